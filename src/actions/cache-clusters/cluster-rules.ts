@@ -1,0 +1,128 @@
+/**
+ * Rules AWS applies to cache cluster requests, as pure checks that throw the AwsError
+ * AWS answers with. Shared by create and modify.
+ */
+import type { EngineKind } from "../../engines/engine.js";
+import { AwsError, commonErrors } from "../../protocol/aws-error.js";
+import { modelError } from "../../protocol/model-errors.js";
+import {
+  defaultParameterGroups,
+  findEngineVersion,
+  isEngine,
+  isNodeType,
+  type EngineVersionEntry,
+} from "../../state/catalog.js";
+import type { CacheClusterRecord } from "../../state/records.js";
+import type { RegionState } from "../../state/store.js";
+
+export const MAX_MEMCACHED_NODES = 40;
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/** Cluster ids: 1-50 letters, digits or hyphens, starting with a letter, no `--`, no trailing `-`. */
+export function checkClusterId(id: string, parameter = "CacheClusterId", maxLength = 50): string {
+  const lower = id.toLowerCase();
+  const valid =
+    lower.length >= 1 &&
+    lower.length <= maxLength &&
+    /^[a-z][a-z0-9-]*$/.test(lower) &&
+    !lower.includes("--") &&
+    !lower.endsWith("-");
+  if (!valid) {
+    throw commonErrors.invalidParameterValue(
+      `The parameter ${parameter} is not a valid identifier. Identifiers must begin with a letter; ` +
+        `must contain only ASCII letters, digits, and hyphens; must be 1 to ${maxLength} characters; ` +
+        `and must not end with a hyphen or contain two consecutive hyphens.`,
+    );
+  }
+  return lower;
+}
+
+export function checkEngine(engine: string | undefined): EngineKind {
+  if (engine === undefined || engine === "") {
+    throw commonErrors.invalidParameterValue("The parameter Engine must be provided and must not be blank.");
+  }
+  const lower = engine.toLowerCase();
+  if (!isEngine(lower)) {
+    throw commonErrors.invalidParameterValue(`Invalid value for parameter Engine: ${engine}. Valid values: memcached, redis, valkey.`);
+  }
+  return lower;
+}
+
+export function checkEngineVersion(engine: EngineKind, version: string): EngineVersionEntry {
+  const entry = findEngineVersion(engine, version);
+  if (!entry) throw commonErrors.invalidParameterCombination(`Cannot find version ${version} for ${engine}`);
+  return entry;
+}
+
+export function checkNodeType(nodeType: string | undefined): string {
+  if (nodeType === undefined || nodeType === "") {
+    throw commonErrors.invalidParameterValue("The parameter CacheNodeType must be provided and must not be blank.");
+  }
+  if (!isNodeType(nodeType)) throw commonErrors.invalidParameterValue(`Invalid Cache Node Type: ${nodeType}`);
+  return nodeType;
+}
+
+export function checkNumCacheNodes(engine: EngineKind, count: number): void {
+  if (engine !== "memcached" && count !== 1) {
+    throw commonErrors.invalidParameterValue(
+      `Cannot create or modify a ${engine === "redis" ? "Redis OSS" : "Valkey"} cluster with a NumCacheNodes other than 1. ` +
+        "Use a replication group to add replicas.",
+    );
+  }
+  if (count < 1) throw commonErrors.invalidParameterValue(`NumCacheNodes must be at least 1, got ${count}.`);
+  if (count > MAX_MEMCACHED_NODES) {
+    throw modelError(
+      "NodeQuotaForClusterExceededFault",
+      `The number of cache nodes requested (${count}) exceeds the limit of ${MAX_MEMCACHED_NODES} nodes per cluster.`,
+    );
+  }
+}
+
+/** The group must exist and belong to the family of the cluster's engine version. */
+export function checkParameterGroup(name: string, version: EngineVersionEntry): void {
+  const group = defaultParameterGroups().find((g) => g.name === name);
+  if (!group) throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`);
+  if (group.family !== version.CacheParameterGroupFamily || name.endsWith(".cluster.on")) {
+    throw commonErrors.invalidParameterCombination(
+      `The parameter group ${name} is not compatible with engine ${version.Engine} ${version.EngineVersion} ` +
+        `(family ${version.CacheParameterGroupFamily}, cluster mode disabled).`,
+    );
+  }
+}
+
+export function checkSubnetGroup(name: string): void {
+  if (name !== "default") throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
+}
+
+export function checkCacheSecurityGroups(names: string[]): void {
+  const unknown = names.find((n) => n !== "default");
+  if (unknown) throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${unknown} not found.`);
+}
+
+export function checkPort(port: number): void {
+  if (port < 1 || port > 65535) throw commonErrors.invalidParameterValue(`Invalid value for parameter Port: ${port}.`);
+}
+
+export function findCluster(state: RegionState, id: string): CacheClusterRecord {
+  const cluster = state.clusters.get(id.toLowerCase());
+  if (!cluster) throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${id}`);
+  return cluster;
+}
+
+export function requireAvailable(cluster: CacheClusterRecord): void {
+  if (cluster.status !== "available") {
+    throw modelError(
+      "InvalidCacheClusterStateFault",
+      `Cache cluster ${cluster.id} is not in the available state (current status: ${cluster.status}).`,
+    );
+  }
+}
+
+/** A feature that a later version of the emulator will bring: refused honestly, naming it. */
+export function notSupportedYet(feature: string): AwsError {
+  return new AwsError("NotImplemented", `${feature} is not supported by elasticache-local yet.`, 501, false);
+}
+
+export function nodeIdFor(n: number): string {
+  return String(n).padStart(4, "0");
+}

@@ -1,0 +1,108 @@
+/** CreateCacheCluster: a standalone Memcached, Redis OSS or Valkey cluster on real engines. */
+import { commonErrors } from "../../protocol/aws-error.js";
+import { modelError } from "../../protocol/model-errors.js";
+import { buildArn } from "../../state/arn.js";
+import { defaultEngineVersion } from "../../state/catalog.js";
+import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
+import { cacheClusterToWire } from "../../state/to-wire.js";
+import type { ActionHandler } from "../context.js";
+import { checkTags } from "../tags/tag-rules.js";
+import {
+  checkCacheSecurityGroups,
+  checkClusterId,
+  checkEngine,
+  checkEngineVersion,
+  checkNodeType,
+  checkNumCacheNodes,
+  checkParameterGroup,
+  checkPort,
+  checkSubnetGroup,
+  nodeIdFor,
+  notSupportedYet,
+} from "./cluster-rules.js";
+
+export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
+  const id = checkClusterId(input.CacheClusterId);
+  if (input.ReplicationGroupId !== undefined) {
+    throw modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${input.ReplicationGroupId}`);
+  }
+  const engine = checkEngine(input.Engine);
+  const version = checkEngineVersion(engine, input.EngineVersion ?? defaultEngineVersion(engine));
+  const nodeType = checkNodeType(input.CacheNodeType);
+  const numNodes = input.NumCacheNodes ?? 1;
+  checkNumCacheNodes(engine, numNodes);
+  if (input.Port !== undefined) checkPort(input.Port);
+  const parameterGroupName = input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}`;
+  checkParameterGroup(parameterGroupName, version);
+  const subnetGroupName = input.CacheSubnetGroupName ?? "default";
+  checkSubnetGroup(subnetGroupName);
+  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  checkTags(input.Tags ?? []);
+  if (engine === "memcached" && (input.SnapshotArns?.length || input.SnapshotName || input.SnapshotRetentionLimit)) {
+    throw commonErrors.invalidParameterCombination("Snapshots are not supported for the memcached engine.");
+  }
+  if (engine !== "memcached" && input.AZMode === "cross-az") {
+    throw commonErrors.invalidParameterCombination("AZMode cross-az is only valid for the memcached engine.");
+  }
+  if (input.AuthToken !== undefined && !input.TransitEncryptionEnabled) {
+    throw commonErrors.invalidParameterCombination("AuthToken can be specified only when TransitEncryptionEnabled is true.");
+  }
+  if (input.TransitEncryptionEnabled) throw notSupportedYet("TransitEncryptionEnabled (TLS in transit)");
+  if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
+  if (input.SnapshotArns?.length) throw notSupportedYet("Restoring from SnapshotArns");
+  const azs = input.PreferredAvailabilityZones ?? [];
+  if (azs.length > 0 && azs.length !== numNodes) {
+    throw commonErrors.invalidParameterValue(
+      `The number of PreferredAvailabilityZones (${azs.length}) must equal NumCacheNodes (${numNodes}).`,
+    );
+  }
+  if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
+
+  const now = new Date();
+  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? `${ctx.region}a`;
+  const nodes: CacheNodeRecord[] = Array.from({ length: numNodes }, (_, i) => ({
+    id: nodeIdFor(i + 1),
+    status: "creating",
+    createTime: now,
+    port: 0,
+    availabilityZone: azs[i] ?? defaultAz,
+    parameterGroupStatus: "in-sync",
+  }));
+  const cluster: CacheClusterRecord = {
+    id,
+    arn: buildArn(ctx.region, ctx.accountId, "cluster", id),
+    engine,
+    engineVersion: version.EngineVersion,
+    cacheNodeType: nodeType,
+    status: "creating",
+    createTime: now,
+    nodes,
+    requestedPort: input.Port,
+    settings: {
+      preferredAvailabilityZone: azs.length > 1 && new Set(azs).size > 1 ? "Multiple" : defaultAz,
+      azMode: input.AZMode,
+      cacheParameterGroupName: parameterGroupName,
+      cacheSubnetGroupName: subnetGroupName,
+      cacheSecurityGroupNames: input.CacheSecurityGroupNames ?? [],
+      securityGroupIds: input.SecurityGroupIds ?? [],
+      preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
+      notificationTopicArn: input.NotificationTopicArn,
+      autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
+      snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
+      snapshotWindow: input.SnapshotWindow ?? (engine === "memcached" ? undefined : "00:30-01:30"),
+      transitEncryptionEnabled: false,
+      authTokenEnabled: false,
+      networkType: input.NetworkType ?? "ipv4",
+      ipDiscovery: input.IpDiscovery ?? "ipv4",
+      logDeliveryConfigurations: (input.LogDeliveryConfigurations ?? []).map((c) => ({ ...c, Status: "active" })),
+      outpostMode: input.OutpostMode,
+      preferredOutpostArn: input.PreferredOutpostArn,
+    },
+    pending: {},
+    nextNodeNumber: numNodes + 1,
+  };
+  ctx.state.clusters.set(id, cluster);
+  if (input.Tags?.length) ctx.state.tags.set(cluster.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
+  ctx.services.clusters.create(ctx.state, cluster);
+  return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
+};

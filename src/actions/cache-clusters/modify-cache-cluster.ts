@@ -1,0 +1,187 @@
+/**
+ * ModifyCacheCluster. Node count, node type and engine version wait in
+ * PendingModifiedValues unless ApplyImmediately; every other setting is recorded at once.
+ */
+import type { EngineKind } from "../../engines/engine.js";
+import { commonErrors } from "../../protocol/aws-error.js";
+import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
+import { cacheClusterToWire } from "../../state/to-wire.js";
+import type { ActionHandler, ActionInput } from "../context.js";
+import {
+  checkCacheSecurityGroups,
+  checkEngine,
+  checkEngineVersion,
+  checkNodeType,
+  checkNumCacheNodes,
+  checkParameterGroup,
+  findCluster,
+  nodeIdFor,
+  notSupportedYet,
+  requireAvailable,
+} from "./cluster-rules.js";
+
+type Input = ActionInput<"ModifyCacheCluster">;
+
+interface EngineChanges {
+  engine?: EngineKind;
+  engineVersion?: string;
+  cacheNodeType?: string;
+  numCacheNodes?: number;
+  nodeIdsToRemove: string[];
+}
+
+export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ctx, input) => {
+  const cluster = findCluster(ctx.state, input.CacheClusterId);
+  requireAvailable(cluster);
+  if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
+  const changes = validateEngineChanges(cluster, input);
+  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const engine = changes.engine ?? cluster.engine;
+  const version = checkEngineVersion(engine, changes.engineVersion ?? cluster.engineVersion);
+  if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version);
+
+  recordSettings(cluster, input);
+  const applyNow = input.ApplyImmediately ?? false;
+  if (applyNow) {
+    const processWork = applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region);
+    if (processWork) {
+      cluster.status = "modifying";
+      ctx.services.clusters.modify(ctx.state, cluster);
+    }
+  } else {
+    cluster.pending = {
+      ...cluster.pending,
+      ...(changes.engineVersion !== undefined && { engineVersion: changes.engineVersion }),
+      ...(changes.cacheNodeType !== undefined && { cacheNodeType: changes.cacheNodeType }),
+      ...(changes.numCacheNodes !== undefined && {
+        numCacheNodes: changes.numCacheNodes,
+        cacheNodeIdsToRemove: changes.nodeIdsToRemove.length ? changes.nodeIdsToRemove : undefined,
+      }),
+    };
+  }
+  return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
+};
+
+function validateEngineChanges(cluster: CacheClusterRecord, input: Input): EngineChanges {
+  const changes: EngineChanges = { nodeIdsToRemove: input.CacheNodeIdsToRemove ?? [] };
+  if (input.Engine !== undefined) {
+    const engine = checkEngine(input.Engine);
+    if (engine !== cluster.engine) {
+      // AWS's only cross-engine change is the Redis OSS -> Valkey upgrade.
+      if (!(cluster.engine === "redis" && engine === "valkey")) {
+        throw commonErrors.invalidParameterCombination(`Cannot change the engine from ${cluster.engine} to ${engine}.`);
+      }
+      if (input.EngineVersion === undefined) {
+        throw commonErrors.invalidParameterCombination("EngineVersion must be provided when changing the engine to valkey.");
+      }
+      changes.engine = engine;
+    }
+  }
+  if (input.EngineVersion !== undefined) {
+    const entry = checkEngineVersion(changes.engine ?? cluster.engine, input.EngineVersion);
+    if (!changes.engine && compareVersions(entry.EngineVersion, cluster.engineVersion) < 0) {
+      throw commonErrors.invalidParameterCombination(
+        `Cannot downgrade engine version from ${cluster.engineVersion} to ${entry.EngineVersion}.`,
+      );
+    }
+    if (entry.EngineVersion !== cluster.engineVersion || changes.engine) changes.engineVersion = entry.EngineVersion;
+  }
+  if (input.CacheNodeType !== undefined) {
+    const nodeType = checkNodeType(input.CacheNodeType);
+    if (nodeType !== cluster.cacheNodeType) changes.cacheNodeType = nodeType;
+  }
+  const current = cluster.nodes.length;
+  if (input.NumCacheNodes === undefined) {
+    if (changes.nodeIdsToRemove.length) {
+      throw commonErrors.invalidParameterValue("NumCacheNodes must be provided together with CacheNodeIdsToRemove.");
+    }
+    return changes;
+  }
+  const wanted = input.NumCacheNodes;
+  checkNumCacheNodes(cluster.engine, wanted);
+  const toRemove = changes.nodeIdsToRemove;
+  if (wanted < current) {
+    if (toRemove.length !== current - wanted) {
+      throw commonErrors.invalidParameterValue(
+        `To reduce NumCacheNodes from ${current} to ${wanted}, CacheNodeIdsToRemove must name ${current - wanted} cache node(s).`,
+      );
+    }
+    const unknown = toRemove.find((id) => !cluster.nodes.some((n) => n.id === id));
+    if (unknown) throw commonErrors.invalidParameterValue(`Cache node ${unknown} not found in cache cluster ${cluster.id}.`);
+    if (new Set(toRemove).size !== toRemove.length) {
+      throw commonErrors.invalidParameterValue("CacheNodeIdsToRemove names the same cache node twice.");
+    }
+  } else if (toRemove.length) {
+    throw commonErrors.invalidParameterCombination("CacheNodeIdsToRemove is only valid when NumCacheNodes decreases.");
+  }
+  const newAzs = input.NewAvailabilityZones ?? [];
+  if (newAzs.length && newAzs.length !== wanted - current) {
+    throw commonErrors.invalidParameterValue(
+      `The number of NewAvailabilityZones (${newAzs.length}) must equal the number of nodes added (${Math.max(wanted - current, 0)}).`,
+    );
+  }
+  if (wanted !== current) changes.numCacheNodes = wanted;
+  return changes;
+}
+
+/** Settings AWS applies at once, whatever ApplyImmediately says. */
+function recordSettings(cluster: CacheClusterRecord, input: Input): void {
+  const s = cluster.settings;
+  if (input.CacheSecurityGroupNames !== undefined) s.cacheSecurityGroupNames = input.CacheSecurityGroupNames;
+  if (input.SecurityGroupIds !== undefined) s.securityGroupIds = input.SecurityGroupIds;
+  if (input.PreferredMaintenanceWindow !== undefined) s.preferredMaintenanceWindow = input.PreferredMaintenanceWindow;
+  if (input.NotificationTopicArn !== undefined) s.notificationTopicArn = input.NotificationTopicArn;
+  if (input.NotificationTopicStatus !== undefined) s.notificationTopicStatus = input.NotificationTopicStatus;
+  if (input.CacheParameterGroupName !== undefined) s.cacheParameterGroupName = input.CacheParameterGroupName;
+  if (input.AutoMinorVersionUpgrade !== undefined) s.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
+  if (input.SnapshotRetentionLimit !== undefined) s.snapshotRetentionLimit = input.SnapshotRetentionLimit;
+  if (input.SnapshotWindow !== undefined) s.snapshotWindow = input.SnapshotWindow;
+  if (input.IpDiscovery !== undefined) s.ipDiscovery = input.IpDiscovery;
+  if (input.AZMode !== undefined) s.azMode = input.AZMode;
+  if (input.LogDeliveryConfigurations !== undefined) {
+    s.logDeliveryConfigurations = input.LogDeliveryConfigurations.map((c) => ({ ...c, Status: "active" }));
+  }
+}
+
+/** Writes the new desired state into the record; true when engines must change. */
+function applyEngineChanges(cluster: CacheClusterRecord, changes: EngineChanges, newAzs: string[], region: string): boolean {
+  let work = false;
+  if (changes.engine) cluster.engine = changes.engine;
+  if (changes.engineVersion) {
+    cluster.engineVersion = changes.engineVersion;
+    work = true;
+  }
+  if (changes.cacheNodeType) {
+    cluster.cacheNodeType = changes.cacheNodeType;
+    work = true;
+  }
+  if (changes.numCacheNodes !== undefined) {
+    for (const node of cluster.nodes) if (changes.nodeIdsToRemove.includes(node.id)) node.status = "deleting";
+    const adding = changes.numCacheNodes - cluster.nodes.length;
+    const now = new Date();
+    for (let i = 0; i < adding; i++) {
+      const node: CacheNodeRecord = {
+        id: nodeIdFor(cluster.nextNodeNumber++),
+        status: "creating",
+        createTime: now,
+        port: 0,
+        availabilityZone: newAzs[i] ?? cluster.settings.preferredAvailabilityZone.replace("Multiple", `${region}a`),
+        parameterGroupStatus: "in-sync",
+      };
+      cluster.nodes.push(node);
+    }
+    work = true;
+  }
+  cluster.pending = {};
+  return work;
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}

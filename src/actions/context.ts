@@ -1,0 +1,33 @@
+/**
+ * What an action handler gets: the caller's region state and the emulator's services.
+ * Handlers never see HTTP, forms or XML: typed input in, typed output out.
+ */
+import type { EmulatorConfig } from "../config.js";
+import type { OperationName, OperationTypes } from "../generated/api.js";
+import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
+import type { Logger } from "../logger.js";
+import type { RegionState } from "../state/store.js";
+
+export interface Services {
+  config: EmulatorConfig;
+  clusters: ClusterLifecycle;
+}
+
+export interface ActionContext {
+  requestId: string;
+  accountId: string;
+  region: string;
+  state: RegionState;
+  logger: Logger;
+  services: Services;
+}
+
+export type ActionInput<Op extends OperationName> = OperationTypes[Op]["input"];
+export type ActionOutput<Op extends OperationName> = OperationTypes[Op]["output"];
+
+export type ActionHandler<Op extends OperationName> = (
+  ctx: ActionContext,
+  input: ActionInput<Op>,
+) => Promise<ActionOutput<Op>>;
+
+export type ActionTable = { [Op in OperationName]?: ActionHandler<Op> };

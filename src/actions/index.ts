@@ -1,0 +1,29 @@
+/** The dispatch table: Action -> handler. An operation without an entry answers NotImplemented (501). */
+import type { ActionTable } from "./context.js";
+import { createCacheCluster } from "./cache-clusters/create-cache-cluster.js";
+import { deleteCacheCluster } from "./cache-clusters/delete-cache-cluster.js";
+import { describeCacheClusters } from "./cache-clusters/describe-cache-clusters.js";
+import { modifyCacheCluster } from "./cache-clusters/modify-cache-cluster.js";
+import { rebootCacheCluster } from "./cache-clusters/reboot-cache-cluster.js";
+import { describeCacheEngineVersions } from "./engine-versions/describe-cache-engine-versions.js";
+import { describeEvents } from "./events/describe-events.js";
+import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-parameter-groups.js";
+import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
+import { addTagsToResource } from "./tags/add-tags-to-resource.js";
+import { listTagsForResource } from "./tags/list-tags-for-resource.js";
+import { removeTagsFromResource } from "./tags/remove-tags-from-resource.js";
+
+export const actions: ActionTable = {
+  CreateCacheCluster: createCacheCluster,
+  DescribeCacheClusters: describeCacheClusters,
+  ModifyCacheCluster: modifyCacheCluster,
+  DeleteCacheCluster: deleteCacheCluster,
+  RebootCacheCluster: rebootCacheCluster,
+  DescribeCacheEngineVersions: describeCacheEngineVersions,
+  DescribeCacheParameterGroups: describeCacheParameterGroups,
+  DescribeCacheSubnetGroups: describeCacheSubnetGroups,
+  DescribeEvents: describeEvents,
+  AddTagsToResource: addTagsToResource,
+  ListTagsForResource: listTagsForResource,
+  RemoveTagsFromResource: removeTagsFromResource,
+};

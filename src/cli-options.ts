@@ -1,0 +1,78 @@
+/**
+ * Flags and ELASTICACHE_LOCAL_* environment variables -> EmulatorOptions. Every option
+ * has both forms: `--node-ports` is `ELASTICACHE_LOCAL_NODE_PORTS`.
+ */
+import { parseArgs } from "node:util";
+import { DEFAULT_PORT, parsePortRange, type EmulatorOptions, type EngineMode } from "./config.js";
+import type { LogLevel } from "./logger.js";
+
+interface OptionSpec {
+  flag: string;
+  kind: "string" | "boolean";
+  help: string;
+  apply(options: EmulatorOptions, value: string): void;
+}
+
+const integer = (flag: string, value: string): number => {
+  if (!/^\d+$/.test(value)) throw new Error(`--${flag} expects a whole number, got "${value}"`);
+  return Number(value);
+};
+const delay = (key: "createMs" | "modifyMs" | "deleteMs" | "rebootMs", flag: string) => (o: EmulatorOptions, v: string) => {
+  o.delays = { ...o.delays, [key]: integer(flag, v) };
+};
+
+export const optionSpecs: OptionSpec[] = [
+  { flag: "port", kind: "string", help: `API port (default ${DEFAULT_PORT}; 0 picks a free port)`, apply: (o, v) => (o.port = integer("port", v)) },
+  { flag: "host", kind: "string", help: "interface the API binds (default 127.0.0.1; 0.0.0.0 in the Docker image)", apply: (o, v) => (o.host = v) },
+  { flag: "advertised-host", kind: "string", help: "host name put in every endpoint the API returns (default 127.0.0.1)", apply: (o, v) => (o.advertisedHost = v) },
+  { flag: "node-host", kind: "string", help: "interface cache nodes bind (default 127.0.0.1; 0.0.0.0 in the Docker image)", apply: (o, v) => (o.nodeBindHost = v) },
+  { flag: "node-ports", kind: "string", help: "port range for cache nodes and endpoints, A-B (default 46000-46999)", apply: (o, v) => (o.nodePorts = parsePortRange(v)) },
+  { flag: "data-dir", kind: "string", help: "directory for engine files and pid records (default: a temporary directory)", apply: (o, v) => (o.dataDir = v) },
+  { flag: "engine", kind: "string", help: "auto | process | embedded (default auto: real binaries, embedded fallback when missing)", apply: (o, v) => (o.engineMode = v as EngineMode) },
+  { flag: "redis-server", kind: "string", help: "path of redis-server (default: found on PATH)", apply: (o, v) => (o.redisServerPath = v) },
+  { flag: "valkey-server", kind: "string", help: "path of valkey-server (default: found on PATH)", apply: (o, v) => (o.valkeyServerPath = v) },
+  { flag: "memcached", kind: "string", help: "path of memcached (default: found on PATH)", apply: (o, v) => (o.memcachedPath = v) },
+  { flag: "allow-restricted-commands", kind: "boolean", help: "let clients run CONFIG, DEBUG, SHUTDOWN... (restricted on ElastiCache)", apply: (o, v) => (o.allowRestrictedCommands = v !== "0" && v !== "false") },
+  { flag: "log-level", kind: "string", help: "debug | info | warn | error | silent (default info)", apply: (o, v) => (o.logLevel = v as LogLevel) },
+  { flag: "region", kind: "string", help: "region when a request carries none (default us-east-1)", apply: (o, v) => (o.defaultRegion = v) },
+  { flag: "account-id", kind: "string", help: "account when a request carries none (default 000000000000)", apply: (o, v) => (o.defaultAccountId = v) },
+  { flag: "create-delay-ms", kind: "string", help: "minimum time in `creating` (default 0)", apply: delay("createMs", "create-delay-ms") },
+  { flag: "modify-delay-ms", kind: "string", help: "minimum time in `modifying` (default 0)", apply: delay("modifyMs", "modify-delay-ms") },
+  { flag: "delete-delay-ms", kind: "string", help: "minimum time in `deleting` (default 0)", apply: delay("deleteMs", "delete-delay-ms") },
+  { flag: "reboot-delay-ms", kind: "string", help: "minimum time in `rebooting cache cluster nodes` (default 0)", apply: delay("rebootMs", "reboot-delay-ms") },
+];
+
+export const envName = (flag: string) => `ELASTICACHE_LOCAL_${flag.toUpperCase().replace(/-/g, "_")}`;
+
+export interface CliRequest {
+  help: boolean;
+  version: boolean;
+  env: EmulatorOptions;
+  flags: EmulatorOptions;
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
+      ...Object.fromEntries(optionSpecs.map((s) => [s.flag, { type: s.kind }])),
+    },
+  });
+  const fromEnv: EmulatorOptions = {};
+  const fromFlags: EmulatorOptions = {};
+  for (const spec of optionSpecs) {
+    const envValue = env[envName(spec.flag)];
+    if (envValue !== undefined && envValue !== "") spec.apply(fromEnv, envValue);
+    const flagValue = values[spec.flag as keyof typeof values];
+    if (flagValue !== undefined) spec.apply(fromFlags, String(flagValue));
+  }
+  return { help: Boolean(values.help), version: Boolean(values.version), env: fromEnv, flags: fromFlags };
+}
+
+export function usage(): string {
+  const lines = optionSpecs.map((s) => `  --${(s.flag + (s.kind === "string" ? " <value>" : "")).padEnd(34)} ${s.help}\n  ${"".padEnd(36)} env ${envName(s.flag)}`);
+  return ["Usage: elasticache-local [options]", "", "A local Amazon ElastiCache on real redis-server, valkey-server and memcached engines.", "", ...lines, "  --help", "  --version", ""].join("\n");
+}

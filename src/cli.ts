@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/** The `elasticache-local` command: options -> emulator; SIGINT/SIGTERM stop every engine before exiting. */
+import { readFileSync } from "node:fs";
+import { parseCli, usage } from "./cli-options.js";
+import { resolveConfig } from "./config.js";
+import { createEmulator } from "./emulator.js";
+import { fixturePath } from "./paths.js";
+
+async function main(): Promise<void> {
+  let request;
+  try {
+    request = parseCli(process.argv.slice(2), process.env);
+    resolveConfig(request.env, request.flags);
+  } catch (error) {
+    process.stderr.write(`elasticache-local: ${(error as Error).message}\n\n${usage()}`);
+    process.exit(2);
+  }
+  if (request.help) {
+    process.stdout.write(usage());
+    return;
+  }
+  if (request.version) {
+    const pkg = JSON.parse(readFileSync(fixturePath("..", "package.json"), "utf8"));
+    process.stdout.write(`${pkg.version}\n`);
+    return;
+  }
+  const emulator = createEmulator({ ...request.env, ...request.flags, delays: { ...request.env.delays, ...request.flags.delays } });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`elasticache-local: ${signal}, stopping every engine\n`);
+    await emulator.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  try {
+    await emulator.start();
+  } catch (error) {
+    process.stderr.write(`elasticache-local: cannot start: ${(error as Error).message}\n`);
+    await emulator.stop();
+    process.exit(1);
+  }
+  process.stdout.write(`elasticache-local ready at ${emulator.url}\n`);
+}
+
+void main();

@@ -1,0 +1,90 @@
+/**
+ * One typed configuration object: defaults < ELASTICACHE_LOCAL_* environment < CLI flags.
+ */
+import type { LogLevel } from "./logger.js";
+
+export type EngineMode = "auto" | "process" | "embedded";
+
+export interface LifecycleDelays {
+  /** Minimum time a resource stays `creating` (ms). */
+  createMs: number;
+  /** Minimum time a resource stays `modifying` (ms). */
+  modifyMs: number;
+  /** Minimum time a resource stays `deleting` (ms). */
+  deleteMs: number;
+  /** Minimum time a cluster stays `rebooting cache cluster nodes` (ms). */
+  rebootMs: number;
+}
+
+export interface EmulatorConfig {
+  /** Interface the API listens on. */
+  host: string;
+  /** API port; 0 picks a free one. */
+  port: number;
+  /** Host name handed to clients in every endpoint (e.g. a docker-compose service name). */
+  advertisedHost: string;
+  /** Interface engine nodes bind to. */
+  nodeBindHost: string;
+  /** Port range for cache nodes and emulator-owned endpoints. */
+  nodePorts: { from: number; to: number };
+  /** Directory for engine working files and pid records; undefined = a temporary directory. */
+  dataDir?: string;
+  engineMode: EngineMode;
+  redisServerPath?: string;
+  valkeyServerPath?: string;
+  memcachedPath?: string;
+  /** Lift ElastiCache's restricted commands (CONFIG, DEBUG, ...) for clients; for debugging. */
+  allowRestrictedCommands: boolean;
+  logLevel: LogLevel;
+  delays: LifecycleDelays;
+  /** Defaults when the SigV4 credential scope does not say. */
+  defaultAccountId: string;
+  defaultRegion: string;
+  /** Largest request body accepted (bytes). */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_PORT = 4510;
+
+export const defaultConfig: EmulatorConfig = {
+  host: "127.0.0.1",
+  port: DEFAULT_PORT,
+  advertisedHost: "127.0.0.1",
+  nodeBindHost: "127.0.0.1",
+  nodePorts: { from: 46000, to: 46999 },
+  engineMode: "auto",
+  allowRestrictedCommands: false,
+  logLevel: "info",
+  delays: { createMs: 0, modifyMs: 0, deleteMs: 0, rebootMs: 0 },
+  defaultAccountId: "000000000000",
+  defaultRegion: "us-east-1",
+  maxBodyBytes: 1024 * 1024,
+};
+
+/** Options as a library user gives them: every field optional, delays partial too. */
+export type EmulatorOptions = Partial<Omit<EmulatorConfig, "delays">> & { delays?: Partial<LifecycleDelays> };
+
+export function resolveConfig(...layers: EmulatorOptions[]): EmulatorConfig {
+  let config: EmulatorConfig = { ...defaultConfig, delays: { ...defaultConfig.delays } };
+  for (const layer of layers) {
+    const defined = Object.fromEntries(Object.entries(layer).filter(([, v]) => v !== undefined));
+    config = { ...config, ...defined, delays: { ...config.delays, ...(layer.delays ?? {}) } };
+  }
+  validateConfig(config);
+  return config;
+}
+
+export function parsePortRange(text: string): { from: number; to: number } {
+  const match = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (!match) throw new Error(`invalid port range "${text}" (expected A-B, e.g. 46000-46999)`);
+  return { from: Number(match[1]), to: Number(match[2]) };
+}
+
+function validateConfig(config: EmulatorConfig): void {
+  const { from, to } = config.nodePorts;
+  if (!(from >= 1 && to <= 65535 && from <= to)) throw new Error(`invalid node port range ${from}-${to}`);
+  if (!(config.port >= 0 && config.port <= 65535)) throw new Error(`invalid port ${config.port}`);
+  if (!["auto", "process", "embedded"].includes(config.engineMode)) {
+    throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The one interface every engine backend implements. A cache node is one EngineNode:
+ * a real redis-server / valkey-server / memcached process, or the embedded fallback.
+ */
+export type EngineKind = "redis" | "valkey" | "memcached";
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface NodeSpec {
+  /** e.g. "my-cluster/0001"; used in logs and pid records. */
+  nodeName: string;
+  engine: EngineKind;
+  /** The AWS engine version asked for (e.g. "6.2"); the driver runs the closest binary it has. */
+  engineVersion: string;
+  /** Port to listen on; the driver tries it and reports EADDRINUSE as PortInUseError. */
+  port: number;
+  /** Interface to bind (default 127.0.0.1). */
+  bindHost: string;
+  /** Memory limit in bytes (maxmemory / memcached -m), when known. */
+  maxMemoryBytes?: number;
+  /** Working directory for the node (rdb files, logs); created by the caller. */
+  workDir: string;
+  /** Engine parameters to apply at start (redis config directives / memcached settings). */
+  params?: Record<string, string>;
+}
+
+export interface EngineNode {
+  readonly spec: NodeSpec;
+  readonly endpoint: Endpoint;
+  readonly pid: number | undefined;
+  /** Resolves once the engine answers its protocol probe (PING / version). */
+  ready(): Promise<void>;
+  /** One protocol probe now. */
+  health(): Promise<"ok" | "down">;
+  /** SIGTERM, then SIGKILL after graceMs. Resolves when the process is gone. */
+  stop(opts?: { graceMs?: number }): Promise<void>;
+  /** Called once when the node ends without stop() having been asked for. */
+  onExit(cb: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  /**
+   * Runs a command with the emulator's own privileges (the restricted commands
+   * such as CONFIG are refused to clients, not to us). Redis-like engines only.
+   */
+  adminCommand?(args: string[]): Promise<unknown>;
+  /**
+   * The emulator's privileged engine user (Redis-like process nodes), e.g. for a
+   * replica's masteruser/masterauth. Never handed to API clients.
+   */
+  readonly adminAuth?: { user: string; password: string };
+}
+
+export interface EngineDriver {
+  /** "redis-server", "valkey-server", "memcached" or "embedded". */
+  readonly id: string;
+  supports(engine: EngineKind): boolean;
+  /** Whether this driver can run here (binary present and executable). */
+  available(): Promise<boolean>;
+  /** Version of the engine this driver runs, e.g. "7.0.15" (after available()). */
+  binaryVersion(): Promise<string | undefined>;
+  start(spec: NodeSpec): Promise<EngineNode>;
+}
+
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} is in use`);
+    this.name = "PortInUseError";
+  }
+}

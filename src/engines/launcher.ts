@@ -1,0 +1,90 @@
+/**
+ * Starts what a cluster needs on ports from the configured range: engine nodes
+ * (through the registry's driver for the engine and version) and Memcached Auto
+ * Discovery endpoints. Records every engine pid so a crashed emulator's engines can be reaped.
+ */
+import type { EmulatorConfig } from "../config.js";
+import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
+import type { ConfigEndpoint, NodeLauncher } from "../lifecycle/cluster-lifecycle.js";
+import type { Logger } from "../logger.js";
+import { PortInUseError, type EngineNode, type NodeSpec } from "./engine.js";
+import type { PidRegistry } from "./pid-registry.js";
+import { allocatePort, releasePort, startOnFreePort } from "./ports.js";
+import type { EngineRegistry } from "./registry.js";
+
+export interface LauncherDeps {
+  registry: EngineRegistry;
+  pids: PidRegistry;
+  config: EmulatorConfig;
+  logger: Logger;
+}
+
+export function createNodeLauncher({ registry, pids, config, logger }: LauncherDeps): NodeLauncher {
+  /** A requested port that is taken falls back to the range, as a user would rather have a node than an error. */
+  async function onPreferredOrRange<T extends EngineNode>(preferred: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
+    if (preferred !== undefined) {
+      try {
+        return (await startOnFreePort(config.nodePorts, preferred, start, { maxAttempts: 1 })) as T;
+      } catch (error) {
+        if (!(error instanceof PortInUseError)) throw error;
+        logger.warn(`requested port ${preferred} is in use; using a port from ${config.nodePorts.from}-${config.nodePorts.to}`);
+      }
+    }
+    return (await startOnFreePort(config.nodePorts, undefined, start)) as T;
+  }
+
+  return {
+    async startNode(spec: Omit<NodeSpec, "port" | "bindHost">, preferredPort?: number): Promise<EngineNode> {
+      const { driver, binary } = registry.resolve(spec.engine, spec.engineVersion);
+      const node = await onPreferredOrRange(preferredPort, (port) =>
+        driver.start({ ...spec, port, bindHost: config.nodeBindHost }),
+      );
+      await node.ready();
+      const pid = node.pid;
+      if (pid !== undefined && binary) {
+        await pids.add({ pid, binary, port: node.endpoint.port, nodeName: spec.nodeName });
+        node.onExit(() => void pids.remove(pid));
+        const stop = node.stop.bind(node);
+        node.stop = async (opts) => {
+          await stop(opts);
+          await pids.remove(pid);
+        };
+      }
+      return node;
+    },
+
+    async startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint> {
+      let preferred = preferredPort;
+      // An in-process listener: bind, and on EADDRINUSE move on to the next port of the range.
+      for (let attempt = 0; attempt < 200; attempt++) {
+        let port: number;
+        try {
+          port = allocatePort(config.nodePorts, preferred);
+        } catch (error) {
+          if (!(error instanceof PortInUseError)) throw error;
+          port = allocatePort(config.nodePorts);
+        }
+        const endpoint = new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger });
+        try {
+          await endpoint.start();
+        } catch (error) {
+          releasePort(port);
+          if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+          if (port === preferred) logger.warn(`requested port ${port} is in use; using a port from the node range`);
+          preferred = undefined;
+          continue;
+        }
+        const stop = endpoint.stop.bind(endpoint);
+        return {
+          port: endpoint.port,
+          setNodes: (nodes) => endpoint.setNodes(nodes),
+          stop: async () => {
+            await stop();
+            releasePort(port);
+          },
+        };
+      }
+      throw new Error(`no free port for a configuration endpoint in ${config.nodePorts.from}-${config.nodePorts.to}`);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Ports for cache nodes come from a configurable range. We never "check then spawn":
+ * the engine itself binds, and a PortInUseError from start() moves on to the next port.
+ * The pool only remembers what this process's own nodes hold, so two creates in
+ * flight never pick the same port.
+ */
+import { PortInUseError, type EngineNode } from "./engine.js";
+
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export class NoFreePortError extends Error {
+  constructor(readonly range: PortRange, attempts: number) {
+    super(`no free port in ${range.from}-${range.to} after ${attempts} attempts`);
+    this.name = "NoFreePortError";
+  }
+}
+
+export class PortPool {
+  private readonly held = new Set<number>();
+  /** Next port to try per range, so retries and later allocations move on instead of reusing a taken port. */
+  private readonly cursors = new Map<string, number>();
+
+  /** A port of `range` not held by our nodes (or `preferred`, which must not be held). Marks it held. */
+  allocate(range: PortRange, preferred?: number): number {
+    checkRange(range);
+    if (preferred !== undefined) {
+      if (this.held.has(preferred)) throw new PortInUseError(preferred);
+      this.held.add(preferred);
+      return preferred;
+    }
+    const key = `${range.from}-${range.to}`;
+    const size = range.to - range.from + 1;
+    const start = this.cursors.get(key) ?? range.from;
+    for (let i = 0; i < size; i++) {
+      const port = range.from + ((start - range.from + i) % size);
+      if (this.held.has(port)) continue;
+      this.held.add(port);
+      this.cursors.set(key, port + 1 > range.to ? range.from : port + 1);
+      return port;
+    }
+    throw new NoFreePortError(range, 0);
+  }
+
+  release(port: number): void {
+    this.held.delete(port);
+  }
+
+  isHeld(port: number): boolean {
+    return this.held.has(port);
+  }
+}
+
+function checkRange(range: PortRange): void {
+  if (!Number.isInteger(range.from) || !Number.isInteger(range.to) || range.from < 1 || range.to > 65535 || range.from > range.to) {
+    throw new RangeError(`invalid port range ${range.from}-${range.to}`);
+  }
+}
+
+/** The pool shared by this process's nodes. */
+export const defaultPortPool = new PortPool();
+
+export function allocatePort(range: PortRange, preferred?: number, pool: PortPool = defaultPortPool): number {
+  return pool.allocate(range, preferred);
+}
+
+export function releasePort(port: number, pool: PortPool = defaultPortPool): void {
+  pool.release(port);
+}
+
+/**
+ * Starts a node on a port of `range`, retrying the next port on PortInUseError.
+ * A `preferred` (user-requested) port that is taken throws PortInUseError: the caller decides.
+ * The port is released back to the pool when the node stops or exits.
+ */
+export async function startOnFreePort(
+  range: PortRange,
+  preferred: number | undefined,
+  start: (port: number) => Promise<EngineNode>,
+  opts: { pool?: PortPool; maxAttempts?: number } = {},
+): Promise<EngineNode> {
+  const pool = opts.pool ?? defaultPortPool;
+  const maxAttempts = opts.maxAttempts ?? Math.min(range.to - range.from + 1, 200);
+  for (let attempt = 1; ; attempt++) {
+    const port = pool.allocate(range, preferred);
+    let node: EngineNode;
+    try {
+      node = await start(port);
+    } catch (err) {
+      pool.release(port);
+      if (!(err instanceof PortInUseError) || preferred !== undefined) throw err;
+      if (attempt >= maxAttempts) throw new NoFreePortError(range, attempt);
+      continue;
+    }
+    releaseWhenGone(node, () => pool.release(port));
+    return node;
+  }
+}
+
+function releaseWhenGone(node: EngineNode, release: () => void): void {
+  const stop = node.stop.bind(node);
+  node.stop = async (o) => {
+    try {
+      await stop(o);
+    } finally {
+      release();
+    }
+  };
+  node.onExit(() => release());
+}

@@ -1,0 +1,165 @@
+/**
+ * Protocol probes: readiness is "the engine answers its protocol", never log scraping.
+ * Every network call here has a deadline, so a wedged engine cannot hang a caller.
+ */
+import net from "node:net";
+import type { Endpoint } from "./engine.js";
+import { RespDecoder, RespError, encodeCommand, type RespValue } from "./resp.js";
+
+export type Probe = () => Promise<boolean>;
+
+export class ProbeTimeoutError extends Error {
+  override name = "ProbeTimeoutError";
+}
+
+/**
+ * Opens a short-lived connection, sends the commands pipelined in one write, and
+ * resolves with one decoded reply per command (error replies are RespError values).
+ */
+export function respRequest(
+  endpoint: Endpoint,
+  commands: Array<Array<string | Buffer | number>>,
+  opts: { timeoutMs?: number } = {},
+): Promise<RespValue[]> {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  return new Promise((resolve, reject) => {
+    const decoder = new RespDecoder();
+    const replies: RespValue[] = [];
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => finish(new ProbeTimeoutError(`no reply from ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)), timeoutMs);
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(replies);
+    };
+    socket.on("connect", () => socket.write(Buffer.concat(commands.map(encodeCommand))));
+    socket.on("data", (chunk) => {
+      try {
+        decoder.push(chunk);
+        for (let v = decoder.next(); v !== undefined; v = decoder.next()) replies.push(v);
+      } catch (err) {
+        return finish(err as Error);
+      }
+      if (replies.length >= commands.length) finish();
+    });
+    socket.on("error", (err) => finish(err));
+    socket.on("close", () => finish(new Error(`connection to ${endpoint.host}:${endpoint.port} closed before the reply`)));
+  });
+}
+
+/** RESP `PING`: alive on `+PONG`, and on auth errors (the server is up, it only wants a password). */
+export async function respPing(endpoint: Endpoint, opts: { timeoutMs?: number } = {}): Promise<boolean> {
+  try {
+    const [reply] = await respRequest(endpoint, [["PING"]], opts);
+    if (reply === "PONG") return true;
+    return reply instanceof RespError && /^(NOAUTH|WRONGPASS)/.test(reply.message);
+  } catch {
+    return false;
+  }
+}
+
+/** Sends one memcached text request and collects the answer up to a line matching `until`. */
+export function memcachedRequest(
+  endpoint: Endpoint,
+  request: string,
+  until: RegExp,
+  opts: { timeoutMs?: number } = {},
+): Promise<string> {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => finish(new ProbeTimeoutError(`no reply from ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)), timeoutMs);
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(text);
+    };
+    socket.on("connect", () => socket.write(request));
+    socket.on("data", (chunk) => {
+      text += chunk.toString("latin1");
+      if (until.test(text)) finish();
+    });
+    socket.on("error", (err) => finish(err));
+    socket.on("close", () => finish(new Error(`connection to ${endpoint.host}:${endpoint.port} closed before the reply`)));
+  });
+}
+
+/** memcached `version`: alive on `VERSION x.y.z`. */
+export async function memcachedVersion(endpoint: Endpoint, opts: { timeoutMs?: number } = {}): Promise<boolean> {
+  try {
+    const text = await memcachedRequest(endpoint, "version\r\n", /\r\n/, opts);
+    return text.startsWith("VERSION ");
+  } catch {
+    return false;
+  }
+}
+
+/** memcached `stats` as a name -> value map (used to check the answering pid is ours). */
+export async function memcachedStats(endpoint: Endpoint, opts: { timeoutMs?: number } = {}): Promise<Record<string, string>> {
+  const text = await memcachedRequest(endpoint, "stats\r\n", /(^|\r\n)(END|ERROR)\r\n$/, opts);
+  const stats: Record<string, string> = {};
+  for (const line of text.split("\r\n")) {
+    const m = /^STAT (\S+) (.*)$/.exec(line);
+    if (m) stats[m[1]!] = m[2]!;
+  }
+  return stats;
+}
+
+export class ReadyTimeoutError extends Error {
+  override name = "ReadyTimeoutError";
+}
+
+export interface WaitReadyOptions {
+  timeoutMs: number;
+  /** First pause between probes; short because create->available latency matters. */
+  intervalMs?: number;
+  /** The pause grows by half each time up to this. */
+  maxIntervalMs?: number;
+  /** Aborts the wait (e.g. the process exited); rejects with signal.reason. */
+  signal?: AbortSignal;
+}
+
+/** Polls `probe` until it returns true, quickly at first, backing off; rejects on deadline or abort. */
+export async function waitReady(probe: Probe, opts: WaitReadyOptions): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let interval = opts.intervalMs ?? 5;
+  const maxInterval = opts.maxIntervalMs ?? 50;
+  const { signal } = opts;
+  for (;;) {
+    signal?.throwIfAborted();
+    if (await probe()) {
+      signal?.throwIfAborted();
+      return;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ReadyTimeoutError(`not ready within ${opts.timeoutMs} ms`);
+    await sleep(Math.min(interval, left), signal);
+    interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

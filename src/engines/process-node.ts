@@ -1,0 +1,167 @@
+/**
+ * An EngineNode backed by a real engine process: spawn, wait for the protocol probe,
+ * check that the process answering is OURS (no silent attach to a foreign server that
+ * already held the port), record the pid, report unexpected exits.
+ */
+import type { Logger } from "../logger.js";
+import { PortInUseError, type Endpoint, type EngineNode, type NodeSpec } from "./engine.js";
+import type { PidRegistry } from "./pid-registry.js";
+import { waitReady } from "./probes.js";
+import { spawnSupervised, type ExitInfo, type SupervisedProcess } from "./supervisor.js";
+
+export class EngineStartError extends Error {
+  constructor(
+    message: string,
+    readonly lastLines: string[] = [],
+  ) {
+    super(lastLines.length ? `${message}\n  ${lastLines.slice(-10).join("\n  ")}` : message);
+    this.name = "EngineStartError";
+  }
+}
+
+export interface ProcessNodeOptions {
+  spec: NodeSpec;
+  command: string;
+  args: string[];
+  logger: Logger;
+  /** One protocol probe (PING / version). */
+  probe: (endpoint: Endpoint, timeoutMs: number) => Promise<boolean>;
+  /** The pid of the server answering at endpoint, as it reports itself (INFO / stats). */
+  answeringPid: (endpoint: Endpoint) => Promise<number | undefined>;
+  pidRegistry?: PidRegistry;
+  readyTimeoutMs?: number;
+  adminCommand?: (endpoint: Endpoint, args: string[]) => Promise<unknown>;
+  adminAuth?: { user: string; password: string };
+}
+
+const ADDRESS_IN_USE = /Address already in use|EADDRINUSE/i;
+
+export class ProcessNode implements EngineNode {
+  readonly spec: NodeSpec;
+  readonly endpoint: Endpoint;
+  readonly pid: number | undefined;
+  readonly adminAuth?: { user: string; password: string };
+  private readonly exitCbs: Array<(code: number | null, signal: NodeJS.Signals | null) => void> = [];
+  private stopping: Promise<void> | undefined;
+  /** Exits before launch() returned are start failures, reported by launch() itself. */
+  private launched = false;
+  private unexpectedExit: ExitInfo | undefined;
+
+  private constructor(
+    private readonly proc: SupervisedProcess,
+    private readonly opts: ProcessNodeOptions,
+  ) {
+    this.spec = opts.spec;
+    this.endpoint = { host: connectHost(opts.spec.bindHost), port: opts.spec.port };
+    this.pid = proc.pid;
+    this.adminAuth = opts.adminAuth;
+    if (opts.adminCommand) {
+      const run = opts.adminCommand;
+      this.adminCommand = (args: string[]) => run(this.endpoint, args);
+    }
+  }
+
+  adminCommand?: (args: string[]) => Promise<unknown>;
+
+  /** Spawns and resolves once the engine answers as our pid; PortInUseError when the port is taken. */
+  static async launch(opts: ProcessNodeOptions): Promise<ProcessNode> {
+    const { spec, logger } = opts;
+    const proc = spawnSupervised({ command: opts.command, args: opts.args, cwd: spec.workDir, logger });
+    const node = new ProcessNode(proc, opts);
+    proc.onExit((info, lines) => node.exitedUnexpectedly(info, lines));
+    const recorded = proc.pid !== undefined && opts.pidRegistry
+      ? opts.pidRegistry.add({ pid: proc.pid, binary: opts.command, port: spec.port, nodeName: spec.nodeName })
+      : Promise.resolve();
+    try {
+      await node.waitOwnReady();
+    } catch (err) {
+      await proc.stop({ graceMs: 1000 });
+      if (proc.pid !== undefined) await opts.pidRegistry?.remove(proc.pid);
+      throw err;
+    }
+    await recorded;
+    node.launched = true;
+    if (!proc.running) {
+      // Died between the probe and here: a start failure, not an "unexpected exit" later.
+      await opts.pidRegistry?.remove(proc.pid!);
+      throw node.startFailure(await proc.exited);
+    }
+    logger.info("engine ready", { node: spec.nodeName, pid: proc.pid, port: spec.port });
+    return node;
+  }
+
+  private async waitOwnReady(): Promise<void> {
+    const { spec } = this.opts;
+    const timeoutMs = this.opts.readyTimeoutMs ?? 30_000;
+    const exitAbort = new AbortController();
+    void this.proc.exited.then((info) => exitAbort.abort(this.startFailure(info)));
+    try {
+      await waitReady(() => this.opts.probe(this.endpoint, 1000), { timeoutMs, signal: exitAbort.signal });
+    } catch (err) {
+      if (exitAbort.signal.aborted) throw exitAbort.signal.reason;
+      throw new EngineStartError(`${this.opts.command} did not answer on port ${spec.port}: ${(err as Error).message}`, this.proc.lastLines());
+    }
+    // Something answered; make sure it is our process and not one that already held the port.
+    const answering = await this.opts.answeringPid(this.endpoint).catch(() => undefined);
+    if (answering !== undefined && answering === this.proc.pid) return;
+    this.opts.logger.debug("another server answers on the port", { port: spec.port, answering, ours: this.proc.pid });
+    throw new PortInUseError(spec.port);
+  }
+
+  private startFailure(info: ExitInfo): Error {
+    const lines = this.proc.lastLines();
+    if (lines.some((l) => ADDRESS_IN_USE.test(l))) return new PortInUseError(this.opts.spec.port);
+    if (info.spawnError) return new EngineStartError(`cannot run ${this.opts.command}: ${info.spawnError.message}`, lines);
+    return new EngineStartError(
+      `${this.opts.command} exited during start (code ${info.code}, signal ${info.signal})`,
+      lines,
+    );
+  }
+
+  private exitedUnexpectedly(info: ExitInfo, lines: string[]): void {
+    if (!this.launched) return;
+    this.unexpectedExit = info;
+    this.opts.logger.error("engine exited unexpectedly", {
+      node: this.spec.nodeName,
+      pid: this.pid,
+      code: info.code,
+      signal: info.signal,
+      lastLines: lines.slice(-20),
+    });
+    if (this.pid !== undefined) void this.opts.pidRegistry?.remove(this.pid);
+    for (const cb of this.exitCbs) cb(info.code, info.signal);
+  }
+
+  ready(): Promise<void> {
+    // launch() only hands out nodes that answered already.
+    return Promise.resolve();
+  }
+
+  async health(): Promise<"ok" | "down"> {
+    if (!this.proc.running) return "down";
+    return (await this.opts.probe(this.endpoint, 1000)) ? "ok" : "down";
+  }
+
+  stop(opts: { graceMs?: number } = {}): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.proc.stop(opts);
+      if (this.pid !== undefined) await this.opts.pidRegistry?.remove(this.pid);
+      this.opts.logger.debug("engine stopped", { node: this.spec.nodeName, pid: this.pid });
+    })();
+    return this.stopping;
+  }
+
+  onExit(cb: (code: number | null, signal: NodeJS.Signals | null) => void): void {
+    const gone = this.unexpectedExit;
+    // A listener added after the exit still hears about it, once.
+    if (gone) queueMicrotask(() => cb(gone.code, gone.signal));
+    else this.exitCbs.push(cb);
+  }
+}
+
+/** Where we connect to reach a node bound on `bindHost` (a wildcard bind is reached on loopback). */
+export function connectHost(bindHost: string): string {
+  if (bindHost === "0.0.0.0" || bindHost === "" ) return "127.0.0.1";
+  if (bindHost === "::" ) return "::1";
+  return bindHost;
+}

@@ -1,0 +1,166 @@
+/**
+ * EngineDriver for redis-server and valkey-server (same arguments, same protocol).
+ *
+ * As on ElastiCache, clients cannot run the restricted commands. That is done with ACLs
+ * (not rename-command) so the emulator keeps a privileged user for itself: CONFIG for
+ * ModifyCacheCluster, PSYNC for replicas via masteruser/masterauth, and so on.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { silentLogger, type Logger } from "../logger.js";
+import type { Endpoint, EngineDriver, EngineKind, EngineNode, NodeSpec } from "./engine.js";
+import { runVersion } from "./binaries.js";
+import type { PidRegistry } from "./pid-registry.js";
+import { respPing, respRequest } from "./probes.js";
+import { ProcessNode } from "./process-node.js";
+import { RespError, toStrings } from "./resp.js";
+import { RESTRICTED_COMMANDS } from "./restricted.js";
+
+export { RESTRICTED_COMMANDS };
+
+export const ADMIN_USER = "elasticache-local-admin";
+
+/** One random admin password per emulator process; never written in clear (the ACL file holds its SHA-256). */
+const processAdminPassword = randomBytes(24).toString("hex");
+
+/**
+ * ElastiCache parameters that real redis-server rejects at start (ElastiCache-only knobs),
+ * and directives the driver owns. They are skipped, not passed, so a parameter group
+ * copied from AWS does not keep the node from starting.
+ */
+const SKIPPED_PARAMS = new Set([
+  "reserved-memory",
+  "reserved-memory-percent",
+  "close-on-slave-write",
+  "close-on-replica-write",
+  "slave-allow-chaining",
+  "replica-allow-chaining",
+  "port",
+  "bind",
+  "dir",
+  "daemonize",
+  "logfile",
+  "aclfile",
+  "protected-mode",
+  "include",
+]);
+
+export interface RedisDriverOptions {
+  /** Lifts the ElastiCache command restrictions for the default user. */
+  allowRestrictedCommands?: boolean;
+  logger?: Logger;
+  pidRegistry?: PidRegistry;
+  /** Defaults to a random password per emulator process. */
+  adminPassword?: string;
+  readyTimeoutMs?: number;
+}
+
+/** The ACL file for a node: default user restricted as on ElastiCache, plus our admin user. */
+export function aclFileContents(opts: { allowRestrictedCommands?: boolean; adminUser: string; adminPassword: string }): string {
+  const restrictions = opts.allowRestrictedCommands ? "" : " " + RESTRICTED_COMMANDS.map((c) => `-${c}`).join(" ");
+  const hash = createHash("sha256").update(opts.adminPassword).digest("hex");
+  return [
+    `user default on nopass ~* &* +@all${restrictions}`,
+    `user ${opts.adminUser} on #${hash} ~* &* +@all`,
+    "",
+  ].join("\n");
+}
+
+/** `Redis server v=7.0.15 sha=...` or `Valkey server v=8.0.1 ...` -> "7.0.15". */
+export function parseRedisVersion(output: string): string | undefined {
+  return /\bv=(\d+\.\d+\.\d+)/.exec(output)?.[1];
+}
+
+export class RedisServerDriver implements EngineDriver {
+  private version: Promise<string | undefined> | undefined;
+  private readonly logger: Logger;
+  readonly adminAuth: { user: string; password: string };
+
+  /** `id` is "redis-server" or "valkey-server"; `binary` a path or a name on PATH. */
+  constructor(
+    readonly binary: string,
+    readonly id: string,
+    private readonly opts: RedisDriverOptions = {},
+  ) {
+    this.logger = opts.logger ?? silentLogger;
+    this.adminAuth = { user: ADMIN_USER, password: opts.adminPassword ?? processAdminPassword };
+  }
+
+  supports(engine: EngineKind): boolean {
+    return engine === "redis" || engine === "valkey";
+  }
+
+  async available(): Promise<boolean> {
+    return (await this.binaryVersion()) !== undefined;
+  }
+
+  binaryVersion(): Promise<string | undefined> {
+    this.version ??= runVersion(this.binary, ["--version"]).then((out) => (out ? parseRedisVersion(out) : undefined));
+    return this.version;
+  }
+
+  /** The argv for a node (exported for tests and for the docs). */
+  args(spec: NodeSpec, aclFile: string): string[] {
+    const args = [
+      "--port", String(spec.port),
+      "--bind", spec.bindHost,
+      "--save", "",
+      "--appendonly", "no",
+      "--dir", spec.workDir,
+      "--daemonize", "no",
+      "--protected-mode", "no",
+      "--logfile", "",
+      "--aclfile", aclFile,
+    ];
+    if (spec.maxMemoryBytes !== undefined) args.push("--maxmemory", String(Math.floor(spec.maxMemoryBytes)));
+    for (const [name, value] of Object.entries(spec.params ?? {})) {
+      if (SKIPPED_PARAMS.has(name.toLowerCase())) {
+        this.logger.debug("parameter not passed to the engine", { node: spec.nodeName, name });
+        continue;
+      }
+      args.push(`--${name}`, value);
+    }
+    return args;
+  }
+
+  async start(spec: NodeSpec): Promise<EngineNode> {
+    await fs.mkdir(spec.workDir, { recursive: true });
+    const aclFile = path.resolve(spec.workDir, "users.acl");
+    await fs.writeFile(
+      aclFile,
+      aclFileContents({ allowRestrictedCommands: this.opts.allowRestrictedCommands, adminUser: this.adminAuth.user, adminPassword: this.adminAuth.password }),
+      { mode: 0o600 },
+    );
+    const auth = this.adminAuth;
+    return ProcessNode.launch({
+      spec,
+      command: this.binary,
+      args: this.args(spec, aclFile),
+      logger: this.logger.child({ node: spec.nodeName, engine: this.id }),
+      probe: (endpoint, timeoutMs) => respPing(endpoint, { timeoutMs }),
+      answeringPid: async (endpoint) => {
+        const info = String(await adminCommand(endpoint, auth, ["INFO", "server"]));
+        const pid = /^process_id:(\d+)/m.exec(info)?.[1];
+        return pid === undefined ? undefined : Number(pid);
+      },
+      adminCommand: (endpoint, args) => adminCommand(endpoint, auth, args),
+      adminAuth: auth,
+      pidRegistry: this.opts.pidRegistry,
+      readyTimeoutMs: this.opts.readyTimeoutMs,
+    });
+  }
+}
+
+/** Runs one command as the admin user over a short-lived connection; throws the engine's error reply. */
+export async function adminCommand(
+  endpoint: Endpoint,
+  auth: { user: string; password: string },
+  args: string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<unknown> {
+  const [authReply, reply] = await respRequest(endpoint, [["AUTH", auth.user, auth.password], args], { timeoutMs: opts.timeoutMs ?? 5000 });
+  if (authReply instanceof RespError) throw authReply;
+  if (reply instanceof RespError) throw reply;
+  return toStrings(reply ?? null);
+}

@@ -1,0 +1,294 @@
+/**
+ * Drives cache clusters through AWS's statuses. Actions write the desired state into
+ * the record (nodes to add are `creating`, nodes to remove `deleting`) and hand the
+ * cluster here; this module makes the processes match and flips the statuses only
+ * once every node answers its probe. Work on one cluster runs in order.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { LifecycleDelays } from "../config.js";
+import type { EngineNode, NodeSpec } from "../engines/engine.js";
+import type { Logger } from "../logger.js";
+import { nodeTypeMemoryBytes } from "../state/catalog.js";
+import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
+import type { RegionState } from "../state/store.js";
+import { emitEvent } from "./events.js";
+import { CancelledError, Timers } from "./timers.js";
+
+/** What the lifecycle needs from the engine layer (see engines/launcher.ts). */
+export interface NodeLauncher {
+  /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
+  startNode(spec: Omit<NodeSpec, "port" | "bindHost">, preferredPort?: number): Promise<EngineNode>;
+  startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint>;
+}
+
+/** A Memcached cluster's Auto Discovery endpoint. */
+export interface ConfigEndpoint {
+  readonly port: number;
+  setNodes(nodes: Array<{ host: string; ip: string; port: number }>): void;
+  stop(): Promise<void>;
+}
+
+interface RunningNode {
+  engine: EngineNode;
+  /** What the node was started with, to tell when a change needs a restart. */
+  startedWith: { engineVersion: string; memoryBytes?: number };
+  /** Set while we stop it on purpose, so onExit does not treat it as a failure. */
+  stopping: boolean;
+}
+
+interface ClusterRuntime {
+  nodes: Map<string, RunningNode>;
+  configEndpoint?: ConfigEndpoint;
+  queue: Promise<void>;
+}
+
+export interface LifecycleOptions {
+  launcher: NodeLauncher;
+  delays: LifecycleDelays;
+  advertisedHost: string;
+  /** Root for node working directories. */
+  workRoot: string;
+  logger: Logger;
+}
+
+export class ClusterLifecycle {
+  private readonly runtimes = new Map<string, ClusterRuntime>();
+  private readonly timers = new Timers();
+
+  constructor(private readonly options: LifecycleOptions) {}
+
+  /** The record is stored `creating`; start its nodes and make it `available`. */
+  create(region: RegionState, cluster: CacheClusterRecord): void {
+    this.enqueue(region, cluster, async (runtime) => {
+      const started = Date.now();
+      if (cluster.engine === "memcached") {
+        runtime.configEndpoint = await this.options.launcher.startConfigEndpoint(cluster.requestedPort);
+        cluster.configurationEndpointPort = runtime.configEndpoint.port;
+      }
+      await this.reconcileNodes(region, cluster, runtime);
+      await this.timers.atLeastSince(started, this.options.delays.createMs);
+      for (const node of cluster.nodes) {
+        emitEvent(region, "cache-cluster", cluster.id, `Added cache node ${node.id} in availability zone ${node.availabilityZone}`, cluster.arn);
+      }
+      cluster.status = "available";
+      emitEvent(region, "cache-cluster", cluster.id, "Cache cluster created", cluster.arn);
+    });
+  }
+
+  /** The record holds the new desired state and is `modifying`. */
+  modify(region: RegionState, cluster: CacheClusterRecord): void {
+    this.enqueue(region, cluster, async (runtime) => {
+      const started = Date.now();
+      await this.reconcileNodes(region, cluster, runtime);
+      await this.timers.atLeastSince(started, this.options.delays.modifyMs);
+      cluster.status = "available";
+      emitEvent(region, "cache-cluster", cluster.id, "Finished modifying cache cluster", cluster.arn);
+    });
+  }
+
+  /** Restarts the named nodes; the record is `rebooting cache cluster nodes`. */
+  reboot(region: RegionState, cluster: CacheClusterRecord, nodeIds: string[]): void {
+    this.enqueue(region, cluster, async (runtime) => {
+      const started = Date.now();
+      await Promise.all(
+        nodeIds.map(async (id) => {
+          const node = cluster.nodes.find((n) => n.id === id);
+          if (!node) return;
+          await this.stopNode(runtime, id);
+          await this.startNode(region, cluster, runtime, node);
+          node.status = "available";
+          emitEvent(region, "cache-cluster", cluster.id, `Cache node ${id} restarted`, cluster.arn);
+        }),
+      );
+      await this.timers.atLeastSince(started, this.options.delays.rebootMs);
+      cluster.status = "available";
+      emitEvent(region, "cache-cluster", cluster.id, "Cache cluster rebooted", cluster.arn);
+    });
+  }
+
+  /** The record is `deleting`; stop everything, then remove it. */
+  delete(region: RegionState, cluster: CacheClusterRecord): void {
+    this.enqueue(region, cluster, async (runtime) => {
+      const started = Date.now();
+      await this.stopRuntime(runtime);
+      await rm(this.clusterDir(region, cluster), { recursive: true, force: true });
+      await this.timers.atLeastSince(started, this.options.delays.deleteMs);
+      this.runtimes.delete(cluster.arn);
+      region.clusters.delete(cluster.id);
+      emitEvent(region, "cache-cluster", cluster.id, "Cache cluster deleted", cluster.arn);
+    });
+  }
+
+  /** Resolves when all work queued so far on this cluster is done (tests, reset). */
+  async settled(cluster: CacheClusterRecord): Promise<void> {
+    await this.runtimes.get(cluster.arn)?.queue;
+  }
+
+  /** Stops every engine and endpoint and cancels every pending delay. */
+  async stopAll(): Promise<void> {
+    this.timers.cancelAll();
+    const runtimes = [...this.runtimes.values()];
+    this.runtimes.clear();
+    await Promise.all(runtimes.map((r) => this.stopRuntime(r)));
+  }
+
+  private enqueue(region: RegionState, cluster: CacheClusterRecord, work: (runtime: ClusterRuntime) => Promise<void>): void {
+    let runtime = this.runtimes.get(cluster.arn);
+    if (!runtime) {
+      runtime = { nodes: new Map(), queue: Promise.resolve() };
+      this.runtimes.set(cluster.arn, runtime);
+    }
+    const rt = runtime;
+    rt.queue = rt.queue.then(async () => {
+      if (this.runtimes.get(cluster.arn) !== rt) return; // reset or stop happened meanwhile
+      try {
+        await work(rt);
+      } catch (error) {
+        if (error instanceof CancelledError || this.runtimes.get(cluster.arn) !== rt) return;
+        this.fail(region, cluster, error);
+      }
+    });
+  }
+
+  /** Starts nodes marked `creating`, removes those marked `deleting`, restarts those whose spec changed. */
+  private async reconcileNodes(region: RegionState, cluster: CacheClusterRecord, runtime: ClusterRuntime): Promise<void> {
+    const removed = cluster.nodes.filter((n) => n.status === "deleting");
+    await Promise.all(removed.map((n) => this.stopNode(runtime, n.id)));
+    cluster.nodes = cluster.nodes.filter((n) => n.status !== "deleting");
+    for (const node of removed) {
+      emitEvent(region, "cache-cluster", cluster.id, `Removed cache node ${node.id}`, cluster.arn);
+    }
+
+    await Promise.all(
+      cluster.nodes.map(async (node) => {
+        const running = runtime.nodes.get(node.id);
+        if (!running) {
+          const isNew = node.status === "creating" && cluster.status !== "creating";
+          await this.startNode(region, cluster, runtime, node);
+          node.status = "available";
+          if (isNew) {
+            emitEvent(region, "cache-cluster", cluster.id, `Added cache node ${node.id} in availability zone ${node.availabilityZone}`, cluster.arn);
+          }
+          return;
+        }
+        await this.applySpecChanges(region, cluster, runtime, node, running);
+        node.status = "available";
+      }),
+    );
+    this.publishNodes(cluster, runtime);
+  }
+
+  /**
+   * A node type change on Redis/Valkey keeps the data (CONFIG SET maxmemory); any other
+   * change of memory or version restarts the node, as on AWS where Memcached restarts cold.
+   */
+  private async applySpecChanges(
+    region: RegionState,
+    cluster: CacheClusterRecord,
+    runtime: ClusterRuntime,
+    node: CacheNodeRecord,
+    running: RunningNode,
+  ): Promise<void> {
+    const memoryBytes = nodeTypeMemoryBytes(cluster.cacheNodeType);
+    const versionChanged = running.startedWith.engineVersion !== cluster.engineVersion;
+    const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
+    if (!versionChanged && !memoryChanged) return;
+    if (!versionChanged && running.engine.adminCommand && memoryBytes !== undefined) {
+      await running.engine.adminCommand(["CONFIG", "SET", "maxmemory", String(memoryBytes)]);
+      running.startedWith.memoryBytes = memoryBytes;
+      return;
+    }
+    if (cluster.engine !== "memcached" && versionChanged && !memoryChanged) {
+      // Same binary either way here: an engine version change keeps a Redis node's data.
+      running.startedWith.engineVersion = cluster.engineVersion;
+      return;
+    }
+    await this.stopNode(runtime, node.id);
+    await this.startNode(region, cluster, runtime, node);
+  }
+
+  private async startNode(region: RegionState, cluster: CacheClusterRecord, runtime: ClusterRuntime, node: CacheNodeRecord): Promise<void> {
+    const workDir = join(this.clusterDir(region, cluster), node.id);
+    await mkdir(workDir, { recursive: true });
+    const memoryBytes = nodeTypeMemoryBytes(cluster.cacheNodeType);
+    // A node keeps its port across reboots and recoveries; the first start may ask for the cluster's Port.
+    const preferredPort = node.port || (cluster.engine === "memcached" ? undefined : cluster.requestedPort);
+    const engine = await this.options.launcher.startNode(
+      {
+        nodeName: `${cluster.id}/${node.id}`,
+        engine: cluster.engine,
+        engineVersion: cluster.engineVersion,
+        maxMemoryBytes: memoryBytes,
+        workDir,
+      },
+      preferredPort,
+    );
+    node.port = engine.endpoint.port;
+    const running: RunningNode = { engine, startedWith: { engineVersion: cluster.engineVersion, memoryBytes }, stopping: false };
+    runtime.nodes.set(node.id, running);
+    engine.onExit((code, signal) => {
+      if (running.stopping || this.runtimes.get(cluster.arn) !== runtime) return;
+      this.recover(region, cluster, runtime, node, running, code, signal);
+    });
+  }
+
+  /** A node died on its own: replace it on the same port, as AWS replaces a failed node. */
+  private recover(
+    region: RegionState,
+    cluster: CacheClusterRecord,
+    runtime: ClusterRuntime,
+    node: CacheNodeRecord,
+    dead: RunningNode,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
+    this.options.logger.warn("cache node exited; recovering", { cluster: cluster.id, node: node.id, code, signal });
+    if (runtime.nodes.get(node.id) === dead) runtime.nodes.delete(node.id);
+    node.status = "rebooting";
+    emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${node.id}`, cluster.arn);
+    this.enqueue(region, cluster, async (rt) => {
+      if (!cluster.nodes.includes(node) || rt.nodes.has(node.id)) return;
+      await this.startNode(region, cluster, rt, node);
+      node.status = "available";
+      this.publishNodes(cluster, rt);
+      emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${node.id}`, cluster.arn);
+    });
+  }
+
+  private async stopNode(runtime: ClusterRuntime, nodeId: string): Promise<void> {
+    const running = runtime.nodes.get(nodeId);
+    if (!running) return;
+    running.stopping = true;
+    runtime.nodes.delete(nodeId);
+    await running.engine.stop();
+  }
+
+  private async stopRuntime(runtime: ClusterRuntime): Promise<void> {
+    await Promise.all([...runtime.nodes.keys()].map((id) => this.stopNode(runtime, id)));
+    await runtime.configEndpoint?.stop();
+    runtime.configEndpoint = undefined;
+  }
+
+  /** Tells the Auto Discovery endpoint the current node list (its config version rises on change). */
+  private publishNodes(cluster: CacheClusterRecord, runtime: ClusterRuntime): void {
+    if (!runtime.configEndpoint) return;
+    const host = this.options.advertisedHost;
+    runtime.configEndpoint.setNodes(
+      cluster.nodes
+        .filter((n) => runtime.nodes.has(n.id))
+        .map((n) => ({ host, ip: runtime.nodes.get(n.id)!.engine.endpoint.host, port: n.port })),
+    );
+  }
+
+  private fail(region: RegionState, cluster: CacheClusterRecord, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.options.logger.error("cache cluster transition failed", { cluster: cluster.id, error: message });
+    cluster.status = "incompatible-network";
+    emitEvent(region, "cache-cluster", cluster.id, `Failed to start cache cluster: ${message}`, cluster.arn);
+  }
+
+  private clusterDir(region: RegionState, cluster: CacheClusterRecord): string {
+    return join(this.options.workRoot, region.key.accountId, region.key.region, cluster.id);
+  }
+}

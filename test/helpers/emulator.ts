@@ -1,0 +1,28 @@
+/** Starts an in-process emulator on port 0 with a node port range of its own per test worker. */
+import { ElastiCacheClient } from "@aws-sdk/client-elasticache";
+import { createEmulator, type Emulator, type EmulatorOptions } from "../../src/index.js";
+
+let started = 0;
+
+export function nodePortRange(): { from: number; to: number } {
+  // Workers run in parallel: give each its own slice so that probes never meet another worker's node.
+  const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
+  const slot = (worker * 7 + started++) % 40;
+  const from = 30000 + slot * 500;
+  return { from, to: from + 499 };
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = createEmulator({ port: 0, logLevel: "warn", nodePorts: nodePortRange(), ...options });
+  await emulator.start();
+  return emulator;
+}
+
+export function sdkClient(emulator: Emulator, opts: { region?: string; accessKeyId?: string } = {}): ElastiCacheClient {
+  return new ElastiCacheClient({
+    endpoint: emulator.url,
+    region: opts.region ?? "us-east-1",
+    credentials: { accessKeyId: opts.accessKeyId ?? "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+}
