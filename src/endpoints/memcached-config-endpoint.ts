@@ -383,7 +383,7 @@ class ProxyConnection {
     try {
       this.fromNode.push(
         chunk,
-        (line) => this.toClient.push(this.isNoopReply(line) ? this.markers.shift()!.reply ?? line : line),
+        (line) => this.onReplyLine(line),
         (data) => this.toClient.push(data),
       );
     } catch (err) {
@@ -395,9 +395,10 @@ class ProxyConnection {
     this.flush();
   }
 
-  /** An `MN` line that answers one of our tracked `mn` requests. */
-  private isNoopReply(line: Buffer): boolean {
-    return this.markers.length > 0 && (line.equals(NOOP_REPLY) || line.toString("latin1") === "MN\n");
+  /** Reply lines pass through, except that an `MN` answering our own `mn` becomes the local answer. */
+  private onReplyLine(line: Buffer): void {
+    const marker = this.markers.length > 0 && line.equals(NOOP_REPLY) ? this.markers.shift() : undefined;
+    this.toClient.push(marker?.reply ?? line);
   }
 
   private onNodeError(socket: net.Socket, err: NodeJS.ErrnoException): void {

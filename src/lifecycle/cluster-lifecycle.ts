@@ -67,7 +67,7 @@ export class ClusterLifecycle {
         cluster.configurationEndpointPort = runtime.configEndpoint.port;
       }
       await this.reconcileNodes(region, cluster, runtime);
-      await this.timers.atLeastSince(started, this.options.delays.createMs);
+      await this.pause(cluster, runtime, started, this.options.delays.createMs);
       for (const node of cluster.nodes) {
         emitEvent(region, "cache-cluster", cluster.id, `Added cache node ${node.id} in availability zone ${node.availabilityZone}`, cluster.arn);
       }
@@ -81,7 +81,7 @@ export class ClusterLifecycle {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
       await this.reconcileNodes(region, cluster, runtime);
-      await this.timers.atLeastSince(started, this.options.delays.modifyMs);
+      await this.pause(cluster, runtime, started, this.options.delays.modifyMs);
       cluster.status = "available";
       emitEvent(region, "cache-cluster", cluster.id, "Finished modifying cache cluster", cluster.arn);
     });
@@ -101,7 +101,7 @@ export class ClusterLifecycle {
           emitEvent(region, "cache-cluster", cluster.id, `Cache node ${id} restarted`, cluster.arn);
         }),
       );
-      await this.timers.atLeastSince(started, this.options.delays.rebootMs);
+      await this.pause(cluster, runtime, started, this.options.delays.rebootMs);
       cluster.status = "available";
       emitEvent(region, "cache-cluster", cluster.id, "Cache cluster rebooted", cluster.arn);
     });
@@ -113,7 +113,7 @@ export class ClusterLifecycle {
       const started = Date.now();
       await this.stopRuntime(runtime);
       await rm(this.clusterDir(region, cluster), { recursive: true, force: true });
-      await this.timers.atLeastSince(started, this.options.delays.deleteMs);
+      await this.pause(cluster, runtime, started, this.options.delays.deleteMs);
       this.runtimes.delete(cluster.arn);
       region.clusters.delete(cluster.id);
       emitEvent(region, "cache-cluster", cluster.id, "Cache cluster deleted", cluster.arn);
@@ -127,10 +127,22 @@ export class ClusterLifecycle {
 
   /** Stops every engine and endpoint and cancels every pending delay. */
   async stopAll(): Promise<void> {
-    this.timers.cancelAll();
     const runtimes = [...this.runtimes.values()];
     this.runtimes.clear();
-    await Promise.all(runtimes.map((r) => this.stopRuntime(r)));
+    this.timers.cancelAll();
+    // Work in flight may still be starting a node: let it finish, then stop what it started.
+    await Promise.all(
+      runtimes.map(async (runtime) => {
+        await runtime.queue;
+        await this.stopRuntime(runtime);
+      }),
+    );
+  }
+
+  /** The configured minimum time in a transitional status; cancelled when the cluster is detached. */
+  private async pause(cluster: CacheClusterRecord, runtime: ClusterRuntime, since: number, ms: number): Promise<void> {
+    if (this.runtimes.get(cluster.arn) !== runtime) throw new CancelledError();
+    await this.timers.atLeastSince(since, ms);
   }
 
   private enqueue(region: RegionState, cluster: CacheClusterRecord, work: (runtime: ClusterRuntime) => Promise<void>): void {

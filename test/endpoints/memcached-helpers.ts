@@ -176,15 +176,17 @@ export async function getFromNode(port: number, key: string): Promise<string | u
   }
 }
 
-/** memcached's `curr_connections` stat (the asking connection included). */
-export async function currConnections(port: number): Promise<number> {
+/** Client ports of the connections a node currently holds (`stats conns`), the asking one excluded. */
+export async function clientPortsOf(port: number): Promise<Set<number>> {
   const c = await RawClient.connect(port);
   try {
-    c.send("stats\r\n");
+    c.send("stats conns\r\n");
     const reply = await c.readUntil((s) => s.endsWith("END\r\n"));
-    const m = /STAT curr_connections (\d+)\r\n/.exec(reply);
-    if (!m) throw new Error(`no curr_connections in ${reply}`);
-    return Number(m[1]);
+    const ports = new Set<number>();
+    for (const m of reply.matchAll(/^STAT \d+:addr tcp:[^\r]*:(\d+)\r$/gm)) ports.add(Number(m[1]));
+    ports.delete(port); // the listening socket
+    ports.delete(c.socket.localPort!);
+    return ports;
   } finally {
     c.close();
   }
