@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["test/helpers/global-setup.ts"],
+    // The JSON report is what CI counts (.ci/run).
+    reporters: ["default", "json"],
+    outputFile: { json: "test-results/results.json" },
   },
 });

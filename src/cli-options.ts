@@ -13,9 +13,15 @@ interface OptionSpec {
   apply(options: EmulatorOptions, value: string): void;
 }
 
+/** Value errors say what was expected; parseCli prefixes the flag or variable that carried the value. */
 const integer = (flag: string, value: string): number => {
-  if (!/^\d+$/.test(value)) throw new Error(`--${flag} expects a whole number, got "${value}"`);
+  if (!/^\d+$/.test(value)) throw new Error(`expects a whole number, got "${value}"`);
   return Number(value);
+};
+const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+const logLevel = (value: string): LogLevel => {
+  if (!(LOG_LEVELS as string[]).includes(value)) throw new Error(`expects one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+  return value as LogLevel;
 };
 const delay = (key: "createMs" | "modifyMs" | "deleteMs" | "rebootMs", flag: string) => (o: EmulatorOptions, v: string) => {
   o.delays = { ...o.delays, [key]: integer(flag, v) };
@@ -33,7 +39,7 @@ export const optionSpecs: OptionSpec[] = [
   { flag: "valkey-server", kind: "string", help: "path of valkey-server (default: found on PATH)", apply: (o, v) => (o.valkeyServerPath = v) },
   { flag: "memcached", kind: "string", help: "path of memcached (default: found on PATH)", apply: (o, v) => (o.memcachedPath = v) },
   { flag: "allow-restricted-commands", kind: "boolean", help: "let clients run CONFIG, DEBUG, SHUTDOWN... (restricted on ElastiCache)", apply: (o, v) => (o.allowRestrictedCommands = v !== "0" && v !== "false") },
-  { flag: "log-level", kind: "string", help: "debug | info | warn | error | silent (default info)", apply: (o, v) => (o.logLevel = v as LogLevel) },
+  { flag: "log-level", kind: "string", help: "debug | info | warn | error | silent (default info)", apply: (o, v) => (o.logLevel = logLevel(v)) },
   { flag: "region", kind: "string", help: "region when a request carries none (default us-east-1)", apply: (o, v) => (o.defaultRegion = v) },
   { flag: "account-id", kind: "string", help: "account when a request carries none (default 000000000000)", apply: (o, v) => (o.defaultAccountId = v) },
   { flag: "create-delay-ms", kind: "string", help: "minimum time in `creating` (default 0)", apply: delay("createMs", "create-delay-ms") },
@@ -65,11 +71,20 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   const fromFlags: EmulatorOptions = {};
   for (const spec of optionSpecs) {
     const envValue = env[envName(spec.flag)];
-    if (envValue !== undefined && envValue !== "") spec.apply(fromEnv, envValue);
+    if (envValue !== undefined && envValue !== "") applyFrom(envName(spec.flag), () => spec.apply(fromEnv, envValue));
     const flagValue = values[spec.flag as keyof typeof values];
-    if (flagValue !== undefined) spec.apply(fromFlags, String(flagValue));
+    if (flagValue !== undefined) applyFrom(`--${spec.flag}`, () => spec.apply(fromFlags, String(flagValue)));
   }
   return { help: Boolean(values.help), version: Boolean(values.version), env: fromEnv, flags: fromFlags };
+}
+
+/** Runs one option's apply; a bad value's error names where it came from (flag or environment variable). */
+function applyFrom(source: string, apply: () => void): void {
+  try {
+    apply();
+  } catch (error) {
+    throw new Error(`${source}: ${(error as Error).message}`);
+  }
 }
 
 export function usage(): string {

@@ -13,6 +13,7 @@ import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from "./conf
 import { createNodeLauncher } from "./engines/launcher.js";
 import { defaultRunDir, PidRegistry, reapOrphans } from "./engines/pid-registry.js";
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
+import { describeEngineVersions } from "./engines/version-mapping.js";
 import { ClusterLifecycle } from "./lifecycle/cluster-lifecycle.js";
 import { createLogger, type Logger } from "./logger.js";
 import { getServiceModel } from "./protocol/model.js";
@@ -46,6 +47,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     const runDir = defaultRunDir(config.dataDir);
     const reaped = await reapOrphans(runDir, logger);
     if (reaped > 0) logger.warn(`stopped ${reaped} engine process(es) left by an emulator that did not stop cleanly`);
+    pids = new PidRegistry(runDir, { logger });
     registry = await createEngineRegistry({
       mode: config.engineMode,
       redisServerPath: config.redisServerPath,
@@ -53,11 +55,11 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       memcachedPath: config.memcachedPath,
       allowRestrictedCommands: config.allowRestrictedCommands,
       logger,
+      pidRegistry: pids,
     });
-    pids = new PidRegistry(runDir, { logger });
     const workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
     clusters = new ClusterLifecycle({
-      launcher: createNodeLauncher({ registry, pids, config, logger }),
+      launcher: createNodeLauncher({ registry, config, logger }),
       delays: config.delays,
       advertisedHost: config.advertisedHost,
       workRoot,
@@ -84,9 +86,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     const address = server.address() as AddressInfo;
     url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
     logger.info(`elasticache-local listening on ${url}`);
-    for (const line of registry.describe()) {
-      logger.info(`engine ${line.engine}: ${line.driver}${line.binary ? ` (${line.binary}${line.version ? ` ${line.version}` : ""})` : ""}`);
-    }
+    for (const line of describeEngineVersions(registry)) logger.info(line);
   }
 
   async function reset(): Promise<void> {

@@ -15,10 +15,19 @@ export interface LoadSummary {
   bytesPerResponse: number;
 }
 
+/**
+ * The worker is TypeScript: tsx's hooks do not reach worker threads on Node 20 (ERR_UNKNOWN_FILE_EXTENSION),
+ * so a small eval'd bootstrap loads it through tsx's tsImport.
+ */
+function workerBootstrap(): string {
+  const api = import.meta.resolve("tsx/esm/api");
+  const file = new URL("./load-worker.ts", import.meta.url).href;
+  return `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(file)}, ${JSON.stringify(import.meta.url)}))`;
+}
+
 export function runLoad(spec: LoadSpec): Promise<{ summary: LoadSummary; latenciesMs: number[] }> {
   return new Promise((resolve, reject) => {
-    // tsx's loader hooks are inherited through execArgv, so the worker can be TypeScript too.
-    const worker = new Worker(new URL("./load-worker.ts", import.meta.url), { workerData: spec });
+    const worker = new Worker(workerBootstrap(), { eval: true, workerData: spec });
     let settled = false;
     worker.once("message", (msg: { ok: boolean; result?: LoadResult; error?: string }) => {
       settled = true;

@@ -195,3 +195,25 @@ export async function waitGone(pids: number[], timeoutMs: number): Promise<numbe
   }
   return left;
 }
+
+/** Runs a command to completion (tracked like the rest), capturing stdout and stderr separately. */
+export async function runCommand(
+  command: string,
+  args: string[],
+  opts: { timeoutMs?: number; cwd?: string } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const p = spawnTracked(command, args, { cwd: opts.cwd });
+  let stdout = "";
+  let stderr = "";
+  p.child.stdout!.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+  p.child.stderr!.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+  const timer = setTimeout(() => void stopTracked(p, 1000), opts.timeoutMs ?? 120_000);
+  try {
+    const { code, signal } = await p.exited;
+    // "exit" may come before the pipes are drained.
+    await new Promise<void>((resolve) => (p.child.stdout!.readableEnded ? resolve() : p.child.stdout!.once("close", () => resolve())));
+    return { code, signal, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,25 +1,23 @@
 /**
  * Starts what a cluster needs on ports from the configured range: engine nodes
  * (through the registry's driver for the engine and version) and Memcached Auto
- * Discovery endpoints. Records every engine pid so a crashed emulator's engines can be reaped.
+ * Discovery endpoints.
  */
 import type { EmulatorConfig } from "../config.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import type { ConfigEndpoint, NodeLauncher } from "../lifecycle/cluster-lifecycle.js";
 import type { Logger } from "../logger.js";
 import { PortInUseError, type EngineNode, type NodeSpec } from "./engine.js";
-import type { PidRegistry } from "./pid-registry.js";
 import { allocatePort, releasePort, startOnFreePort } from "./ports.js";
 import type { EngineRegistry } from "./registry.js";
 
 export interface LauncherDeps {
   registry: EngineRegistry;
-  pids: PidRegistry;
   config: EmulatorConfig;
   logger: Logger;
 }
 
-export function createNodeLauncher({ registry, pids, config, logger }: LauncherDeps): NodeLauncher {
+export function createNodeLauncher({ registry, config, logger }: LauncherDeps): NodeLauncher {
   /** A requested port that is taken falls back to the range, as a user would rather have a node than an error. */
   async function onPreferredOrRange<T extends EngineNode>(preferred: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
     if (preferred !== undefined) {
@@ -35,21 +33,11 @@ export function createNodeLauncher({ registry, pids, config, logger }: LauncherD
 
   return {
     async startNode(spec: Omit<NodeSpec, "port" | "bindHost">, preferredPort?: number): Promise<EngineNode> {
-      const { driver, binary } = registry.resolve(spec.engine, spec.engineVersion);
+      const { driver } = registry.resolve(spec.engine, spec.engineVersion);
       const node = await onPreferredOrRange(preferredPort, (port) =>
         driver.start({ ...spec, port, bindHost: config.nodeBindHost }),
       );
       await node.ready();
-      const pid = node.pid;
-      if (pid !== undefined && binary) {
-        await pids.add({ pid, binary, port: node.endpoint.port, nodeName: spec.nodeName });
-        node.onExit(() => void pids.remove(pid));
-        const stop = node.stop.bind(node);
-        node.stop = async (opts) => {
-          await stop(opts);
-          await pids.remove(pid);
-        };
-      }
       return node;
     },
 

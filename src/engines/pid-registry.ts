@@ -1,5 +1,7 @@
 /**
- * Records every engine process we spawn in one JSON file per emulator process, so that a
+ * Records every engine process we spawn in one JSON file per emulator (several emulators
+ * may share one process and one run dir, so the file name is the owner pid plus a
+ * per-instance suffix), so that a
  * restart after a crash (kill -9, OOM) can find and stop the engines the dead emulator left.
  * A recorded pid is only killed while its command line still names the recorded binary,
  * so a pid the OS has since reused for something else is never touched.
@@ -44,7 +46,8 @@ export class PidRegistry {
     private readonly opts: { ownerPid?: number; logger?: Logger } = {},
   ) {
     this.ownerPid = opts.ownerPid ?? process.pid;
-    this.file = path.join(runDir, `engines-${this.ownerPid}.json`);
+    // One file per registry: two emulators in one process must not overwrite (or delete) each other's records.
+    this.file = path.join(runDir, `engines-${this.ownerPid}-${randomBytes(4).toString("hex")}.json`);
   }
 
   add(record: Omit<EngineRecord, "startedAt"> & { startedAt?: string }): Promise<void> {
@@ -101,7 +104,7 @@ export async function reapOrphans(runDir: string, logger: Logger): Promise<numbe
   }
   let reaped = 0;
   for (const name of names) {
-    if (!/^engines-\d+\.json$/.test(name)) continue;
+    if (!/^engines-\d+(?:-[0-9a-f]+)?\.json$/.test(name)) continue;
     const file = path.join(runDir, name);
     let data: PidFile;
     try {

@@ -35,6 +35,10 @@ export interface ProcessNodeOptions {
 }
 
 const ADDRESS_IN_USE = /Address already in use|EADDRINUSE/i;
+/** How long an engine that lost the port race may take to exit. */
+const FOREIGN_CHECK_MS = 2000;
+
+const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 
 export class ProcessNode implements EngineNode {
   readonly spec: NodeSpec;
@@ -104,8 +108,14 @@ export class ProcessNode implements EngineNode {
     // Something answered; make sure it is our process and not one that already held the port.
     const answering = await this.opts.answeringPid(this.endpoint).catch(() => undefined);
     if (answering !== undefined && answering === this.proc.pid) return;
+    // Another server answered. Ours exits right away when it cannot bind: wait for that,
+    // so the error says why (PortInUseError from "Address already in use").
     this.opts.logger.debug("another server answers on the port", { port: spec.port, answering, ours: this.proc.pid });
-    throw new PortInUseError(spec.port);
+    const info = await Promise.race([this.proc.exited, delay(FOREIGN_CHECK_MS)]);
+    if (info) throw this.startFailure(info);
+    // Still running, so it holds the port and answered, but could not be verified as
+    // itself: a configuration problem, not a port to skip.
+    throw new EngineStartError(`${this.opts.command} on port ${spec.port} answers but does not report pid ${this.proc.pid}`, this.proc.lastLines());
   }
 
   private startFailure(info: ExitInfo): Error {

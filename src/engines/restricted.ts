@@ -30,3 +30,7 @@ export function refusalMessage(command: string, subcommand?: string): string {
   const full = CONTAINERS.has(name) && subcommand ? `${name}|${subcommand.toLowerCase()}` : name;
   return `NOPERM this user has no permissions to run the '${full}' command`;
 }
+
+/** redis 7 refuses DEBUG to everyone (before any ACL check) unless enable-debug-command is set. */
+export const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';

@@ -30,19 +30,35 @@ export const DEFAULT_GRACE_MS = 3000;
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-/** Nothing we spawned may outlive us: on exit, SIGKILL what is still running (sync, best effort). */
+function killAll(): void {
+  for (const child of live) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/**
+ * Nothing we spawned may outlive us. On exit, SIGKILL what is still running (sync, best
+ * effort). A fatal signal skips "exit" handlers, so for SIGTERM/SIGINT/SIGHUP we do the
+ * same and then die by the signal as the default action would, but only when no one else
+ * handles it: a CLI with its own handler stops the nodes gracefully itself.
+ */
 function killAllOnExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const child of live) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
-  });
+  process.on("exit", killAll);
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
+      killAll();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 export class SupervisedProcess {

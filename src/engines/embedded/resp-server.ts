@@ -7,7 +7,7 @@
  */
 import net from "node:net";
 import { RespDecoder, RespError, RespSimple, encodeValue, toStrings, type RespValue } from "../resp.js";
-import { isRestricted, refusalMessage } from "../restricted.js";
+import { DEBUG_NOT_ALLOWED, isRestricted, refusalMessage } from "../restricted.js";
 
 type Entry =
   | { type: "string"; value: string; expiresAt?: number }
@@ -191,6 +191,7 @@ export class EmbeddedRespServer {
     if ((cmd.arity > 0 && args.length !== cmd.arity) || (cmd.arity < 0 && args.length < -cmd.arity)) {
       return new RespError(`ERR wrong number of arguments for '${name}' command`);
     }
+    if (name === "debug") return new RespError(DEBUG_NOT_ALLOWED);
     if (isRestricted(name) && !conn.privileged && !this.opts.allowRestrictedCommands) {
       return new RespError(refusalMessage(name, args[1]));
     }
