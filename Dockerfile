@@ -21,9 +21,9 @@ USER node
 ENV ELASTICACHE_LOCAL_HOST=0.0.0.0 \
     ELASTICACHE_LOCAL_NODE_HOST=0.0.0.0 \
     ELASTICACHE_LOCAL_PORT=4510 \
-    ELASTICACHE_LOCAL_NODE_PORTS=46000-46099 \
+    ELASTICACHE_LOCAL_NODE_PORTS=21000-21099 \
     ELASTICACHE_LOCAL_DATA_DIR=/data
-EXPOSE 4510 46000-46099
+EXPOSE 4510 21000-21099
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.ELASTICACHE_LOCAL_PORT}/_emulator/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # tini forwards SIGTERM so that `docker stop` stops every engine before the container ends.

@@ -51,7 +51,7 @@ export const defaultConfig: EmulatorConfig = {
   port: DEFAULT_PORT,
   advertisedHost: "127.0.0.1",
   nodeBindHost: "127.0.0.1",
-  nodePorts: { from: 46000, to: 46999 },
+  nodePorts: { from: 21000, to: 21999 },
   engineMode: "auto",
   allowRestrictedCommands: false,
   logLevel: "info",
@@ -76,7 +76,7 @@ export function resolveConfig(...layers: EmulatorOptions[]): EmulatorConfig {
 
 export function parsePortRange(text: string): { from: number; to: number } {
   const match = /^(\d+)-(\d+)$/.exec(text.trim());
-  if (!match) throw new Error(`invalid port range "${text}" (expected A-B, e.g. 46000-46999)`);
+  if (!match) throw new Error(`invalid port range "${text}" (expected A-B, e.g. 21000-21999)`);
   return { from: Number(match[1]), to: Number(match[2]) };
 }
 

@@ -7,8 +7,8 @@ let started = 0;
 export function nodePortRange(): { from: number; to: number } {
   // Workers run in parallel: give each its own slice so that probes never meet another worker's node.
   const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
-  const slot = (worker * 7 + started++) % 40;
-  const from = 30000 + slot * 500;
+  const slot = (worker * 7 + started++) % 40; // 10000-29999: below the ephemeral port range
+  const from = 10000 + slot * 500;
   return { from, to: from + 499 };
 }
 

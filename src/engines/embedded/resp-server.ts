@@ -5,6 +5,7 @@
  * a reimplementation of redis. Keys and values are kept as "binary" latin1 strings so
  * any byte sequence round-trips.
  */
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { RespDecoder, RespError, RespSimple, encodeValue, toStrings, type RespValue } from "../resp.js";
 import { DEBUG_NOT_ALLOWED, isRestricted, refusalMessage } from "../restricted.js";
@@ -107,6 +108,7 @@ export class EmbeddedRespServer {
   private readonly config = new Map<string, string>();
   private readonly version: string;
   private readonly startedAt = Date.now();
+  private readonly runId = randomBytes(20).toString("hex");
   private nextConnId = 1;
   private stats = { connections: 0, commands: 0 };
   private readonly commands: Record<string, Command>;
@@ -288,6 +290,8 @@ export class EmbeddedRespServer {
         "redis_mode:standalone",
         "os:embedded (elasticache-local)",
         `process_id:${process.pid}`,
+        // A fresh id per server instance, as redis gives per process: a restart is visible.
+        `run_id:${this.runId}`,
         `tcp_port:${this.port}`,
         `uptime_in_seconds:${Math.floor((Date.now() - this.startedAt) / 1000)}`,
       ],
