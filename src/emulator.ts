@@ -19,6 +19,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { getServiceModel } from "./protocol/model.js";
 import { handleApiRequest } from "./server/api-handler.js";
 import { createHttpServer } from "./server/http-server.js";
+import { allEngineVersions } from "./state/catalog.js";
 import { Store } from "./state/store.js";
 
 export interface Emulator {
@@ -86,7 +87,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     const address = server.address() as AddressInfo;
     url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
     logger.info(`elasticache-local listening on ${url}`);
-    for (const line of describeEngineVersions(registry)) logger.info(line);
+    for (const line of describeEngineVersions(registry, allEngineVersions())) logger.info(line);
   }
 
   async function reset(): Promise<void> {

@@ -68,3 +68,17 @@ export class PortInUseError extends Error {
     this.name = "PortInUseError";
   }
 }
+
+/** Starts what a cluster needs, on ports from the configured range (engines/launcher.ts). */
+export interface NodeLauncher {
+  /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
+  startNode(spec: Omit<NodeSpec, "port" | "bindHost">, preferredPort?: number): Promise<EngineNode>;
+  startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint>;
+}
+
+/** A Memcached cluster's Auto Discovery endpoint. */
+export interface ConfigEndpoint {
+  readonly port: number;
+  setNodes(nodes: Array<{ host: string; ip: string; port: number }>): void;
+  stop(): Promise<void>;
+}

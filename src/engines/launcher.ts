@@ -5,9 +5,8 @@
  */
 import type { EmulatorConfig } from "../config.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
-import type { ConfigEndpoint, NodeLauncher } from "../lifecycle/cluster-lifecycle.js";
 import type { Logger } from "../logger.js";
-import { PortInUseError, type EngineNode, type NodeSpec } from "./engine.js";
+import { PortInUseError, type ConfigEndpoint, type EngineNode, type NodeLauncher, type NodeSpec } from "./engine.js";
 import { allocatePort, releasePort, startOnFreePort } from "./ports.js";
 import type { EngineRegistry } from "./registry.js";
 

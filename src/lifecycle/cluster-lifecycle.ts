@@ -7,27 +7,13 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
-import type { EngineNode, NodeSpec } from "../engines/engine.js";
+import type { ConfigEndpoint, EngineNode, NodeLauncher } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
 import { nodeTypeMemoryBytes } from "../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { emitEvent } from "./events.js";
 import { CancelledError, Timers } from "./timers.js";
-
-/** What the lifecycle needs from the engine layer (see engines/launcher.ts). */
-export interface NodeLauncher {
-  /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
-  startNode(spec: Omit<NodeSpec, "port" | "bindHost">, preferredPort?: number): Promise<EngineNode>;
-  startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint>;
-}
-
-/** A Memcached cluster's Auto Discovery endpoint. */
-export interface ConfigEndpoint {
-  readonly port: number;
-  setNodes(nodes: Array<{ host: string; ip: string; port: number }>): void;
-  stop(): Promise<void>;
-}
 
 interface RunningNode {
   engine: EngineNode;

@@ -3,11 +3,9 @@
  * loaded once and exposed with types. Parsing, validation, serialization and the
  * type generator are all driven from this, never from hand-written shape lists.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const MODEL_SUBDIR = join("fixtures", "model", "elasticache-2015-02-02");
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fixturePath } from "../paths.js";
 
 // ---- raw botocore JSON (only the keys this project reads) ----
 
@@ -214,13 +212,9 @@ export interface Waiters {
 
 // ---- loading ----
 
-/** Walks up from this module (src/protocol or dist/protocol) to the directory holding the model. */
-export function findModelDir(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, MODEL_SUBDIR);
-    if (existsSync(join(candidate, "service-2.json"))) return candidate;
-    if (dirname(dir) === dir) throw new Error(`model: ${MODEL_SUBDIR} not found above ${from}`);
-  }
+/** fixtures/model/elasticache-2015-02-02, from src/ under tsx/vitest and from dist/. */
+export function findModelDir(): string {
+  return fixturePath("model", "elasticache-2015-02-02");
 }
 
 function readJson<T>(file: string): T {

@@ -4,11 +4,12 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import Memcached from "memcached";
+import { afterAll } from "vitest";
 import type { EngineKind, EngineNode, NodeSpec } from "../../src/engines/engine.js";
 import { PortPool, startOnFreePort, type PortRange } from "../../src/engines/ports.js";
 
 /** Port 0 never works for redis-server; tests take ports from this range through the allocator. */
-export const TEST_RANGE: PortRange = { from: 42000, to: 42999 };
+export const TEST_RANGE: PortRange = { from: 31000, to: 31999 }; // below the ephemeral port range
 export const pool = new PortPool();
 
 export const REDIS_SERVER = "/usr/bin/redis-server";
@@ -16,9 +17,9 @@ export const MEMCACHED = "/usr/bin/memcached";
 export const haveRedis = existsSync(REDIS_SERVER);
 export const haveMemcached = existsSync(MEMCACHED);
 
-/** One scratch root per test process, removed when it exits. */
+/** One scratch root per test file, removed after it (the hook lands in each importing file). */
 const scratch = mkdtempSync(path.join(os.tmpdir(), "ecl-engines-"));
-process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 export function tmpDir(prefix = "t-"): string {
   return mkdtempSync(path.join(scratch, prefix));
