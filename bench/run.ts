@@ -77,8 +77,12 @@ async function main(): Promise<number> {
       if (only && !only.includes(r.id)) continue;
       ctx.log(`row ${r.id}: ${r.name}`);
       const t0 = performance.now();
+      const loadBefore = os.loadavg()[0]!;
       try {
-        results.push(...(await r.run(ctx)));
+        const rows = await r.run(ctx);
+        // The 1-minute load average around the row: other work on the machine shows up here.
+        for (const x of rows) x.samples = { ...x.samples, loadavg1m: { before: loadBefore, after: os.loadavg()[0]! } };
+        results.push(...rows);
       } catch (error) {
         ctx.log(`row ${r.id} failed: ${error instanceof Error ? error.message : String(error)}`);
         results.push(failedRow(r.id, r.name, error));

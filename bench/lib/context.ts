@@ -7,14 +7,14 @@ export interface RowContext {
 }
 
 /**
- * Port ranges per row: below the kernel's ephemeral range (32768+) and outside 30000-49999,
- * where the test suite's emulators put their nodes, so a bench run beside `npm test` meets
- * nobody's nodes.
+ * Port ranges per row: above the kernel's ephemeral range (32768-60999), so they meet
+ * neither the test suite's node ranges (10000-29999, 31000-31999), nor the default
+ * range of an emulator someone runs meanwhile (21000-21999), nor outgoing connections.
  */
 export const PORTS = {
-  createRedis: { emulator: { from: 21000, to: 21099 }, bare: { from: 21100, to: 21199 } },
-  createMemcached: { emulator: { from: 21200, to: 21299 }, bare: { from: 21300, to: 21399 } },
-  describe: { emulator: { from: 21400, to: 21699 } },
-  redisBenchmark: { emulator: { from: 21700, to: 21799 }, bare: { from: 21800, to: 21899 } },
-  rss: { emulator: { from: 21900, to: 21999 }, bare: { from: 22000, to: 22099 } },
+  createRedis: { emulator: { from: 61000, to: 61099 }, bare: { from: 61100, to: 61199 } },
+  createMemcached: { emulator: { from: 61200, to: 61299 }, bare: { from: 61300, to: 61399 } },
+  describe: { emulator: { from: 61400, to: 61699 } },
+  redisBenchmark: { emulator: { from: 61700, to: 61799 }, bare: { from: 61800, to: 61899 } },
+  rss: { emulator: { from: 61900, to: 61999 }, bare: { from: 62000, to: 62099 } },
 } as const;

@@ -7,10 +7,8 @@ import {
   type CacheCluster,
   type CreateCacheClusterCommandInput,
 } from "@aws-sdk/client-elasticache";
-import { createEmulator, type Emulator } from "../../src/index.js";
+import { createEmulator, type Emulator, type EngineMode } from "../../src/index.js";
 import { sleep } from "./procs.js";
-
-export type EngineMode = "auto" | "process" | "embedded";
 
 export interface Harness {
   emulator: Emulator;

@@ -217,3 +217,20 @@ export async function runCommand(
     clearTimeout(timer);
   }
 }
+
+/**
+ * The engine process below this one serving `port`: argv `--port P` / `-p P`, or the title
+ * redis-server rewrites its command line to (`redis-server 127.0.0.1:P`).
+ */
+export function engineByPort(port: number): number | undefined {
+  const pattern = new RegExp(`(?:(?:--port|-p) ${port}|:${port})(?:\\s|$)`);
+  for (const e of engineDescendants()) {
+    try {
+      const cmdline = readFileSync(`/proc/${e.pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      if (pattern.test(cmdline)) return e.pid;
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
+}

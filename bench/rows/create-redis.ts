@@ -60,6 +60,7 @@ export async function rowCreateRedis(ctx: RowContext): Promise<RowResult[]> {
   } finally {
     await harness.stop();
   }
+  const paired = ours.map((x, i) => x / bare[i]!);
   return [
     row({
       id: "1",
@@ -69,8 +70,8 @@ export async function rowCreateRedis(ctx: RowContext): Promise<RowResult[]> {
       baseline: median(bare),
       baselineLabel: "bare spawn+PING",
       goal: { on: "ratio", op: "<=", value: 2.0 },
-      note: `median of ${reps} (1 warm-up dropped), SDK polling every ${POLL_MS} ms; baseline re-probes every 1 ms; cluster deleted (and gone) between runs`,
-      samples: { oursMs: ours.map(round3), baselineMs: bare.map(round3) },
+      note: `median of ${reps} (1 warm-up dropped; median of paired ratios ${median(paired).toFixed(3)}), SDK polling every ${POLL_MS} ms; baseline re-probes every 1 ms; cluster deleted (and gone) between runs`,
+      samples: { oursMs: ours.map(round3), baselineMs: bare.map(round3), pairedRatios: paired.map(round3) },
     }),
   ];
 }
