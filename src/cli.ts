@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `elasticache-local` command: options -> emulator; SIGINT/SIGTERM stop every engine before exiting. */
+/** The `elasticache-local` command: options -> emulator; SIGINT/SIGTERM/SIGHUP stop every engine before exiting. */
 import { readFileSync } from "node:fs";
 import { parseCli, usage } from "./cli-options.js";
 import { resolveConfig } from "./config.js";
@@ -33,8 +33,8 @@ async function main(): Promise<void> {
     await emulator.stop();
     process.exit(0);
   };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // SIGHUP too: closing the terminal must not leave the engines running (its default would exit at once).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
   try {
     await emulator.start();
   } catch (error) {

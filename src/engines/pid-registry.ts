@@ -104,13 +104,19 @@ export async function reapOrphans(runDir: string, logger: Logger): Promise<numbe
   }
   let reaped = 0;
   for (const name of names) {
-    if (!/^engines-\d+(?:-[0-9a-f]+)?\.json$/.test(name)) continue;
+    // A `.tmp` is a write its owner did not get to rename: after a crash it may hold the newest
+    // records (an engine spawned just before the crash), so it is read like the file itself.
+    const match = /^engines-(\d+)(?:-[0-9a-f]+)?\.json(\.[0-9a-f]+\.tmp)?$/.exec(name);
+    if (!match) continue;
     const file = path.join(runDir, name);
     let data: PidFile;
     try {
       data = JSON.parse(await fs.readFile(file, "utf8")) as PidFile;
     } catch {
-      continue; // unreadable or half-written by a live owner: leave it
+      // Unreadable: half-written by a live owner (leave it), or a dead owner's partial temp file.
+      const owner = Number(match[1]);
+      if (match[2] && owner !== process.pid && !(await isAlive(owner))) await fs.rm(file, { force: true });
+      continue;
     }
     if (data.ownerPid === process.pid || (await isAlive(data.ownerPid))) continue;
     for (const rec of data.engines ?? []) {

@@ -128,14 +128,21 @@ export interface WaitReadyOptions {
   maxIntervalMs?: number;
   /** Aborts the wait (e.g. the process exited); rejects with signal.reason. */
   signal?: AbortSignal;
+  /** Registers a callback that cuts the current pause short (e.g. the engine printed a line). */
+  wake?: (probeNow: () => void) => void;
 }
+
+const FAST_PROBING_MS = 100;
 
 /** Polls `probe` until it returns true, quickly at first, backing off; rejects on deadline or abort. */
 export async function waitReady(probe: Probe, opts: WaitReadyOptions): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
-  let interval = opts.intervalMs ?? 5;
-  const maxInterval = opts.maxIntervalMs ?? 50;
+  const started = Date.now();
+  const deadline = started + opts.timeoutMs;
+  let interval = opts.intervalMs ?? 1;
+  const maxInterval = opts.maxIntervalMs ?? 25;
   const { signal } = opts;
+  let wakeUp: (() => void) | undefined;
+  opts.wake?.(() => wakeUp?.());
   for (;;) {
     signal?.throwIfAborted();
     if (await probe()) {
@@ -144,8 +151,13 @@ export async function waitReady(probe: Probe, opts: WaitReadyOptions): Promise<v
     }
     const left = deadline - Date.now();
     if (left <= 0) throw new ReadyTimeoutError(`not ready within ${opts.timeoutMs} ms`);
-    await sleep(Math.min(interval, left), signal);
-    interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
+    await new Promise<void>((resolve, reject) => {
+      wakeUp = resolve;
+      sleep(Math.min(interval, left), signal).then(resolve, reject);
+    });
+    wakeUp = undefined;
+    // Engines usually answer within tens of milliseconds: keep probing fast until then.
+    if (Date.now() - started > FAST_PROBING_MS) interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
   }
 }
 

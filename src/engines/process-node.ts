@@ -100,7 +100,12 @@ export class ProcessNode implements EngineNode {
     const exitAbort = new AbortController();
     void this.proc.exited.then((info) => exitAbort.abort(this.startFailure(info)));
     try {
-      await waitReady(() => this.opts.probe(this.endpoint, 1000), { timeoutMs, signal: exitAbort.signal });
+      // An engine's output ("Ready to accept connections") is the moment to probe again.
+      await waitReady(() => this.opts.probe(this.endpoint, 1000), {
+        timeoutMs,
+        signal: exitAbort.signal,
+        wake: (probeNow) => this.proc.onLine(probeNow),
+      });
     } catch (err) {
       if (exitAbort.signal.aborted) throw exitAbort.signal.reason;
       throw new EngineStartError(`${this.opts.command} did not answer on port ${spec.port}: ${(err as Error).message}`, this.proc.lastLines());

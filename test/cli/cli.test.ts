@@ -1,8 +1,9 @@
 /**
  * The `elasticache-local` command as a user runs it (node dist/cli.js): start-up banner,
  * options and their environment variables, the /_emulator endpoints, shutdown on
- * SIGTERM/SIGINT, reaping the engines of a CLI that was SIGKILLed; and the library API.
- * Node ports 38000-38499 belong to this file.
+ * SIGTERM/SIGINT/SIGHUP, reaping the engines of a CLI that was SIGKILLed; and the library API.
+ * Node ports 30000-30499 belong to this file (below the kernel's ephemeral ports, so a probe
+ * of a closed port can never connect to itself, and clear of the other test files' ranges).
  */
 import {
   CreateCacheClusterCommand,
@@ -10,7 +11,8 @@ import {
   DescribeCacheSubnetGroupsCommand,
   ElastiCacheClient,
 } from "@aws-sdk/client-elasticache";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,7 +37,7 @@ import {
 } from "../helpers/cli.js";
 import { waitForCluster } from "../helpers/wait.js";
 
-const NODE_PORTS = "38000-38299";
+const NODE_PORTS = "30000-30299";
 const ENGINE = /(^|\/)(redis-server|valkey-server|memcached)( |$)/;
 
 const OPTIONS = [
@@ -113,16 +115,20 @@ describe("start-up", () => {
     try {
       expect(cli.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(cli.url).not.toMatch(/:0$/);
-      const stderr = cli.stderr();
-      // One line per engine with the binary it runs and that binary's version.
-      expect(stderr).toMatch(/INFO\s+engine redis: redis-server\b.*\d+\.\d+\.\d+.*\/redis-server\b|INFO\s+engine redis: redis-server\b.*\/redis-server \d+\.\d+/);
-      expect(stderr).toMatch(/INFO\s+engine memcached: memcached\b.*\d+\.\d+\.\d+.*\/memcached\b|INFO\s+engine memcached: memcached\b.*\/memcached \d+\.\d+/);
-      expect(stderr).toMatch(/INFO\s+engine valkey: /);
       // The URL it printed answers the API.
       const out = await client(cli.url).send(new DescribeCacheClustersCommand({}));
       expect(out.CacheClusters).toEqual([]);
     } finally {
       expect((await stopCli(cli)).code).toBe(0);
+    }
+    {
+      // stderr is complete once the process has exited (stdout and stderr are separate pipes).
+      const stderr = cli.stderr();
+      // One line per engine with the binary it runs and that binary's version.
+      expect(stderr).toMatch(/INFO\s+engine redis: redis-server\b.*\d+\.\d+\.\d+.*\/redis-server\b|INFO\s+engine redis: redis-server\b.*\/redis-server \d+\.\d+/);
+      expect(stderr).toMatch(/INFO\s+engine memcached: memcached\b.*\d+\.\d+\.\d+.*\/memcached\b|INFO\s+engine memcached: memcached\b.*\/memcached \d+\.\d+/);
+      expect(stderr).toMatch(/INFO\s+engine valkey: /);
+      expect(stderr.indexOf("engine redis:")).toBeLessThan(stderr.indexOf("SIGTERM, stopping every engine"));
     }
   });
 
@@ -199,8 +205,8 @@ describe("environment variables", () => {
       await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "env-mc", Engine: "memcached", CacheNodeType: "cache.t3.micro" }));
       const cluster = await waitForCluster(sdk, "env-mc", "available");
       const port = cluster.CacheNodes![0].Endpoint!.Port!;
-      expect(port).toBeGreaterThanOrEqual(38000);
-      expect(port).toBeLessThanOrEqual(38299);
+      expect(port).toBeGreaterThanOrEqual(30000);
+      expect(port).toBeLessThanOrEqual(30299);
     } finally {
       expect((await stopCli(cli)).code).toBe(0);
     }
@@ -208,12 +214,9 @@ describe("environment variables", () => {
 
   it("ELASTICACHE_LOCAL_LOG_LEVEL=warn silences the info banner", async () => {
     const cli = await startTestCli([], { ELASTICACHE_LOCAL_LOG_LEVEL: "warn" });
-    try {
-      expect(cli.stderr()).not.toContain("engine redis:");
-      expect(cli.stderr()).not.toContain("INFO");
-    } finally {
-      expect((await stopCli(cli)).code).toBe(0);
-    }
+    expect((await stopCli(cli)).code).toBe(0);
+    expect(cli.stderr()).not.toContain("engine redis:");
+    expect(cli.stderr()).not.toContain("INFO");
   });
 
   it("ELASTICACHE_LOCAL_REGION and ELASTICACHE_LOCAL_ACCOUNT_ID are the defaults for requests that do not say", async () => {
@@ -241,18 +244,18 @@ describe("environment variables", () => {
     });
     try {
       expect(cli.url).not.toMatch(new RegExp(`:${portOf(busy)}$`));
-      expect(cli.stderr()).toContain("engine redis:");
       const out = await client(cli.url).send(new DescribeCacheSubnetGroupsCommand({}));
       expect(out.CacheSubnetGroups![0].ARN).toBe("arn:aws:elasticache:us-east-1:444455556666:subnetgroup:default");
-      // --node-ports (38000-38299) beat the env range 1-2.
+      // --node-ports (30000-30299) beat the env range 1-2.
       const sdk = client(cli.url);
       await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "flag-mc", Engine: "memcached", CacheNodeType: "cache.t3.micro" }));
       const cluster = await waitForCluster(sdk, "flag-mc", "available");
-      expect(cluster.CacheNodes![0].Endpoint!.Port!).toBeGreaterThanOrEqual(38000);
+      expect(cluster.CacheNodes![0].Endpoint!.Port!).toBeGreaterThanOrEqual(30000);
     } finally {
       busy.close();
       expect((await stopCli(cli)).code).toBe(0);
     }
+    expect(cli.stderr()).toContain("engine redis:");
   });
 });
 
@@ -298,7 +301,8 @@ describe("/_emulator endpoints", () => {
 });
 
 describe("shutdown", () => {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  // SIGHUP: the terminal the CLI runs in was closed.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     it(`${signal} stops every engine, then the CLI exits 0`, async () => {
       const cli = await startTestCli();
       let engines: number[] = [];
@@ -346,18 +350,19 @@ describe("a CLI killed with SIGKILL", () => {
       // The orphans are stopped during start-up, before the ready line.
       for (const pid of engines) expect(isRunning(pid), `engine ${pid}`).toBe(false);
       for (const port of ports) expect(await portIsClosed(port), `port ${port}`).toBe(true);
-      expect(second.stderr()).toContain("stopped 3 engine process(es) left by an emulator that did not stop cleanly");
-      for (const pid of engines) expect(second.stderr()).toMatch(new RegExp(`stopping an engine left behind by a previous emulator run pid=${pid} `));
       // The second emulator starts empty and works.
       const sdk = client(second.url);
       expect((await sdk.send(new DescribeCacheClustersCommand({}))).CacheClusters).toEqual([]);
       await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "after-crash", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
       await waitForCluster(sdk, "after-crash", "available");
       expect((await stopCli(second)).code).toBe(0);
+      // It said what it did.
+      expect(second.stderr()).toContain("stopped 3 engine process(es) left by an emulator that did not stop cleanly");
+      for (const pid of engines) expect(second.stderr()).toMatch(new RegExp(`stopping an engine left behind by a previous emulator run pid=${pid} `));
       // and a third start has nothing left to reap.
       const third = await startTestCli([], {}, dir);
-      expect(third.stderr()).not.toContain("left by an emulator");
       expect((await stopCli(third)).code).toBe(0);
+      expect(third.stderr()).not.toContain("left by an emulator");
     } finally {
       await killCli(first);
       await killCli(second);
@@ -367,10 +372,59 @@ describe("a CLI killed with SIGKILL", () => {
   });
 });
 
+describe("a crash in the middle of a pid-file write", () => {
+  it("the next start also stops the engines recorded only in the temp file the crash left, and removes it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "elasticache-local-cli-tmp-"));
+    // A pid that is certainly not running any more: a node process that has exited.
+    const gone = runNode(["-e", ""]);
+    await gone.exited;
+    // The "orphan": a memcached the dead emulator had just spawned.
+    const port = 30299; // in this file's range, unused by this test's CLI (it creates no cluster)
+    const args = ["-p", String(port), "-l", "127.0.0.1", "-U", "0"];
+    if (process.getuid?.() === 0) args.push("-u", "root");
+    const orphan = spawn("/usr/bin/memcached", args, { stdio: "ignore" });
+    try {
+      await waitForPortOpen(port);
+      expect(isRunning(orphan.pid!)).toBe(true);
+      await mkdir(join(dir, "run"), { recursive: true });
+      const record = {
+        ownerPid: gone.pid,
+        ownerStartedAt: new Date().toISOString(),
+        engines: [{ pid: orphan.pid, binary: "/usr/bin/memcached", port, nodeName: "crashed/0001", startedAt: new Date().toISOString() }],
+      };
+      const tmpName = `engines-${gone.pid}-0badc0de.json.1234abcd.tmp`;
+      await writeFile(join(dir, "run", tmpName), JSON.stringify(record));
+      // and a temp file the crash cut short, which cannot be read at all.
+      await writeFile(join(dir, "run", `engines-${gone.pid}-0badc0de.json.5678abcd.tmp`), '{"ownerPid": ');
+
+      const cli = await startTestCli([], {}, dir);
+      try {
+        expect(isRunning(orphan.pid!)).toBe(false);
+        expect(await portIsClosed(port)).toBe(true);
+        expect(await readdir(join(dir, "run"))).toEqual([]);
+      } finally {
+        expect((await stopCli(cli)).code).toBe(0);
+      }
+      expect(cli.stderr()).toContain("stopped 1 engine process(es) left by an emulator that did not stop cleanly");
+    } finally {
+      if (orphan.exitCode === null && orphan.signalCode === null) orphan.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitForPortOpen(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await portIsClosed(port)) {
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe("the library API", () => {
   it("runs two emulators in one process on distinct ports; url has the real port; stop() twice is harmless", async () => {
-    const a = createEmulator({ port: 0, logLevel: "silent", nodePorts: { from: 38300, to: 38399 } });
-    const b = createEmulator({ port: 0, logLevel: "silent", nodePorts: { from: 38400, to: 38499 } });
+    const a = createEmulator({ port: 0, logLevel: "silent", nodePorts: { from: 30300, to: 30399 } });
+    const b = createEmulator({ port: 0, logLevel: "silent", nodePorts: { from: 30400, to: 30499 } });
     try {
       await a.start();
       await b.start();
@@ -412,8 +466,8 @@ describe("the library API", () => {
         import { ElastiCacheClient, CreateCacheClusterCommand, DescribeCacheClustersCommand } from "@aws-sdk/client-elasticache";
         const dir = ${JSON.stringify(dir)};
         const ems = [
-          createEmulator({ port: 0, logLevel: "silent", dataDir: dir, nodePorts: { from: 38300, to: 38399 } }),
-          createEmulator({ port: 0, logLevel: "silent", dataDir: dir, nodePorts: { from: 38400, to: 38499 } }),
+          createEmulator({ port: 0, logLevel: "silent", dataDir: dir, nodePorts: { from: 30300, to: 30399 } }),
+          createEmulator({ port: 0, logLevel: "silent", dataDir: dir, nodePorts: { from: 30400, to: 30499 } }),
         ];
         for (const [i, em] of ems.entries()) {
           await em.start();
@@ -439,10 +493,10 @@ describe("the library API", () => {
       const next = await startTestCli([], {}, dir);
       try {
         for (const pid of engines) expect(isRunning(pid), `engine ${pid} after the next start`).toBe(false);
-        expect(next.stderr()).toContain("stopped 2 engine process(es) left by an emulator that did not stop cleanly");
       } finally {
         expect((await stopCli(next)).code).toBe(0);
       }
+      expect(next.stderr()).toContain("stopped 2 engine process(es) left by an emulator that did not stop cleanly");
     } finally {
       await killCli(crashed);
       await killLeftoverEngines(engines);

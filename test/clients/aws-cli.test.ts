@@ -2,7 +2,7 @@
  * The AWS CLI (`aws elasticache ...`, botocore) against an in-process emulator: the commands
  * and waiters a user types, their JSON output, and how an AWS error reaches the terminal.
  */
-import Redis from "ioredis";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { runTool, type ToolResult } from "../helpers/aws-tools.js";
