@@ -1,4 +1,8 @@
-/** The emulator under test, in process through the library API, and SDK helpers around it. */
+/**
+ * The emulator under test and SDK helpers around it. It runs as its own process
+ * (`node dist/cli.js`, built by `npm run bench`), as users run it, so that the SDK's own
+ * CPU work in this process does not slow the emulator down; without dist/ it runs in process.
+ */
 import {
   CreateCacheClusterCommand,
   DeleteCacheClusterCommand,
@@ -7,11 +11,18 @@ import {
   type CacheCluster,
   type CreateCacheClusterCommandInput,
 } from "@aws-sdk/client-elasticache";
-import { createEmulator, type Emulator, type EngineMode } from "../../src/index.js";
-import { sleep } from "./procs.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createEmulator, type EngineMode } from "../../src/index.js";
+import { sleep, spawnTracked, stopTracked, type Tracked } from "./procs.js";
+
+export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface Harness {
-  emulator: Emulator;
+  url: string;
+  /** The emulator's own process, when it runs as one. */
+  process?: Tracked;
   client: ElastiCacheClient;
   stop(): Promise<void>;
 }
@@ -27,6 +38,37 @@ export function sdkClient(url: string): ElastiCacheClient {
 
 /** Starts an emulator on port 0 with its own node port range; stop() is safe to call twice. */
 export async function startEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode = "process"): Promise<Harness> {
+  return existsSync(CLI) ? startCliEmulator(nodePorts, engineMode) : startInProcessEmulator(nodePorts, engineMode);
+}
+
+async function startCliEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode): Promise<Harness> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ELASTICACHE_LOCAL_")));
+  const args = [CLI, "--port", "0", "--node-ports", `${nodePorts.from}-${nodePorts.to}`, "--log-level", "warn", "--engine", engineMode];
+  const cli = spawnTracked(process.execPath, args, { cwd: REPO, env });
+  let url: string;
+  try {
+    [, url] = (await waitForLine(cli, /elasticache-local ready at (\S+)/, 15_000)) as unknown as [string, string];
+  } catch (error) {
+    await stopTracked(cli, 15_000);
+    throw error;
+  }
+  const client = sdkClient(url);
+  let stopped = false;
+  return {
+    url,
+    process: cli,
+    client,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      client.destroy();
+      // SIGTERM: the CLI stops every engine before it exits.
+      await stopTracked(cli, 15_000);
+    },
+  };
+}
+
+async function startInProcessEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode): Promise<Harness> {
   const emulator = createEmulator({ port: 0, logLevel: "warn", nodePorts, engineMode });
   try {
     await emulator.start();
@@ -37,7 +79,7 @@ export async function startEmulator(nodePorts: { from: number; to: number }, eng
   const client = sdkClient(emulator.url);
   let stopped = false;
   return {
-    emulator,
+    url: emulator.url,
     client,
     stop: async () => {
       if (stopped) return;
@@ -46,6 +88,29 @@ export async function startEmulator(nodePorts: { from: number; to: number }, eng
       await emulator.stop();
     },
   };
+}
+
+/** Resolves with the match once the process prints a line matching `pattern` on stdout. */
+export function waitForLine(p: Tracked, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => done(new Error(`no ${pattern} within ${timeoutMs} ms:\n${p.output.join("\n")}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      const m = pattern.exec(text);
+      if (m) done(undefined, m);
+    };
+    const onExit = () => done(new Error(`exited before ${pattern}:\n${p.output.join("\n")}`));
+    const done = (err?: Error, m?: RegExpExecArray) => {
+      clearTimeout(timer);
+      p.child.stdout!.off("data", onData);
+      p.child.off("exit", onExit);
+      if (err) reject(err);
+      else resolve(m!);
+    };
+    p.child.stdout!.on("data", onData);
+    p.child.once("exit", onExit);
+  });
 }
 
 export async function describeOne(client: ElastiCacheClient, id: string): Promise<CacheCluster | undefined> {
@@ -74,18 +139,38 @@ export async function waitAvailable(client: ElastiCacheClient, id: string, pollM
 }
 
 /**
- * CreateCacheCluster, then DescribeCacheClusters every `pollMs` until it says `available`.
- * Returns the elapsed milliseconds (send of the create -> the reply that says available).
+ * CreateCacheCluster, then DescribeCacheClusters every `pollMs` until it says `available`,
+ * as raw form POSTs: like the baseline's raw PINGs, this measures the emulator and not the
+ * SDK's client-side cost (signing, middleware), which would be the same against AWS.
+ * Returns the elapsed milliseconds (send of the create -> the reply that says available)
+ * and the cluster as the SDK then describes it (outside the timing).
  */
 export async function createUntilAvailable(
-  client: ElastiCacheClient,
-  input: CreateCacheClusterCommandInput,
-  pollMs = 2,
+  harness: Harness,
+  input: { CacheClusterId: string; Engine: string; CacheNodeType: string; NumCacheNodes: number },
+  pollMs = 1,
 ): Promise<{ ms: number; cluster: CacheCluster }> {
+  const form = (action: string, params: Record<string, string | number>) =>
+    new URLSearchParams({ Action: action, Version: "2015-02-02", ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) }).toString();
+  const post = async (body: string) => {
+    const response = await fetch(`${harness.url}/`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`HTTP ${response.status}: ${text}`);
+    return text;
+  };
   const t0 = performance.now();
-  await client.send(new CreateCacheClusterCommand(input));
-  const cluster = await waitAvailable(client, input.CacheClusterId!, pollMs);
-  return { ms: performance.now() - t0, cluster };
+  await post(form("CreateCacheCluster", input));
+  const describe = form("DescribeCacheClusters", { CacheClusterId: input.CacheClusterId });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const status = /<CacheClusterStatus>([^<]*)</.exec(await post(describe))?.[1];
+    if (status === "available") break;
+    if (status !== "creating") throw new Error(`cluster ${input.CacheClusterId} went ${status} instead of available`);
+    if (Date.now() > deadline) throw new Error(`cluster ${input.CacheClusterId} not available within 60 s`);
+    await sleep(pollMs);
+  }
+  const ms = performance.now() - t0;
+  return { ms, cluster: (await describeOne(harness.client, input.CacheClusterId))! };
 }
 
 /** DeleteCacheCluster and wait until DescribeCacheClusters no longer knows it (its processes are stopped by then). */

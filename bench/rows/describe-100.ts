@@ -98,7 +98,7 @@ export async function rowDescribe100(ctx: RowContext): Promise<RowResult[]> {
       if (Date.now() > deadline) throw new Error(`only ${ready}/${CLUSTERS} clusters available after 60 s`);
       await sleep(20);
     }
-    const check = await postOnce(harness.emulator.url, BODY);
+    const check = await postOnce(harness.url, BODY);
     const count = check.text.match(/<CacheClusterId>/g)?.length ?? 0;
     if (check.status !== 200 || count !== CLUSTERS) throw new Error(`raw DescribeCacheClusters answered ${check.status} with ${count} clusters`);
     oursBytes = Buffer.byteLength(check.text);
@@ -106,10 +106,10 @@ export async function rowDescribe100(ctx: RowContext): Promise<RowResult[]> {
 
     const spec = (url: string, mode: LoadSpec["mode"]): LoadSpec => ({ url, mode, body: BODY, concurrency: CONCURRENCY, warmupMs, durationMs });
     const phases: Array<[keyof typeof samples, LoadSpec]> = [
-      ["ours", spec(harness.emulator.url, "raw")],
+      ["ours", spec(harness.url, "raw")],
       ["baseline", spec(baseline.url, "raw")],
       ["sameSize", spec(sameSize.url, "raw")],
-      ["sdk", spec(harness.emulator.url, "sdk")],
+      ["sdk", spec(harness.url, "sdk")],
     ];
     for (let r = 0; r < rounds; r++) {
       // Rotate the order so no target always runs first (or right after the heaviest phase).

@@ -60,7 +60,7 @@ export async function rowRedisBenchmark(ctx: RowContext): Promise<RowResult[]> {
     const bareArgs = bare.child.spawnargs;
     barePort = Number(bareArgs[bareArgs.indexOf("--port") + 1]);
     await waitRedisPong(barePort);
-    const { cluster } = await createUntilAvailable(harness.client, {
+    const { cluster } = await createUntilAvailable(harness, {
       CacheClusterId: `bench-rb-${process.pid}`,
       Engine: "redis",
       CacheNodeType: "cache.t3.micro",

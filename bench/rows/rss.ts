@@ -5,10 +5,8 @@
  * it falls back to this process's RSS (harness included, so only the growth means much).
  */
 import { CreateCacheClusterCommand, DescribeCacheClustersCommand } from "@aws-sdk/client-elasticache";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { PORTS, type RowContext } from "../lib/context.js";
-import { sdkClient, startEmulator } from "../lib/emulator.js";
+import { sdkClient, startEmulator, waitForLine } from "../lib/emulator.js";
 import { spawnBareRedis } from "../lib/engines.js";
 import { waitRedisPong } from "../lib/probes.js";
 import { alive, engineDescendants, freePort, sleep, spawnTracked, stopTracked, vmRssKb, waitGone, type Tracked } from "../lib/procs.js";
@@ -16,8 +14,6 @@ import { row, type RowResult } from "../lib/report.js";
 import { median } from "../lib/stats.js";
 
 const NODES = 20;
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
 /** Median of a few VmRSS readings, in MiB. */
 async function sampleRssMb(pid: number, count = 5, gapMs = 100): Promise<{ median: number; samples: number[] }> {
@@ -29,28 +25,6 @@ async function sampleRssMb(pid: number, count = 5, gapMs = 100): Promise<{ media
     if (i < count - 1) await sleep(gapMs);
   }
   return { median: median(samples), samples };
-}
-
-function waitForLine(p: Tracked, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => done(new Error(`no ${pattern} within ${timeoutMs} ms:\n${p.output.join("\n")}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-      const m = pattern.exec(text);
-      if (m) done(undefined, m);
-    };
-    const onExit = () => done(new Error(`exited before ${pattern}:\n${p.output.join("\n")}`));
-    const done = (err?: Error, m?: RegExpExecArray) => {
-      clearTimeout(timer);
-      p.child.stdout!.off("data", onData);
-      p.child.off("exit", onExit);
-      if (err) reject(err);
-      else resolve(m!);
-    };
-    p.child.stdout!.on("data", onData);
-    p.child.once("exit", onExit);
-  });
 }
 
 /** A child node process doing nothing but listen on HTTP: what Node itself costs. */
@@ -114,49 +88,28 @@ export async function rowRss(ctx: RowContext): Promise<RowResult[]> {
   let idle: { median: number; samples: number[] };
   let loaded: { median: number; samples: number[] };
   let engines: { count: number; totalMb: number; pids: number[] };
-  let mode: string;
   const leaked: number[] = [];
 
-  if (existsSync(CLI)) {
-    mode = "child process (node dist/cli.js), VmRSS";
-    const { from, to } = PORTS.rss.emulator;
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ELASTICACHE_LOCAL_")));
-    const cli = spawnTracked(process.execPath, [CLI, "--port", "0", "--node-ports", `${from}-${to}`, "--log-level", "warn", "--engine", "process"], { cwd: REPO, env });
-    let enginePids: number[] = [];
-    try {
-      const [, url] = await waitForLine(cli, /elasticache-local ready at (\S+)/, 15_000);
-      await sleep(settleMs);
-      idle = await sampleRssMb(cli.pid);
-      await createNodes(url!, ctx);
-      await sleep(settleMs);
-      loaded = await sampleRssMb(cli.pid);
-      engines = enginesRss(cli.pid);
-      enginePids = engines.pids;
-      if (engines.count !== NODES) throw new Error(`found ${engines.count} engine processes under the emulator, expected ${NODES}`);
-    } finally {
-      // SIGTERM: the CLI stops every engine before it exits.
-      enginePids = enginePids.length ? enginePids : engineDescendants(cli.pid).map((e) => e.pid);
-      await stopTracked(cli, 15_000);
-      for (const pid of await waitGone(enginePids, 5_000)) {
-        leaked.push(pid);
-        if (alive(pid)) process.kill(pid, "SIGKILL"); // a grandchild we started, by pid
-      }
-    }
-  } else {
-    mode = "in-process fallback (no dist/): this process's RSS, harness included";
-    const gc = (globalThis as { gc?: () => void }).gc;
-    const harness = await startEmulator(PORTS.rss.emulator, "process");
-    try {
-      gc?.();
-      await sleep(settleMs);
-      idle = await sampleRssMb(process.pid);
-      await createNodes(harness.emulator.url, ctx);
-      gc?.();
-      await sleep(settleMs);
-      loaded = await sampleRssMb(process.pid);
-      engines = enginesRss(process.pid);
-    } finally {
-      await harness.stop();
+  const harness = await startEmulator(PORTS.rss.emulator, "process");
+  // Run as its own process, the emulator's VmRSS is its own; in process it includes this harness.
+  const pid = harness.process?.pid ?? process.pid;
+  const mode = harness.process ? "child process (node dist/cli.js), VmRSS" : "in-process fallback (no dist/): this process's RSS, harness included";
+  let enginePids: number[] = [];
+  try {
+    await sleep(settleMs);
+    idle = await sampleRssMb(pid);
+    await createNodes(harness.url, ctx);
+    await sleep(settleMs);
+    loaded = await sampleRssMb(pid);
+    engines = enginesRss(pid);
+    enginePids = engines.pids;
+    if (harness.process && engines.count !== NODES) throw new Error(`found ${engines.count} engine processes under the emulator, expected ${NODES}`);
+  } finally {
+    enginePids = enginePids.length ? enginePids : engineDescendants(pid).map((e) => e.pid);
+    await harness.stop();
+    for (const gone of await waitGone(enginePids, 5_000)) {
+      leaked.push(gone);
+      if (alive(gone)) process.kill(gone, "SIGKILL"); // a grandchild we started, by pid
     }
   }
   const perNodeKb = ((loaded.median - idle.median) * 1024) / NODES;
