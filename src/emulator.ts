@@ -15,6 +15,7 @@ import { defaultRunDir, PidRegistry, reapOrphans } from "./engines/pid-registry.
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
 import { ClusterLifecycle } from "./lifecycle/cluster-lifecycle.js";
+import { listen } from "./listen.js";
 import { createLogger, type Logger } from "./logger.js";
 import { getServiceModel } from "./protocol/model.js";
 import { handleApiRequest } from "./server/api-handler.js";
@@ -118,14 +119,4 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     stop,
     reset,
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }

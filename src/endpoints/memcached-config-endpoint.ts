@@ -27,6 +27,7 @@
  */
 import net from "node:net";
 import type { Logger } from "../logger.js";
+import { listen } from "../listen.js";
 import {
   LineTooLongError,
   TextStreamFramer,
@@ -103,19 +104,7 @@ export class MemcachedConfigEndpoint {
     if (this.server) throw new Error("memcached configuration endpoint already started");
     // allowHalfOpen: a client that half-closes after sending still gets its replies.
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => {
-        server.off("listening", onListening);
-        reject(err);
-      };
-      const onListening = () => {
-        server.off("error", onError);
-        resolve();
-      };
-      server.once("error", onError);
-      server.once("listening", onListening);
-      server.listen(this.opts.port, this.opts.bindHost);
-    });
+    await listen(server, this.opts.port, this.opts.bindHost);
     server.on("error", (err) => this.log.error("listener error", { error: err.message }));
     this.server = server;
     this.boundPort = (server.address() as net.AddressInfo).port;

@@ -6,6 +6,7 @@
  * negative = already expired). No memory limit or LRU: a documented subset.
  */
 import net from "node:net";
+import { listen } from "../../listen.js";
 
 interface Item {
   value: Buffer;
@@ -52,14 +53,7 @@ export class EmbeddedMemcachedServer {
   }
 
   listen(port: number, host: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once("error", onError);
-      this.server.listen({ port, host, exclusive: true }, () => {
-        this.server.off("error", onError);
-        resolve();
-      });
-    });
+    return listen(this.server, port, host);
   }
 
   get port(): number {

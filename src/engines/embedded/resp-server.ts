@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { RespDecoder, RespError, RespSimple, encodeValue, toStrings, type RespValue } from "../resp.js";
 import { DEBUG_NOT_ALLOWED, isRestricted, refusalMessage } from "../restricted.js";
+import { listen } from "../../listen.js";
 
 type Entry =
   | { type: "string"; value: string; expiresAt?: number }
@@ -126,14 +127,7 @@ export class EmbeddedRespServer {
 
   /** Listens; rejects with the socket error (EADDRINUSE...) if it cannot. */
   listen(port: number, host: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.server.once("error", onError);
-      this.server.listen({ port, host, exclusive: true }, () => {
-        this.server.off("error", onError);
-        resolve();
-      });
-    });
+    return listen(this.server, port, host);
   }
 
   get port(): number {
