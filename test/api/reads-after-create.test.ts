@@ -13,6 +13,7 @@ import {
   DescribeReplicationGroupsCommand,
   ListTagsForResourceCommand,
   RemoveTagsFromResourceCommand,
+  paginateDescribeCacheClusters,
   paginateDescribeCacheEngineVersions,
   paginateDescribeEvents,
   type ElastiCacheClient,
@@ -67,6 +68,26 @@ describe("DescribeCacheEngineVersions", () => {
     expect(all).toEqual(unpaged.CacheEngineVersions!.map((v) => `${v.Engine} ${v.EngineVersion}`));
     expect(unpaged.Marker).toBeUndefined();
     await expectAwsError(client.send(new DescribeCacheEngineVersionsCommand({ MaxRecords: 5 })), "InvalidParameterValue", 400, /MaxRecords/);
+  });
+});
+
+describe("DescribeCacheClusters paging", () => {
+  it("pages through every cluster once, in id order, with no marker on the last page", async () => {
+    const paging = sdkClient(emulator, { region: "ap-south-1" });
+    const ids = Array.from({ length: 45 }, (_, i) => `page-${String(i).padStart(2, "0")}`);
+    for (const id of ids) {
+      await paging.send(new CreateCacheClusterCommand({ CacheClusterId: id, Engine: "memcached", CacheNodeType: "cache.t3.micro" }));
+    }
+    const pages: string[][] = [];
+    for await (const page of paginateDescribeCacheClusters({ client: paging, pageSize: 20 }, {})) {
+      pages.push(page.CacheClusters!.map((c) => c.CacheClusterId!));
+    }
+    expect(pages.map((p) => p.length)).toEqual([20, 20, 5]);
+    expect(pages.flat()).toEqual(ids);
+    const last = await paging.send(new DescribeCacheClustersCommand({ MaxRecords: 100 }));
+    expect(last.CacheClusters).toHaveLength(45);
+    expect(last.Marker).toBeUndefined();
+    await expectAwsError(paging.send(new DescribeCacheClustersCommand({ Marker: "not-a-marker!" })), "InvalidParameterValue", 400);
   });
 });
 
