@@ -2,9 +2,14 @@
  * awsQuery response encoding: walks the operation's output shape (model member order)
  * and writes the XML both the JS v3 SDK and botocore parse. Serialization mismatches
  * are server bugs, so they throw plain Errors (the server turns those into a 500).
+ *
+ * Speed: DescribeCacheClusters pages run to hundreds of KB, so the walk is compiled once
+ * per model into writer functions (member tables in model order, tags pre-rendered) and
+ * the XML is appended to one string. Error paths (`Op.Member[i].Field`) are rebuilt only
+ * when a value does not fit its shape, as the error unwinds through the writers.
  */
 import type { AwsError } from "./aws-error.js";
-import { listItemName, type ServiceModel, type Shape, type StructureShape } from "./model.js";
+import { listItemName, type ListShape, type Operation, type ServiceModel, type Shape } from "./model.js";
 
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 /** The model's xmlNamespace; errors may be written before (or without) loading the model. */
@@ -13,16 +18,19 @@ const DEFAULT_NAMESPACE = "http://elasticache.amazonaws.com/doc/2015-02-02/";
 export function serializeOutput(model: ServiceModel, operationName: string, output: unknown, requestId: string): string {
   const op = model.operation(operationName);
   if (!op) throw new Error(`serializeOutput: unknown operation ${operationName}`);
-  const out: string[] = [XML_DECL, `<${op.name}Response xmlns="${escapeXml(model.xmlNamespace)}">`];
-  if (op.output) {
-    // Always emit the Result element: botocore crashes (KeyError) without it.
-    const wrapper = op.resultWrapper ?? `${op.name}Result`;
-    out.push(`<${wrapper}>`);
-    if (output !== undefined && output !== null) writeMembers(model, model.structure(op.output), output, op.name, out);
-    out.push(`</${wrapper}>`);
+  const plan = compiledFor(model).plan(op);
+  // With an output shape, head and resultClose hold the Result element, written even for an
+  // empty output: botocore crashes (KeyError) without it.
+  let xml = plan.head;
+  if (op.output && output !== undefined && output !== null) {
+    try {
+      xml = plan.outputWriter()(xml, output);
+    } catch (e) {
+      if (e instanceof ShapeMismatch) throw new Error(`serializeOutput: ${op.name}${e.path}${e.problem}`);
+      throw e;
+    }
   }
-  out.push(responseMetadata(requestId), `</${op.name}Response>`);
-  return out.join("");
+  return xml + plan.resultClose + responseMetadata(requestId) + plan.tail;
 }
 
 export function serializeError(err: AwsError, requestId: string, xmlNamespace = DEFAULT_NAMESPACE): string {
@@ -39,81 +47,289 @@ export function serializeError(err: AwsError, requestId: string, xmlNamespace = 
 const responseMetadata = (requestId: string) =>
   `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata>`;
 
-function writeMembers(model: ServiceModel, shape: StructureShape, value: unknown, path: string, out: string[]): void {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Date) {
-    throw new Error(`serializeOutput: ${path} must be an object`);
-  }
-  const obj = value as Record<string, unknown>;
-  for (const [name, ref] of Object.entries(shape.members)) {
-    const member = obj[name];
-    if (member === undefined || member === null) continue;
-    const target = model.shape(ref.shape);
-    const tag = ref.locationName ?? name;
-    writeValue(model, target, member, tag, `${path}.${name}`, out);
-    // A list shape's own locationName renames its element in botocore only (v3 ignores it,
-    // e.g. PendingModifiedValues.LogDeliveryConfigurations); write both so both SDKs see it.
-    if (target.type === "list" && !ref.locationName && target.locationName && target.locationName !== tag) {
-      writeValue(model, target, member, target.locationName, `${path}.${name}`, out);
+// ---- errors: a value that does not fit its shape ----
+
+/**
+ * Thrown by the writers with the path relative to the writer that threw; each enclosing
+ * structure or list prepends its segment (`.Member`, `[i]`) as it unwinds, and
+ * serializeOutput turns it into the plain Error the server reports.
+ */
+class ShapeMismatch {
+  path = "";
+  constructor(readonly problem: string) {}
+}
+
+function prependPath(e: unknown, segment: string): unknown {
+  if (e instanceof ShapeMismatch) e.path = segment + e.path;
+  return e;
+}
+
+// ---- compiled writers ----
+
+/**
+ * Markup computed once, as one flat string. V8 keeps `a + b` (and template literals) of 13+
+ * characters as a rope, and every response containing it would walk that rope again when
+ * the response is flattened; Array.prototype.join builds a flat string.
+ */
+const flat = (...parts: string[]): string => ["", ...parts].join("");
+
+/**
+ * Appends the text of a present (non-null) value to `xml` and returns the result. Writers
+ * append to the one string rather than returning pieces: fewer, larger rope pieces are
+ * what keeps V8's final flattening of the response cheap.
+ */
+type Writer = (xml: string, value: unknown) => string;
+
+/** How a value is written in one element: `open`, then `write`, then `close`. */
+interface ElementPlan {
+  /** Tag(s) before the content; empty for a flattened list, whose items carry the tags. */
+  open: string;
+  close: string;
+  write: Writer;
+}
+
+interface Member extends ElementPlan {
+  name: string;
+}
+
+interface OperationPlan {
+  /** XML declaration, `<OpResponse xmlns>` and, with an output shape, `<OpResult>`. */
+  head: string;
+  /** `</OpResult>`, or empty for an operation without output. */
+  resultClose: string;
+  tail: string;
+  outputWriter(): Writer;
+}
+
+class CompiledModel {
+  private readonly structures = new Map<string, Writer>();
+  private readonly plans = new Map<Operation, OperationPlan>();
+
+  constructor(private readonly model: ServiceModel) {}
+
+  plan(op: Operation): OperationPlan {
+    let plan = this.plans.get(op);
+    if (!plan) {
+      const result = op.resultWrapper ?? `${op.name}Result`;
+      const outputShape = op.output;
+      let writer: Writer | undefined;
+      const outputWriter = (): Writer => {
+        if (!writer) {
+          // Checked at the first non-empty output, where the model's error was always thrown.
+          this.model.structure(outputShape!);
+          writer = this.structure(outputShape!);
+        }
+        return writer;
+      };
+      plan = {
+        head: flat(XML_DECL, `<${op.name}Response xmlns="${escapeXml(this.model.xmlNamespace)}">`, outputShape ? `<${result}>` : ""),
+        resultClose: outputShape ? flat(`</${result}>`) : "",
+        tail: flat(`</${op.name}Response>`),
+        outputWriter,
+      };
+      this.plans.set(op, plan);
     }
+    return plan;
+  }
+
+  /**
+   * The writer of a structure's members (not its own tags), in model order. The member table
+   * is compiled at first use, which also makes recursive shapes safe. Between two members it
+   * writes one string, the first one's close tag and the next one's open tag, cached per pair.
+   */
+  private structure(shapeName: string): Writer {
+    let writer = this.structures.get(shapeName);
+    if (writer) return writer;
+    let members: Member[] | undefined;
+    /** [(previous + 1) * count + next]: close of the previous member written (if any) + open of the next. */
+    let separators: (string | undefined)[] = [];
+    writer = (xml, value) => {
+      if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Date) {
+        throw new ShapeMismatch(" must be an object");
+      }
+      if (!members) {
+        members = this.members(shapeName);
+        separators = new Array<string | undefined>((members.length + 1) * members.length);
+      }
+      const count = members.length;
+      const obj = value as Record<string, unknown>;
+      let previous = -1;
+      let i = 0;
+      try {
+        for (; i < count; i++) {
+          const member = members[i];
+          const v = obj[member.name];
+          if (v === undefined || v === null) continue;
+          const key = (previous + 1) * count + i;
+          xml += separators[key] ?? (separators[key] = flat(previous < 0 ? "" : members[previous].close, member.open));
+          xml = member.write(xml, v);
+          previous = i;
+        }
+      } catch (e) {
+        throw prependPath(e, `.${members[i].name}`);
+      }
+      return previous < 0 ? xml : xml + members[previous].close;
+    };
+    this.structures.set(shapeName, writer);
+    return writer;
+  }
+
+  private members(shapeName: string): Member[] {
+    return Object.entries(this.model.structure(shapeName).members).map(([name, ref]): Member => {
+      let target: Shape;
+      try {
+        target = this.model.shape(ref.shape);
+      } catch {
+        // A dangling reference fails only when the member is present, with the model's own error.
+        const fail: Writer = (xml) => {
+          this.model.shape(ref.shape);
+          return xml;
+        };
+        return { name, open: "", close: "", write: fail };
+      }
+      const tag = ref.locationName ?? name;
+      const element = this.element(ref.shape, target, tag);
+      // A list shape's own locationName renames its element in botocore only (v3 ignores it,
+      // e.g. PendingModifiedValues.LogDeliveryConfigurations); write both so both SDKs see it.
+      if (target.type === "list" && !ref.locationName && target.locationName && target.locationName !== tag) {
+        const again = this.element(ref.shape, target, target.locationName);
+        const between = flat(element.close, again.open);
+        return {
+          name,
+          open: element.open,
+          close: again.close,
+          write: (xml, v) => again.write(element.write(xml, v) + between, v),
+        };
+      }
+      return { name, ...element };
+    });
+  }
+
+  private element(shapeName: string, shape: Shape, tag: string): ElementPlan {
+    const open = flat(`<${tag}>`);
+    const close = flat(`</${tag}>`);
+    switch (shape.type) {
+      case "structure":
+        return { open, close, write: this.structure(shapeName) };
+      case "list":
+        // Flattened lists (none in this model) repeat the item element without a wrapper.
+        return shape.flattened
+          ? { open: "", close: "", write: this.list(shape, tag) }
+          : { open, close, write: this.list(shape, listItemName(shape)) };
+      default:
+        return { open, close, write: scalarWriter(shape) };
+    }
+  }
+
+  /** The items of a list, each in an `itemTag` element. */
+  private list(shape: ListShape, itemTag: string): Writer {
+    let item: ElementPlan | undefined;
+    let between = "";
+    return (xml, value) => {
+      if (!Array.isArray(value)) throw new ShapeMismatch(" must be an array");
+      if (!item) {
+        item = this.element(shape.member.shape, this.model.shape(shape.member.shape), itemTag);
+        between = flat(item.close, item.open);
+      }
+      let written = false;
+      let i = 0;
+      try {
+        for (; i < value.length; i++) {
+          const v: unknown = value[i];
+          if (v === undefined || v === null) continue;
+          xml = item.write(xml + (written ? between : item.open), v);
+          written = true;
+        }
+      } catch (e) {
+        throw prependPath(e, `[${i}]`);
+      }
+      return written ? xml + item.close : xml;
+    };
   }
 }
 
-function writeValue(model: ServiceModel, shape: Shape, value: unknown, tag: string, path: string, out: string[]): void {
-  switch (shape.type) {
-    case "structure":
-      out.push(`<${tag}>`);
-      writeMembers(model, shape, value, path, out);
-      out.push(`</${tag}>`);
-      return;
-    case "list": {
-      if (!Array.isArray(value)) throw new Error(`serializeOutput: ${path} must be an array`);
-      const item = model.shape(shape.member.shape);
-      const itemTag = listItemName(shape);
-      // Flattened lists (none in this model) repeat the item element without a wrapper.
-      if (!shape.flattened) out.push(`<${tag}>`);
-      value.forEach((v, i) => {
-        if (v !== undefined && v !== null) writeValue(model, item, v, shape.flattened ? tag : itemTag, `${path}[${i}]`, out);
-      });
-      if (!shape.flattened) out.push(`</${tag}>`);
-      return;
-    }
-    default:
-      out.push(`<${tag}>${escapeXml(scalarText(shape, value, path))}</${tag}>`);
+const compiled = new WeakMap<ServiceModel, CompiledModel>();
+function compiledFor(model: ServiceModel): CompiledModel {
+  let c = compiled.get(model);
+  if (!c) {
+    c = new CompiledModel(model);
+    compiled.set(model, c);
   }
+  return c;
 }
 
-function scalarText(shape: Shape, value: unknown, path: string): string {
+// ---- scalars ----
+
+/**
+ * Scalar text. Only strings can need escaping: numbers, booleans and ISO timestamps
+ * are ASCII without markup characters, so they are written as they are.
+ */
+function scalarWriter(shape: Shape): Writer {
+  const mismatch = (value: unknown) =>
+    new ShapeMismatch(` has ${typeof value} ${JSON.stringify(String(value))}, expected ${shape.type}`);
   switch (shape.type) {
     case "string":
-      if (typeof value === "string") return value;
-      if (typeof value === "number" || typeof value === "boolean") return String(value);
-      break;
+      return (xml, value) => {
+        if (typeof value === "string") return xml + escapeXml(value);
+        if (typeof value === "number" || typeof value === "boolean") return xml + String(value);
+        throw mismatch(value);
+      };
     case "boolean":
-      if (typeof value === "boolean") return value ? "true" : "false";
-      if (value === "true" || value === "false") return value;
-      break;
+      return (xml, value) => {
+        if (value === true || value === "true") return xml + "true";
+        if (value === false || value === "false") return xml + "false";
+        throw mismatch(value);
+      };
     case "integer":
     case "long":
-      if (typeof value === "number" && Number.isInteger(value)) return String(value);
-      if (typeof value === "bigint") return value.toString();
-      if (typeof value === "string" && /^-?\d+$/.test(value)) return value;
-      break;
+      return (xml, value) => {
+        if (typeof value === "number" && Number.isInteger(value)) return xml + String(value);
+        if (typeof value === "bigint") return xml + value.toString();
+        if (typeof value === "string" && INTEGER_TEXT.test(value)) return xml + value;
+        throw mismatch(value);
+      };
     case "double":
     case "float":
-      if (typeof value === "number" && Number.isFinite(value)) return String(value);
-      break;
+      return (xml, value) => {
+        if (typeof value === "number" && Number.isFinite(value)) return xml + String(value);
+        throw mismatch(value);
+      };
     case "timestamp":
-      return timestampText(value, path);
+      return (xml, value) => xml + timestampText(value);
+    default:
+      // Structures and lists never get here; kept total for the type checker.
+      return (_xml, value) => {
+        throw mismatch(value);
+      };
   }
-  throw new Error(`serializeOutput: ${path} has ${typeof value} ${JSON.stringify(String(value))}, expected ${shape.type}`);
 }
 
+const INTEGER_TEXT = /^-?\d+$/;
+
+/**
+ * Date.prototype.toISOString costs ~0.4 µs, and records hand out the same Date objects on
+ * every request (creation times), so remember each Date's text along with the time it was
+ * rendered for: a Date changed since (setTime) is rendered again.
+ */
+const isoTexts = new WeakMap<Date, { time: number; text: string }>();
+
 /** ISO 8601 with milliseconds and Z: v3 rejects zone-less or epoch timestamps. */
-function timestampText(value: unknown, path: string): string {
-  const date = value instanceof Date ? value : typeof value === "string" ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) throw new Error(`serializeOutput: ${path} is not a valid timestamp`);
+function timestampText(value: unknown): string {
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (Number.isNaN(time)) throw new ShapeMismatch(" is not a valid timestamp");
+    const known = isoTexts.get(value);
+    if (known !== undefined && known.time === time) return known.text;
+    const text = value.toISOString();
+    isoTexts.set(value, { time, text });
+    return text;
+  }
+  const date = typeof value === "string" ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw new ShapeMismatch(" is not a valid timestamp");
   return date.toISOString();
 }
+
+// ---- escaping ----
 
 // Anything outside XML 1.0's Char production (controls, lone surrogates, U+FFFE/U+FFFF).
 const ILLEGAL_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -126,8 +342,14 @@ const ESCAPES: Record<string, string> = {
   // As a reference, so XML parsers' line-end normalisation keeps a CR intact.
   "\r": "&#xD;",
 };
+/**
+ * Any character escapeXml might change: markup characters, CR, characters XML 1.0 cannot
+ * carry, and every surrogate (pairs are legal, lone ones are not; the full pass decides).
+ */
+const NEEDS_WORK = /[^\t\n\u0020\u0021\u0023-\u0025\u0028-\u003B\u003D\u003F-\uD7FF\uE000-\uFFFD]/;
 
 /** Escapes text/attribute content and drops characters XML 1.0 cannot carry. */
 export function escapeXml(text: string): string {
+  if (!NEEDS_WORK.test(text)) return text;
   return text.replace(ILLEGAL_XML, "").replace(/[&<>"'\r]/g, (c) => ESCAPES[c]);
 }

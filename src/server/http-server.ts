@@ -67,12 +67,14 @@ async function route(
 }
 
 function sendXml(res: ServerResponse, requestId: string, status: number, body: string): void {
+  // Encode once: the length and the bytes written come from the same buffer.
+  const bytes = Buffer.from(body, "utf8");
   res.writeHead(status, {
     "content-type": "text/xml",
     "x-amzn-requestid": requestId,
-    "content-length": Buffer.byteLength(body),
+    "content-length": bytes.length,
   });
-  res.end(body);
+  res.end(bytes);
 }
 
 /** Reads the body, refusing more than `limit` bytes (declared or actual). */
