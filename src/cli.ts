@@ -8,9 +8,10 @@ import { fixturePath } from "./paths.js";
 
 async function main(): Promise<void> {
   let request;
+  let config;
   try {
     request = parseCli(process.argv.slice(2), process.env);
-    resolveConfig(request.env, request.flags);
+    config = resolveConfig(request.env, request.flags);
   } catch (error) {
     process.stderr.write(`elasticache-local: ${(error as Error).message}\n\n${usage()}`);
     process.exit(2);
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${pkg.version}\n`);
     return;
   }
-  const emulator = createEmulator({ ...request.env, ...request.flags, delays: { ...request.env.delays, ...request.flags.delays } });
+  const emulator = createEmulator(config);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
