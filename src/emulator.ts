@@ -15,6 +15,8 @@ import { defaultRunDir, PidRegistry, reapOrphans } from "./engines/pid-registry.
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
 import { ClusterLifecycle } from "./lifecycle/cluster-lifecycle.js";
+import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
+import { redisTopology } from "./lifecycle/topology.js";
 import { listen } from "./listen.js";
 import { createLogger, type Logger } from "./logger.js";
 import { getServiceModel } from "./protocol/model.js";
@@ -40,6 +42,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let server: Server | undefined;
   let url = "";
   let clusters: ClusterLifecycle | undefined;
+  let replication: ReplicationLifecycle | undefined;
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
@@ -60,14 +63,16 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       pidRegistry: pids,
     });
     const workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
+    const launcher = createNodeLauncher({ registry, config, logger });
     clusters = new ClusterLifecycle({
-      launcher: createNodeLauncher({ registry, config, logger }),
+      launcher,
       delays: config.delays,
       advertisedHost: config.advertisedHost,
       workRoot,
       logger,
     });
-    const services: Services = { config, clusters };
+    replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger });
+    const services: Services = { config, clusters, replication };
     const model = getServiceModel();
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
@@ -92,6 +97,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   }
 
   async function reset(): Promise<void> {
+    await replication?.stopAll();
     await clusters?.stopAll();
     store.clear();
   }
@@ -103,6 +109,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
+    await replication?.stopAll();
     await clusters?.stopAll();
     store.clear();
     await pids?.close();

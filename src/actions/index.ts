@@ -8,6 +8,10 @@ import { rebootCacheCluster } from "./cache-clusters/reboot-cache-cluster.js";
 import { describeCacheEngineVersions } from "./engine-versions/describe-cache-engine-versions.js";
 import { describeEvents } from "./events/describe-events.js";
 import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-parameter-groups.js";
+import { createReplicationGroup } from "./replication-groups/create-replication-group.js";
+import { deleteReplicationGroup } from "./replication-groups/delete-replication-group.js";
+import { describeReplicationGroups } from "./replication-groups/describe-replication-groups.js";
+import { testFailover } from "./replication-groups/test-failover.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
 import { addTagsToResource } from "./tags/add-tags-to-resource.js";
 import { listTagsForResource } from "./tags/list-tags-for-resource.js";
@@ -19,6 +23,10 @@ export const actions: ActionTable = {
   ModifyCacheCluster: modifyCacheCluster,
   DeleteCacheCluster: deleteCacheCluster,
   RebootCacheCluster: rebootCacheCluster,
+  CreateReplicationGroup: createReplicationGroup,
+  DescribeReplicationGroups: describeReplicationGroups,
+  DeleteReplicationGroup: deleteReplicationGroup,
+  TestFailover: testFailover,
   DescribeCacheEngineVersions: describeCacheEngineVersions,
   DescribeCacheParameterGroups: describeCacheParameterGroups,
   DescribeCacheSubnetGroups: describeCacheSubnetGroups,

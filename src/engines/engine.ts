@@ -74,6 +74,16 @@ export interface NodeLauncher {
   /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
   startNode(spec: Omit<NodeSpec, "port" | "bindHost">, preferredPort?: number): Promise<EngineNode>;
   startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint>;
+  /** A TCP forwarder (primary, reader or configuration endpoint of a replication group). */
+  startForwarder(name: string, preferredPort?: number): Promise<Forwarder>;
+}
+
+/** An emulator-owned endpoint that pipes each new connection to one of its targets. */
+export interface Forwarder {
+  readonly port: number;
+  /** Connections to a target that leaves the set are closed, as a DNS flip makes clients reconnect. */
+  setTargets(targets: Endpoint[]): void;
+  stop(): Promise<void>;
 }
 
 /** A Memcached cluster's Auto Discovery endpoint. */

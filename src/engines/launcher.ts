@@ -5,8 +5,9 @@
  */
 import type { EmulatorConfig } from "../config.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
+import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
 import type { Logger } from "../logger.js";
-import { PortInUseError, type ConfigEndpoint, type EngineNode, type NodeLauncher, type NodeSpec } from "./engine.js";
+import { PortInUseError, type ConfigEndpoint, type EngineNode, type Forwarder, type NodeLauncher, type NodeSpec } from "./engine.js";
 import { allocatePort, releasePort, startOnFreePort } from "./ports.js";
 import type { EngineRegistry } from "./registry.js";
 
@@ -17,6 +18,43 @@ export interface LauncherDeps {
 }
 
 export function createNodeLauncher({ registry, config, logger }: LauncherDeps): NodeLauncher {
+  /**
+   * Binds an emulator-owned listener on preferredPort when free, else on a port of the range,
+   * moving on at EADDRINUSE. The port goes back to the pool when the listener stops.
+   */
+  async function startListener<T extends { readonly port: number; start(): Promise<void>; stop(): Promise<void> }>(
+    preferredPort: number | undefined,
+    make: (port: number) => T,
+  ): Promise<T> {
+    let preferred = preferredPort;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      let port: number;
+      try {
+        port = allocatePort(config.nodePorts, preferred);
+      } catch (error) {
+        if (!(error instanceof PortInUseError)) throw error;
+        port = allocatePort(config.nodePorts);
+      }
+      const listener = make(port);
+      try {
+        await listener.start();
+      } catch (error) {
+        releasePort(port);
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+        if (port === preferred) logger.warn(`requested port ${port} is in use; using a port from the node range`);
+        preferred = undefined;
+        continue;
+      }
+      const stop = listener.stop.bind(listener);
+      listener.stop = async () => {
+        await stop();
+        releasePort(port);
+      };
+      return listener;
+    }
+    throw new Error(`no free port for an endpoint in ${config.nodePorts.from}-${config.nodePorts.to}`);
+  }
+
   /** A requested port that is taken falls back to the range, as a user would rather have a node than an error. */
   async function onPreferredOrRange<T extends EngineNode>(preferred: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
     if (preferred !== undefined) {
@@ -40,38 +78,12 @@ export function createNodeLauncher({ registry, config, logger }: LauncherDeps): 
       return node;
     },
 
-    async startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint> {
-      let preferred = preferredPort;
-      // An in-process listener: bind, and on EADDRINUSE move on to the next port of the range.
-      for (let attempt = 0; attempt < 200; attempt++) {
-        let port: number;
-        try {
-          port = allocatePort(config.nodePorts, preferred);
-        } catch (error) {
-          if (!(error instanceof PortInUseError)) throw error;
-          port = allocatePort(config.nodePorts);
-        }
-        const endpoint = new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger });
-        try {
-          await endpoint.start();
-        } catch (error) {
-          releasePort(port);
-          if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-          if (port === preferred) logger.warn(`requested port ${port} is in use; using a port from the node range`);
-          preferred = undefined;
-          continue;
-        }
-        const stop = endpoint.stop.bind(endpoint);
-        return {
-          port: endpoint.port,
-          setNodes: (nodes) => endpoint.setNodes(nodes),
-          stop: async () => {
-            await stop();
-            releasePort(port);
-          },
-        };
-      }
-      throw new Error(`no free port for a configuration endpoint in ${config.nodePorts.from}-${config.nodePorts.to}`);
+    startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint> {
+      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger }));
+    },
+
+    startForwarder(name: string, preferredPort?: number): Promise<Forwarder> {
+      return startListener(preferredPort, (port) => new TcpForwarder({ bindHost: config.nodeBindHost, port, logger, name }));
     },
   };
 }

@@ -112,6 +112,8 @@ export class RedisServerDriver implements EngineDriver {
       "--protected-mode", "no",
       "--logfile", "",
       "--aclfile", aclFile,
+      // Replicas sync at once: redis otherwise waits 5 s for more replicas to share one transfer.
+      "--repl-diskless-sync-delay", "0",
     ];
     if (spec.maxMemoryBytes !== undefined) args.push("--maxmemory", String(Math.floor(spec.maxMemoryBytes)));
     for (const [name, value] of Object.entries(spec.params ?? {})) {

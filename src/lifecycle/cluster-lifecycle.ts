@@ -38,9 +38,13 @@ export interface LifecycleOptions {
   logger: Logger;
 }
 
+/** Decides what happens when a replication group member's engine dies (failover, replacement). */
+export type MemberExitHandler = (region: RegionState, cluster: CacheClusterRecord) => void;
+
 export class ClusterLifecycle {
   private readonly runtimes = new Map<string, ClusterRuntime>();
   private readonly timers = new Timers();
+  private memberExitHandler: MemberExitHandler | undefined;
 
   constructor(private readonly options: LifecycleOptions) {}
 
@@ -106,6 +110,27 @@ export class ClusterLifecycle {
     });
   }
 
+  /** Replication groups handle their members' failures themselves. */
+  onMemberExit(handler: MemberExitHandler): void {
+    this.memberExitHandler = handler;
+  }
+
+  /** The running engine of a single-node cluster (replication group members). */
+  engineNode(cluster: CacheClusterRecord): EngineNode | undefined {
+    const id = cluster.nodes[0]?.id;
+    return id === undefined ? undefined : this.runtimes.get(cluster.arn)?.nodes.get(id)?.engine;
+  }
+
+  /** Starts a fresh engine for a node whose engine died, on the same port; resolves once it answers. */
+  replaceNode(region: RegionState, cluster: CacheClusterRecord): Promise<void> {
+    const node = cluster.nodes[0];
+    return this.enqueue(region, cluster, async (rt) => {
+      if (!node || rt.nodes.has(node.id)) return;
+      await this.startNode(region, cluster, rt, node);
+      node.status = "available";
+    });
+  }
+
   /** Resolves when all work queued so far on this cluster is done (tests, reset). */
   async settled(cluster: CacheClusterRecord): Promise<void> {
     await this.runtimes.get(cluster.arn)?.queue;
@@ -131,7 +156,7 @@ export class ClusterLifecycle {
     await this.timers.atLeastSince(since, ms);
   }
 
-  private enqueue(region: RegionState, cluster: CacheClusterRecord, work: (runtime: ClusterRuntime) => Promise<void>): void {
+  private enqueue(region: RegionState, cluster: CacheClusterRecord, work: (runtime: ClusterRuntime) => Promise<void>): Promise<void> {
     let runtime = this.runtimes.get(cluster.arn);
     if (!runtime) {
       runtime = { nodes: new Map(), queue: Promise.resolve() };
@@ -147,6 +172,7 @@ export class ClusterLifecycle {
         this.fail(region, cluster, error);
       }
     });
+    return rt.queue;
   }
 
   /** Starts nodes marked `creating`, removes those marked `deleting`, restarts those whose spec changed. */
@@ -219,6 +245,7 @@ export class ClusterLifecycle {
         engineVersion: cluster.engineVersion,
         maxMemoryBytes: memoryBytes,
         workDir,
+        params: cluster.engineParams,
       },
       preferredPort,
     );
@@ -227,6 +254,13 @@ export class ClusterLifecycle {
     runtime.nodes.set(node.id, running);
     engine.onExit((code, signal) => {
       if (running.stopping || this.runtimes.get(cluster.arn) !== runtime) return;
+      if (cluster.member && this.memberExitHandler) {
+        this.options.logger.warn("replication group member exited", { cluster: cluster.id, code, signal });
+        if (runtime.nodes.get(node.id) === running) runtime.nodes.delete(node.id);
+        node.status = "rebooting";
+        this.memberExitHandler(region, cluster);
+        return;
+      }
       this.recover(region, cluster, runtime, node, running, code, signal);
     });
   }

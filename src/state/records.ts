@@ -62,6 +62,13 @@ export interface ClusterSettings {
   preferredOutpostArn?: string;
 }
 
+/** A replication group member's part: which group and node group it serves, and as what. */
+export interface MemberRole {
+  replicationGroupId: string;
+  nodeGroupId: string;
+  role: "primary" | "replica";
+}
+
 export interface CacheClusterRecord {
   id: string;
   arn: string;
@@ -75,7 +82,10 @@ export interface CacheClusterRecord {
   requestedPort?: number;
   /** Memcached only: the port of the emulator-owned Auto Discovery endpoint. */
   configurationEndpointPort?: number;
-  replicationGroupId?: string;
+  /** Set on replication group members: their node group and current role. */
+  member?: MemberRole;
+  /** Extra engine directives the node starts with (cluster mode, replication auth). */
+  engineParams?: Record<string, string>;
   settings: ClusterSettings;
   pending: PendingClusterChanges;
   /** Next node id to hand out ("0004" after 0001..0003, even when 0002 was removed). */
@@ -90,4 +100,63 @@ export interface EventRecord {
   message: string;
   date: Date;
   sourceArn?: string;
+}
+
+export type ReplicationGroupStatus = "creating" | "available" | "modifying" | "deleting" | "create-failed" | "snapshotting";
+
+export interface NodeGroupRecord {
+  id: string; // "0001"
+  status: "creating" | "available" | "modifying" | "deleting";
+  /** Cluster mode enabled: the hash slots this shard serves, as AWS writes them ("0-5460"). */
+  slots?: string;
+  primaryClusterId: string;
+  /** Member cluster ids, primary included, in the order they were added. */
+  memberClusterIds: string[];
+  /** Next member number for a new replica (`<rg>-0001-003` after -001 and -002). */
+  nextMemberNumber: number;
+}
+
+/** Settings a replication group records and returns. */
+export interface ReplicationGroupSettings {
+  cacheParameterGroupName: string;
+  cacheSubnetGroupName: string;
+  cacheSecurityGroupNames: string[];
+  securityGroupIds: string[];
+  preferredMaintenanceWindow: string;
+  notificationTopicArn?: string;
+  notificationTopicStatus?: string;
+  autoMinorVersionUpgrade: boolean;
+  snapshotRetentionLimit: number;
+  snapshotWindow: string;
+  snapshottingClusterId?: string;
+  atRestEncryptionEnabled: boolean;
+  kmsKeyId?: string;
+  dataTiering: boolean;
+  networkType: string;
+  ipDiscovery: string;
+  logDeliveryConfigurations: Array<Record<string, unknown>>;
+}
+
+export interface ReplicationGroupRecord {
+  id: string;
+  arn: string;
+  description: string;
+  status: ReplicationGroupStatus;
+  engine: "redis" | "valkey";
+  engineVersion: string;
+  cacheNodeType: string;
+  clusterEnabled: boolean;
+  clusterMode: "enabled" | "disabled" | "compatible";
+  automaticFailover: boolean;
+  multiAZ: boolean;
+  createTime: Date;
+  nodeGroups: NodeGroupRecord[];
+  /** Port every node listens on, when one was asked for. */
+  requestedPort?: number;
+  /** Emulator-owned endpoints, once they listen. */
+  endpoints: { primary?: number; reader?: number; configuration?: number };
+  settings: ReplicationGroupSettings;
+  pending: { primaryClusterId?: string; automaticFailover?: boolean };
+  /** Next node group number when shards are added. */
+  nextNodeGroupNumber: number;
 }

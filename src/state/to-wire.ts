@@ -1,6 +1,13 @@
 /** Records -> output shapes: the one place internal fields become API fields. */
-import type { CacheCluster, CacheNode, Event, PendingModifiedValues } from "../generated/api.js";
-import type { CacheClusterRecord, CacheNodeRecord, EventRecord, PendingClusterChanges } from "./records.js";
+import type { CacheCluster, CacheNode, Event, NodeGroup, PendingModifiedValues, ReplicationGroup } from "../generated/api.js";
+import type {
+  CacheClusterRecord,
+  CacheNodeRecord,
+  EventRecord,
+  NodeGroupRecord,
+  PendingClusterChanges,
+  ReplicationGroupRecord,
+} from "./records.js";
 
 export interface WireOptions {
   advertisedHost: string;
@@ -42,7 +49,7 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
       : undefined,
     AutoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
     SecurityGroups: s.securityGroupIds.map((id) => ({ SecurityGroupId: id, Status: "active" })),
-    ReplicationGroupId: cluster.replicationGroupId,
+    ReplicationGroupId: cluster.member?.replicationGroupId,
     SnapshotRetentionLimit: cluster.engine === "memcached" ? undefined : s.snapshotRetentionLimit,
     SnapshotWindow: cluster.engine === "memcached" ? undefined : s.snapshotWindow,
     AuthTokenEnabled: s.authTokenEnabled,
@@ -83,5 +90,79 @@ export function eventToWire(event: EventRecord): Event {
     SourceType: event.sourceType as Event["SourceType"],
     Message: event.message,
     Date: event.date,
+  };
+}
+
+export function replicationGroupToWire(
+  group: ReplicationGroupRecord,
+  clusterById: (id: string) => CacheClusterRecord | undefined,
+  advertisedHost: string,
+): ReplicationGroup {
+  const s = group.settings;
+  const endpoint = (port: number | undefined) =>
+    port !== undefined && group.status !== "creating" ? { Address: advertisedHost, Port: port } : undefined;
+  return {
+    ReplicationGroupId: group.id,
+    Description: group.description,
+    GlobalReplicationGroupInfo: {},
+    Status: group.status,
+    PendingModifiedValues: {
+      PrimaryClusterId: group.pending.primaryClusterId,
+      AutomaticFailoverStatus:
+        group.pending.automaticFailover === undefined ? undefined : group.pending.automaticFailover ? "enabled" : "disabled",
+    },
+    MemberClusters: group.nodeGroups.flatMap((ng) => ng.memberClusterIds),
+    NodeGroups: group.nodeGroups.map((ng) => nodeGroupToWire(group, ng, clusterById, advertisedHost, endpoint)),
+    SnapshottingClusterId: s.snapshottingClusterId,
+    AutomaticFailover: group.automaticFailover ? "enabled" : "disabled",
+    MultiAZ: group.multiAZ ? "enabled" : "disabled",
+    ConfigurationEndpoint: group.clusterEnabled ? endpoint(group.endpoints.configuration) : undefined,
+    SnapshotRetentionLimit: s.snapshotRetentionLimit,
+    SnapshotWindow: s.snapshotWindow,
+    ClusterEnabled: group.clusterEnabled,
+    CacheNodeType: group.cacheNodeType,
+    AuthTokenEnabled: false,
+    TransitEncryptionEnabled: false,
+    AtRestEncryptionEnabled: s.atRestEncryptionEnabled,
+    KmsKeyId: s.kmsKeyId,
+    ARN: group.arn,
+    UserGroupIds: [],
+    LogDeliveryConfigurations: s.logDeliveryConfigurations as ReplicationGroup["LogDeliveryConfigurations"],
+    ReplicationGroupCreateTime: group.createTime,
+    DataTiering: s.dataTiering ? "enabled" : "disabled",
+    AutoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
+    NetworkType: s.networkType as ReplicationGroup["NetworkType"],
+    IpDiscovery: s.ipDiscovery as ReplicationGroup["IpDiscovery"],
+    ClusterMode: group.clusterMode,
+    Engine: group.engine,
+  };
+}
+
+/** Cluster mode disabled: primary and reader endpoints, a read endpoint and role per member; enabled: slots. */
+function nodeGroupToWire(
+  group: ReplicationGroupRecord,
+  ng: NodeGroupRecord,
+  clusterById: (id: string) => CacheClusterRecord | undefined,
+  advertisedHost: string,
+  endpoint: (port: number | undefined) => { Address: string; Port: number } | undefined,
+): NodeGroup {
+  return {
+    NodeGroupId: ng.id,
+    Status: ng.status,
+    PrimaryEndpoint: group.clusterEnabled ? undefined : endpoint(group.endpoints.primary),
+    ReaderEndpoint: group.clusterEnabled ? undefined : endpoint(group.endpoints.reader),
+    Slots: ng.slots,
+    NodeGroupMembers: ng.memberClusterIds.map((id) => {
+      const member = clusterById(id);
+      const node = member?.nodes[0];
+      return {
+        CacheClusterId: id,
+        CacheNodeId: node?.id ?? "0001",
+        ReadEndpoint:
+          !group.clusterEnabled && node?.port && group.status !== "creating" ? { Address: advertisedHost, Port: node.port } : undefined,
+        PreferredAvailabilityZone: node?.availabilityZone,
+        CurrentRole: group.clusterEnabled ? undefined : member?.member?.role,
+      };
+    }),
   };
 }

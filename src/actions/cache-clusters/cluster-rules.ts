@@ -78,16 +78,21 @@ export function checkNumCacheNodes(engine: EngineKind, count: number): void {
   }
 }
 
-/** The group must exist and belong to the family of the cluster's engine version. */
-export function checkParameterGroup(name: string, version: EngineVersionEntry): void {
+/** The group must exist, belong to the engine version's family and match the cluster mode. */
+export function checkParameterGroup(name: string, version: EngineVersionEntry, clusterEnabled = false): void {
   const group = defaultParameterGroups().find((g) => g.name === name);
   if (!group) throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`);
-  if (group.family !== version.CacheParameterGroupFamily || name.endsWith(".cluster.on")) {
+  if (group.family !== version.CacheParameterGroupFamily || isClusterModeGroup(name) !== clusterEnabled) {
     throw commonErrors.invalidParameterCombination(
       `The parameter group ${name} is not compatible with engine ${version.Engine} ${version.EngineVersion} ` +
-        `(family ${version.CacheParameterGroupFamily}, cluster mode disabled).`,
+        `(family ${version.CacheParameterGroupFamily}, cluster mode ${clusterEnabled ? "enabled" : "disabled"}).`,
     );
   }
+}
+
+/** Whether a parameter group turns cluster mode on (`cluster-enabled yes`): AWS's `.cluster.on` groups. */
+export function isClusterModeGroup(name: string): boolean {
+  return name.endsWith(".cluster.on");
 }
 
 export function checkSubnetGroup(name: string): void {

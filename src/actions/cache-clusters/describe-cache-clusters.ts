@@ -11,7 +11,7 @@ export const describeCacheClusters: ActionHandler<"DescribeCacheClusters"> = asy
     return { CacheClusters: [cacheClusterToWire(cluster, wire)] };
   }
   let clusters = sortByKey(ctx.state.clusters.values(), (c) => c.id);
-  if (input.ShowCacheClustersNotInReplicationGroups) clusters = clusters.filter((c) => !c.replicationGroupId);
+  if (input.ShowCacheClustersNotInReplicationGroups) clusters = clusters.filter((c) => !c.member);
   const page = paginate(clusters, (c) => c.id, input);
   return { Marker: page.marker, CacheClusters: page.items.map((c) => cacheClusterToWire(c, wire)) };
 };

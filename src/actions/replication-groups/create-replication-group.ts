@@ -1,0 +1,222 @@
+/**
+ * CreateReplicationGroup: cluster mode disabled (one primary and its replicas) or enabled
+ * (a real Redis Cluster of NumNodeGroups shards), on real engines.
+ */
+import type { EngineKind } from "../../engines/engine.js";
+import { commonErrors } from "../../protocol/aws-error.js";
+import { modelError } from "../../protocol/model-errors.js";
+import { buildArn } from "../../state/arn.js";
+import { defaultEngineVersion } from "../../state/catalog.js";
+import type { NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
+import { replicationGroupToWire } from "../../state/to-wire.js";
+import {
+  checkCacheSecurityGroups,
+  checkEngine,
+  checkEngineVersion,
+  checkNodeType,
+  checkParameterGroup,
+  checkPort,
+  checkSubnetGroup,
+  isClusterModeGroup,
+  notSupportedYet,
+  requireAvailable,
+  findCluster,
+} from "../cache-clusters/cluster-rules.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
+import { checkTags } from "../tags/tag-rules.js";
+import { addMember } from "./member-clusters.js";
+import {
+  checkReplicaCount,
+  checkReplicationGroupId,
+  checkSlotCoverage,
+  evenSlotRanges,
+  formatSlots,
+  MAX_NODE_GROUPS,
+  memberClusterId,
+  parseSlots,
+} from "./replication-group-rules.js";
+
+type Input = ActionInput<"CreateReplicationGroup">;
+
+/** What the request asks for, once its cross-field rules hold. */
+interface Layout {
+  clusterEnabled: boolean;
+  shards: Array<{ id: string; replicas: number; slots?: string; primaryAz?: string; replicaAzs: string[] }>;
+}
+
+export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
+  const id = checkReplicationGroupId(input.ReplicationGroupId);
+  if (input.TransitEncryptionEnabled || input.AuthToken !== undefined) throw notSupportedYet("TransitEncryptionEnabled and AuthToken");
+  if (input.UserGroupIds?.length) throw notSupportedYet("UserGroupIds");
+  if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
+  if (input.SnapshotArns?.length || input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a snapshot");
+  if (input.GlobalReplicationGroupId !== undefined) throw notSupportedYet("GlobalReplicationGroupId");
+
+  const primary = input.PrimaryClusterId !== undefined ? existingPrimary(ctx, input) : undefined;
+  const engine = primary?.engine ?? checkEngine(input.Engine ?? "redis");
+  if (engine === "memcached") throw commonErrors.invalidParameterValue("The engine of a replication group must be redis or valkey.");
+  const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? defaultEngineVersion(engine));
+  const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType);
+  const layout = planLayout(input, Boolean(primary));
+  const parameterGroupName =
+    input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}${layout.clusterEnabled ? ".cluster.on" : ""}`;
+  checkParameterGroup(parameterGroupName, version, layout.clusterEnabled);
+  checkSubnetGroup(input.CacheSubnetGroupName ?? "default");
+  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  checkTags(input.Tags ?? []);
+  if (input.Port !== undefined) checkPort(input.Port);
+
+  const nodes = layout.shards.reduce((n, s) => n + 1 + s.replicas, 0);
+  const automaticFailover = input.AutomaticFailoverEnabled ?? layout.clusterEnabled;
+  if (automaticFailover && !layout.clusterEnabled && nodes < 2) {
+    throw commonErrors.invalidParameterCombination(
+      "When using automatic failover, there must be at least 2 cache clusters in the replication group.",
+    );
+  }
+  if (layout.clusterEnabled && input.AutomaticFailoverEnabled === false) {
+    throw commonErrors.invalidParameterCombination("Automatic failover must be enabled for a cluster mode enabled replication group.");
+  }
+  if (input.MultiAZEnabled && !automaticFailover) {
+    throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
+  }
+  if (ctx.state.replicationGroups.has(id)) throw modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`);
+
+  const group: ReplicationGroupRecord = {
+    id,
+    arn: buildArn(ctx.region, ctx.accountId, "replicationgroup", id),
+    description: input.ReplicationGroupDescription,
+    status: "creating",
+    engine: engine as Exclude<EngineKind, "memcached">,
+    engineVersion: version.EngineVersion,
+    cacheNodeType: nodeType,
+    clusterEnabled: layout.clusterEnabled,
+    clusterMode: input.ClusterMode ?? (layout.clusterEnabled ? "enabled" : "disabled"),
+    automaticFailover,
+    multiAZ: input.MultiAZEnabled ?? false,
+    createTime: new Date(),
+    nodeGroups: [],
+    requestedPort: input.Port,
+    endpoints: {},
+    settings: {
+      cacheParameterGroupName: parameterGroupName,
+      cacheSubnetGroupName: input.CacheSubnetGroupName ?? "default",
+      cacheSecurityGroupNames: input.CacheSecurityGroupNames ?? [],
+      securityGroupIds: input.SecurityGroupIds ?? [],
+      preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
+      notificationTopicArn: input.NotificationTopicArn,
+      autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
+      snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
+      snapshotWindow: input.SnapshotWindow ?? "05:00-06:00",
+      atRestEncryptionEnabled: input.AtRestEncryptionEnabled ?? false,
+      kmsKeyId: input.KmsKeyId,
+      dataTiering: input.DataTieringEnabled ?? false,
+      networkType: input.NetworkType ?? "ipv4",
+      ipDiscovery: input.IpDiscovery ?? "ipv4",
+      logDeliveryConfigurations: (input.LogDeliveryConfigurations ?? []).map((c) => ({ ...c, Status: "active" })),
+    },
+    pending: {},
+    nextNodeGroupNumber: layout.shards.length + 1,
+  };
+  const memberIds = layout.shards.flatMap((s) => Array.from({ length: 1 + s.replicas }, (_, i) => memberClusterId(group, s.id, i + 1)));
+  const clash = memberIds.find((m) => m !== primary?.id && ctx.state.clusters.has(m));
+  if (clash) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${clash} already exists.`);
+
+  for (const shard of layout.shards) {
+    const nodeGroup: NodeGroupRecord = {
+      id: shard.id,
+      status: "creating",
+      slots: shard.slots,
+      primaryClusterId: "",
+      memberClusterIds: [],
+      nextMemberNumber: 1,
+    };
+    group.nodeGroups.push(nodeGroup);
+    if (primary) {
+      // An existing cluster becomes the primary and keeps its data.
+      primary.member = { replicationGroupId: id, nodeGroupId: nodeGroup.id, role: "primary" };
+      nodeGroup.memberClusterIds.push(primary.id);
+      nodeGroup.primaryClusterId = primary.id;
+    } else {
+      addMember(ctx, group, nodeGroup, "primary", shard.primaryAz);
+    }
+    for (let r = 0; r < shard.replicas; r++) addMember(ctx, group, nodeGroup, "replica", shard.replicaAzs[r]);
+  }
+  ctx.state.replicationGroups.set(id, group);
+  if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
+  ctx.services.replication.create(ctx.state, group);
+  return { ReplicationGroup: replicationGroupToWire(group, (m) => ctx.state.clusters.get(m), ctx.services.config.advertisedHost) };
+};
+
+/** PrimaryClusterId: an available standalone Redis/Valkey cluster; its engine, version and node type are the group's. */
+function existingPrimary(ctx: ActionContext, input: Input) {
+  if (input.Engine !== undefined || input.EngineVersion !== undefined || input.CacheNodeType !== undefined) {
+    throw commonErrors.invalidParameterCombination(
+      "Engine, EngineVersion and CacheNodeType cannot be given together with PrimaryClusterId: they come from the primary.",
+    );
+  }
+  const cluster = findCluster(ctx.state, input.PrimaryClusterId!);
+  if (cluster.engine === "memcached") throw commonErrors.invalidParameterValue(`Cache cluster ${cluster.id} is a memcached cluster.`);
+  if (cluster.member) throw commonErrors.invalidParameterValue(`Cache cluster ${cluster.id} already belongs to replication group ${cluster.member.replicationGroupId}.`);
+  requireAvailable(cluster);
+  return cluster;
+}
+
+function planLayout(input: Input, hasPrimary: boolean): Layout {
+  const configs = input.NodeGroupConfiguration ?? [];
+  const numNodeGroups = input.NumNodeGroups ?? (configs.length || 1);
+  const clusterEnabled =
+    input.ClusterMode === "enabled" ||
+    (input.CacheParameterGroupName !== undefined && isClusterModeGroup(input.CacheParameterGroupName)) ||
+    numNodeGroups > 1;
+  if (input.ClusterMode === "disabled" && clusterEnabled) {
+    throw commonErrors.invalidParameterCombination("ClusterMode disabled cannot be combined with more than one node group or a cluster mode parameter group.");
+  }
+  if (!clusterEnabled) {
+    if (input.NumCacheClusters !== undefined && input.ReplicasPerNodeGroup !== undefined) {
+      throw commonErrors.invalidParameterCombination("Specify either NumCacheClusters or ReplicasPerNodeGroup, not both.");
+    }
+    const nodes = input.NumCacheClusters ?? (input.ReplicasPerNodeGroup !== undefined ? input.ReplicasPerNodeGroup + 1 : configs[0]?.ReplicaCount !== undefined ? configs[0].ReplicaCount + 1 : hasPrimary ? 1 : 1);
+    if (nodes < 1 || nodes > 6) throw commonErrors.invalidParameterValue(`NumCacheClusters must be between 1 and 6, got ${nodes}.`);
+    const azs = input.PreferredCacheClusterAZs ?? [];
+    if (azs.length && azs.length !== nodes) {
+      throw commonErrors.invalidParameterValue(`The number of PreferredCacheClusterAZs (${azs.length}) must equal NumCacheClusters (${nodes}).`);
+    }
+    return { clusterEnabled, shards: [{ id: "0001", replicas: nodes - 1, primaryAz: azs[0], replicaAzs: azs.slice(1) }] };
+  }
+  if (hasPrimary) throw commonErrors.invalidParameterCombination("PrimaryClusterId is not valid for a cluster mode enabled replication group.");
+  if (input.NumCacheClusters !== undefined) {
+    throw commonErrors.invalidParameterCombination("NumCacheClusters is not valid for a cluster mode enabled replication group; use NumNodeGroups and ReplicasPerNodeGroup.");
+  }
+  if (numNodeGroups < 1 || numNodeGroups > MAX_NODE_GROUPS) {
+    throw commonErrors.invalidParameterValue(`NumNodeGroups must be between 1 and ${MAX_NODE_GROUPS}, got ${numNodeGroups}.`);
+  }
+  if (configs.length && configs.length !== numNodeGroups) {
+    throw commonErrors.invalidParameterValue(`NodeGroupConfiguration has ${configs.length} entries but NumNodeGroups is ${numNodeGroups}.`);
+  }
+  const defaultReplicas = input.ReplicasPerNodeGroup ?? 0;
+  checkReplicaCount(defaultReplicas, "ReplicasPerNodeGroup");
+  const even = evenSlotRanges(numNodeGroups);
+  const shards = Array.from({ length: numNodeGroups }, (_, i) => {
+    const config = configs[i];
+    const replicas = config?.ReplicaCount ?? defaultReplicas;
+    checkReplicaCount(replicas, "ReplicaCount");
+    return {
+      id: config?.NodeGroupId ?? String(i + 1).padStart(4, "0"),
+      replicas,
+      slots: config?.Slots,
+      primaryAz: config?.PrimaryAvailabilityZone,
+      replicaAzs: config?.ReplicaAvailabilityZones ?? [],
+      evenSlots: even[i],
+    };
+  });
+  if (new Set(shards.map((s) => s.id)).size !== shards.length) throw commonErrors.invalidParameterValue("NodeGroupId values must be unique.");
+  const anySlots = shards.some((s) => s.slots !== undefined);
+  if (anySlots) {
+    if (shards.some((s) => s.slots === undefined)) throw commonErrors.invalidParameterValue("Slots must be given for every node group or for none.");
+    checkSlotCoverage(shards.map((s) => parseSlots(s.slots!)));
+  }
+  return {
+    clusterEnabled,
+    shards: shards.map(({ evenSlots, ...s }) => ({ ...s, slots: anySlots ? formatSlots(parseSlots(s.slots!)) : formatSlots([evenSlots]) })),
+  };
+}

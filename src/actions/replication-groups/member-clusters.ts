@@ -1,0 +1,58 @@
+/** Builds the cache cluster record of a replication group member: one node, a role, the group's settings. */
+import { buildArn } from "../../state/arn.js";
+import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
+import type { ActionContext } from "../context.js";
+import { memberClusterId } from "./replication-group-rules.js";
+
+export function addMember(
+  ctx: ActionContext,
+  group: ReplicationGroupRecord,
+  nodeGroup: NodeGroupRecord,
+  role: "primary" | "replica",
+  availabilityZone: string | undefined,
+): CacheClusterRecord {
+  const id = memberClusterId(group, nodeGroup.id, nodeGroup.nextMemberNumber++);
+  const now = new Date();
+  const s = group.settings;
+  const az = availabilityZone ?? zoneFor(ctx.region, nodeGroup.memberClusterIds.length);
+  const cluster: CacheClusterRecord = {
+    id,
+    arn: buildArn(ctx.region, ctx.accountId, "cluster", id),
+    engine: group.engine,
+    engineVersion: group.engineVersion,
+    cacheNodeType: group.cacheNodeType,
+    status: "creating",
+    createTime: now,
+    nodes: [{ id: "0001", status: "creating", createTime: now, port: 0, availabilityZone: az, parameterGroupStatus: "in-sync" }],
+    requestedPort: group.requestedPort,
+    member: { replicationGroupId: group.id, nodeGroupId: nodeGroup.id, role },
+    settings: {
+      preferredAvailabilityZone: az,
+      cacheParameterGroupName: s.cacheParameterGroupName,
+      cacheSubnetGroupName: s.cacheSubnetGroupName,
+      cacheSecurityGroupNames: s.cacheSecurityGroupNames,
+      securityGroupIds: s.securityGroupIds,
+      preferredMaintenanceWindow: s.preferredMaintenanceWindow,
+      notificationTopicArn: s.notificationTopicArn,
+      autoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
+      snapshotRetentionLimit: s.snapshotRetentionLimit,
+      snapshotWindow: s.snapshotWindow,
+      transitEncryptionEnabled: false,
+      authTokenEnabled: false,
+      networkType: s.networkType,
+      ipDiscovery: s.ipDiscovery,
+      logDeliveryConfigurations: [],
+    },
+    pending: {},
+    nextNodeNumber: 2,
+  };
+  nodeGroup.memberClusterIds.push(id);
+  if (role === "primary") nodeGroup.primaryClusterId = id;
+  ctx.state.clusters.set(id, cluster);
+  return cluster;
+}
+
+/** Members spread over the region's zones a, b, c as AWS places them by default. */
+function zoneFor(region: string, index: number): string {
+  return `${region}${"abc"[index % 3]}`;
+}

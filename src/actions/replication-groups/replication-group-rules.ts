@@ -1,0 +1,87 @@
+/** Rules AWS applies to replication group requests, as checks that throw AWS's errors. */
+import { commonErrors } from "../../protocol/aws-error.js";
+import { modelError } from "../../protocol/model-errors.js";
+import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
+import type { RegionState } from "../../state/store.js";
+import { checkClusterId } from "../cache-clusters/cluster-rules.js";
+
+export const MAX_REPLICAS_PER_NODE_GROUP = 5;
+export const MAX_NODE_GROUPS = 500;
+export const HASH_SLOTS = 16384;
+
+export function checkReplicationGroupId(id: string): string {
+  return checkClusterId(id, "ReplicationGroupId", 40);
+}
+
+export function findReplicationGroup(state: RegionState, id: string): ReplicationGroupRecord {
+  const group = state.replicationGroups.get(id.toLowerCase());
+  if (!group) throw modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${id}`);
+  return group;
+}
+
+export function requireGroupAvailable(group: ReplicationGroupRecord): void {
+  if (group.status !== "available") {
+    throw modelError(
+      "InvalidReplicationGroupStateFault",
+      `Replication group ${group.id} is not in the available state (current status: ${group.status}).`,
+    );
+  }
+}
+
+export function findNodeGroup(group: ReplicationGroupRecord, nodeGroupId: string): NodeGroupRecord {
+  const ng = group.nodeGroups.find((n) => n.id === nodeGroupId);
+  if (!ng) throw modelError("NodeGroupNotFoundFault", `Node group ${nodeGroupId} not found in replication group ${group.id}.`);
+  return ng;
+}
+
+/** AWS's member cluster ids: `<rg>-001` (cluster mode disabled), `<rg>-0001-001` (enabled). */
+export function memberClusterId(group: { id: string; clusterEnabled: boolean }, nodeGroupId: string, n: number): string {
+  const member = String(n).padStart(3, "0");
+  return group.clusterEnabled ? `${group.id}-${nodeGroupId}-${member}` : `${group.id}-${member}`;
+}
+
+export function members(state: RegionState, group: ReplicationGroupRecord): CacheClusterRecord[] {
+  return group.nodeGroups.flatMap((ng) => ng.memberClusterIds.map((id) => state.clusters.get(id)!)).filter(Boolean);
+}
+
+export function checkReplicaCount(count: number, parameter: string): void {
+  if (count < 0 || count > MAX_REPLICAS_PER_NODE_GROUP) {
+    throw commonErrors.invalidParameterValue(`${parameter} must be between 0 and ${MAX_REPLICAS_PER_NODE_GROUP}, got ${count}.`);
+  }
+}
+
+/** Parses AWS's Slots text ("0-5460" or "0-100,200-300") into inclusive ranges. */
+export function parseSlots(text: string): Array<[number, number]> {
+  const ranges = text.split(",").map((part) => {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!m) throw commonErrors.invalidParameterValue(`Invalid Slots value: ${text}`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (from > to || to >= HASH_SLOTS) throw commonErrors.invalidParameterValue(`Invalid Slots value: ${text}`);
+    return [from, to] as [number, number];
+  });
+  return ranges;
+}
+
+export function formatSlots(ranges: Array<[number, number]>): string {
+  return ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
+}
+
+/** n contiguous ranges covering every slot, as Redis and AWS split them. */
+export function evenSlotRanges(n: number): Array<[number, number]> {
+  return Array.from({ length: n }, (_, i) => [Math.floor((i * HASH_SLOTS) / n), Math.floor(((i + 1) * HASH_SLOTS) / n) - 1]);
+}
+
+/** Every slot exactly once across the shards. */
+export function checkSlotCoverage(shards: Array<Array<[number, number]>>): void {
+  const seen = new Uint8Array(HASH_SLOTS);
+  for (const ranges of shards) {
+    for (const [from, to] of ranges) {
+      for (let slot = from; slot <= to; slot++) {
+        if (seen[slot]) throw commonErrors.invalidParameterValue(`Slot ${slot} is assigned to more than one node group.`);
+        seen[slot] = 1;
+      }
+    }
+  }
+  if (seen.includes(0)) throw commonErrors.invalidParameterValue("The node groups' Slots must cover every hash slot from 0 to 16383.");
+}

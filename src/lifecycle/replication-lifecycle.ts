@@ -1,0 +1,256 @@
+/**
+ * Drives replication groups: starts the member clusters (through ClusterLifecycle),
+ * wires them into real replication or a real Redis Cluster, owns the group's endpoints
+ * (forwarders), and moves the primary on TestFailover or when a primary's engine dies.
+ * Work on one group runs in order.
+ */
+import type { Endpoint, EngineNode, Forwarder, NodeLauncher } from "../engines/engine.js";
+import type { LifecycleDelays } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../state/records.js";
+import type { RegionState } from "../state/store.js";
+import type { ClusterLifecycle } from "./cluster-lifecycle.js";
+import { emitEvent } from "./events.js";
+import { CancelledError, Timers } from "./timers.js";
+import type { Topology } from "./topology.js";
+
+interface GroupRuntime {
+  primary?: Forwarder;
+  reader?: Forwarder;
+  configuration?: Forwarder;
+  queue: Promise<void>;
+}
+
+export interface ReplicationLifecycleOptions {
+  clusters: ClusterLifecycle;
+  launcher: NodeLauncher;
+  topology: Topology;
+  delays: LifecycleDelays;
+  logger: Logger;
+}
+
+export class ReplicationLifecycle {
+  private readonly runtimes = new Map<string, GroupRuntime>();
+  private readonly timers = new Timers();
+
+  constructor(private readonly options: ReplicationLifecycleOptions) {
+    options.clusters.onMemberExit((region, cluster) => this.memberLost(region, cluster));
+  }
+
+  /** The group and its members are stored `creating`: start, wire, and open the endpoints. */
+  create(region: RegionState, group: ReplicationGroupRecord): void {
+    this.enqueue(region, group, async (runtime) => {
+      const started = Date.now();
+      const members = this.members(region, group);
+      for (const member of members) if (member.status === "creating") this.options.clusters.create(region, member);
+      await Promise.all(members.map((m) => this.options.clusters.settled(m)));
+      const failed = members.find((m) => m.status !== "available");
+      if (failed) throw new Error(`member ${failed.id} did not start (${failed.status})`);
+      if (group.clusterEnabled) await this.options.topology.buildCluster(this.shards(region, group));
+      else await this.wireReplicas(region, group, group.nodeGroups[0]);
+      await this.openEndpoints(region, group, runtime);
+      await this.pause(group, runtime, started, this.options.delays.createMs);
+      for (const ng of group.nodeGroups) ng.status = "available";
+      group.status = "available";
+      emitEvent(region, "replication-group", group.id, "Replication group created", group.arn);
+    });
+  }
+
+  /** The group is `deleting`: close its endpoints, delete its members, then remove it. */
+  delete(region: RegionState, group: ReplicationGroupRecord, retainPrimary = false): void {
+    this.enqueue(region, group, async (runtime) => {
+      await this.closeEndpoints(runtime);
+      const members = this.members(region, group);
+      for (const member of members) {
+        if (retainPrimary && member.member?.role === "primary") {
+          member.member = undefined;
+          continue;
+        }
+        member.status = "deleting";
+        this.options.clusters.delete(region, member);
+      }
+      await Promise.all(members.map((m) => this.options.clusters.settled(m)));
+      this.runtimes.delete(group.arn);
+      region.replicationGroups.delete(group.id);
+      emitEvent(region, "replication-group", group.id, "Replication group deleted", group.arn);
+    });
+  }
+
+  /** TestFailover: a planned promotion of a replica of the node group; the old primary stays as a replica. */
+  testFailover(region: RegionState, group: ReplicationGroupRecord, nodeGroup: NodeGroupRecord): void {
+    emitEvent(region, "replication-group", group.id, `Test Failover API called for node group ${nodeGroup.id}`, group.arn);
+    this.enqueue(region, group, async (runtime) => {
+      await this.failover(region, group, nodeGroup, runtime, { primaryAlive: true });
+      group.status = "available";
+      nodeGroup.status = "available";
+    });
+  }
+
+  /** Resolves when all work queued so far on this group is done. */
+  async settled(group: ReplicationGroupRecord): Promise<void> {
+    await this.runtimes.get(group.arn)?.queue;
+  }
+
+  async stopAll(): Promise<void> {
+    const runtimes = [...this.runtimes.values()];
+    this.runtimes.clear();
+    this.timers.cancelAll();
+    await Promise.all(
+      runtimes.map(async (runtime) => {
+        await runtime.queue;
+        await this.closeEndpoints(runtime);
+      }),
+    );
+  }
+
+  /**
+   * A member's engine died. A primary with automatic failover on: promote the most up-to-date
+   * replica at once, then replace the dead node as a replica. Otherwise AWS replaces the node
+   * in place (a primary comes back empty and its replicas resynchronise from it).
+   */
+  private memberLost(region: RegionState, cluster: CacheClusterRecord): void {
+    const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
+    const runtime = group && this.runtimes.get(group.arn);
+    if (!group || !runtime) return void this.options.clusters.replaceNode(region, cluster);
+    const nodeGroup = group.nodeGroups.find((ng) => ng.id === cluster.member!.nodeGroupId)!;
+    emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${cluster.nodes[0].id}`, cluster.arn);
+    this.refreshTargets(region, group, runtime);
+    this.enqueue(region, group, async (rt) => {
+      const wasPrimary = cluster.member?.role === "primary";
+      const canFail = wasPrimary && group.automaticFailover && this.liveReplicas(region, nodeGroup).length > 0;
+      if (canFail) await this.failover(region, group, nodeGroup, rt, { primaryAlive: false });
+      await this.options.clusters.replaceNode(region, cluster);
+      const primary = region.clusters.get(nodeGroup.primaryClusterId)!;
+      if (group.clusterEnabled) {
+        await this.options.topology.rejoinCluster(this.engine(cluster), this.shards(region, group));
+      } else if (cluster !== primary) {
+        await this.options.topology.replicaOf(this.engine(cluster), this.engine(primary));
+      }
+      this.refreshTargets(region, group, rt);
+      emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
+    });
+  }
+
+  /** Promotes the most up-to-date live replica of the node group; the others follow it. */
+  private async failover(
+    region: RegionState,
+    group: ReplicationGroupRecord,
+    nodeGroup: NodeGroupRecord,
+    runtime: GroupRuntime,
+    how: { primaryAlive: boolean },
+  ): Promise<void> {
+    const oldPrimary = region.clusters.get(nodeGroup.primaryClusterId)!;
+    const candidates = this.liveReplicas(region, nodeGroup);
+    const engines = candidates.map((c) => this.engine(c));
+    const best = candidates[engines.indexOf(await this.options.topology.mostUpToDate(engines))];
+    if (group.clusterEnabled) {
+      await this.options.topology.clusterFailover(this.engine(best), { takeover: !how.primaryAlive });
+    } else {
+      await this.options.topology.promote(this.engine(best));
+      for (const other of candidates) if (other !== best) await this.options.topology.replicaOf(this.engine(other), this.engine(best));
+      if (how.primaryAlive) await this.options.topology.replicaOf(this.engine(oldPrimary), this.engine(best));
+    }
+    oldPrimary.member!.role = "replica";
+    best.member!.role = "primary";
+    nodeGroup.primaryClusterId = best.id;
+    this.refreshTargets(region, group, runtime);
+    emitEvent(region, "replication-group", group.id, `Failover from master node ${oldPrimary.id} to replica node ${best.id} completed`, group.arn);
+  }
+
+  private async wireReplicas(region: RegionState, group: ReplicationGroupRecord, nodeGroup: NodeGroupRecord): Promise<void> {
+    const primary = this.engine(region.clusters.get(nodeGroup.primaryClusterId)!);
+    await Promise.all(
+      nodeGroup.memberClusterIds
+        .filter((id) => id !== nodeGroup.primaryClusterId)
+        .map((id) => this.options.topology.replicaOf(this.engine(region.clusters.get(id)!), primary)),
+    );
+  }
+
+  private async openEndpoints(region: RegionState, group: ReplicationGroupRecord, runtime: GroupRuntime): Promise<void> {
+    const { launcher } = this.options;
+    if (group.clusterEnabled) {
+      runtime.configuration = await launcher.startForwarder(`${group.id} configuration`, group.requestedPort);
+      group.endpoints.configuration = runtime.configuration.port;
+    } else {
+      runtime.primary = await launcher.startForwarder(`${group.id} primary`, group.requestedPort);
+      runtime.reader = await launcher.startForwarder(`${group.id} reader`);
+      group.endpoints.primary = runtime.primary.port;
+      group.endpoints.reader = runtime.reader.port;
+    }
+    this.refreshTargets(region, group, runtime);
+  }
+
+  /** Points the endpoints at the live nodes: the primary, the replicas (else the primary), any node. */
+  private refreshTargets(region: RegionState, group: ReplicationGroupRecord, runtime: GroupRuntime): void {
+    const live = (ids: string[]) =>
+      ids
+        .map((id) => region.clusters.get(id))
+        .map((c) => (c ? this.options.clusters.engineNode(c)?.endpoint : undefined))
+        .filter((e): e is Endpoint => e !== undefined);
+    if (group.clusterEnabled) {
+      runtime.configuration?.setTargets(live(group.nodeGroups.flatMap((ng) => ng.memberClusterIds)));
+      return;
+    }
+    const ng = group.nodeGroups[0];
+    const primary = live([ng.primaryClusterId]);
+    const replicas = live(ng.memberClusterIds.filter((id) => id !== ng.primaryClusterId));
+    runtime.primary?.setTargets(primary);
+    runtime.reader?.setTargets(replicas.length ? replicas : primary);
+  }
+
+  private async closeEndpoints(runtime: GroupRuntime): Promise<void> {
+    await Promise.all([runtime.primary?.stop(), runtime.reader?.stop(), runtime.configuration?.stop()]);
+    runtime.primary = runtime.reader = runtime.configuration = undefined;
+  }
+
+  private shards(region: RegionState, group: ReplicationGroupRecord) {
+    return group.nodeGroups.map((ng) => ({
+      slots: ng.slots ?? "",
+      primary: this.engine(region.clusters.get(ng.primaryClusterId)!),
+      replicas: ng.memberClusterIds.filter((id) => id !== ng.primaryClusterId).map((id) => this.engine(region.clusters.get(id)!)),
+    }));
+  }
+
+  private liveReplicas(region: RegionState, nodeGroup: NodeGroupRecord): CacheClusterRecord[] {
+    return nodeGroup.memberClusterIds
+      .filter((id) => id !== nodeGroup.primaryClusterId)
+      .map((id) => region.clusters.get(id)!)
+      .filter((c) => c && this.options.clusters.engineNode(c) !== undefined);
+  }
+
+  private members(region: RegionState, group: ReplicationGroupRecord): CacheClusterRecord[] {
+    return group.nodeGroups.flatMap((ng) => ng.memberClusterIds.map((id) => region.clusters.get(id)!)).filter(Boolean);
+  }
+
+  private engine(cluster: CacheClusterRecord): EngineNode {
+    const engine = this.options.clusters.engineNode(cluster);
+    if (!engine) throw new Error(`cache cluster ${cluster.id} has no running engine`);
+    return engine;
+  }
+
+  private async pause(group: ReplicationGroupRecord, runtime: GroupRuntime, since: number, ms: number): Promise<void> {
+    if (this.runtimes.get(group.arn) !== runtime) throw new CancelledError();
+    await this.timers.atLeastSince(since, ms);
+  }
+
+  private enqueue(region: RegionState, group: ReplicationGroupRecord, work: (runtime: GroupRuntime) => Promise<void>): void {
+    let runtime = this.runtimes.get(group.arn);
+    if (!runtime) {
+      runtime = { queue: Promise.resolve() };
+      this.runtimes.set(group.arn, runtime);
+    }
+    const rt = runtime;
+    rt.queue = rt.queue.then(async () => {
+      if (this.runtimes.get(group.arn) !== rt) return;
+      try {
+        await work(rt);
+      } catch (error) {
+        if (error instanceof CancelledError || this.runtimes.get(group.arn) !== rt) return;
+        const message = error instanceof Error ? error.message : String(error);
+        this.options.logger.error("replication group transition failed", { group: group.id, error: message });
+        if (group.status === "creating") group.status = "create-failed";
+        emitEvent(region, "replication-group", group.id, `Replication group operation failed: ${message}`, group.arn);
+      }
+    });
+  }
+}

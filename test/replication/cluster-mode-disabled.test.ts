@@ -1,0 +1,200 @@
+/**
+ * Replication groups with cluster mode disabled: real replication behind AWS's endpoint
+ * fields, TestFailover, and automatic failover when the primary's engine dies.
+ */
+import {
+  CreateReplicationGroupCommand,
+  DeleteReplicationGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeEventsCommand,
+  DescribeReplicationGroupsCommand,
+  TestFailoverCommand,
+  waitUntilReplicationGroupAvailable,
+  waitUntilReplicationGroupDeleted,
+  type ElastiCacheClient,
+  type ReplicationGroup,
+} from "@aws-sdk/client-elasticache";
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../../src/index.js";
+import { sdkClient, startEmulator } from "../helpers/emulator.js";
+import { expectAwsError } from "../helpers/errors.js";
+
+let emulator: Emulator;
+let client: ElastiCacheClient;
+const clients: Redis[] = [];
+
+function connect(endpoint: { Address?: string; Port?: number }): Redis {
+  const redis = new Redis(endpoint.Port!, endpoint.Address!, { maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 50 ? null : 20) });
+  redis.on("error", () => undefined); // reconnects after a failover are expected
+  clients.push(redis);
+  return redis;
+}
+
+async function describeGroup(id: string): Promise<ReplicationGroup> {
+  return (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0];
+}
+
+async function waitGroup(id: string, accept: (g: ReplicationGroup) => boolean, timeoutMs = 30_000): Promise<ReplicationGroup> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const group = await describeGroup(id);
+    if (accept(group)) return group;
+    if (Date.now() > deadline) throw new Error(`replication group ${id} did not reach the expected state: ${JSON.stringify(group.Status)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined as T);
+    if (value !== undefined && ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (last ${JSON.stringify(value)})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  client = sdkClient(emulator);
+});
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await emulator?.stop();
+});
+
+describe("a primary with two replicas", () => {
+  it("is created with AWS's member ids, endpoints and roles (SDK waiter)", async () => {
+    const created = await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "shop",
+        ReplicationGroupDescription: "shop cache",
+        Engine: "redis",
+        CacheNodeType: "cache.t3.micro",
+        NumCacheClusters: 3,
+        AutomaticFailoverEnabled: true,
+        MultiAZEnabled: true,
+      }),
+    );
+    expect(created.ReplicationGroup?.Status).toBe("creating");
+    expect(created.ReplicationGroup?.MemberClusters).toEqual(["shop-001", "shop-002", "shop-003"]);
+    const waited = await waitUntilReplicationGroupAvailable({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { ReplicationGroupId: "shop" });
+    expect(waited.state).toBe("SUCCESS");
+
+    const group = await describeGroup("shop");
+    expect(group.ClusterEnabled).toBe(false);
+    expect(group.AutomaticFailover).toBe("enabled");
+    expect(group.MultiAZ).toBe("enabled");
+    expect(group.ConfigurationEndpoint).toBeUndefined();
+    expect(group.NodeGroups).toHaveLength(1);
+    const ng = group.NodeGroups![0];
+    expect(ng.NodeGroupId).toBe("0001");
+    expect(ng.PrimaryEndpoint?.Address).toBe("127.0.0.1");
+    expect(ng.ReaderEndpoint?.Address).toBe("127.0.0.1");
+    expect(ng.NodeGroupMembers!.map((m) => [m.CacheClusterId, m.CurrentRole])).toEqual([
+      ["shop-001", "primary"],
+      ["shop-002", "replica"],
+      ["shop-003", "replica"],
+    ]);
+    const members = await client.send(new DescribeCacheClustersCommand({ ShowCacheNodeInfo: true }));
+    expect(members.CacheClusters!.map((c) => [c.CacheClusterId, c.ReplicationGroupId])).toEqual([
+      ["shop-001", "shop"],
+      ["shop-002", "shop"],
+      ["shop-003", "shop"],
+    ]);
+  });
+
+  it("replicates writes through the primary endpoint to every replica and the reader endpoint", async () => {
+    const group = await describeGroup("shop");
+    const ng = group.NodeGroups![0];
+    const primary = connect(ng.PrimaryEndpoint!);
+    for (let i = 0; i < 100; i++) await primary.set(`item:${i}`, String(i));
+    for (const member of ng.NodeGroupMembers!.filter((m) => m.CurrentRole === "replica")) {
+      const replica = connect(member.ReadEndpoint!);
+      expect(await until(() => replica.get("item:99"), (v) => v === "99")).toBe("99");
+      await expect(replica.set("x", "1")).rejects.toThrow(/READONLY/);
+    }
+    const reader = connect(ng.ReaderEndpoint!);
+    expect(await until(() => reader.get("item:42"), (v) => v === "42")).toBe("42");
+    await expect(reader.set("x", "1")).rejects.toThrow(/READONLY/);
+  });
+
+  it("moves the primary on TestFailover; the primary endpoint keeps taking writes and data survives", async () => {
+    const before = await describeGroup("shop");
+    const primaryEndpoint = before.NodeGroups![0].PrimaryEndpoint!;
+    const writer = connect(primaryEndpoint);
+    await writer.set("before-failover", "kept");
+
+    const out = await client.send(new TestFailoverCommand({ ReplicationGroupId: "shop", NodeGroupId: "0001" }));
+    expect(out.ReplicationGroup?.Status).toBe("modifying");
+    const after = await waitGroup("shop", (g) => g.Status === "available");
+    const roles = after.NodeGroups![0].NodeGroupMembers!;
+    const newPrimary = roles.find((m) => m.CurrentRole === "primary")!;
+    expect(newPrimary.CacheClusterId).not.toBe("shop-001");
+    expect(roles.find((m) => m.CacheClusterId === "shop-001")!.CurrentRole).toBe("replica");
+    expect(after.NodeGroups![0].PrimaryEndpoint).toEqual(primaryEndpoint);
+
+    const fresh = connect(primaryEndpoint);
+    expect(await fresh.get("before-failover")).toBe("kept");
+    await fresh.set("after-failover", "yes");
+    const direct = connect(newPrimary.ReadEndpoint!);
+    expect(await direct.get("after-failover")).toBe("yes");
+    const events = await client.send(new DescribeEventsCommand({ SourceType: "replication-group", SourceIdentifier: "shop" }));
+    expect(events.Events!.map((e) => e.Message)).toContain("Test Failover API called for node group 0001");
+  });
+
+  it("fails over automatically when the primary's engine is killed, and replaces the dead node", async () => {
+    const before = await describeGroup("shop");
+    const ng = before.NodeGroups![0];
+    const oldPrimary = ng.NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!;
+    const direct = connect(oldPrimary.ReadEndpoint!);
+    await direct.set("survivor", "1");
+    const pid = Number(/process_id:(\d+)/.exec(await direct.info("server"))![1]);
+    direct.disconnect();
+    process.kill(pid, "SIGKILL"); // the engine this test's emulator started
+
+    const writer = connect(ng.PrimaryEndpoint!);
+    expect(await until(() => writer.set("written-after-kill", "1"), (v) => v === "OK")).toBe("OK");
+    expect(await writer.get("survivor")).toBe("1");
+
+    const after = await waitGroup("shop", (g) =>
+      g.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === oldPrimary.CacheClusterId)?.CurrentRole === "replica",
+    );
+    const replaced = connect(after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === oldPrimary.CacheClusterId)!.ReadEndpoint!);
+    expect(await until(() => replaced.get("written-after-kill"), (v) => v === "1")).toBe("1");
+  });
+});
+
+describe("replication group errors", () => {
+  it("answers AWS's errors", async () => {
+    await expectAwsError(client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: "nope" })), "ReplicationGroupNotFoundFault", 404);
+    await expectAwsError(
+      client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: "shop", ReplicationGroupDescription: "dup", CacheNodeType: "cache.t3.micro", NumCacheClusters: 2 })),
+      "ReplicationGroupAlreadyExists",
+      400,
+    );
+    await expectAwsError(
+      client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: "solo", ReplicationGroupDescription: "x", CacheNodeType: "cache.t3.micro", NumCacheClusters: 1, AutomaticFailoverEnabled: true })),
+      "InvalidParameterCombination",
+      400,
+      /at least 2 cache clusters/,
+    );
+    await expectAwsError(
+      client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: "mem", ReplicationGroupDescription: "x", Engine: "memcached", CacheNodeType: "cache.t3.micro" })),
+      "InvalidParameterValue",
+      400,
+    );
+    await expectAwsError(client.send(new TestFailoverCommand({ ReplicationGroupId: "shop", NodeGroupId: "0009" })), "NodeGroupNotFoundFault", 404);
+  });
+});
+
+describe("deleting", () => {
+  it("removes the group, its members and endpoints (SDK waiter)", async () => {
+    await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "shop" }));
+    const waited = await waitUntilReplicationGroupDeleted({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { ReplicationGroupId: "shop" });
+    expect(waited.state).toBe("SUCCESS");
+    const left = await client.send(new DescribeCacheClustersCommand({}));
+    expect(left.CacheClusters).toEqual([]);
+  });
+});
