@@ -11,6 +11,7 @@ import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-
 import { createReplicationGroup } from "./replication-groups/create-replication-group.js";
 import { deleteReplicationGroup } from "./replication-groups/delete-replication-group.js";
 import { describeReplicationGroups } from "./replication-groups/describe-replication-groups.js";
+import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
 import { addTagsToResource } from "./tags/add-tags-to-resource.js";
@@ -27,6 +28,8 @@ export const actions: ActionTable = {
   DescribeReplicationGroups: describeReplicationGroups,
   DeleteReplicationGroup: deleteReplicationGroup,
   TestFailover: testFailover,
+  IncreaseReplicaCount: increaseReplicaCount,
+  DecreaseReplicaCount: decreaseReplicaCount,
   DescribeCacheEngineVersions: describeCacheEngineVersions,
   DescribeCacheParameterGroups: describeCacheParameterGroups,
   DescribeCacheSubnetGroups: describeCacheSubnetGroups,

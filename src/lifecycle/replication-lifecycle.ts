@@ -86,6 +86,42 @@ export class ReplicationLifecycle {
     });
   }
 
+  /** New replica members are stored `creating`: start them and attach them to their primaries. */
+  addReplicas(region: RegionState, group: ReplicationGroupRecord, added: CacheClusterRecord[]): void {
+    this.enqueue(region, group, async (runtime) => {
+      const started = Date.now();
+      for (const member of added) this.options.clusters.create(region, member);
+      await Promise.all(added.map((m) => this.options.clusters.settled(m)));
+      for (const member of added) await this.attachReplica(region, group, member);
+      this.refreshTargets(region, group, runtime);
+      await this.pause(group, runtime, started, this.options.delays.modifyMs);
+      this.finishModifying(region, group, `Added ${added.length} replica(s)`);
+    });
+  }
+
+  /** Detaches and deletes replica members; the endpoints stop using them first. */
+  removeReplicas(region: RegionState, group: ReplicationGroupRecord, removed: CacheClusterRecord[]): void {
+    for (const member of removed) {
+      const ng = group.nodeGroups.find((n) => n.id === member.member!.nodeGroupId)!;
+      ng.memberClusterIds = ng.memberClusterIds.filter((id) => id !== member.id);
+    }
+    this.enqueue(region, group, async (runtime) => {
+      const started = Date.now();
+      this.refreshTargets(region, group, runtime);
+      if (group.clusterEnabled) {
+        const gone = removed.map((m) => this.engine(m));
+        await this.options.topology.removeFromCluster(gone, this.shards(region, group));
+      }
+      for (const member of removed) {
+        member.status = "deleting";
+        this.options.clusters.delete(region, member);
+      }
+      await Promise.all(removed.map((m) => this.options.clusters.settled(m)));
+      await this.pause(group, runtime, started, this.options.delays.modifyMs);
+      this.finishModifying(region, group, `Removed ${removed.length} replica(s)`);
+    });
+  }
+
   /** Resolves when all work queued so far on this group is done. */
   async settled(group: ReplicationGroupRecord): Promise<void> {
     await this.runtimes.get(group.arn)?.queue;
@@ -120,12 +156,7 @@ export class ReplicationLifecycle {
       const canFail = wasPrimary && group.automaticFailover && this.liveReplicas(region, nodeGroup).length > 0;
       if (canFail) await this.failover(region, group, nodeGroup, rt, { primaryAlive: false });
       await this.options.clusters.replaceNode(region, cluster);
-      const primary = region.clusters.get(nodeGroup.primaryClusterId)!;
-      if (group.clusterEnabled) {
-        await this.options.topology.rejoinCluster(this.engine(cluster), this.shards(region, group));
-      } else if (cluster !== primary) {
-        await this.options.topology.replicaOf(this.engine(cluster), this.engine(primary));
-      }
+      if (cluster.member?.role === "replica") await this.attachReplica(region, group, cluster);
       this.refreshTargets(region, group, rt);
       emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
     });
@@ -155,6 +186,21 @@ export class ReplicationLifecycle {
     nodeGroup.primaryClusterId = best.id;
     this.refreshTargets(region, group, runtime);
     emitEvent(region, "replication-group", group.id, `Failover from master node ${oldPrimary.id} to replica node ${best.id} completed`, group.arn);
+  }
+
+  private async attachReplica(region: RegionState, group: ReplicationGroupRecord, member: CacheClusterRecord): Promise<void> {
+    if (group.clusterEnabled) {
+      await this.options.topology.rejoinCluster(this.engine(member), this.shards(region, group));
+    } else {
+      const ng = group.nodeGroups.find((n) => n.id === member.member!.nodeGroupId)!;
+      await this.options.topology.replicaOf(this.engine(member), this.engine(region.clusters.get(ng.primaryClusterId)!));
+    }
+  }
+
+  private finishModifying(region: RegionState, group: ReplicationGroupRecord, what: string): void {
+    for (const ng of group.nodeGroups) ng.status = "available";
+    group.status = "available";
+    emitEvent(region, "replication-group", group.id, what, group.arn);
   }
 
   private async wireReplicas(region: RegionState, group: ReplicationGroupRecord, nodeGroup: NodeGroupRecord): Promise<void> {

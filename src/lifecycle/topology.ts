@@ -22,8 +22,13 @@ export interface Topology {
   buildCluster(shards: Shard[]): Promise<void>;
   /** Promotes a replica of a Redis Cluster shard (TAKEOVER when its primary is dead). */
   clusterFailover(replica: EngineNode, opts: { takeover: boolean }): Promise<void>;
-  /** Brings a replaced node back into the cluster as a replica of its shard's primary. */
+  /**
+   * Brings a node (new, or replaced after its engine died) into the cluster as a replica of
+   * its shard's primary: the shard whose `replicas` list holds it.
+   */
   rejoinCluster(node: EngineNode, shards: Shard[]): Promise<void>;
+  /** Takes replicas out of the cluster (every remaining node forgets them). */
+  removeFromCluster(nodes: EngineNode[], remaining: Shard[]): Promise<void>;
 }
 
 const POLL_MS = 5;
@@ -79,4 +84,5 @@ export const redisTopology: Topology = {
   buildCluster: () => Promise.reject(new Error("cluster mode is being wired")),
   clusterFailover: () => Promise.reject(new Error("cluster mode is being wired")),
   rejoinCluster: () => Promise.reject(new Error("cluster mode is being wired")),
+  removeFromCluster: () => Promise.reject(new Error("cluster mode is being wired")),
 };

@@ -166,6 +166,38 @@ describe("a primary with two replicas", () => {
   });
 });
 
+describe("replica count", () => {
+  it("adds replicas that replicate and serve reads, then removes them", async () => {
+    const { IncreaseReplicaCountCommand, DecreaseReplicaCountCommand } = await import("@aws-sdk/client-elasticache");
+    const out = await client.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: "shop", NewReplicaCount: 3, ApplyImmediately: true }));
+    expect(out.ReplicationGroup?.Status).toBe("modifying");
+    const grown = await waitGroup("shop", (g) => g.Status === "available");
+    const members = grown.NodeGroups![0].NodeGroupMembers!;
+    expect(members).toHaveLength(4);
+    expect(grown.MemberClusters).toContain("shop-004");
+    const primary = connect(grown.NodeGroups![0].PrimaryEndpoint!);
+    await primary.set("for-new-replica", "seen");
+    const added = connect(members.find((m) => m.CacheClusterId === "shop-004")!.ReadEndpoint!);
+    expect(await until(() => added.get("for-new-replica"), (v) => v === "seen")).toBe("seen");
+
+    await expectAwsError(
+      client.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: "shop", NewReplicaCount: 3, ApplyImmediately: true })),
+      "NoOperationFault",
+      400,
+    );
+    await expectAwsError(
+      client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: "shop", NewReplicaCount: 0, ApplyImmediately: true })),
+      "InvalidParameterValue",
+      400,
+      /automatic failover/,
+    );
+    await client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: "shop", ReplicasToRemove: ["shop-004"], ApplyImmediately: true }));
+    const shrunk = await waitGroup("shop", (g) => g.Status === "available");
+    expect(shrunk.MemberClusters).not.toContain("shop-004");
+    await expectAwsError(client.send(new DescribeCacheClustersCommand({ CacheClusterId: "shop-004" })), "CacheClusterNotFound", 404);
+  });
+});
+
 describe("replication group errors", () => {
   it("answers AWS's errors", async () => {
     await expectAwsError(client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: "nope" })), "ReplicationGroupNotFoundFault", 404);
