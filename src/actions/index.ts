@@ -11,6 +11,7 @@ import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-
 import { createReplicationGroup } from "./replication-groups/create-replication-group.js";
 import { deleteReplicationGroup } from "./replication-groups/delete-replication-group.js";
 import { describeReplicationGroups } from "./replication-groups/describe-replication-groups.js";
+import { modifyReplicationGroup } from "./replication-groups/modify-replication-group.js";
 import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
@@ -26,6 +27,7 @@ export const actions: ActionTable = {
   RebootCacheCluster: rebootCacheCluster,
   CreateReplicationGroup: createReplicationGroup,
   DescribeReplicationGroups: describeReplicationGroups,
+  ModifyReplicationGroup: modifyReplicationGroup,
   DeleteReplicationGroup: deleteReplicationGroup,
   TestFailover: testFailover,
   IncreaseReplicaCount: increaseReplicaCount,

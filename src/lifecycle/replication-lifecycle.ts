@@ -86,6 +86,27 @@ export class ReplicationLifecycle {
     });
   }
 
+  /**
+   * ModifyReplicationGroup's engine-side changes: a new primary (PrimaryClusterId), and the
+   * node type or engine version already written into every member record.
+   */
+  modify(region: RegionState, group: ReplicationGroupRecord, change: { newPrimary?: CacheClusterRecord; membersChanged: boolean }): void {
+    this.enqueue(region, group, async (runtime) => {
+      const started = Date.now();
+      if (change.membersChanged) {
+        const members = this.members(region, group);
+        for (const member of members) this.options.clusters.modify(region, member);
+        await Promise.all(members.map((m) => this.options.clusters.settled(m)));
+      }
+      if (change.newPrimary) {
+        const nodeGroup = group.nodeGroups.find((ng) => ng.id === change.newPrimary!.member!.nodeGroupId)!;
+        await this.failover(region, group, nodeGroup, runtime, { primaryAlive: true, to: change.newPrimary });
+      }
+      await this.pause(group, runtime, started, this.options.delays.modifyMs);
+      this.finishModifying(region, group, "Modified replication group");
+    });
+  }
+
   /** New replica members are stored `creating`: start them and attach them to their primaries. */
   addReplicas(region: RegionState, group: ReplicationGroupRecord, added: CacheClusterRecord[]): void {
     this.enqueue(region, group, async (runtime) => {
@@ -168,12 +189,12 @@ export class ReplicationLifecycle {
     group: ReplicationGroupRecord,
     nodeGroup: NodeGroupRecord,
     runtime: GroupRuntime,
-    how: { primaryAlive: boolean },
+    how: { primaryAlive: boolean; to?: CacheClusterRecord },
   ): Promise<void> {
     const oldPrimary = region.clusters.get(nodeGroup.primaryClusterId)!;
     const candidates = this.liveReplicas(region, nodeGroup);
     const engines = candidates.map((c) => this.engine(c));
-    const best = candidates[engines.indexOf(await this.options.topology.mostUpToDate(engines))];
+    const best = how.to ?? candidates[engines.indexOf(await this.options.topology.mostUpToDate(engines))];
     if (group.clusterEnabled) {
       await this.options.topology.clusterFailover(this.engine(best), { takeover: !how.primaryAlive });
     } else {

@@ -166,6 +166,38 @@ describe("a primary with two replicas", () => {
   });
 });
 
+describe("ModifyReplicationGroup", () => {
+  it("switches the primary to the named member and applies a node type's memory to every member", async () => {
+    const { ModifyReplicationGroupCommand } = await import("@aws-sdk/client-elasticache");
+    const before = await describeGroup("shop");
+    const target = before.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "replica")!;
+    await client.send(
+      new ModifyReplicationGroupCommand({
+        ReplicationGroupId: "shop",
+        PrimaryClusterId: target.CacheClusterId,
+        CacheNodeType: "cache.m5.large",
+        ReplicationGroupDescription: "renamed",
+        ApplyImmediately: true,
+      }),
+    );
+    const after = await waitGroup("shop", (g) => g.Status === "available");
+    expect(after.Description).toBe("renamed");
+    expect(after.CacheNodeType).toBe("cache.m5.large");
+    expect(after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId).toBe(target.CacheClusterId);
+    const primary = connect(after.NodeGroups![0].PrimaryEndpoint!);
+    expect(/role:master/.test(await primary.info("replication"))).toBe(true);
+    for (const member of after.NodeGroups![0].NodeGroupMembers!) {
+      const node = connect(member.ReadEndpoint!);
+      expect(Number(/maxmemory:(\d+)/.exec(await node.info("memory"))![1])).toBe(Math.round(6.38 * 1024 ** 3));
+    }
+    await expectAwsError(
+      client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: "shop", AutomaticFailoverEnabled: false, MultiAZEnabled: true })),
+      "InvalidParameterCombination",
+      400,
+    );
+  });
+});
+
 describe("replica count", () => {
   it("adds replicas that replicate and serve reads, then removes them", async () => {
     const { IncreaseReplicaCountCommand, DecreaseReplicaCountCommand } = await import("@aws-sdk/client-elasticache");

@@ -1,0 +1,113 @@
+/**
+ * ModifyReplicationGroup: settings are recorded at once; a new primary, node type or engine
+ * version change the engines (ApplyImmediately, or a pending change otherwise).
+ */
+import { commonErrors } from "../../protocol/aws-error.js";
+import { modelError } from "../../protocol/model-errors.js";
+import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
+import { replicationGroupToWire } from "../../state/to-wire.js";
+import {
+  checkCacheSecurityGroups,
+  checkEngine,
+  checkEngineVersion,
+  checkNodeType,
+  checkParameterGroup,
+  notSupportedYet,
+} from "../cache-clusters/cluster-rules.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
+import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
+
+type Input = ActionInput<"ModifyReplicationGroup">;
+
+export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = async (ctx, input) => {
+  const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);
+  requireGroupAvailable(group);
+  if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
+  if (input.UserGroupIdsToAdd?.length || input.UserGroupIdsToRemove?.length || input.RemoveUserGroups) throw notSupportedYet("User groups");
+  if (input.TransitEncryptionEnabled || input.TransitEncryptionMode !== undefined) throw notSupportedYet("TransitEncryptionEnabled");
+  if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw notSupportedYet("Changing ClusterMode");
+
+  const automaticFailover = input.AutomaticFailoverEnabled ?? group.automaticFailover;
+  const multiAZ = input.MultiAZEnabled ?? group.multiAZ;
+  checkFailoverSettings(group, automaticFailover, multiAZ);
+  const newPrimary = input.PrimaryClusterId !== undefined ? checkNewPrimary(ctx, group, input.PrimaryClusterId) : undefined;
+  const engine = input.Engine !== undefined ? checkEngine(input.Engine) : group.engine;
+  if (engine !== group.engine && !(group.engine === "redis" && engine === "valkey")) {
+    throw commonErrors.invalidParameterCombination(`Cannot change the engine from ${group.engine} to ${engine}.`);
+  }
+  const version = checkEngineVersion(engine, input.EngineVersion ?? group.engineVersion);
+  const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : group.cacheNodeType;
+  if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version, group.clusterEnabled);
+  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+
+  recordSettings(group, input);
+  group.automaticFailover = automaticFailover;
+  group.multiAZ = multiAZ;
+  const membersChanged = nodeType !== group.cacheNodeType || version.EngineVersion !== group.engineVersion || engine !== group.engine;
+  const applyNow = input.ApplyImmediately ?? false;
+  if (!applyNow && newPrimary) {
+    group.pending.primaryClusterId = newPrimary.id;
+    return { ReplicationGroup: wire(ctx, group) };
+  }
+  if (membersChanged) {
+    group.cacheNodeType = nodeType;
+    group.engineVersion = version.EngineVersion;
+    group.engine = engine as ReplicationGroupRecord["engine"];
+    for (const member of members(ctx.state, group)) {
+      member.cacheNodeType = nodeType;
+      member.engineVersion = version.EngineVersion;
+      member.engine = engine;
+      member.status = "modifying";
+    }
+  }
+  if (membersChanged || newPrimary) {
+    group.status = "modifying";
+    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged });
+  }
+  return { ReplicationGroup: wire(ctx, group) };
+};
+
+function checkFailoverSettings(group: ReplicationGroupRecord, automaticFailover: boolean, multiAZ: boolean): void {
+  if (group.clusterEnabled && !automaticFailover) {
+    throw commonErrors.invalidParameterCombination("Automatic failover cannot be disabled for a cluster mode enabled replication group.");
+  }
+  const nodes = group.nodeGroups[0].memberClusterIds.length;
+  if (automaticFailover && !group.clusterEnabled && nodes < 2) {
+    throw commonErrors.invalidParameterCombination("When using automatic failover, there must be at least 2 cache clusters in the replication group.");
+  }
+  if (multiAZ && !automaticFailover) throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
+}
+
+/** PrimaryClusterId: a replica of this cluster mode disabled group becomes its primary. */
+function checkNewPrimary(ctx: ActionContext, group: ReplicationGroupRecord, id: string): CacheClusterRecord | undefined {
+  if (group.clusterEnabled) throw commonErrors.invalidParameterCombination("PrimaryClusterId is not valid for a cluster mode enabled replication group.");
+  const cluster = ctx.state.clusters.get(id.toLowerCase());
+  if (!cluster) throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${id}`);
+  if (cluster.member?.replicationGroupId !== group.id) {
+    throw commonErrors.invalidParameterValue(`Cache cluster ${id} is not a member of replication group ${group.id}.`);
+  }
+  return cluster.member.role === "primary" ? undefined : cluster;
+}
+
+function recordSettings(group: ReplicationGroupRecord, input: Input): void {
+  const s = group.settings;
+  if (input.ReplicationGroupDescription !== undefined) group.description = input.ReplicationGroupDescription;
+  if (input.CacheSecurityGroupNames !== undefined) s.cacheSecurityGroupNames = input.CacheSecurityGroupNames;
+  if (input.SecurityGroupIds !== undefined) s.securityGroupIds = input.SecurityGroupIds;
+  if (input.PreferredMaintenanceWindow !== undefined) s.preferredMaintenanceWindow = input.PreferredMaintenanceWindow;
+  if (input.NotificationTopicArn !== undefined) s.notificationTopicArn = input.NotificationTopicArn;
+  if (input.NotificationTopicStatus !== undefined) s.notificationTopicStatus = input.NotificationTopicStatus;
+  if (input.CacheParameterGroupName !== undefined) s.cacheParameterGroupName = input.CacheParameterGroupName;
+  if (input.AutoMinorVersionUpgrade !== undefined) s.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
+  if (input.SnapshotRetentionLimit !== undefined) s.snapshotRetentionLimit = input.SnapshotRetentionLimit;
+  if (input.SnapshotWindow !== undefined) s.snapshotWindow = input.SnapshotWindow;
+  if (input.SnapshottingClusterId !== undefined) s.snapshottingClusterId = input.SnapshottingClusterId;
+  if (input.IpDiscovery !== undefined) s.ipDiscovery = input.IpDiscovery;
+  if (input.LogDeliveryConfigurations !== undefined) {
+    s.logDeliveryConfigurations = input.LogDeliveryConfigurations.map((c) => ({ ...c, Status: "active" }));
+  }
+}
+
+function wire(ctx: ActionContext, group: ReplicationGroupRecord) {
+  return replicationGroupToWire(group, (id) => ctx.state.clusters.get(id), ctx.services.config.advertisedHost);
+}
