@@ -230,6 +230,28 @@ describe("replica count", () => {
   });
 });
 
+describe("members through the cache cluster API", () => {
+  it("CreateCacheCluster with ReplicationGroupId adds a replica; DeleteCacheCluster follows AWS's rules", async () => {
+    const { CreateCacheClusterCommand, DeleteCacheClusterCommand } = await import("@aws-sdk/client-elasticache");
+    const created = await client.send(new CreateCacheClusterCommand({ CacheClusterId: "shop-extra", ReplicationGroupId: "shop" }));
+    expect(created.CacheCluster?.ReplicationGroupId).toBe("shop");
+    const grown = await waitGroup("shop", (g) => g.Status === "available");
+    const extra = grown.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === "shop-extra")!;
+    expect(extra.CurrentRole).toBe("replica");
+    const primary = connect(grown.NodeGroups![0].PrimaryEndpoint!);
+    await primary.set("to-extra", "1");
+    const node = connect(extra.ReadEndpoint!);
+    expect(await until(() => node.get("to-extra"), (v) => v === "1")).toBe("1");
+
+    const primaryId = grown.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId!;
+    await expectAwsError(client.send(new DeleteCacheClusterCommand({ CacheClusterId: primaryId })), "InvalidCacheClusterState", 400, /primary/);
+    const deleted = await client.send(new DeleteCacheClusterCommand({ CacheClusterId: "shop-extra" }));
+    expect(deleted.CacheCluster?.CacheClusterStatus).toBe("deleting");
+    const shrunk = await waitGroup("shop", (g) => g.Status === "available" && !g.MemberClusters!.includes("shop-extra"));
+    expect(shrunk.NodeGroups![0].NodeGroupMembers!.some((m) => m.CacheClusterId === "shop-extra")).toBe(false);
+  });
+});
+
 describe("replication group errors", () => {
   it("answers AWS's errors", async () => {
     await expectAwsError(client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: "nope" })), "ReplicationGroupNotFoundFault", 404);

@@ -5,7 +5,9 @@ import { buildArn } from "../../state/arn.js";
 import { defaultEngineVersion } from "../../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
+import { addMember } from "../replication-groups/member-clusters.js";
+import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
 import { checkTags } from "../tags/tag-rules.js";
 import {
   checkCacheSecurityGroups,
@@ -23,9 +25,7 @@ import {
 
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
   const id = checkClusterId(input.CacheClusterId);
-  if (input.ReplicationGroupId !== undefined) {
-    throw modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${input.ReplicationGroupId}`);
-  }
+  if (input.ReplicationGroupId !== undefined) return addReplicaToGroup(ctx, id, input);
   const engine = checkEngine(input.Engine);
   const version = checkEngineVersion(engine, input.EngineVersion ?? defaultEngineVersion(engine));
   const nodeType = checkNodeType(input.CacheNodeType);
@@ -106,3 +106,25 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   ctx.services.clusters.create(ctx.state, cluster);
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
 };
+
+/**
+ * CreateCacheCluster with ReplicationGroupId: the new cluster joins a cluster mode disabled
+ * group as a read replica, with the group's engine, version and node type.
+ */
+async function addReplicaToGroup(ctx: ActionContext, id: string, input: ActionInput<"CreateCacheCluster">) {
+  const group = findReplicationGroup(ctx.state, input.ReplicationGroupId!);
+  if (group.clusterEnabled) {
+    throw commonErrors.invalidParameterCombination("CreateCacheCluster is not supported for a cluster mode enabled replication group.");
+  }
+  requireGroupAvailable(group);
+  if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
+  const nodeGroup = group.nodeGroups[0];
+  if (nodeGroup.memberClusterIds.length >= 6) {
+    throw modelError("NodeQuotaForClusterExceededFault", `Replication group ${group.id} already has the maximum of 5 replicas.`);
+  }
+  const cluster = addMember(ctx, group, nodeGroup, "replica", input.PreferredAvailabilityZone, id);
+  group.status = "modifying";
+  nodeGroup.status = "modifying";
+  ctx.services.replication.addReplicas(ctx.state, group, [cluster]);
+  return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
+}

@@ -1,6 +1,8 @@
 /** DeleteCacheCluster: `deleting` at once, gone once its engines have stopped. */
 import { modelError } from "../../protocol/model-errors.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
+import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
+import type { RegionState } from "../../state/store.js";
 import type { ActionHandler } from "../context.js";
 import { findCluster, notSupportedYet } from "./cluster-rules.js";
 
@@ -20,9 +22,29 @@ export const deleteCacheCluster: ActionHandler<"DeleteCacheCluster"> = async (ct
     }
     throw notSupportedYet("FinalSnapshotIdentifier");
   }
-  cluster.status = "deleting";
-  for (const node of cluster.nodes) node.status = "deleting";
   ctx.state.tags.delete(cluster.arn);
-  ctx.services.clusters.delete(ctx.state, cluster);
+  if (cluster.member) {
+    // A replica leaves its replication group the way DecreaseReplicaCount removes one.
+    const group = checkMemberDeletable(ctx.state, cluster);
+    group.status = "modifying";
+    cluster.status = "deleting";
+    ctx.services.replication.removeReplicas(ctx.state, group, [cluster]);
+  } else {
+    cluster.status = "deleting";
+    for (const node of cluster.nodes) node.status = "deleting";
+    ctx.services.clusters.delete(ctx.state, cluster);
+  }
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
 };
+
+/** AWS refuses to delete a cluster mode enabled member, a primary, or the last replica of a Multi-AZ group. */
+function checkMemberDeletable(state: RegionState, cluster: CacheClusterRecord): ReplicationGroupRecord {
+  const group = state.replicationGroups.get(cluster.member!.replicationGroupId)!;
+  const refuse = (why: string) => modelError("InvalidCacheClusterStateFault", `Cache cluster ${cluster.id} cannot be deleted: ${why}.`);
+  if (group.status !== "available") throw refuse(`its replication group ${group.id} is ${group.status}`);
+  if (group.clusterEnabled) throw refuse("it belongs to a cluster mode enabled replication group (use DecreaseReplicaCount)");
+  if (cluster.member!.role === "primary") throw refuse(`it is the primary of replication group ${group.id}`);
+  const replicas = group.nodeGroups[0].memberClusterIds.length - 1;
+  if (replicas <= 1 && group.automaticFailover) throw refuse(`it is the last replica of ${group.id}, which has automatic failover enabled`);
+  return group;
+}

@@ -10,8 +10,10 @@ export function addMember(
   nodeGroup: NodeGroupRecord,
   role: "primary" | "replica",
   availabilityZone: string | undefined,
+  /** A name of the caller's choosing (CreateCacheCluster with ReplicationGroupId); else AWS's numbering. */
+  chosenId?: string,
 ): CacheClusterRecord {
-  const id = memberClusterId(group, nodeGroup.id, nodeGroup.nextMemberNumber++);
+  const id = chosenId ?? memberClusterId(group, nodeGroup.id, nodeGroup.nextMemberNumber++);
   const now = new Date();
   const s = group.settings;
   const az = availabilityZone ?? zoneFor(ctx.region, nodeGroup.memberClusterIds.length);
