@@ -240,8 +240,8 @@ class Forward {
       this.destroy();
     });
     upstream.on("close", () => {
-      this.upstreamClosed = true;
       if (upstream !== this.upstream) return;
+      this.upstreamClosed = true;
       if (!this.connected && !this.clientClosed && !this.client.destroyed) {
         this.upstream = null;
         this.tryNext();
