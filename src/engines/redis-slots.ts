@@ -171,3 +171,14 @@ export function planRebalance(owners: SlotOwner[], targetIds: string[]): SlotMov
   }
   return [...moves.values()];
 }
+
+/** A key (`prefix{n}`) whose hash slot is one of `ranges`. */
+export function keyInSlots(ranges: SlotRange[], prefix = "elasticache-local:"): string {
+  const owned = new Uint8Array(SLOT_COUNT);
+  for (const [a, b] of ranges) owned.fill(1, a, b + 1);
+  if (!owned.includes(1)) throw new RangeError("no slot to put a key in");
+  for (let n = 0; ; n++) {
+    const key = `${prefix}{${n}}`;
+    if (owned[keySlot(key)]) return key;
+  }
+}

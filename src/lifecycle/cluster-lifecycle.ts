@@ -121,11 +121,13 @@ export class ClusterLifecycle {
     return id === undefined ? undefined : this.runtimes.get(cluster.arn)?.nodes.get(id)?.engine;
   }
 
-  /** Starts a fresh engine for a node whose engine died, on the same port; resolves once it answers. */
+  /** Starts a fresh, empty engine for a node whose engine died, on the same port; resolves once it answers. */
   replaceNode(region: RegionState, cluster: CacheClusterRecord): Promise<void> {
     const node = cluster.nodes[0];
     return this.enqueue(region, cluster, async (rt) => {
       if (!node || rt.nodes.has(node.id)) return;
+      // A replacement is a new node: nothing of the dead one's files (data, cluster identity) survives.
+      await rm(join(this.clusterDir(region, cluster), node.id), { recursive: true, force: true });
       await this.startNode(region, cluster, rt, node);
       node.status = "available";
     });

@@ -196,7 +196,10 @@ export class ReplicationLifecycle {
     const engines = candidates.map((c) => this.engine(c));
     const best = how.to ?? candidates[engines.indexOf(await this.options.topology.mostUpToDate(engines))];
     if (group.clusterEnabled) {
-      await this.options.topology.clusterFailover(this.engine(best), { takeover: !how.primaryAlive });
+      const live = this.members(region, group)
+        .map((m) => this.options.clusters.engineNode(m))
+        .filter((e): e is EngineNode => e !== undefined);
+      await this.options.topology.clusterFailover(this.engine(best), { takeover: !how.primaryAlive, live });
     } else {
       await this.options.topology.promote(this.engine(best));
       for (const other of candidates) if (other !== best) await this.options.topology.replicaOf(this.engine(other), this.engine(best));

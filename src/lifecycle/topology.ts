@@ -3,6 +3,25 @@
  * Cluster and its failover. Implemented over the engines' admin commands.
  */
 import type { EngineNode } from "../engines/engine.js";
+import {
+  addShard,
+  applySlotMoves,
+  clusterFailover,
+  clusterMyId,
+  clusterNodes,
+  clusterSlotOwners,
+  createCluster,
+  forgetDeadNode,
+  formatSlots,
+  parseSlots,
+  pickMostUpToDate,
+  planRebalance,
+  promote,
+  removeNodesFromCluster,
+  replaceReplica,
+  replicaOf,
+  waitReplicaSynced,
+} from "../engines/redis-topology.js";
 
 export interface Shard {
   /** AWS's Slots text for the shard ("0-5460"). */
@@ -20,8 +39,8 @@ export interface Topology {
   mostUpToDate(nodes: EngineNode[]): Promise<EngineNode>;
   /** Builds a Redis Cluster from fresh nodes; resolves once every node agrees it is ok. */
   buildCluster(shards: Shard[]): Promise<void>;
-  /** Promotes a replica of a Redis Cluster shard (TAKEOVER when its primary is dead). */
-  clusterFailover(replica: EngineNode, opts: { takeover: boolean }): Promise<void>;
+  /** Promotes a replica of a Redis Cluster shard (TAKEOVER when its primary is dead); `live` must agree after. */
+  clusterFailover(replica: EngineNode, opts: { takeover: boolean; live: EngineNode[] }): Promise<void>;
   /**
    * Brings a node (new, or replaced after its engine died) into the cluster as a replica of
    * its shard's primary: the shard whose `replicas` list holds it.
@@ -29,60 +48,66 @@ export interface Topology {
   rejoinCluster(node: EngineNode, shards: Shard[]): Promise<void>;
   /** Takes replicas out of the cluster (every remaining node forgets them). */
   removeFromCluster(nodes: EngineNode[], remaining: Shard[]): Promise<void>;
+  /**
+   * Reshards to `target`: new shards (primaries without slots, listed in `target` but not
+   * in `current`) join, slots move evenly over `target` without losing a key, and the
+   * shards missing from `target` give all their slots away and leave the cluster.
+   * Resolves with each target shard's slots as AWS writes them.
+   */
+  reshard(current: Shard[], target: Array<{ primary: EngineNode; replicas: EngineNode[] }>): Promise<string[]>;
 }
 
-const POLL_MS = 5;
-const SYNC_TIMEOUT_MS = 30_000;
+const nodesOf = (shards: Shard[]) => shards.flatMap((s) => [s.primary, ...s.replicas]);
 
-function admin(node: EngineNode): (args: string[]) => Promise<unknown> {
-  if (!node.adminCommand || !node.adminAuth) throw new Error(`node ${node.spec.nodeName} has no admin access (not a Redis engine)`);
-  return node.adminCommand.bind(node);
-}
-
-async function replicationInfo(node: EngineNode): Promise<Record<string, string>> {
-  const text = String(await admin(node)(["INFO", "replication"]));
-  return Object.fromEntries(
-    text
-      .split(/\r?\n/)
-      .filter((line) => line.includes(":"))
-      .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1)]),
-  );
-}
-
-/** Replication for cluster mode disabled groups, over the admin user (REPLICAOF is restricted for clients). */
-export const redisReplication: Pick<Topology, "replicaOf" | "promote" | "mostUpToDate"> = {
-  async replicaOf(replica, primary) {
-    const run = admin(replica);
-    const auth = primary.adminAuth!;
-    await run(["CONFIG", "SET", "masteruser", auth.user]);
-    await run(["CONFIG", "SET", "masterauth", auth.password]);
-    await run(["REPLICAOF", primary.endpoint.host, String(primary.endpoint.port)]);
-    const deadline = Date.now() + SYNC_TIMEOUT_MS;
-    while ((await replicationInfo(replica)).master_link_status !== "up") {
-      if (Date.now() > deadline) throw new Error(`${replica.spec.nodeName} did not sync with ${primary.spec.nodeName}`);
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  },
-
-  async promote(node) {
-    await admin(node)(["REPLICAOF", "NO", "ONE"]);
-  },
-
-  async mostUpToDate(nodes) {
-    const offsets = await Promise.all(
-      nodes.map(async (n) => {
-        const info = await replicationInfo(n).catch(() => ({}) as Record<string, string>);
-        return Number(info.slave_repl_offset ?? info.master_repl_offset ?? -1);
-      }),
-    );
-    return nodes[offsets.indexOf(Math.max(...offsets))];
-  },
-};
-
+/** The topology over real redis-server engines (engines/redis-topology.ts). */
 export const redisTopology: Topology = {
-  ...redisReplication,
-  buildCluster: () => Promise.reject(new Error("cluster mode is being wired")),
-  clusterFailover: () => Promise.reject(new Error("cluster mode is being wired")),
-  rejoinCluster: () => Promise.reject(new Error("cluster mode is being wired")),
-  removeFromCluster: () => Promise.reject(new Error("cluster mode is being wired")),
+  async replicaOf(replica, primary) {
+    await replicaOf(replica, primary);
+    await waitReplicaSynced(replica, primary);
+  },
+
+  promote: (node) => promote(node),
+
+  mostUpToDate: (nodes) => pickMostUpToDate(nodes),
+
+  async buildCluster(shards) {
+    await createCluster(shards.map((s) => ({ primary: s.primary, replicas: s.replicas, slots: parseSlots(s.slots) })));
+  },
+
+  async clusterFailover(replica, opts) {
+    await clusterFailover(replica, { mode: opts.takeover ? "takeover" : "planned", cluster: opts.live });
+  },
+
+  async rejoinCluster(node, shards) {
+    const shard = shards.find((s) => s.replicas.includes(node));
+    if (!shard) throw new Error(`${node.spec.nodeName} is no shard's replica`);
+    const others = nodesOf(shards).filter((n) => n !== node);
+    // A replaced node comes back empty with a new cluster id: the others forget the old one.
+    const stale = (await clusterNodes(shard.primary)).filter((e) => e.port === node.endpoint.port && !e.myself);
+    for (const entry of stale) await forgetDeadNode(entry.id, others);
+    await replaceReplica(shard.primary, node, others);
+  },
+
+  async removeFromCluster(nodes, remaining) {
+    await removeNodesFromCluster(nodes, nodesOf(remaining));
+  },
+
+  async reshard(current, target) {
+    const all = [...new Set([...nodesOf(current), ...target.flatMap((t) => [t.primary, ...t.replicas])])];
+    const ids = new Map<EngineNode, string>();
+    for (const shard of target.filter((t) => !current.some((c) => c.primary === t.primary))) {
+      const joined = await addShard(shard, nodesOf(current));
+      ids.set(shard.primary, joined.primaryId);
+    }
+    for (const shard of [...current, ...target]) if (!ids.has(shard.primary)) ids.set(shard.primary, await clusterMyId(shard.primary));
+    const byId = new Map([...ids].map(([node, id]) => [id, node as EngineNode]));
+    const owners = await clusterSlotOwners(target[0].primary);
+    const moves = planRebalance(owners, target.map((t) => ids.get(t.primary)!));
+    await applySlotMoves(moves, byId, { cluster: all });
+    const leaving = current.filter((c) => !target.some((t) => t.primary === c.primary));
+    const staying = target.map((t) => ({ ...t, slots: "" }));
+    if (leaving.length) await removeNodesFromCluster(nodesOf(leaving), nodesOf(staying));
+    const after = await clusterSlotOwners(target[0].primary);
+    return target.map((t) => formatSlots(after.find((o) => o.id === ids.get(t.primary))?.slots ?? []));
+  },
 };

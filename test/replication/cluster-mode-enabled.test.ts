@@ -1,0 +1,182 @@
+/**
+ * Replication groups with cluster mode enabled: a real Redis Cluster behind the
+ * ConfigurationEndpoint, AWS's shard fields, failover per shard.
+ */
+import {
+  CreateReplicationGroupCommand,
+  DeleteReplicationGroupCommand,
+  DescribeReplicationGroupsCommand,
+  TestFailoverCommand,
+  waitUntilReplicationGroupAvailable,
+  waitUntilReplicationGroupDeleted,
+  type ElastiCacheClient,
+  type ReplicationGroup,
+} from "@aws-sdk/client-elasticache";
+import Redis, { Cluster } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../../src/index.js";
+import { sdkClient, startEmulator } from "../helpers/emulator.js";
+import { expectAwsError } from "../helpers/errors.js";
+
+let emulator: Emulator;
+let client: ElastiCacheClient;
+const connections: Array<Redis | Cluster> = [];
+const KEYS = 10_000;
+
+async function describeGroup(id: string): Promise<ReplicationGroup> {
+  return (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0];
+}
+
+async function waitGroup(id: string, accept: (g: ReplicationGroup) => boolean, timeoutMs = 60_000): Promise<ReplicationGroup> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const group = await describeGroup(id);
+    if (accept(group)) return group;
+    if (Date.now() > deadline) throw new Error(`replication group ${id}: still ${group.Status}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function clusterClient(group: ReplicationGroup): Cluster {
+  const { Address, Port } = group.ConfigurationEndpoint!;
+  const cluster = new Cluster([{ host: Address!, port: Port! }], { redisOptions: { maxRetriesPerRequest: 5 }, clusterRetryStrategy: () => 50 });
+  cluster.on("error", () => undefined);
+  connections.push(cluster);
+  return cluster;
+}
+
+async function readAll(cluster: Cluster, from = 0, to = KEYS): Promise<number> {
+  let found = 0;
+  for (let i = from; i < to; i += 500) {
+    const keys = Array.from({ length: Math.min(500, to - i) }, (_, j) => `key:${i + j}`);
+    const values = await Promise.all(keys.map((k) => cluster.get(k)));
+    found += values.filter((v, j) => v === keys[j]).length;
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  client = sdkClient(emulator);
+});
+afterAll(async () => {
+  for (const c of connections) c.disconnect();
+  await emulator?.stop();
+});
+
+describe("3 shards with a replica each", () => {
+  it("is created with AWS's shard fields and a ConfigurationEndpoint (SDK waiter)", async () => {
+    const created = await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "sessions",
+        ReplicationGroupDescription: "sharded",
+        Engine: "redis",
+        CacheNodeType: "cache.t3.micro",
+        NumNodeGroups: 3,
+        ReplicasPerNodeGroup: 1,
+      }),
+    );
+    expect(created.ReplicationGroup?.MemberClusters).toEqual([
+      "sessions-0001-001",
+      "sessions-0001-002",
+      "sessions-0002-001",
+      "sessions-0002-002",
+      "sessions-0003-001",
+      "sessions-0003-002",
+    ]);
+    const waited = await waitUntilReplicationGroupAvailable({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { ReplicationGroupId: "sessions" });
+    expect(waited.state).toBe("SUCCESS");
+    const group = await describeGroup("sessions");
+    expect(group.ClusterEnabled).toBe(true);
+    expect(group.ClusterMode).toBe("enabled");
+    expect(group.AutomaticFailover).toBe("enabled");
+    expect(group.ConfigurationEndpoint?.Address).toBe("127.0.0.1");
+    expect(group.NodeGroups!.map((ng) => [ng.NodeGroupId, ng.Slots])).toEqual([
+      ["0001", "0-5460"],
+      ["0002", "5461-10921"],
+      ["0003", "10922-16383"],
+    ]);
+    for (const ng of group.NodeGroups!) {
+      expect(ng.PrimaryEndpoint).toBeUndefined();
+      expect(ng.NodeGroupMembers!.every((m) => m.ReadEndpoint === undefined && m.CurrentRole === undefined)).toBe(true);
+    }
+  });
+
+  it("serves 10,000 keys across slots to a cluster client through the ConfigurationEndpoint", async () => {
+    const cluster = clusterClient(await describeGroup("sessions"));
+    for (let i = 0; i < KEYS; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, j) => cluster.set(`key:${i + j}`, `key:${i + j}`)));
+    }
+    expect(await readAll(cluster)).toBe(KEYS);
+    const slots = (await cluster.cluster("SLOTS")) as Array<[number, number, [string, number]]>;
+    expect(slots.every(([, , [host]]) => host === "127.0.0.1")).toBe(true);
+    expect(slots).toHaveLength(3);
+  });
+
+  it("fails over a shard on TestFailover and keeps every key", async () => {
+    const out = await client.send(new TestFailoverCommand({ ReplicationGroupId: "sessions", NodeGroupId: "0002" }));
+    expect(out.ReplicationGroup?.Status).toBe("modifying");
+    await waitGroup("sessions", (g) => g.Status === "available");
+    const cluster = clusterClient(await describeGroup("sessions"));
+    expect(await readAll(cluster)).toBe(KEYS);
+    await cluster.set("after-test-failover", "1");
+    expect(await cluster.get("after-test-failover")).toBe("1");
+  });
+
+  it("fails over automatically when a shard primary is killed, and keeps every key", async () => {
+    const cluster = clusterClient(await describeGroup("sessions"));
+    await cluster.set("warm-up", "1"); // the client knows the nodes once it has loaded the slots
+    const nodes = cluster.nodes("master");
+    const victim = nodes[0];
+    const pid = Number(/process_id:(\d+)/.exec(String(await victim.info("server")))![1]);
+    process.kill(pid, "SIGKILL"); // an engine this test's emulator started
+    const deadline = Date.now() + 30_000;
+    let ok = false;
+    while (!ok && Date.now() < deadline) {
+      ok = await cluster.set("after-kill", "1").then(() => true, () => false);
+      if (!ok) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(ok).toBe(true);
+    await waitGroup("sessions", (g) => g.Status === "available");
+    const fresh = clusterClient(await describeGroup("sessions"));
+    const until = Date.now() + 30_000;
+    let count = 0;
+    while (Date.now() < until && (count = await readAll(fresh).catch(() => 0)) !== KEYS) await new Promise((r) => setTimeout(r, 100));
+    expect(count).toBe(KEYS);
+  });
+});
+
+describe("cluster mode errors", () => {
+  it("refuses what AWS refuses", async () => {
+    await expectAwsError(
+      client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: "bad", ReplicationGroupDescription: "x", CacheNodeType: "cache.t3.micro", NumNodeGroups: 2, AutomaticFailoverEnabled: false })),
+      "InvalidParameterCombination",
+      400,
+    );
+    await expectAwsError(
+      client.send(
+        new CreateReplicationGroupCommand({
+          ReplicationGroupId: "bad",
+          ReplicationGroupDescription: "x",
+          CacheNodeType: "cache.t3.micro",
+          NumNodeGroups: 2,
+          NodeGroupConfiguration: [{ Slots: "0-100" }, { Slots: "101-200" }],
+        }),
+      ),
+      "InvalidParameterValue",
+      400,
+      /cover every hash slot/,
+    );
+    await expectAwsError(
+      client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: "bad", ReplicationGroupDescription: "x", CacheNodeType: "cache.t3.micro", NumNodeGroups: 2, ClusterMode: "disabled" })),
+      "InvalidParameterCombination",
+      400,
+    );
+  });
+
+  it("is deleted with every node", async () => {
+    await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "sessions" }));
+    const waited = await waitUntilReplicationGroupDeleted({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { ReplicationGroupId: "sessions" });
+    expect(waited.state).toBe("SUCCESS");
+  });
+});
