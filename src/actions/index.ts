@@ -12,6 +12,7 @@ import { createReplicationGroup } from "./replication-groups/create-replication-
 import { deleteReplicationGroup } from "./replication-groups/delete-replication-group.js";
 import { describeReplicationGroups } from "./replication-groups/describe-replication-groups.js";
 import { modifyReplicationGroup } from "./replication-groups/modify-replication-group.js";
+import { modifyReplicationGroupShardConfiguration } from "./replication-groups/modify-shard-configuration.js";
 import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
@@ -31,6 +32,7 @@ export const actions: ActionTable = {
   DeleteReplicationGroup: deleteReplicationGroup,
   TestFailover: testFailover,
   IncreaseReplicaCount: increaseReplicaCount,
+  ModifyReplicationGroupShardConfiguration: modifyReplicationGroupShardConfiguration,
   DecreaseReplicaCount: decreaseReplicaCount,
   DescribeCacheEngineVersions: describeCacheEngineVersions,
   DescribeCacheParameterGroups: describeCacheParameterGroups,

@@ -3,8 +3,18 @@
  * parameters, creating a cluster from fresh nodes, failover, adding/replacing/removing
  * nodes, and the views (CLUSTER NODES / SLOTS / INFO) used to wait until every node agrees.
  *
- * Everything polls over persistent admin connections every few milliseconds instead of
- * waiting for Redis's 100 ms cluster cron, and nudges gossip where Redis allows it.
+ * Everything polls over persistent admin connections every few milliseconds. Left alone,
+ * a new cluster takes 2-10 s to agree; what Redis 7.0 does, and what we do about it:
+ * - A fresh primary stays cluster_state:fail (CLUSTERDOWN) for 2 s after its process
+ *   started (CLUSTER_WRITABLE_DELAY); replicas are exempt -> createCluster's fastStart.
+ * - A node reads a peer's slots and role only from PING/PONG/MEET packets of a known
+ *   sender, and pings come every node-timeout/2 -> we re-MEET (announce) while waiting;
+ *   a MEET is answered within one cron tick (100 ms). It leaves a short-lived handshake
+ *   entry, which we wait out before returning.
+ * - CLUSTER SLOTS lists a replica only once the viewer saw a non-zero replication offset
+ *   from it; a primary that never wrote stays at offset 0 until its first replication
+ *   ping (10 s) -> moveReplicationOffset writes and deletes one key, and replicas PUBLISH
+ *   (a bus broadcast whose header carries the offset).
  */
 import net from "node:net";
 import type { Logger } from "../logger.js";

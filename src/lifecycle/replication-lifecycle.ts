@@ -107,13 +107,46 @@ export class ReplicationLifecycle {
     });
   }
 
+  /**
+   * Resharding: new node groups (members stored `creating`) start and join, slots spread
+   * evenly over the node groups that stay, and removed node groups leave and are deleted.
+   */
+  reshard(region: RegionState, group: ReplicationGroupRecord, added: NodeGroupRecord[], removed: NodeGroupRecord[]): void {
+    this.enqueue(region, group, async (runtime) => {
+      const started = Date.now();
+      const newMembers = added.flatMap((ng) => ng.memberClusterIds.map((id) => region.clusters.get(id)!));
+      for (const member of newMembers) this.options.clusters.create(region, member);
+      await Promise.all(newMembers.map((m) => this.options.clusters.settled(m)));
+      const current = this.shards(region, { ...group, nodeGroups: group.nodeGroups.filter((ng) => !added.includes(ng)) });
+      const staying = group.nodeGroups.filter((ng) => !removed.includes(ng));
+      const target = this.shards(region, { ...group, nodeGroups: staying });
+      const slots = await this.options.topology.reshard(current, target);
+      staying.forEach((ng, i) => (ng.slots = slots[i]));
+      const leaving = removed.flatMap((ng) => ng.memberClusterIds.map((id) => region.clusters.get(id)!));
+      group.nodeGroups = staying;
+      this.refreshTargets(region, group, runtime);
+      for (const member of leaving) {
+        member.status = "deleting";
+        this.options.clusters.delete(region, member);
+      }
+      await Promise.all(leaving.map((m) => this.options.clusters.settled(m)));
+      await this.pause(group, runtime, started, this.options.delays.modifyMs);
+      this.finishModifying(region, group, `Resharded to ${group.nodeGroups.length} node group(s)`);
+    });
+  }
+
   /** New replica members are stored `creating`: start them and attach them to their primaries. */
   addReplicas(region: RegionState, group: ReplicationGroupRecord, added: CacheClusterRecord[]): void {
     this.enqueue(region, group, async (runtime) => {
       const started = Date.now();
       for (const member of added) this.options.clusters.create(region, member);
       await Promise.all(added.map((m) => this.options.clusters.settled(m)));
-      for (const member of added) await this.attachReplica(region, group, member);
+      // One at a time: each joins a cluster of the nodes that are in it already.
+      const pending = new Set(added);
+      for (const member of added) {
+        await this.attachReplica(region, group, member, pending);
+        pending.delete(member);
+      }
       this.refreshTargets(region, group, runtime);
       await this.pause(group, runtime, started, this.options.delays.modifyMs);
       this.finishModifying(region, group, `Added ${added.length} replica(s)`);
@@ -212,13 +245,21 @@ export class ReplicationLifecycle {
     emitEvent(region, "replication-group", group.id, `Failover from master node ${oldPrimary.id} to replica node ${best.id} completed`, group.arn);
   }
 
-  private async attachReplica(region: RegionState, group: ReplicationGroupRecord, member: CacheClusterRecord): Promise<void> {
-    if (group.clusterEnabled) {
-      await this.options.topology.rejoinCluster(this.engine(member), this.shards(region, group));
-    } else {
-      const ng = group.nodeGroups.find((n) => n.id === member.member!.nodeGroupId)!;
-      await this.options.topology.replicaOf(this.engine(member), this.engine(region.clusters.get(ng.primaryClusterId)!));
-    }
+  /** Attaches a started member as a replica of its node group's primary; `outside` are members not in the cluster yet. */
+  private async attachReplica(
+    region: RegionState,
+    group: ReplicationGroupRecord,
+    member: CacheClusterRecord,
+    outside: ReadonlySet<CacheClusterRecord> = new Set([member]),
+  ): Promise<void> {
+    const ng = group.nodeGroups.find((n) => n.id === member.member!.nodeGroupId)!;
+    const primary = this.engine(region.clusters.get(ng.primaryClusterId)!);
+    if (!group.clusterEnabled) return this.options.topology.replicaOf(this.engine(member), primary);
+    const cluster = this.members(region, group)
+      .filter((m) => m !== member && !outside.has(m))
+      .map((m) => this.options.clusters.engineNode(m))
+      .filter((e): e is EngineNode => e !== undefined);
+    await this.options.topology.rejoinCluster(this.engine(member), primary, cluster);
   }
 
   private finishModifying(region: RegionState, group: ReplicationGroupRecord, what: string): void {
@@ -319,6 +360,11 @@ export class ReplicationLifecycle {
         const message = error instanceof Error ? error.message : String(error);
         this.options.logger.error("replication group transition failed", { group: group.id, error: message });
         if (group.status === "creating") group.status = "create-failed";
+        // A failed change leaves the group usable as it is now, as AWS returns it to available.
+        if (group.status === "modifying") {
+          group.status = "available";
+          for (const ng of group.nodeGroups) ng.status = "available";
+        }
         emitEvent(region, "replication-group", group.id, `Replication group operation failed: ${message}`, group.arn);
       }
     });

@@ -43,9 +43,9 @@ export interface Topology {
   clusterFailover(replica: EngineNode, opts: { takeover: boolean; live: EngineNode[] }): Promise<void>;
   /**
    * Brings a node (new, or replaced after its engine died) into the cluster as a replica of
-   * its shard's primary: the shard whose `replicas` list holds it.
+   * `primary`; `cluster` holds the nodes already in the cluster.
    */
-  rejoinCluster(node: EngineNode, shards: Shard[]): Promise<void>;
+  rejoinCluster(node: EngineNode, primary: EngineNode, cluster: EngineNode[]): Promise<void>;
   /** Takes replicas out of the cluster (every remaining node forgets them). */
   removeFromCluster(nodes: EngineNode[], remaining: Shard[]): Promise<void>;
   /**
@@ -78,14 +78,12 @@ export const redisTopology: Topology = {
     await clusterFailover(replica, { mode: opts.takeover ? "takeover" : "planned", cluster: opts.live });
   },
 
-  async rejoinCluster(node, shards) {
-    const shard = shards.find((s) => s.replicas.includes(node));
-    if (!shard) throw new Error(`${node.spec.nodeName} is no shard's replica`);
-    const others = nodesOf(shards).filter((n) => n !== node);
+  async rejoinCluster(node, primary, cluster) {
+    const others = cluster.filter((n) => n !== node);
     // A replaced node comes back empty with a new cluster id: the others forget the old one.
-    const stale = (await clusterNodes(shard.primary)).filter((e) => e.port === node.endpoint.port && !e.myself);
+    const stale = (await clusterNodes(primary)).filter((e) => e.port === node.endpoint.port && !e.myself);
     for (const entry of stale) await forgetDeadNode(entry.id, others);
-    await replaceReplica(shard.primary, node, others);
+    await replaceReplica(primary, node, others);
   },
 
   async removeFromCluster(nodes, remaining) {

@@ -143,6 +143,64 @@ describe("3 shards with a replica each", () => {
     let count = 0;
     while (Date.now() < until && (count = await readAll(fresh).catch(() => 0)) !== KEYS) await new Promise((r) => setTimeout(r, 100));
     expect(count).toBe(KEYS);
+    // The dead node is replaced by a fresh replica of the new primary.
+    const { DescribeEventsCommand } = await import("@aws-sdk/client-elasticache");
+    const recovered = async () =>
+      (await client.send(new DescribeEventsCommand({ SourceType: "cache-cluster", Duration: 60 }))).Events!.some((e) =>
+        e.Message?.startsWith("Finished recovery for cache nodes"),
+      );
+    const end = Date.now() + 30_000;
+    while (!(await recovered()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(await recovered()).toBe(true);
+    const healed = clusterClient(await describeGroup("sessions"));
+    await healed.set("warm-up", "1");
+    expect(healed.nodes("slave")).toHaveLength(3);
+  });
+});
+
+describe("scaling", () => {
+  it("reshards 3 -> 4 -> 2 node groups with live slot migration that keeps every key", async () => {
+    const { ModifyReplicationGroupShardConfigurationCommand } = await import("@aws-sdk/client-elasticache");
+    const up = await client.send(
+      new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: "sessions", NodeGroupCount: 4, ApplyImmediately: true }),
+    );
+    expect(up.ReplicationGroup?.Status).toBe("modifying");
+    const four = await waitGroup("sessions", (g) => g.Status === "available");
+    expect(four.NodeGroups!.map((ng) => ng.NodeGroupId)).toEqual(["0001", "0002", "0003", "0004"]);
+    expect(four.NodeGroups!.every((ng) => ng.Slots && ng.NodeGroupMembers!.length === 2)).toBe(true);
+    expect(await readAll(clusterClient(four))).toBe(KEYS);
+
+    const down = await client.send(
+      new ModifyReplicationGroupShardConfigurationCommand({
+        ReplicationGroupId: "sessions",
+        NodeGroupCount: 2,
+        NodeGroupsToRemove: ["0001", "0003"],
+        ApplyImmediately: true,
+      }),
+    );
+    expect(down.ReplicationGroup?.Status).toBe("modifying");
+    const two = await waitGroup("sessions", (g) => g.Status === "available");
+    expect(two.NodeGroups!.map((ng) => ng.NodeGroupId)).toEqual(["0002", "0004"]);
+    expect(two.MemberClusters).toEqual(["sessions-0002-001", "sessions-0002-002", "sessions-0004-001", "sessions-0004-002"]);
+    const cluster = clusterClient(two);
+    expect(await readAll(cluster)).toBe(KEYS);
+    const slots = (await cluster.cluster("SLOTS")) as Array<[number, number]>;
+    expect(slots.reduce((n, [a, b]) => n + b - a + 1, 0)).toBe(16384);
+  });
+
+  it("changes the replica count of every shard", async () => {
+    const { IncreaseReplicaCountCommand, DecreaseReplicaCountCommand } = await import("@aws-sdk/client-elasticache");
+    await client.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: "sessions", NewReplicaCount: 2, ApplyImmediately: true }));
+    const grown = await waitGroup("sessions", (g) => g.Status === "available");
+    expect(grown.NodeGroups!.map((ng) => ng.NodeGroupMembers!.length)).toEqual([3, 3]);
+    const cluster = clusterClient(grown);
+    await cluster.set("warm-up", "1");
+    const replicas = cluster.nodes("slave");
+    expect(replicas).toHaveLength(4);
+    await client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: "sessions", NewReplicaCount: 1, ApplyImmediately: true }));
+    const shrunk = await waitGroup("sessions", (g) => g.Status === "available");
+    expect(shrunk.NodeGroups!.map((ng) => ng.NodeGroupMembers!.length)).toEqual([2, 2]);
+    expect(await readAll(clusterClient(shrunk))).toBe(KEYS);
   });
 });
 
