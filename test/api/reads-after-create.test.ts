@@ -10,7 +10,7 @@ import {
   DescribeCacheParameterGroupsCommand,
   DescribeCacheSubnetGroupsCommand,
   DescribeEventsCommand,
-  DescribeReplicationGroupsCommand,
+  DescribeServerlessCachesCommand,
   ListTagsForResourceCommand,
   RemoveTagsFromResourceCommand,
   paginateDescribeCacheClusters,
@@ -206,6 +206,6 @@ describe("accounts and regions", () => {
 
 describe("operations not implemented yet", () => {
   it("answer an AWS-shaped 501 that names the operation", async () => {
-    await expectAwsError(client.send(new DescribeReplicationGroupsCommand({})), "NotImplemented", 501, /DescribeReplicationGroups/);
+    await expectAwsError(client.send(new DescribeServerlessCachesCommand({})), "NotImplemented", 501, /DescribeServerlessCaches/);
   });
 });

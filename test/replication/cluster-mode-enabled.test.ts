@@ -93,8 +93,8 @@ describe("3 shards with a replica each", () => {
     expect(group.ConfigurationEndpoint?.Address).toBe("127.0.0.1");
     expect(group.NodeGroups!.map((ng) => [ng.NodeGroupId, ng.Slots])).toEqual([
       ["0001", "0-5460"],
-      ["0002", "5461-10921"],
-      ["0003", "10922-16383"],
+      ["0002", "5461-10922"],
+      ["0003", "10923-16383"],
     ]);
     for (const ng of group.NodeGroups!) {
       expect(ng.PrimaryEndpoint).toBeUndefined();

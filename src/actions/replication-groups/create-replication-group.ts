@@ -25,15 +25,14 @@ import {
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { addMember } from "./member-clusters.js";
+import { evenSlots, formatSlots } from "../../engines/redis-topology.js";
 import {
   checkReplicaCount,
   checkReplicationGroupId,
   checkSlotCoverage,
-  evenSlotRanges,
-  formatSlots,
   MAX_NODE_GROUPS,
   memberClusterId,
-  parseSlots,
+  parseSlotsParameter,
 } from "./replication-group-rules.js";
 
 type Input = ActionInput<"CreateReplicationGroup">;
@@ -136,6 +135,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
       primary.member = { replicationGroupId: id, nodeGroupId: nodeGroup.id, role: "primary" };
       nodeGroup.memberClusterIds.push(primary.id);
       nodeGroup.primaryClusterId = primary.id;
+      nodeGroup.nextMemberNumber = 2; // the primary stands in for member 001
     } else {
       addMember(ctx, group, nodeGroup, "primary", shard.primaryAz);
     }
@@ -195,7 +195,7 @@ function planLayout(input: Input, hasPrimary: boolean): Layout {
   }
   const defaultReplicas = input.ReplicasPerNodeGroup ?? 0;
   checkReplicaCount(defaultReplicas, "ReplicasPerNodeGroup");
-  const even = evenSlotRanges(numNodeGroups);
+  const even = evenSlots(numNodeGroups);
   const shards = Array.from({ length: numNodeGroups }, (_, i) => {
     const config = configs[i];
     const replicas = config?.ReplicaCount ?? defaultReplicas;
@@ -213,10 +213,10 @@ function planLayout(input: Input, hasPrimary: boolean): Layout {
   const anySlots = shards.some((s) => s.slots !== undefined);
   if (anySlots) {
     if (shards.some((s) => s.slots === undefined)) throw commonErrors.invalidParameterValue("Slots must be given for every node group or for none.");
-    checkSlotCoverage(shards.map((s) => parseSlots(s.slots!)));
+    checkSlotCoverage(shards.map((s) => parseSlotsParameter(s.slots!)));
   }
   return {
     clusterEnabled,
-    shards: shards.map(({ evenSlots, ...s }) => ({ ...s, slots: anySlots ? formatSlots(parseSlots(s.slots!)) : formatSlots([evenSlots]) })),
+    shards: shards.map(({ evenSlots: even, ...s }) => ({ ...s, slots: formatSlots(anySlots ? parseSlotsParameter(s.slots!) : even) })),
   };
 }

@@ -1,4 +1,5 @@
 /** Rules AWS applies to replication group requests, as checks that throw AWS's errors. */
+import { parseSlots, SLOT_COUNT, type SlotRange } from "../../engines/redis-topology.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
@@ -7,7 +8,6 @@ import { checkClusterId } from "../cache-clusters/cluster-rules.js";
 
 export const MAX_REPLICAS_PER_NODE_GROUP = 5;
 export const MAX_NODE_GROUPS = 500;
-export const HASH_SLOTS = 16384;
 
 export function checkReplicationGroupId(id: string): string {
   return checkClusterId(id, "ReplicationGroupId", 40);
@@ -50,31 +50,18 @@ export function checkReplicaCount(count: number, parameter: string): void {
   }
 }
 
-/** Parses AWS's Slots text ("0-5460" or "0-100,200-300") into inclusive ranges. */
-export function parseSlots(text: string): Array<[number, number]> {
-  const ranges = text.split(",").map((part) => {
-    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
-    if (!m) throw commonErrors.invalidParameterValue(`Invalid Slots value: ${text}`);
-    const from = Number(m[1]);
-    const to = m[2] === undefined ? from : Number(m[2]);
-    if (from > to || to >= HASH_SLOTS) throw commonErrors.invalidParameterValue(`Invalid Slots value: ${text}`);
-    return [from, to] as [number, number];
-  });
-  return ranges;
-}
-
-export function formatSlots(ranges: Array<[number, number]>): string {
-  return ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
-}
-
-/** n contiguous ranges covering every slot, as Redis and AWS split them. */
-export function evenSlotRanges(n: number): Array<[number, number]> {
-  return Array.from({ length: n }, (_, i) => [Math.floor((i * HASH_SLOTS) / n), Math.floor(((i + 1) * HASH_SLOTS) / n) - 1]);
+/** AWS's Slots text ("0-5460" or "0-100,200-300"), refused as AWS does when malformed. */
+export function parseSlotsParameter(text: string): SlotRange[] {
+  try {
+    return parseSlots(text);
+  } catch {
+    throw commonErrors.invalidParameterValue(`Invalid Slots value: ${text}`);
+  }
 }
 
 /** Every slot exactly once across the shards. */
-export function checkSlotCoverage(shards: Array<Array<[number, number]>>): void {
-  const seen = new Uint8Array(HASH_SLOTS);
+export function checkSlotCoverage(shards: SlotRange[][]): void {
+  const seen = new Uint8Array(SLOT_COUNT);
   for (const ranges of shards) {
     for (const [from, to] of ranges) {
       for (let slot = from; slot <= to; slot++) {
