@@ -42,6 +42,15 @@ export const optionSpecs: OptionSpec[] = [
   { flag: "log-level", kind: "string", help: "debug | info | warn | error | silent (default info)", apply: (o, v) => (o.logLevel = logLevel(v)) },
   { flag: "region", kind: "string", help: "region when a request carries none (default us-east-1)", apply: (o, v) => (o.defaultRegion = v) },
   { flag: "account-id", kind: "string", help: "account when a request carries none (default 000000000000)", apply: (o, v) => (o.defaultAccountId = v) },
+  {
+    flag: "node-memory-scale",
+    kind: "string",
+    help: "fraction of each node type's memory given to its engine, for small machines (default 1)",
+    apply: (o, v) => {
+      if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(v)) throw new Error(`expects a fraction such as 0.05, got "${v}"`);
+      o.nodeMemoryScale = Number(v);
+    },
+  },
   { flag: "create-delay-ms", kind: "string", help: "minimum time in `creating` (default 0)", apply: delay("createMs", "create-delay-ms") },
   { flag: "modify-delay-ms", kind: "string", help: "minimum time in `modifying` (default 0)", apply: delay("modifyMs", "modify-delay-ms") },
   { flag: "delete-delay-ms", kind: "string", help: "minimum time in `deleting` (default 0)", apply: delay("deleteMs", "delete-delay-ms") },

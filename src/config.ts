@@ -37,6 +37,8 @@ export interface EmulatorConfig {
   allowRestrictedCommands: boolean;
   logLevel: LogLevel;
   delays: LifecycleDelays;
+  /** Multiplies the memory of every node type (maxmemory, memcached -m); below 1 for small machines. */
+  nodeMemoryScale: number;
   /** Defaults when the SigV4 credential scope does not say. */
   defaultAccountId: string;
   defaultRegion: string;
@@ -56,6 +58,7 @@ export const defaultConfig: EmulatorConfig = {
   allowRestrictedCommands: false,
   logLevel: "info",
   delays: { createMs: 0, modifyMs: 0, deleteMs: 0, rebootMs: 0 },
+  nodeMemoryScale: 1,
   defaultAccountId: "000000000000",
   defaultRegion: "us-east-1",
   maxBodyBytes: 1024 * 1024,
@@ -84,6 +87,9 @@ function validateConfig(config: EmulatorConfig): void {
   const { from, to } = config.nodePorts;
   if (!(from >= 1 && to <= 65535 && from <= to)) throw new Error(`invalid node port range ${from}-${to}`);
   if (!(config.port >= 0 && config.port <= 65535)) throw new Error(`invalid port ${config.port}`);
+  if (!(config.nodeMemoryScale > 0 && config.nodeMemoryScale <= 1)) {
+    throw new Error(`invalid node memory scale ${config.nodeMemoryScale} (a fraction in (0, 1])`);
+  }
   if (!["auto", "process", "embedded"].includes(config.engineMode)) {
     throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);
   }

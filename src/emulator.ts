@@ -67,6 +67,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     clusters = new ClusterLifecycle({
       launcher,
       delays: config.delays,
+      nodeMemoryScale: config.nodeMemoryScale,
       advertisedHost: config.advertisedHost,
       workRoot,
       logger,

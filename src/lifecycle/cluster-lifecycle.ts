@@ -29,7 +29,12 @@ interface ClusterRuntime {
   queue: Promise<void>;
 }
 
+/** redis-server refuses a maxmemory much below this; memcached's minimum is 8 MB too. */
+const MIN_NODE_MEMORY_BYTES = 8 * 1024 * 1024;
+
 export interface LifecycleOptions {
+  /** Multiplies every node type's memory (1 = AWS's figures). */
+  nodeMemoryScale: number;
   launcher: NodeLauncher;
   delays: LifecycleDelays;
   advertisedHost: string;
@@ -216,7 +221,7 @@ export class ClusterLifecycle {
     node: CacheNodeRecord,
     running: RunningNode,
   ): Promise<void> {
-    const memoryBytes = nodeTypeMemoryBytes(cluster.cacheNodeType);
+    const memoryBytes = this.nodeMemory(cluster);
     const versionChanged = running.startedWith.engineVersion !== cluster.engineVersion;
     const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
     if (!versionChanged && !memoryChanged) return;
@@ -237,7 +242,7 @@ export class ClusterLifecycle {
   private async startNode(region: RegionState, cluster: CacheClusterRecord, runtime: ClusterRuntime, node: CacheNodeRecord): Promise<void> {
     const workDir = join(this.clusterDir(region, cluster), node.id);
     await mkdir(workDir, { recursive: true });
-    const memoryBytes = nodeTypeMemoryBytes(cluster.cacheNodeType);
+    const memoryBytes = this.nodeMemory(cluster);
     // A node keeps its port across reboots and recoveries; the first start may ask for the cluster's Port.
     const preferredPort = node.port || (cluster.engine === "memcached" ? undefined : cluster.requestedPort);
     const engine = await this.options.launcher.startNode(
@@ -313,6 +318,12 @@ export class ClusterLifecycle {
         .filter((n) => runtime.nodes.has(n.id))
         .map((n) => ({ host, ip: runtime.nodes.get(n.id)!.engine.endpoint.host, port: n.port })),
     );
+  }
+
+  /** The node type's memory, scaled down on small machines (config nodeMemoryScale). */
+  private nodeMemory(cluster: CacheClusterRecord): number | undefined {
+    const bytes = nodeTypeMemoryBytes(cluster.cacheNodeType);
+    return bytes === undefined ? undefined : Math.max(MIN_NODE_MEMORY_BYTES, Math.round(bytes * this.options.nodeMemoryScale));
   }
 
   private fail(region: RegionState, cluster: CacheClusterRecord, error: unknown): void {

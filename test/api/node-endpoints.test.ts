@@ -89,4 +89,17 @@ describe("node endpoints", () => {
     expect(await redis.config("GET", "maxmemory")).toEqual(["maxmemory", String(Math.round(0.5 * 1024 ** 3))]);
     redis.disconnect();
   });
+
+  it("scales every node type's memory down with nodeMemoryScale, for small machines", async () => {
+    const emulator = await emulatorWith({ nodeMemoryScale: 0.1 });
+    const client = sdkClient(emulator);
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: "small", Engine: "redis", CacheNodeType: "cache.r6g.large" }));
+    const cluster = await waitForCluster(client, "small", "available");
+    expect(cluster.CacheNodeType).toBe("cache.r6g.large");
+    const { Address, Port } = cluster.CacheNodes![0].Endpoint!;
+    const redis = new Redis(Port!, Address!, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    await redis.connect();
+    expect(Number(/maxmemory:(\d+)/.exec(await redis.info("memory"))![1])).toBe(Math.round(13.07 * 1024 ** 3 * 0.1));
+    redis.disconnect();
+  });
 });
