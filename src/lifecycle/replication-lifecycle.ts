@@ -80,9 +80,10 @@ export class ReplicationLifecycle {
   testFailover(region: RegionState, group: ReplicationGroupRecord, nodeGroup: NodeGroupRecord): void {
     emitEvent(region, "replication-group", group.id, `Test Failover API called for node group ${nodeGroup.id}`, group.arn);
     this.enqueue(region, group, async (runtime) => {
+      const started = Date.now();
       await this.failover(region, group, nodeGroup, runtime, { primaryAlive: true });
-      group.status = "available";
-      nodeGroup.status = "available";
+      await this.pause(group, runtime, started, this.options.delays.modifyMs);
+      this.finishModifying(region, group, `Finished test failover for node group ${nodeGroup.id}`);
     });
   }
 
