@@ -21,7 +21,7 @@ import {
   replaceReplica,
   replicaOf,
   waitReplicaSynced,
-} from "../engines/redis-topology.js";
+} from "../engines/topology/index.js";
 
 export interface Shard {
   /** AWS's Slots text for the shard ("0-5460"). */

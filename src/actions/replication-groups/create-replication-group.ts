@@ -25,7 +25,7 @@ import {
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { addMember } from "./member-clusters.js";
-import { evenSlots, formatSlots } from "../../engines/redis-topology.js";
+import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
   checkReplicaCount,
   checkReplicationGroupId,

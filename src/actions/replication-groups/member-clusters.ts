@@ -1,5 +1,5 @@
 /** Builds the cache cluster record of a replication group member: one node, a role, the group's settings. */
-import { clusterNodeParams } from "../../engines/redis-topology.js";
+import { clusterNodeParams } from "../../engines/topology/index.js";
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
 import type { ActionContext } from "../context.js";

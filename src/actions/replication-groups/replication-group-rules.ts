@@ -1,5 +1,5 @@
 /** Rules AWS applies to replication group requests, as checks that throw AWS's errors. */
-import { parseSlots, SLOT_COUNT, type SlotRange } from "../../engines/redis-topology.js";
+import { parseSlots, SLOT_COUNT, type SlotRange } from "../../engines/topology/index.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";

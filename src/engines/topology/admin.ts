@@ -5,10 +5,10 @@
  * Replies stay raw (Buffers), so keys are binary-safe.
  */
 import net from "node:net";
-import type { Endpoint } from "./engine.js";
-import { respRequest } from "./probes.js";
-import { adminCommand as adminCommandAt } from "./redis-driver.js";
-import { RespDecoder, RespError, encodeCommand, toStrings, type RespValue } from "./resp.js";
+import type { Endpoint } from "../engine.js";
+import { respRequest } from "../probes.js";
+import { adminCommand as adminCommandAt } from "../redis-driver.js";
+import { RespDecoder, RespError, encodeCommand, toStrings, type RespValue } from "../resp.js";
 
 /**
  * What the topology functions need of a node: where it is and how to be its admin.

@@ -16,10 +16,10 @@
  * Measured on a 2-core box (3 shards x 1 replica, 10,000 keys): 3 -> 4 shards (4096
  * slots, ~2,500 keys) in 0.3-0.8 s, 4 -> 2 (8192 slots, ~5,000 keys) in 0.5-1 s.
  */
-import { AdminConnection, asText, check, describe, withConnections, type AdminTarget, type Command } from "./redis-admin.js";
-import { moveReplicationOffset, parseClusterNodes, waitClusterConsistent, type SlotRangeView, type WaitOptions } from "./redis-cluster.js";
-import { expandSlots, toRanges, type SlotMove, type SlotRange } from "./redis-slots.js";
-import { RespError, type RespValue } from "./resp.js";
+import { AdminConnection, asText, check, describe, withConnections, type AdminTarget, type Command } from "./admin.js";
+import { moveReplicationOffset, parseClusterNodes, waitClusterConsistent, type SlotRangeView, type WaitOptions } from "./cluster.js";
+import { expandSlots, toRanges, type SlotMove, type SlotRange } from "./slots.js";
+import { RespError, type RespValue } from "../resp.js";
 
 export interface MigrateSlotsOptions extends WaitOptions {
   /**

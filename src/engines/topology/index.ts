@@ -4,13 +4,13 @@
  * engine nodes (anything with an endpoint and admin credentials). No knowledge of the
  * AWS API: the lifecycle maps ElastiCache operations onto these.
  *
- *   redis-admin.ts        admin connections (one-off and pipelined)
- *   redis-replication.ts  REPLICAOF, promotion, offsets
- *   redis-cluster.ts      cluster params, create, join, failover, remove, views
- *   redis-resharding.ts   slot migration
- *   redis-slots.ts        AWS Slots text, even splits, key slots, rebalancing plans
+ *   admin.ts        admin connections (one-off and pipelined)
+ *   replication.ts  REPLICAOF, promotion, offsets
+ *   cluster.ts      cluster params, create, join, failover, remove, views
+ *   resharding.ts   slot migration
+ *   slots.ts        AWS Slots text, even splits, key slots, rebalancing plans
  */
-export { AdminConnection, admin, parseInfo, type AdminTarget } from "./redis-admin.js";
+export { AdminConnection, admin, parseInfo, type AdminTarget } from "./admin.js";
 export {
   FAST_SYNC_PARAMS,
   pickMostUpToDate,
@@ -20,7 +20,7 @@ export {
   setReplicationAuth,
   waitReplicaSynced,
   type ReplicationInfo,
-} from "./redis-replication.js";
+} from "./replication.js";
 export {
   addShard,
   clusterFailover,
@@ -55,8 +55,8 @@ export {
   type SlotNodeAddress,
   type SlotRangeView,
   type WaitOptions,
-} from "./redis-cluster.js";
-export { applySlotMoves, migrateSlots, ownedBy, type MigrateResult, type MigrateSlotsOptions } from "./redis-resharding.js";
+} from "./cluster.js";
+export { applySlotMoves, migrateSlots, ownedBy, type MigrateResult, type MigrateSlotsOptions } from "./resharding.js";
 export {
   SLOT_COUNT,
   countSlots,
@@ -70,4 +70,4 @@ export {
   type SlotMove,
   type SlotOwner,
   type SlotRange,
-} from "./redis-slots.js";
+} from "./slots.js";

@@ -17,8 +17,8 @@
  *   (a bus broadcast whose header carries the offset).
  */
 import net from "node:net";
-import type { Logger } from "../logger.js";
-import { respPing } from "./probes.js";
+import type { Logger } from "../../logger.js";
+import { respPing } from "../probes.js";
 import {
   AdminConnection,
   admin,
@@ -30,10 +30,10 @@ import {
   withConnections,
   type AdminTarget,
   type Command,
-} from "./redis-admin.js";
-import { toReplicationInfo } from "./redis-replication.js";
-import { SLOT_COUNT, expandSlots, keyInSlots, toRanges, type SlotOwner, type SlotRange } from "./redis-slots.js";
-import { RespError, type RespValue } from "./resp.js";
+} from "./admin.js";
+import { toReplicationInfo } from "./replication.js";
+import { SLOT_COUNT, expandSlots, keyInSlots, toRanges, type SlotOwner, type SlotRange } from "./slots.js";
+import { RespError, type RespValue } from "../resp.js";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_POLL_MS = 5;

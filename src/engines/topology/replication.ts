@@ -3,7 +3,7 @@
  * redis-server processes, run as the emulator's admin user (REPLICAOF and CONFIG are
  * refused to clients, as on ElastiCache).
  */
-import { AdminConnection, admin, asText, describe, parseInfo, sleep, type AdminTarget } from "./redis-admin.js";
+import { AdminConnection, admin, asText, describe, parseInfo, sleep, type AdminTarget } from "./admin.js";
 
 export interface ReplicationInfo {
   role: "master" | "slave";

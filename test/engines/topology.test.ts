@@ -7,7 +7,7 @@
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineNode } from "../../src/engines/engine.js";
-import { admin } from "../../src/engines/redis-admin.js";
+import { admin } from "../../src/engines/topology/admin.js";
 import {
   addShard,
   applySlotMoves,
@@ -36,7 +36,7 @@ import {
   waitClusterConsistent,
   waitReplicaSynced,
   type SlotRangeView,
-} from "../../src/engines/redis-topology.js";
+} from "../../src/engines/topology/index.js";
 import { haveRedis, killNode, startClusterNodes, startRedis, startRedisNodes, stopNode } from "./topology-helpers.js";
 
 const KEYS = 10_000;
