@@ -13,7 +13,7 @@ import { nodeTypeMemoryBytes } from "../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { emitEvent } from "./events.js";
-import { CancelledError, Timers } from "./timers.js";
+import { SerialWork } from "./serial-work.js";
 
 interface RunningNode {
   engine: EngineNode;
@@ -26,7 +26,6 @@ interface RunningNode {
 interface ClusterRuntime {
   nodes: Map<string, RunningNode>;
   configEndpoint?: ConfigEndpoint;
-  queue: Promise<void>;
 }
 
 /** redis-server refuses a maxmemory much below this; memcached's minimum is 8 MB too. */
@@ -47,8 +46,7 @@ export interface LifecycleOptions {
 export type MemberExitHandler = (region: RegionState, cluster: CacheClusterRecord) => void;
 
 export class ClusterLifecycle {
-  private readonly runtimes = new Map<string, ClusterRuntime>();
-  private readonly timers = new Timers();
+  private readonly work = new SerialWork<ClusterRuntime>(() => ({ nodes: new Map() }));
   private memberExitHandler: MemberExitHandler | undefined;
 
   constructor(private readonly options: LifecycleOptions) {}
@@ -109,7 +107,7 @@ export class ClusterLifecycle {
       await this.stopRuntime(runtime);
       await rm(this.clusterDir(region, cluster), { recursive: true, force: true });
       await this.pause(cluster, runtime, started, this.options.delays.deleteMs);
-      this.runtimes.delete(cluster.arn);
+      this.work.remove(cluster.arn);
       region.clusters.delete(cluster.id);
       emitEvent(region, "cache-cluster", cluster.id, "Cache cluster deleted", cluster.arn);
     });
@@ -123,7 +121,7 @@ export class ClusterLifecycle {
   /** The running engine of a single-node cluster (replication group members). */
   engineNode(cluster: CacheClusterRecord): EngineNode | undefined {
     const id = cluster.nodes[0]?.id;
-    return id === undefined ? undefined : this.runtimes.get(cluster.arn)?.nodes.get(id)?.engine;
+    return id === undefined ? undefined : this.work.runtime(cluster.arn)?.nodes.get(id)?.engine;
   }
 
   /** Starts a fresh, empty engine for a node whose engine died, on the same port; resolves once it answers. */
@@ -139,47 +137,21 @@ export class ClusterLifecycle {
   }
 
   /** Resolves when all work queued so far on this cluster is done (tests, reset). */
-  async settled(cluster: CacheClusterRecord): Promise<void> {
-    await this.runtimes.get(cluster.arn)?.queue;
+  settled(cluster: CacheClusterRecord): Promise<void> {
+    return this.work.settled(cluster.arn);
   }
 
   /** Stops every engine and endpoint and cancels every pending delay. */
-  async stopAll(): Promise<void> {
-    const runtimes = [...this.runtimes.values()];
-    this.runtimes.clear();
-    this.timers.cancelAll();
-    // Work in flight may still be starting a node: let it finish, then stop what it started.
-    await Promise.all(
-      runtimes.map(async (runtime) => {
-        await runtime.queue;
-        await this.stopRuntime(runtime);
-      }),
-    );
+  stopAll(): Promise<void> {
+    return this.work.stopAll((runtime) => this.stopRuntime(runtime));
   }
 
-  /** The configured minimum time in a transitional status; cancelled when the cluster is detached. */
-  private async pause(cluster: CacheClusterRecord, runtime: ClusterRuntime, since: number, ms: number): Promise<void> {
-    if (this.runtimes.get(cluster.arn) !== runtime) throw new CancelledError();
-    await this.timers.atLeastSince(since, ms);
+  private pause(cluster: CacheClusterRecord, runtime: ClusterRuntime, since: number, ms: number): Promise<void> {
+    return this.work.pause(cluster.arn, runtime, since, ms);
   }
 
   private enqueue(region: RegionState, cluster: CacheClusterRecord, work: (runtime: ClusterRuntime) => Promise<void>): Promise<void> {
-    let runtime = this.runtimes.get(cluster.arn);
-    if (!runtime) {
-      runtime = { nodes: new Map(), queue: Promise.resolve() };
-      this.runtimes.set(cluster.arn, runtime);
-    }
-    const rt = runtime;
-    rt.queue = rt.queue.then(async () => {
-      if (this.runtimes.get(cluster.arn) !== rt) return; // reset or stop happened meanwhile
-      try {
-        await work(rt);
-      } catch (error) {
-        if (error instanceof CancelledError || this.runtimes.get(cluster.arn) !== rt) return;
-        this.fail(region, cluster, error);
-      }
-    });
-    return rt.queue;
+    return this.work.run(cluster.arn, work, (error) => this.fail(region, cluster, error));
   }
 
   /** Starts nodes marked `creating`, removes those marked `deleting`, restarts those whose spec changed. */
@@ -260,7 +232,7 @@ export class ClusterLifecycle {
     const running: RunningNode = { engine, startedWith: { engineVersion: cluster.engineVersion, memoryBytes }, stopping: false };
     runtime.nodes.set(node.id, running);
     engine.onExit((code, signal) => {
-      if (running.stopping || this.runtimes.get(cluster.arn) !== runtime) return;
+      if (running.stopping || !this.work.isCurrent(cluster.arn, runtime)) return;
       if (cluster.member && this.memberExitHandler) {
         this.options.logger.warn("replication group member exited", { cluster: cluster.id, code, signal });
         if (runtime.nodes.get(node.id) === running) runtime.nodes.delete(node.id);

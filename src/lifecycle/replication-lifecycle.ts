@@ -11,14 +11,13 @@ import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from
 import type { RegionState } from "../state/store.js";
 import type { ClusterLifecycle } from "./cluster-lifecycle.js";
 import { emitEvent } from "./events.js";
-import { CancelledError, Timers } from "./timers.js";
+import { SerialWork } from "./serial-work.js";
 import type { Topology } from "./topology.js";
 
 interface GroupRuntime {
   primary?: Forwarder;
   reader?: Forwarder;
   configuration?: Forwarder;
-  queue: Promise<void>;
 }
 
 export interface ReplicationLifecycleOptions {
@@ -30,8 +29,7 @@ export interface ReplicationLifecycleOptions {
 }
 
 export class ReplicationLifecycle {
-  private readonly runtimes = new Map<string, GroupRuntime>();
-  private readonly timers = new Timers();
+  private readonly work = new SerialWork<GroupRuntime>(() => ({}));
 
   constructor(private readonly options: ReplicationLifecycleOptions) {
     options.clusters.onMemberExit((region, cluster) => this.memberLost(region, cluster));
@@ -70,7 +68,7 @@ export class ReplicationLifecycle {
         this.options.clusters.delete(region, member);
       }
       await Promise.all(members.map((m) => this.options.clusters.settled(m)));
-      this.runtimes.delete(group.arn);
+      this.work.remove(group.arn);
       region.replicationGroups.delete(group.id);
       emitEvent(region, "replication-group", group.id, "Replication group deleted", group.arn);
     });
@@ -178,20 +176,12 @@ export class ReplicationLifecycle {
   }
 
   /** Resolves when all work queued so far on this group is done. */
-  async settled(group: ReplicationGroupRecord): Promise<void> {
-    await this.runtimes.get(group.arn)?.queue;
+  settled(group: ReplicationGroupRecord): Promise<void> {
+    return this.work.settled(group.arn);
   }
 
-  async stopAll(): Promise<void> {
-    const runtimes = [...this.runtimes.values()];
-    this.runtimes.clear();
-    this.timers.cancelAll();
-    await Promise.all(
-      runtimes.map(async (runtime) => {
-        await runtime.queue;
-        await this.closeEndpoints(runtime);
-      }),
-    );
+  stopAll(): Promise<void> {
+    return this.work.stopAll((runtime) => this.closeEndpoints(runtime));
   }
 
   /**
@@ -201,7 +191,7 @@ export class ReplicationLifecycle {
    */
   private memberLost(region: RegionState, cluster: CacheClusterRecord): void {
     const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
-    const runtime = group && this.runtimes.get(group.arn);
+    const runtime = group && this.work.runtime(group.arn);
     if (!group || !runtime) return void this.options.clusters.replaceNode(region, cluster);
     const nodeGroup = group.nodeGroups.find((ng) => ng.id === cluster.member!.nodeGroupId)!;
     emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${cluster.nodes[0].id}`, cluster.arn);
@@ -340,34 +330,21 @@ export class ReplicationLifecycle {
     return engine;
   }
 
-  private async pause(group: ReplicationGroupRecord, runtime: GroupRuntime, since: number, ms: number): Promise<void> {
-    if (this.runtimes.get(group.arn) !== runtime) throw new CancelledError();
-    await this.timers.atLeastSince(since, ms);
+  private pause(group: ReplicationGroupRecord, runtime: GroupRuntime, since: number, ms: number): Promise<void> {
+    return this.work.pause(group.arn, runtime, since, ms);
   }
 
   private enqueue(region: RegionState, group: ReplicationGroupRecord, work: (runtime: GroupRuntime) => Promise<void>): void {
-    let runtime = this.runtimes.get(group.arn);
-    if (!runtime) {
-      runtime = { queue: Promise.resolve() };
-      this.runtimes.set(group.arn, runtime);
-    }
-    const rt = runtime;
-    rt.queue = rt.queue.then(async () => {
-      if (this.runtimes.get(group.arn) !== rt) return;
-      try {
-        await work(rt);
-      } catch (error) {
-        if (error instanceof CancelledError || this.runtimes.get(group.arn) !== rt) return;
-        const message = error instanceof Error ? error.message : String(error);
-        this.options.logger.error("replication group transition failed", { group: group.id, error: message });
-        if (group.status === "creating") group.status = "create-failed";
-        // A failed change leaves the group usable as it is now, as AWS returns it to available.
-        if (group.status === "modifying") {
-          group.status = "available";
-          for (const ng of group.nodeGroups) ng.status = "available";
-        }
-        emitEvent(region, "replication-group", group.id, `Replication group operation failed: ${message}`, group.arn);
+    void this.work.run(group.arn, work, (error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.error("replication group transition failed", { group: group.id, error: message });
+      if (group.status === "creating") group.status = "create-failed";
+      // A failed change leaves the group usable as it is now, as AWS returns it to available.
+      if (group.status === "modifying") {
+        group.status = "available";
+        for (const ng of group.nodeGroups) ng.status = "available";
       }
+      emitEvent(region, "replication-group", group.id, `Replication group operation failed: ${message}`, group.arn);
     });
   }
 }

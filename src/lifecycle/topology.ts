@@ -80,8 +80,10 @@ export const redisTopology: Topology = {
 
   async rejoinCluster(node, primary, cluster) {
     const others = cluster.filter((n) => n !== node);
-    // A replaced node comes back empty with a new cluster id: the others forget the old one.
-    const stale = (await clusterNodes(primary)).filter((e) => e.port === node.endpoint.port && !e.myself);
+    // A replaced node comes back empty with a new cluster id: the others forget every id that
+    // is not a live node's (a dead node's entry may have lost its address, so ids, not ports).
+    const liveIds = new Set(await Promise.all(others.map((n) => clusterMyId(n))));
+    const stale = (await clusterNodes(primary)).filter((e) => !e.myself && !liveIds.has(e.id));
     for (const entry of stale) await forgetDeadNode(entry.id, others);
     await replaceReplica(primary, node, others);
   },
