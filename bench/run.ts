@@ -16,6 +16,10 @@ import { alive, engineDescendants, killAllTrackedSync, stopAllTracked, waitGone 
 import { failedRow, renderTable, writeJson, type RowResult } from "./lib/report.js";
 import { rowCreateMemcached } from "./rows/create-memcached.js";
 import { rowCreateRedis } from "./rows/create-redis.js";
+import { rowCreateReplicationGroup } from "./rows/create-replication-group.js";
+import { rowFailover } from "./rows/failover.js";
+import { rowRedisBenchmarkCluster, rowRedisBenchmarkEndpoints } from "./rows/redis-benchmark-endpoints.js";
+import { rowResharding } from "./rows/resharding.js";
 import { rowDescribe100 } from "./rows/describe-100.js";
 import { rowRedisBenchmark } from "./rows/redis-benchmark.js";
 import { rowRss } from "./rows/rss.js";
@@ -26,6 +30,11 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "3", name: "DescribeCacheClusters x100", run: rowDescribe100 },
   { id: "4", name: "redis-benchmark via node endpoint", run: rowRedisBenchmark },
   { id: "5", name: "emulator RSS", run: rowRss },
+  { id: "6", name: "create->available, replication groups", run: rowCreateReplicationGroup },
+  { id: "7", name: "kill -9 primary -> PrimaryEndpoint writes", run: rowFailover },
+  { id: "8", name: "redis-benchmark via PrimaryEndpoint/ReaderEndpoint", run: rowRedisBenchmarkEndpoints },
+  { id: "9", name: "redis-benchmark --cluster via ConfigurationEndpoint", run: rowRedisBenchmarkCluster },
+  { id: "10", name: "reshard 3->4 shards, 100k keys", run: rowResharding },
 ];
 
 const RESULTS = fileURLToPath(new URL("./results/latest.json", import.meta.url));

@@ -47,6 +47,7 @@ export interface EmulatorConfig {
 }
 
 export const DEFAULT_PORT = 4510;
+export const MAX_NODE_PORT = 55535;
 
 export const defaultConfig: EmulatorConfig = {
   host: "127.0.0.1",
@@ -85,7 +86,10 @@ export function parsePortRange(text: string): { from: number; to: number } {
 
 function validateConfig(config: EmulatorConfig): void {
   const { from, to } = config.nodePorts;
-  if (!(from >= 1 && to <= 65535 && from <= to)) throw new Error(`invalid node port range ${from}-${to}`);
+  if (!(from >= 1 && from <= to)) throw new Error(`invalid node port range ${from}-${to}`);
+  // A cluster mode node also listens on its port + 10000 (the cluster bus), so redis-server
+  // refuses cluster mode above this.
+  if (to > MAX_NODE_PORT) throw new Error(`node ports must be at most ${MAX_NODE_PORT} (a cluster mode node's bus port is its port + 10000), got ${from}-${to}`);
   if (!(config.port >= 0 && config.port <= 65535)) throw new Error(`invalid port ${config.port}`);
   if (!(config.nodeMemoryScale > 0 && config.nodeMemoryScale <= 1)) {
     throw new Error(`invalid node memory scale ${config.nodeMemoryScale} (a fraction in (0, 1])`);

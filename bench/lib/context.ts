@@ -7,14 +7,22 @@ export interface RowContext {
 }
 
 /**
- * Port ranges per row: above the kernel's ephemeral range (32768-60999), so they meet
- * neither the test suite's node ranges (10000-29999, 31000-31999), nor the default
- * range of an emulator someone runs meanwhile (21000-21999), nor outgoing connections.
+ * Port ranges per row: below the kernel's ephemeral range (32768-60999), so outgoing
+ * connections do not take them, and at most 55535 (the emulator's limit: a cluster mode
+ * node's bus port is its port + 10000); clear of the default range of an emulator someone
+ * runs meanwhile (21000-21999). The test suite (10000-29999) is not run at the same time.
  */
 export const PORTS = {
-  createRedis: { emulator: { from: 61000, to: 61099 }, bare: { from: 61100, to: 61199 } },
-  createMemcached: { emulator: { from: 61200, to: 61299 }, bare: { from: 61300, to: 61399 } },
-  describe: { emulator: { from: 61400, to: 61699 } },
-  redisBenchmark: { emulator: { from: 61700, to: 61799 }, bare: { from: 61800, to: 61899 } },
-  rss: { emulator: { from: 61900, to: 61999 }, bare: { from: 62000, to: 62099 } },
+  createRedis: { emulator: { from: 22000, to: 22099 }, bare: { from: 22100, to: 22199 } },
+  createMemcached: { emulator: { from: 22200, to: 22299 }, bare: { from: 22300, to: 22399 } },
+  describe: { emulator: { from: 22400, to: 22699 } },
+  redisBenchmark: { emulator: { from: 22700, to: 22799 }, bare: { from: 22800, to: 22899 } },
+  rss: { emulator: { from: 22900, to: 22999 }, bare: { from: 23000, to: 23099 } },
+  // Replication groups. Cluster-mode nodes also listen on port + 10000 (the cluster bus);
+  // the bare clusters of the baselines get theirs from `bus`.
+  rgCreate: { emulator: { from: 23100, to: 23299 }, bare: { from: 23300, to: 23399 } },
+  failover: { emulator: { from: 23400, to: 23499 }, bare: { from: 23500, to: 23549 } },
+  rgBenchmark: { emulator: { from: 23600, to: 23699 }, proxies: { from: 23700, to: 23749 } },
+  clusterBenchmark: { emulator: { from: 23750, to: 23849 } },
+  resharding: { emulator: { from: 23900, to: 24099 }, bare: { from: 24100, to: 24199 }, bus: { from: 24200, to: 24299 } },
 } as const;
