@@ -7,6 +7,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionHandler, ActionInput } from "../context.js";
+import { recordSharedSettings } from "../modify-settings.js";
 import {
   checkCacheSecurityGroups,
   checkEngine,
@@ -126,21 +127,8 @@ function validateEngineChanges(cluster: CacheClusterRecord, input: Input): Engin
 
 /** Settings AWS applies at once, whatever ApplyImmediately says. */
 function recordSettings(cluster: CacheClusterRecord, input: Input): void {
-  const s = cluster.settings;
-  if (input.CacheSecurityGroupNames !== undefined) s.cacheSecurityGroupNames = input.CacheSecurityGroupNames;
-  if (input.SecurityGroupIds !== undefined) s.securityGroupIds = input.SecurityGroupIds;
-  if (input.PreferredMaintenanceWindow !== undefined) s.preferredMaintenanceWindow = input.PreferredMaintenanceWindow;
-  if (input.NotificationTopicArn !== undefined) s.notificationTopicArn = input.NotificationTopicArn;
-  if (input.NotificationTopicStatus !== undefined) s.notificationTopicStatus = input.NotificationTopicStatus;
-  if (input.CacheParameterGroupName !== undefined) s.cacheParameterGroupName = input.CacheParameterGroupName;
-  if (input.AutoMinorVersionUpgrade !== undefined) s.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
-  if (input.SnapshotRetentionLimit !== undefined) s.snapshotRetentionLimit = input.SnapshotRetentionLimit;
-  if (input.SnapshotWindow !== undefined) s.snapshotWindow = input.SnapshotWindow;
-  if (input.IpDiscovery !== undefined) s.ipDiscovery = input.IpDiscovery;
-  if (input.AZMode !== undefined) s.azMode = input.AZMode;
-  if (input.LogDeliveryConfigurations !== undefined) {
-    s.logDeliveryConfigurations = input.LogDeliveryConfigurations.map((c) => ({ ...c, Status: "active" }));
-  }
+  recordSharedSettings(cluster.settings, input);
+  if (input.AZMode !== undefined) cluster.settings.azMode = input.AZMode;
 }
 
 /** Writes the new desired state into the record; true when engines must change. */

@@ -15,6 +15,7 @@ import {
   notSupportedYet,
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
+import { recordSharedSettings } from "../modify-settings.js";
 import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
@@ -90,22 +91,9 @@ function checkNewPrimary(ctx: ActionContext, group: ReplicationGroupRecord, id: 
 }
 
 function recordSettings(group: ReplicationGroupRecord, input: Input): void {
-  const s = group.settings;
+  recordSharedSettings(group.settings, input);
   if (input.ReplicationGroupDescription !== undefined) group.description = input.ReplicationGroupDescription;
-  if (input.CacheSecurityGroupNames !== undefined) s.cacheSecurityGroupNames = input.CacheSecurityGroupNames;
-  if (input.SecurityGroupIds !== undefined) s.securityGroupIds = input.SecurityGroupIds;
-  if (input.PreferredMaintenanceWindow !== undefined) s.preferredMaintenanceWindow = input.PreferredMaintenanceWindow;
-  if (input.NotificationTopicArn !== undefined) s.notificationTopicArn = input.NotificationTopicArn;
-  if (input.NotificationTopicStatus !== undefined) s.notificationTopicStatus = input.NotificationTopicStatus;
-  if (input.CacheParameterGroupName !== undefined) s.cacheParameterGroupName = input.CacheParameterGroupName;
-  if (input.AutoMinorVersionUpgrade !== undefined) s.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
-  if (input.SnapshotRetentionLimit !== undefined) s.snapshotRetentionLimit = input.SnapshotRetentionLimit;
-  if (input.SnapshotWindow !== undefined) s.snapshotWindow = input.SnapshotWindow;
-  if (input.SnapshottingClusterId !== undefined) s.snapshottingClusterId = input.SnapshottingClusterId;
-  if (input.IpDiscovery !== undefined) s.ipDiscovery = input.IpDiscovery;
-  if (input.LogDeliveryConfigurations !== undefined) {
-    s.logDeliveryConfigurations = input.LogDeliveryConfigurations.map((c) => ({ ...c, Status: "active" }));
-  }
+  if (input.SnapshottingClusterId !== undefined) group.settings.snapshottingClusterId = input.SnapshottingClusterId;
 }
 
 function wire(ctx: ActionContext, group: ReplicationGroupRecord) {
