@@ -119,7 +119,7 @@ export class ReplicationLifecycle {
       const current = this.shards(region, { ...group, nodeGroups: group.nodeGroups.filter((ng) => !added.includes(ng)) });
       const staying = group.nodeGroups.filter((ng) => !removed.includes(ng));
       const target = this.shards(region, { ...group, nodeGroups: staying });
-      const slots = await this.options.topology.reshard(current, target);
+      const slots = await this.options.topology.reshard(current, target, (percent) => (group.pending.reshardingProgress = percent));
       staying.forEach((ng, i) => (ng.slots = slots[i]));
       const leaving = removed.flatMap((ng) => ng.memberClusterIds.map((id) => region.clusters.get(id)!));
       group.nodeGroups = staying;
@@ -254,6 +254,7 @@ export class ReplicationLifecycle {
   }
 
   private finishModifying(region: RegionState, group: ReplicationGroupRecord, what: string): void {
+    group.pending.reshardingProgress = undefined;
     for (const ng of group.nodeGroups) ng.status = "available";
     group.status = "available";
     emitEvent(region, "replication-group", group.id, what, group.arn);
@@ -342,6 +343,7 @@ export class ReplicationLifecycle {
       // A failed change leaves the group usable as it is now, as AWS returns it to available.
       if (group.status === "modifying") {
         group.status = "available";
+        group.pending.reshardingProgress = undefined;
         for (const ng of group.nodeGroups) ng.status = "available";
       }
       emitEvent(region, "replication-group", group.id, `Replication group operation failed: ${message}`, group.arn);

@@ -54,8 +54,15 @@ export interface Topology {
    * shards missing from `target` give all their slots away and leave the cluster.
    * Resolves with each target shard's slots as AWS writes them.
    */
-  reshard(current: Shard[], target: Array<{ primary: EngineNode; replicas: EngineNode[] }>): Promise<string[]>;
+  reshard(
+    current: Shard[],
+    target: Array<{ primary: EngineNode; replicas: EngineNode[] }>,
+    onProgress: (percent: number) => void,
+  ): Promise<string[]>;
 }
+
+/** Slot moves (source -> target pairs) migrated side by side between progress reports. */
+const MOVES_PER_STEP = 4;
 
 const nodesOf = (shards: Shard[]) => shards.flatMap((s) => [s.primary, ...s.replicas]);
 
@@ -92,7 +99,7 @@ export const redisTopology: Topology = {
     await removeNodesFromCluster(nodes, nodesOf(remaining));
   },
 
-  async reshard(current, target) {
+  async reshard(current, target, onProgress) {
     const all = [...new Set([...nodesOf(current), ...target.flatMap((t) => [t.primary, ...t.replicas])])];
     const ids = new Map<EngineNode, string>();
     for (const shard of target.filter((t) => !current.some((c) => c.primary === t.primary))) {
@@ -103,7 +110,12 @@ export const redisTopology: Topology = {
     const byId = new Map([...ids].map(([node, id]) => [id, node as EngineNode]));
     const owners = await clusterSlotOwners(target[0].primary);
     const moves = planRebalance(owners, target.map((t) => ids.get(t.primary)!));
-    await applySlotMoves(moves, byId, { cluster: all });
+    // A few moves at a time, so that the progress AWS shows (SlotMigration) advances.
+    for (let done = 0; done < moves.length; done += MOVES_PER_STEP) {
+      onProgress((100 * done) / moves.length);
+      await applySlotMoves(moves.slice(done, done + MOVES_PER_STEP), byId, { cluster: all });
+    }
+    onProgress(100);
     const leaving = current.filter((c) => !target.some((t) => t.primary === c.primary));
     const staying = target.map((t) => ({ ...t, slots: "" }));
     if (leaving.length) await removeNodesFromCluster(nodesOf(leaving), nodesOf(staying));

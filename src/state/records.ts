@@ -156,7 +156,7 @@ export interface ReplicationGroupRecord {
   /** Emulator-owned endpoints, once they listen. */
   endpoints: { primary?: number; reader?: number; configuration?: number };
   settings: ReplicationGroupSettings;
-  pending: { primaryClusterId?: string; automaticFailover?: boolean };
+  pending: { primaryClusterId?: string; automaticFailover?: boolean; reshardingProgress?: number };
   /** Next node group number when shards are added. */
   nextNodeGroupNumber: number;
 }

@@ -110,6 +110,8 @@ export function replicationGroupToWire(
       PrimaryClusterId: group.pending.primaryClusterId,
       AutomaticFailoverStatus:
         group.pending.automaticFailover === undefined ? undefined : group.pending.automaticFailover ? "enabled" : "disabled",
+      Resharding:
+        group.pending.reshardingProgress === undefined ? undefined : { SlotMigration: { ProgressPercentage: group.pending.reshardingProgress } },
     },
     MemberClusters: group.nodeGroups.flatMap((ng) => ng.memberClusterIds),
     NodeGroups: group.nodeGroups.map((ng) => nodeGroupToWire(group, ng, clusterById, advertisedHost, endpoint)),

@@ -44,3 +44,24 @@ it("refuses TestFailover, deletion and resharding while the group is modifying",
   expect(group.Status).toBe("modifying");
   expect(group.MemberClusters).toEqual(["busy-001", "busy-002"]);
 });
+
+it("shows resharding progress (SlotMigration) while the group is modifying", async () => {
+  const client = sdkClient(emulator);
+  await client.send(
+    new CreateReplicationGroupCommand({ ReplicationGroupId: "growing", ReplicationGroupDescription: "x", CacheNodeType: "cache.t3.micro", NumNodeGroups: 2, ReplicasPerNodeGroup: 1 }),
+  );
+  const deadline = Date.now() + 30_000;
+  const describe = async () => (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: "growing" }))).ReplicationGroups![0];
+  while ((await describe()).Status !== "available" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const out = await client.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: "growing", NodeGroupCount: 3, ApplyImmediately: true }));
+  expect(out.ReplicationGroup?.Status).toBe("modifying");
+  let progress: number | undefined;
+  while (progress !== 100 && Date.now() < deadline) {
+    progress = (await describe()).PendingModifiedValues?.Resharding?.SlotMigration?.ProgressPercentage;
+    if (progress !== 100) await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(progress).toBe(100);
+  const group = await describe();
+  expect(group.Status).toBe("modifying");
+  expect(group.NodeGroups!.map((ng) => ng.NodeGroupId)).toEqual(["0001", "0002", "0003"]);
+});

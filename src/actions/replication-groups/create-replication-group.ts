@@ -175,7 +175,8 @@ function planLayout(input: Input, hasPrimary: boolean): Layout {
     if (input.NumCacheClusters !== undefined && input.ReplicasPerNodeGroup !== undefined) {
       throw commonErrors.invalidParameterCombination("Specify either NumCacheClusters or ReplicasPerNodeGroup, not both.");
     }
-    const nodes = input.NumCacheClusters ?? (input.ReplicasPerNodeGroup !== undefined ? input.ReplicasPerNodeGroup + 1 : configs[0]?.ReplicaCount !== undefined ? configs[0].ReplicaCount + 1 : hasPrimary ? 1 : 1);
+    const replicas = input.ReplicasPerNodeGroup ?? configs[0]?.ReplicaCount;
+    const nodes = input.NumCacheClusters ?? (replicas !== undefined ? replicas + 1 : 1);
     if (nodes < 1 || nodes > 6) throw commonErrors.invalidParameterValue(`NumCacheClusters must be between 1 and 6, got ${nodes}.`);
     const azs = input.PreferredCacheClusterAZs ?? [];
     if (azs.length && azs.length !== nodes) {
