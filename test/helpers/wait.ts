@@ -1,5 +1,11 @@
-/** Polls DescribeCacheClusters until a cluster reaches a status (or is gone), for tests. */
-import { DescribeCacheClustersCommand, type CacheCluster, type ElastiCacheClient } from "@aws-sdk/client-elasticache";
+/** Polls Describe* until a cluster or replication group reaches a state (or is gone), for tests. */
+import {
+  DescribeCacheClustersCommand,
+  DescribeReplicationGroupsCommand,
+  type CacheCluster,
+  type ElastiCacheClient,
+  type ReplicationGroup,
+} from "@aws-sdk/client-elasticache";
 
 export async function waitForCluster(
   client: ElastiCacheClient,
@@ -31,4 +37,24 @@ export async function waitForClusterGone(client: ElastiCacheClient, id: string, 
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`cluster ${id} still exists after ${timeoutMs} ms`);
+}
+
+export async function describeReplicationGroup(client: ElastiCacheClient, id: string): Promise<ReplicationGroup> {
+  return (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0];
+}
+
+/** Polls DescribeReplicationGroups until `accept` holds for the group. */
+export async function waitForReplicationGroup(
+  client: ElastiCacheClient,
+  id: string,
+  accept: (group: ReplicationGroup) => boolean,
+  timeoutMs = 60_000,
+): Promise<ReplicationGroup> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const group = await describeReplicationGroup(client, id);
+    if (accept(group)) return group;
+    if (Date.now() > deadline) throw new Error(`replication group ${id} did not reach the expected state (status ${group.Status})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

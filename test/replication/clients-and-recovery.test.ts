@@ -16,22 +16,12 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
-import { waitForCluster } from "../helpers/wait.js";
+import { describeReplicationGroup, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 const run = promisify(execFile);
 let emulator: Emulator;
 let client: ElastiCacheClient;
 const connections: Redis[] = [];
-
-async function waitGroup(id: string, accept: (g: ReplicationGroup) => boolean, timeoutMs = 60_000): Promise<ReplicationGroup> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0];
-    if (accept(group)) return group;
-    if (Date.now() > deadline) throw new Error(`replication group ${id}: still ${group.Status}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function connect(endpoint: { Address?: string; Port?: number }): Redis {
   const redis = new Redis(endpoint.Port!, endpoint.Address!, { maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 100 ? null : 20) });
@@ -54,7 +44,7 @@ describe("cluster clients through the ConfigurationEndpoint", () => {
     await client.send(
       new CreateReplicationGroupCommand({ ReplicationGroupId: "multi", ReplicationGroupDescription: "x", CacheNodeType: "cache.t3.micro", NumNodeGroups: 3 }),
     );
-    const group = await waitGroup("multi", (g) => g.Status === "available");
+    const group = await waitForReplicationGroup(client, "multi", (g) => g.Status === "available");
     const { Address, Port } = group.ConfigurationEndpoint!;
     for (const key of ["alpha", "beta", "gamma", "delta"]) {
       await run("redis-cli", ["-c", "-h", Address!, "-p", String(Port), "SET", key, `v-${key}`]);
@@ -100,7 +90,7 @@ describe("PrimaryClusterId", () => {
     await client.send(
       new CreateReplicationGroupCommand({ ReplicationGroupId: "grown", ReplicationGroupDescription: "x", PrimaryClusterId: "legacy", NumCacheClusters: 2 }),
     );
-    const group = await waitGroup("grown", (g) => g.Status === "available");
+    const group = await waitForReplicationGroup(client, "grown", (g) => g.Status === "available");
     expect(group.MemberClusters).toEqual(["legacy", "grown-002"]);
     const members = group.NodeGroups![0].NodeGroupMembers!;
     expect(members.find((m) => m.CacheClusterId === "legacy")!.CurrentRole).toBe("primary");
@@ -122,7 +112,7 @@ describe("without automatic failover", () => {
         AutomaticFailoverEnabled: false,
       }),
     );
-    const group = await waitGroup("manual", (g) => g.Status === "available");
+    const group = await waitForReplicationGroup(client, "manual", (g) => g.Status === "available");
     const ng = group.NodeGroups![0];
     const writer = connect(ng.PrimaryEndpoint!);
     await writer.set("volatile", "1");
@@ -137,7 +127,7 @@ describe("without automatic failover", () => {
       pong = await fresh.ping().catch(() => "");
       if (pong !== "PONG") await new Promise((r) => setTimeout(r, 20));
     }
-    const after = await waitGroup("manual", () => true);
+    const after = await waitForReplicationGroup(client, "manual", () => true);
     expect(after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId).toBe(primaryMember.CacheClusterId);
     expect(Number(/process_id:(\d+)/.exec(await fresh.info("server"))![1])).not.toBe(pid);
     expect(await fresh.get("volatile")).toBeNull();

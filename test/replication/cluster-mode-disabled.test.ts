@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
+import { describeReplicationGroup, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -29,20 +30,6 @@ function connect(endpoint: { Address?: string; Port?: number }): Redis {
   redis.on("error", () => undefined); // reconnects after a failover are expected
   clients.push(redis);
   return redis;
-}
-
-async function describeGroup(id: string): Promise<ReplicationGroup> {
-  return (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0];
-}
-
-async function waitGroup(id: string, accept: (g: ReplicationGroup) => boolean, timeoutMs = 30_000): Promise<ReplicationGroup> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const group = await describeGroup(id);
-    if (accept(group)) return group;
-    if (Date.now() > deadline) throw new Error(`replication group ${id} did not reach the expected state: ${JSON.stringify(group.Status)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
@@ -82,7 +69,7 @@ describe("a primary with two replicas", () => {
     const waited = await waitUntilReplicationGroupAvailable({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { ReplicationGroupId: "shop" });
     expect(waited.state).toBe("SUCCESS");
 
-    const group = await describeGroup("shop");
+    const group = await describeReplicationGroup(client, "shop");
     expect(group.ClusterEnabled).toBe(false);
     expect(group.AutomaticFailover).toBe("enabled");
     expect(group.MultiAZ).toBe("enabled");
@@ -106,7 +93,7 @@ describe("a primary with two replicas", () => {
   });
 
   it("replicates writes through the primary endpoint to every replica and the reader endpoint", async () => {
-    const group = await describeGroup("shop");
+    const group = await describeReplicationGroup(client, "shop");
     const ng = group.NodeGroups![0];
     const primary = connect(ng.PrimaryEndpoint!);
     for (let i = 0; i < 100; i++) await primary.set(`item:${i}`, String(i));
@@ -121,14 +108,14 @@ describe("a primary with two replicas", () => {
   });
 
   it("moves the primary on TestFailover; the primary endpoint keeps taking writes and data survives", async () => {
-    const before = await describeGroup("shop");
+    const before = await describeReplicationGroup(client, "shop");
     const primaryEndpoint = before.NodeGroups![0].PrimaryEndpoint!;
     const writer = connect(primaryEndpoint);
     await writer.set("before-failover", "kept");
 
     const out = await client.send(new TestFailoverCommand({ ReplicationGroupId: "shop", NodeGroupId: "0001" }));
     expect(out.ReplicationGroup?.Status).toBe("modifying");
-    const after = await waitGroup("shop", (g) => g.Status === "available");
+    const after = await waitForReplicationGroup(client, "shop", (g) => g.Status === "available");
     const roles = after.NodeGroups![0].NodeGroupMembers!;
     const newPrimary = roles.find((m) => m.CurrentRole === "primary")!;
     expect(newPrimary.CacheClusterId).not.toBe("shop-001");
@@ -145,7 +132,7 @@ describe("a primary with two replicas", () => {
   });
 
   it("fails over automatically when the primary's engine is killed, and replaces the dead node", async () => {
-    const before = await describeGroup("shop");
+    const before = await describeReplicationGroup(client, "shop");
     const ng = before.NodeGroups![0];
     const oldPrimary = ng.NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!;
     const direct = connect(oldPrimary.ReadEndpoint!);
@@ -158,7 +145,7 @@ describe("a primary with two replicas", () => {
     expect(await until(() => writer.set("written-after-kill", "1"), (v) => v === "OK")).toBe("OK");
     expect(await writer.get("survivor")).toBe("1");
 
-    const after = await waitGroup("shop", (g) =>
+    const after = await waitForReplicationGroup(client, "shop", (g) =>
       g.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === oldPrimary.CacheClusterId)?.CurrentRole === "replica",
     );
     const replaced = connect(after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === oldPrimary.CacheClusterId)!.ReadEndpoint!);
@@ -169,7 +156,7 @@ describe("a primary with two replicas", () => {
 describe("ModifyReplicationGroup", () => {
   it("switches the primary to the named member and applies a node type's memory to every member", async () => {
     const { ModifyReplicationGroupCommand } = await import("@aws-sdk/client-elasticache");
-    const before = await describeGroup("shop");
+    const before = await describeReplicationGroup(client, "shop");
     const target = before.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "replica")!;
     await client.send(
       new ModifyReplicationGroupCommand({
@@ -180,7 +167,7 @@ describe("ModifyReplicationGroup", () => {
         ApplyImmediately: true,
       }),
     );
-    const after = await waitGroup("shop", (g) => g.Status === "available");
+    const after = await waitForReplicationGroup(client, "shop", (g) => g.Status === "available");
     expect(after.Description).toBe("renamed");
     expect(after.CacheNodeType).toBe("cache.m5.large");
     expect(after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId).toBe(target.CacheClusterId);
@@ -203,7 +190,7 @@ describe("replica count", () => {
     const { IncreaseReplicaCountCommand, DecreaseReplicaCountCommand } = await import("@aws-sdk/client-elasticache");
     const out = await client.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: "shop", NewReplicaCount: 3, ApplyImmediately: true }));
     expect(out.ReplicationGroup?.Status).toBe("modifying");
-    const grown = await waitGroup("shop", (g) => g.Status === "available");
+    const grown = await waitForReplicationGroup(client, "shop", (g) => g.Status === "available");
     const members = grown.NodeGroups![0].NodeGroupMembers!;
     expect(members).toHaveLength(4);
     expect(grown.MemberClusters).toContain("shop-004");
@@ -224,7 +211,7 @@ describe("replica count", () => {
       /automatic failover/,
     );
     await client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: "shop", ReplicasToRemove: ["shop-004"], ApplyImmediately: true }));
-    const shrunk = await waitGroup("shop", (g) => g.Status === "available");
+    const shrunk = await waitForReplicationGroup(client, "shop", (g) => g.Status === "available");
     expect(shrunk.MemberClusters).not.toContain("shop-004");
     await expectAwsError(client.send(new DescribeCacheClustersCommand({ CacheClusterId: "shop-004" })), "CacheClusterNotFound", 404);
   });
@@ -235,7 +222,7 @@ describe("members through the cache cluster API", () => {
     const { CreateCacheClusterCommand, DeleteCacheClusterCommand } = await import("@aws-sdk/client-elasticache");
     const created = await client.send(new CreateCacheClusterCommand({ CacheClusterId: "shop-extra", ReplicationGroupId: "shop" }));
     expect(created.CacheCluster?.ReplicationGroupId).toBe("shop");
-    const grown = await waitGroup("shop", (g) => g.Status === "available");
+    const grown = await waitForReplicationGroup(client, "shop", (g) => g.Status === "available");
     const extra = grown.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === "shop-extra")!;
     expect(extra.CurrentRole).toBe("replica");
     const primary = connect(grown.NodeGroups![0].PrimaryEndpoint!);
@@ -247,7 +234,7 @@ describe("members through the cache cluster API", () => {
     await expectAwsError(client.send(new DeleteCacheClusterCommand({ CacheClusterId: primaryId })), "InvalidCacheClusterState", 400, /primary/);
     const deleted = await client.send(new DeleteCacheClusterCommand({ CacheClusterId: "shop-extra" }));
     expect(deleted.CacheCluster?.CacheClusterStatus).toBe("deleting");
-    const shrunk = await waitGroup("shop", (g) => g.Status === "available" && !g.MemberClusters!.includes("shop-extra"));
+    const shrunk = await waitForReplicationGroup(client, "shop", (g) => g.Status === "available" && !g.MemberClusters!.includes("shop-extra"));
     expect(shrunk.NodeGroups![0].NodeGroupMembers!.some((m) => m.CacheClusterId === "shop-extra")).toBe(false);
   });
 });

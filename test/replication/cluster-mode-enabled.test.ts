@@ -17,25 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
+import { describeReplicationGroup, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
 const connections: Array<Redis | Cluster> = [];
 const KEYS = 10_000;
-
-async function describeGroup(id: string): Promise<ReplicationGroup> {
-  return (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0];
-}
-
-async function waitGroup(id: string, accept: (g: ReplicationGroup) => boolean, timeoutMs = 60_000): Promise<ReplicationGroup> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const group = await describeGroup(id);
-    if (accept(group)) return group;
-    if (Date.now() > deadline) throw new Error(`replication group ${id}: still ${group.Status}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function clusterClient(group: ReplicationGroup): Cluster {
   const { Address, Port } = group.ConfigurationEndpoint!;
@@ -86,7 +73,7 @@ describe("3 shards with a replica each", () => {
     ]);
     const waited = await waitUntilReplicationGroupAvailable({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { ReplicationGroupId: "sessions" });
     expect(waited.state).toBe("SUCCESS");
-    const group = await describeGroup("sessions");
+    const group = await describeReplicationGroup(client, "sessions");
     expect(group.ClusterEnabled).toBe(true);
     expect(group.ClusterMode).toBe("enabled");
     expect(group.AutomaticFailover).toBe("enabled");
@@ -103,7 +90,7 @@ describe("3 shards with a replica each", () => {
   });
 
   it("serves 10,000 keys across slots to a cluster client through the ConfigurationEndpoint", async () => {
-    const cluster = clusterClient(await describeGroup("sessions"));
+    const cluster = clusterClient(await describeReplicationGroup(client, "sessions"));
     for (let i = 0; i < KEYS; i += 500) {
       await Promise.all(Array.from({ length: 500 }, (_, j) => cluster.set(`key:${i + j}`, `key:${i + j}`)));
     }
@@ -116,15 +103,15 @@ describe("3 shards with a replica each", () => {
   it("fails over a shard on TestFailover and keeps every key", async () => {
     const out = await client.send(new TestFailoverCommand({ ReplicationGroupId: "sessions", NodeGroupId: "0002" }));
     expect(out.ReplicationGroup?.Status).toBe("modifying");
-    await waitGroup("sessions", (g) => g.Status === "available");
-    const cluster = clusterClient(await describeGroup("sessions"));
+    await waitForReplicationGroup(client, "sessions", (g) => g.Status === "available");
+    const cluster = clusterClient(await describeReplicationGroup(client, "sessions"));
     expect(await readAll(cluster)).toBe(KEYS);
     await cluster.set("after-test-failover", "1");
     expect(await cluster.get("after-test-failover")).toBe("1");
   });
 
   it("fails over automatically when a shard primary is killed, and keeps every key", async () => {
-    const cluster = clusterClient(await describeGroup("sessions"));
+    const cluster = clusterClient(await describeReplicationGroup(client, "sessions"));
     await cluster.set("warm-up", "1"); // the client knows the nodes once it has loaded the slots
     const nodes = cluster.nodes("master");
     const victim = nodes[0];
@@ -137,8 +124,8 @@ describe("3 shards with a replica each", () => {
       if (!ok) await new Promise((r) => setTimeout(r, 50));
     }
     expect(ok).toBe(true);
-    await waitGroup("sessions", (g) => g.Status === "available");
-    const fresh = clusterClient(await describeGroup("sessions"));
+    await waitForReplicationGroup(client, "sessions", (g) => g.Status === "available");
+    const fresh = clusterClient(await describeReplicationGroup(client, "sessions"));
     const until = Date.now() + 30_000;
     let count = 0;
     while (Date.now() < until && (count = await readAll(fresh).catch(() => 0)) !== KEYS) await new Promise((r) => setTimeout(r, 100));
@@ -152,7 +139,7 @@ describe("3 shards with a replica each", () => {
     const end = Date.now() + 30_000;
     while (!(await recovered()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     expect(await recovered()).toBe(true);
-    const healed = clusterClient(await describeGroup("sessions"));
+    const healed = clusterClient(await describeReplicationGroup(client, "sessions"));
     await healed.set("warm-up", "1");
     expect(healed.nodes("slave")).toHaveLength(3);
   });
@@ -165,7 +152,7 @@ describe("scaling", () => {
       new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: "sessions", NodeGroupCount: 4, ApplyImmediately: true }),
     );
     expect(up.ReplicationGroup?.Status).toBe("modifying");
-    const four = await waitGroup("sessions", (g) => g.Status === "available");
+    const four = await waitForReplicationGroup(client, "sessions", (g) => g.Status === "available");
     expect(four.NodeGroups!.map((ng) => ng.NodeGroupId)).toEqual(["0001", "0002", "0003", "0004"]);
     expect(four.NodeGroups!.every((ng) => ng.Slots && ng.NodeGroupMembers!.length === 2)).toBe(true);
     expect(await readAll(clusterClient(four))).toBe(KEYS);
@@ -179,7 +166,7 @@ describe("scaling", () => {
       }),
     );
     expect(down.ReplicationGroup?.Status).toBe("modifying");
-    const two = await waitGroup("sessions", (g) => g.Status === "available");
+    const two = await waitForReplicationGroup(client, "sessions", (g) => g.Status === "available");
     expect(two.NodeGroups!.map((ng) => ng.NodeGroupId)).toEqual(["0002", "0004"]);
     expect(two.MemberClusters).toEqual(["sessions-0002-001", "sessions-0002-002", "sessions-0004-001", "sessions-0004-002"]);
     const cluster = clusterClient(two);
@@ -191,14 +178,14 @@ describe("scaling", () => {
   it("changes the replica count of every shard", async () => {
     const { IncreaseReplicaCountCommand, DecreaseReplicaCountCommand } = await import("@aws-sdk/client-elasticache");
     await client.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: "sessions", NewReplicaCount: 2, ApplyImmediately: true }));
-    const grown = await waitGroup("sessions", (g) => g.Status === "available");
+    const grown = await waitForReplicationGroup(client, "sessions", (g) => g.Status === "available");
     expect(grown.NodeGroups!.map((ng) => ng.NodeGroupMembers!.length)).toEqual([3, 3]);
     const cluster = clusterClient(grown);
     await cluster.set("warm-up", "1");
     const replicas = cluster.nodes("slave");
     expect(replicas).toHaveLength(4);
     await client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: "sessions", NewReplicaCount: 1, ApplyImmediately: true }));
-    const shrunk = await waitGroup("sessions", (g) => g.Status === "available");
+    const shrunk = await waitForReplicationGroup(client, "sessions", (g) => g.Status === "available");
     expect(shrunk.NodeGroups!.map((ng) => ng.NodeGroupMembers!.length)).toEqual([2, 2]);
     expect(await readAll(clusterClient(shrunk))).toBe(KEYS);
   });
