@@ -8,7 +8,6 @@ import {
   CreateReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
   type ElastiCacheClient,
-  type ReplicationGroup,
 } from "@aws-sdk/client-elasticache";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";

@@ -12,7 +12,6 @@ import {
   waitUntilReplicationGroupAvailable,
   waitUntilReplicationGroupDeleted,
   type ElastiCacheClient,
-  type ReplicationGroup,
 } from "@aws-sdk/client-elasticache";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
