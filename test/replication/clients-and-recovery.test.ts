@@ -11,30 +11,24 @@ import {
 } from "@aws-sdk/client-elasticache";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
+import { RedisClients } from "../helpers/redis-clients.js";
 import { describeReplicationGroup, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 const run = promisify(execFile);
 let emulator: Emulator;
 let client: ElastiCacheClient;
-const connections: Redis[] = [];
-
-function connect(endpoint: { Address?: string; Port?: number }): Redis {
-  const redis = new Redis(endpoint.Port!, endpoint.Address!, { maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 100 ? null : 20) });
-  redis.on("error", () => undefined);
-  connections.push(redis);
-  return redis;
-}
+const redisClients = new RedisClients();
+const connect = (endpoint: { Address?: string; Port?: number }) => redisClients.connect(endpoint);
 
 beforeAll(async () => {
   emulator = await startEmulator();
   client = sdkClient(emulator);
 });
 afterAll(async () => {
-  for (const c of connections) c.disconnect();
+  redisClients.disconnectAll();
   await emulator?.stop();
 });
 

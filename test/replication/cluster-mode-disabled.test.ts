@@ -13,23 +13,17 @@ import {
   waitUntilReplicationGroupDeleted,
   type ElastiCacheClient,
 } from "@aws-sdk/client-elasticache";
-import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
+import { RedisClients } from "../helpers/redis-clients.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { describeReplicationGroup, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
-const clients: Redis[] = [];
-
-function connect(endpoint: { Address?: string; Port?: number }): Redis {
-  const redis = new Redis(endpoint.Port!, endpoint.Address!, { maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 50 ? null : 20) });
-  redis.on("error", () => undefined); // reconnects after a failover are expected
-  clients.push(redis);
-  return redis;
-}
+const redisClients = new RedisClients();
+const connect = (endpoint: { Address?: string; Port?: number }) => redisClients.connect(endpoint);
 
 async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -46,7 +40,7 @@ beforeAll(async () => {
   client = sdkClient(emulator);
 });
 afterAll(async () => {
-  for (const c of clients) c.disconnect();
+  redisClients.disconnectAll();
   await emulator?.stop();
 });
 
