@@ -7,8 +7,11 @@ let started = 0;
 export function nodePortRange(): { from: number; to: number } {
   // Workers run in parallel: give each its own slice so that probes never meet another worker's node.
   const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
-  const slot = (worker * 7 + started++) % 40; // 10000-29999: below the ephemeral port range
-  const from = 10000 + slot * 500;
+  // TEST_NODE_PORT_BASE/SPAN let two suites run side by side on disjoint ranges.
+  const base = Number(process.env.TEST_NODE_PORT_BASE ?? 10000);
+  const span = Number(process.env.TEST_NODE_PORT_SPAN ?? 20000); // default 10000-29999: below the ephemeral range
+  const slot = (worker * 7 + started++) % Math.max(1, Math.floor(span / 500));
+  const from = base + slot * 500;
   return { from, to: from + 499 };
 }
 
