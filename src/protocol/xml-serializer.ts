@@ -5,32 +5,49 @@
  *
  * Speed: DescribeCacheClusters pages run to hundreds of KB, so the walk is compiled once
  * per model into writer functions (member tables in model order, tags pre-rendered) and
- * the XML is appended to one string. Error paths (`Op.Member[i].Field`) are rebuilt only
+ * the XML is appended to one string. Resources with an ARN are written once and reused while
+ * unchanged (xml-memo.ts). Error paths (`Op.Member[i].Field`) are rebuilt only
  * when a value does not fit its shape, as the error unwinds through the writers.
  */
 import type { AwsError } from "./aws-error.js";
 import { listItemName, type ListShape, type Operation, type ServiceModel, type Shape } from "./model.js";
+import { XmlMemo } from "./xml-memo.js";
 
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 /** The model's xmlNamespace; errors may be written before (or without) loading the model. */
 const DEFAULT_NAMESPACE = "http://elasticache.amazonaws.com/doc/2015-02-02/";
 
 export function serializeOutput(model: ServiceModel, operationName: string, output: unknown, requestId: string): string {
+  return serializeOutputChunks(model, operationName, output, requestId).join("");
+}
+
+/**
+ * The response as consecutive pieces of at most about CHUNK_CHARS each, for the HTTP layer
+ * to encode one by one. One string of a large page would be over V8's 128 KB limit for
+ * ordinary heap objects, and allocating it (then freeing it in a full GC) costs more than
+ * writing the XML.
+ */
+export function serializeOutputChunks(model: ServiceModel, operationName: string, output: unknown, requestId: string): string[] {
   const op = model.operation(operationName);
   if (!op) throw new Error(`serializeOutput: unknown operation ${operationName}`);
   const plan = compiledFor(model).plan(op);
   // With an output shape, head and resultClose hold the Result element, written even for an
   // empty output: botocore crashes (KeyError) without it.
   let xml = plan.head;
+  const chunks: string[] = [];
   if (op.output && output !== undefined && output !== null) {
+    sink = chunks;
     try {
       xml = plan.outputWriter()(xml, output);
     } catch (e) {
       if (e instanceof ShapeMismatch) throw new Error(`serializeOutput: ${op.name}${e.path}${e.problem}`);
       throw e;
+    } finally {
+      sink = undefined;
     }
   }
-  return xml + plan.resultClose + responseMetadata(requestId) + plan.tail;
+  chunks.push(xml + plan.resultClose + responseMetadata(requestId) + plan.tail);
+  return chunks;
 }
 
 export function serializeError(err: AwsError, requestId: string, xmlNamespace = DEFAULT_NAMESPACE): string {
@@ -65,6 +82,21 @@ function prependPath(e: unknown, segment: string): unknown {
 }
 
 // ---- compiled writers ----
+
+const CHUNK_CHARS = 32 * 1024;
+
+/**
+ * Where list writers hand over the text written so far once it passes CHUNK_CHARS (see
+ * serializeOutputChunks). Writers only ever append, so any point between two appends is
+ * a valid cut. Serialization is synchronous, so one module-level sink is enough.
+ */
+let sink: string[] | undefined;
+
+function cut(xml: string): string {
+  if (sink === undefined || xml.length < CHUNK_CHARS) return xml;
+  sink.push(xml);
+  return "";
+}
 
 /**
  * Markup computed once, as one flat string. V8 keeps `a + b` (and template literals) of 13+
@@ -104,6 +136,7 @@ interface OperationPlan {
 class CompiledModel {
   private readonly structures = new Map<string, Writer>();
   private readonly plans = new Map<Operation, OperationPlan>();
+  private readonly memo = new XmlMemo();
 
   constructor(private readonly model: ServiceModel) {}
 
@@ -170,8 +203,19 @@ class CompiledModel {
       }
       return previous < 0 ? xml : xml + members[previous].close;
     };
+    if ("ARN" in this.model.structure(shapeName).members) writer = this.memoized(shapeName, writer);
     this.structures.set(shapeName, writer);
     return writer;
+  }
+
+  /** A resource's members, written once per content (see xml-memo.ts). */
+  private memoized(shapeName: string, write: Writer): Writer {
+    return (xml, value) => {
+      const arn = (value as { ARN?: unknown } | null)?.ARN;
+      if (typeof arn !== "string") return write(xml, value);
+      const key = `${shapeName} ${arn}`;
+      return xml + (this.memo.lookup(key, value) ?? this.memo.remember(key, value, whole(() => write("", value))));
+    };
   }
 
   private members(shapeName: string): Member[] {
@@ -237,7 +281,7 @@ class CompiledModel {
         for (; i < value.length; i++) {
           const v: unknown = value[i];
           if (v === undefined || v === null) continue;
-          xml = item.write(xml + (written ? between : item.open), v);
+          xml = cut(item.write(xml + (written ? between : item.open), v));
           written = true;
         }
       } catch (e) {
@@ -245,6 +289,17 @@ class CompiledModel {
       }
       return written ? xml + item.close : xml;
     };
+  }
+}
+
+/** Runs `render` without cutting: its text is kept whole (a remembered resource). */
+function whole(render: () => string): string {
+  const outer = sink;
+  sink = undefined;
+  try {
+    return render();
+  } finally {
+    sink = outer;
   }
 }
 

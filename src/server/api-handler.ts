@@ -9,13 +9,14 @@ import { AwsError, commonErrors } from "../protocol/aws-error.js";
 import type { ServiceModel } from "../protocol/model.js";
 import { parseInput } from "../protocol/query-parser.js";
 import { validateInput } from "../protocol/validator.js";
-import { serializeError, serializeOutput } from "../protocol/xml-serializer.js";
+import { serializeError, serializeOutputChunks } from "../protocol/xml-serializer.js";
 import type { Store } from "../state/store.js";
 import type { Caller } from "./caller.js";
 
 export interface ApiResponse {
   status: number;
-  body: string;
+  /** The XML, in pieces for large pages (see serializeOutputChunks). */
+  body: string | readonly string[];
 }
 
 export interface ApiDependencies {
@@ -53,7 +54,7 @@ export async function handleApiRequest(
     };
     const output = await handler(ctx, input);
     logger.debug("request done", { action });
-    return { status: 200, body: serializeOutput(deps.model, operation.name, output, requestId) };
+    return { status: 200, body: serializeOutputChunks(deps.model, operation.name, output, requestId) };
   } catch (error) {
     const awsError = error instanceof AwsError ? error : commonErrors.internalFailure();
     if (error instanceof AwsError) {

@@ -66,15 +66,19 @@ async function route(
   }
 }
 
-function sendXml(res: ServerResponse, requestId: string, status: number, body: string): void {
-  // Encode once: the length and the bytes written come from the same buffer.
-  const bytes = Buffer.from(body, "utf8");
+function sendXml(res: ServerResponse, requestId: string, status: number, body: string | readonly string[]): void {
+  // Encode once: the length and the bytes written come from the same buffers.
+  const pieces = (typeof body === "string" ? [body] : body).map((text) => Buffer.from(text, "utf8"));
   res.writeHead(status, {
     "content-type": "text/xml",
     "x-amzn-requestid": requestId,
-    "content-length": bytes.length,
+    "content-length": pieces.reduce((sum, piece) => sum + piece.length, 0),
   });
-  res.end(bytes);
+  // Corked, the pieces leave in one write.
+  res.cork();
+  for (const piece of pieces) res.write(piece);
+  res.end();
+  res.uncork();
 }
 
 /** Reads the body, refusing more than `limit` bytes (declared or actual). */
