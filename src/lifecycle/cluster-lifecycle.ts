@@ -55,11 +55,19 @@ export class ClusterLifecycle {
   create(region: RegionState, cluster: CacheClusterRecord): void {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
-      if (cluster.engine === "memcached") {
-        runtime.configEndpoint = await this.options.launcher.startConfigEndpoint(cluster.requestedPort);
+      // The Auto Discovery endpoint and the nodes start side by side.
+      const configEndpoint = cluster.engine === "memcached" ? this.options.launcher.startConfigEndpoint(cluster.requestedPort) : undefined;
+      const nodes = this.reconcileNodes(region, cluster, runtime);
+      if (configEndpoint) {
+        runtime.configEndpoint = await configEndpoint.catch(async (error: unknown) => {
+          await nodes.catch(() => undefined);
+          throw error;
+        });
         cluster.configurationEndpointPort = runtime.configEndpoint.port;
       }
-      await this.reconcileNodes(region, cluster, runtime);
+      await nodes;
+      // The nodes may have answered before the endpoint listened.
+      this.publishNodes(cluster, runtime);
       await this.pause(cluster, runtime, started, this.options.delays.createMs);
       for (const node of cluster.nodes) {
         emitEvent(region, "cache-cluster", cluster.id, `Added cache node ${node.id} in availability zone ${node.availabilityZone}`, cluster.arn);
