@@ -192,6 +192,28 @@ describe("Redis OSS nodes", () => {
   });
 });
 
+describe("a custom group with cluster-enabled yes", () => {
+  it("makes CreateReplicationGroup build a cluster mode enabled group, as default.redis7.cluster.on does", async () => {
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: "sharded-2", CacheParameterGroupFamily: "redis7", Description: "s" }));
+    await setParams("sharded-2", { "cluster-enabled": "yes", "maxmemory-policy": "allkeys-lru" });
+    const created = await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "pg-sharded",
+        ReplicationGroupDescription: "s",
+        Engine: "redis",
+        CacheNodeType: "cache.t3.micro",
+        CacheParameterGroupName: "sharded-2",
+      }),
+    );
+    expect(created.ReplicationGroup?.ClusterEnabled).toBe(true);
+    await waitForReplicationGroup(client, "pg-sharded", (g) => g.Status === "available");
+    const node = (await describeCluster("pg-sharded-0001-001")).CacheNodes![0].Endpoint!;
+    const redis = redisClients.connect(node);
+    expect(await config(redis, "cluster-enabled")).toBe("yes");
+    expect(await config(redis, "maxmemory-policy")).toBe("allkeys-lru");
+  });
+});
+
 describe("Memcached nodes", () => {
   let ports: number[];
 
