@@ -25,7 +25,7 @@ export function startupParameters(region: RegionState, cluster: CacheClusterReco
   if (!group) return {};
   startedWith.set(node, staticValues(group));
   node.parameterGroupStatus = "in-sync";
-  if (familyLineage(group.family) === "memcached") return memcachedSettings(new Map(group.userValues));
+  if (familyLineage(group.family) === "memcached") return memcachedSettings(new Map(Object.entries(group.userValues)));
   const all = effectiveValues(group);
   const values = new Map<string, string>();
   for (const param of familyParameters(group.family)) {

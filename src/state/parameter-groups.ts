@@ -17,7 +17,7 @@ export interface ParameterGroupView {
   arn: string;
   isDefault: boolean;
   /** Values set by the caller (Source "user"); empty for default groups. */
-  userValues: ReadonlyMap<string, string>;
+  userValues: Readonly<Record<string, string>>;
 }
 
 /** AWS's quota of cache parameter groups per region. */
@@ -34,7 +34,7 @@ export function findParameterGroup(state: RegionState, name: string): ParameterG
     description: `Default parameter group for ${builtIn.family}`,
     arn: buildArn(state.key.region, state.key.accountId, "parametergroup", builtIn.name),
     isDefault: true,
-    userValues: new Map(),
+    userValues: {},
   };
 }
 
@@ -52,7 +52,7 @@ export function allParameterGroups(state: RegionState): ParameterGroupView[] {
 
 /** The value a parameter has in the group: the caller's, else the family default (the `.cluster.on` groups enable cluster mode). */
 export function effectiveValue(group: ParameterGroupView, param: CatalogParameter): string | undefined {
-  const user = group.userValues.get(param.name);
+  const user = Object.hasOwn(group.userValues, param.name) ? group.userValues[param.name] : undefined;
   if (user !== undefined) return user;
   if (param.name === "cluster-enabled" && group.isDefault && group.name.endsWith(".cluster.on")) return "yes";
   return param.value;

@@ -99,7 +99,7 @@ export interface ParameterGroupRecord {
   description: string;
   arn: string;
   /** Parameters set by ModifyCacheParameterGroup (Source "user"), by name. */
-  userValues: Map<string, string>;
+  userValues: Record<string, string>;
 }
 
 export interface EventRecord {

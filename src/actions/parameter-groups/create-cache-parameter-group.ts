@@ -29,7 +29,7 @@ export const createCacheParameterGroup: ActionHandler<"CreateCacheParameterGroup
     family: input.CacheParameterGroupFamily,
     description: input.Description,
     arn: buildArn(ctx.region, ctx.accountId, "parametergroup", name),
-    userValues: new Map(),
+    userValues: {},
   };
   ctx.state.parameterGroups.set(name, group);
   if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));

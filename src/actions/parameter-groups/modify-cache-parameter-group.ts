@@ -14,7 +14,7 @@ export const modifyCacheParameterGroup: ActionHandler<"ModifyCacheParameterGroup
     const param = changeableParameter(ctx.state, group, e.ParameterName);
     return { name: param.name, value: checkValue(param, e.ParameterValue) };
   });
-  for (const { name, value } of changes) group.userValues.set(name, value);
+  for (const { name, value } of changes) group.userValues[name] = value;
   await applyGroupChange(ctx.state, ctx.services.clusters, group.name, changes.map((c) => c.name), ctx.logger);
   return { CacheParameterGroupName: group.name };
 };

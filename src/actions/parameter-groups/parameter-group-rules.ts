@@ -90,7 +90,7 @@ export function parameterToWire(param: CatalogParameter, group?: ParameterGroupV
     ParameterName: param.name,
     ParameterValue: value,
     Description: param.description,
-    Source: group?.userValues.has(param.name) ? "user" : "system",
+    Source: group && Object.hasOwn(group.userValues, param.name) ? "user" : "system",
     DataType: param.dataType,
     AllowedValues: param.allowedValues,
     IsModifiable: param.modifiable,

@@ -15,13 +15,13 @@ export const resetCacheParameterGroup: ActionHandler<"ResetCacheParameterGroup">
   }
   checkParameterList(entries, false);
   const names = input.ResetAllParameters
-    ? [...group.userValues.keys()]
+    ? Object.keys(group.userValues)
     : entries.map((e) => changeableParameter(ctx.state, group, e.ParameterName).name);
   if (input.ResetAllParameters) {
     // Conditionally modifiable values cannot go back while clusters use the group either.
     for (const name of names) changeableParameter(ctx.state, group, name);
   }
-  for (const name of names) group.userValues.delete(name);
+  for (const name of names) delete group.userValues[name];
   await applyGroupChange(ctx.state, ctx.services.clusters, group.name, names, ctx.logger);
   return { CacheParameterGroupName: group.name };
 };
