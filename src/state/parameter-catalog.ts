@@ -2,8 +2,8 @@
  * AWS's cache parameter catalogue (fixtures/aws/cache-parameters.json): for each parameter
  * group family, the parameters with their defaults, allowed values, data types and change
  * types, and the node-type specific ones. A family's list is data-driven: a parameter
- * belongs to the families of its lineage from `from` to `until`, with `changes` from a
- * family onward.
+ * belongs to the families of its lineage from `from` to `until`, with `changes` for some
+ * of them (a default or a range that differs).
  */
 import { readFileSync } from "node:fs";
 import type { ChangeType } from "../generated/api.js";
@@ -40,6 +40,7 @@ interface FixtureEntry {
   changeType: ChangeType;
   minimumEngineVersion?: string;
   conditionallyModifiable?: boolean;
+  /** Differences for the families from `in` to `until` (or onward). */
   changes?: Array<{ in: string } & Partial<FixtureEntry>>;
 }
 
@@ -105,7 +106,8 @@ function resolve(e: FixtureEntry, family: string): CatalogParameter {
   const at = order.indexOf(family);
   let merged: FixtureEntry = e;
   for (const change of e.changes ?? []) {
-    if (at >= order.indexOf(change.in)) merged = { ...merged, ...change };
+    const applies = at >= order.indexOf(change.in) && (change.until === undefined || at <= order.indexOf(change.until));
+    if (applies) merged = { ...merged, ...change, until: e.until };
   }
   const familyVersion = fixture.families[family].minimumEngineVersion;
   const own = merged.minimumEngineVersion;

@@ -90,6 +90,12 @@ describe("engine default parameters", () => {
     const maxmemory = redis5.EngineDefaults!.CacheNodeTypeSpecificParameters!.find((p) => p.ParameterName === "maxmemory");
     expect(maxmemory?.CacheNodeTypeSpecificValues).toContainEqual({ CacheNodeType: "cache.r6g.large", Value: "14037181030" });
 
+    const cycleMin = async (family: string) =>
+      (await client.send(new DescribeEngineDefaultParametersCommand({ CacheParameterGroupFamily: family, MaxRecords: 100 })))
+        .EngineDefaults!.Parameters!.find((p) => p.ParameterName === "active-defrag-cycle-min")?.ParameterValue;
+    expect(await cycleMin("redis4.0")).toBe("25");
+    expect(await cycleMin("redis7")).toBe("5");
+
     const valkey8 = await client.send(new DescribeEngineDefaultParametersCommand({ CacheParameterGroupFamily: "valkey8", MaxRecords: 100 }));
     const v8 = new Map(valkey8.EngineDefaults!.Parameters!.map((p) => [p.ParameterName, p]));
     expect(v8.get("repl-backlog-size")?.ParameterValue).toBe("10485760");
