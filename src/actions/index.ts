@@ -7,7 +7,13 @@ import { modifyCacheCluster } from "./cache-clusters/modify-cache-cluster.js";
 import { rebootCacheCluster } from "./cache-clusters/reboot-cache-cluster.js";
 import { describeCacheEngineVersions } from "./engine-versions/describe-cache-engine-versions.js";
 import { describeEvents } from "./events/describe-events.js";
+import { createCacheParameterGroup } from "./parameter-groups/create-cache-parameter-group.js";
+import { deleteCacheParameterGroup } from "./parameter-groups/delete-cache-parameter-group.js";
 import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-parameter-groups.js";
+import { describeCacheParameters } from "./parameter-groups/describe-cache-parameters.js";
+import { describeEngineDefaultParameters } from "./parameter-groups/describe-engine-default-parameters.js";
+import { modifyCacheParameterGroup } from "./parameter-groups/modify-cache-parameter-group.js";
+import { resetCacheParameterGroup } from "./parameter-groups/reset-cache-parameter-group.js";
 import { createReplicationGroup } from "./replication-groups/create-replication-group.js";
 import { deleteReplicationGroup } from "./replication-groups/delete-replication-group.js";
 import { describeReplicationGroups } from "./replication-groups/describe-replication-groups.js";
@@ -36,6 +42,12 @@ export const actions: ActionTable = {
   DecreaseReplicaCount: decreaseReplicaCount,
   DescribeCacheEngineVersions: describeCacheEngineVersions,
   DescribeCacheParameterGroups: describeCacheParameterGroups,
+  CreateCacheParameterGroup: createCacheParameterGroup,
+  ModifyCacheParameterGroup: modifyCacheParameterGroup,
+  ResetCacheParameterGroup: resetCacheParameterGroup,
+  DeleteCacheParameterGroup: deleteCacheParameterGroup,
+  DescribeCacheParameters: describeCacheParameters,
+  DescribeEngineDefaultParameters: describeEngineDefaultParameters,
   DescribeCacheSubnetGroups: describeCacheSubnetGroups,
   DescribeEvents: describeEvents,
   AddTagsToResource: addTagsToResource,

@@ -45,6 +45,12 @@ const EXTENDED_OPTIONS = new Set([
   "watcher_logbuf_size",
   "worker_logbuf_size",
   "maxconns_fast",
+  // memcached 1.6 turns these on by itself; a parameter group set to 0 turns them off.
+  "no_modern",
+  "no_lru_crawler",
+  "no_lru_maintainer",
+  "no_slab_reassign",
+  "no_maxconns_fast",
 ]);
 
 const isOn = (v: string) => /^(1|true|yes|on)$/i.test(v);

@@ -13,6 +13,7 @@ import { nodeTypeMemoryBytes } from "../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { emitEvent } from "./events.js";
+import { startupParameters } from "./parameter-apply.js";
 import { SerialWork } from "./serial-work.js";
 
 interface RunningNode {
@@ -232,7 +233,8 @@ export class ClusterLifecycle {
         engineVersion: cluster.engineVersion,
         maxMemoryBytes: memoryBytes,
         workDir,
-        params: cluster.engineParams,
+        // The parameter group's values; the emulator's own directives (cluster mode) win.
+        params: { ...startupParameters(region, cluster, node), ...cluster.engineParams },
       },
       preferredPort,
     );

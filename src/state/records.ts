@@ -92,6 +92,16 @@ export interface CacheClusterRecord {
   nextNodeNumber: number;
 }
 
+/** A cache parameter group the caller created (AWS's `default.*` groups are not stored). */
+export interface ParameterGroupRecord {
+  name: string;
+  family: string;
+  description: string;
+  arn: string;
+  /** Parameters set by ModifyCacheParameterGroup (Source "user"), by name. */
+  userValues: Record<string, string>;
+}
+
 export interface EventRecord {
   /** Order of emission within the region; the paging key. */
   seq: number;

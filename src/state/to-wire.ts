@@ -38,11 +38,7 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
       ? { TopicArn: s.notificationTopicArn, TopicStatus: s.notificationTopicStatus ?? "active" }
       : undefined,
     CacheSecurityGroups: s.cacheSecurityGroupNames.map((name) => ({ CacheSecurityGroupName: name, Status: "active" })),
-    CacheParameterGroup: {
-      CacheParameterGroupName: s.cacheParameterGroupName,
-      ParameterApplyStatus: "in-sync",
-      CacheNodeIdsToReboot: [],
-    },
+    CacheParameterGroup: parameterGroupStatus(cluster),
     CacheSubnetGroupName: s.cacheSubnetGroupName,
     CacheNodes: options.showCacheNodeInfo
       ? cluster.nodes.map((n) => cacheNodeToWire(n, options.advertisedHost, endpointsKnown))
@@ -60,6 +56,17 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
     LogDeliveryConfigurations: s.logDeliveryConfigurations as CacheCluster["LogDeliveryConfigurations"],
     NetworkType: s.networkType as CacheCluster["NetworkType"],
     IpDiscovery: s.ipDiscovery as CacheCluster["IpDiscovery"],
+  };
+}
+
+/** The cluster's parameter apply status follows its nodes: `applying`, then `pending-reboot` (listing them) or `in-sync`. */
+function parameterGroupStatus(cluster: CacheClusterRecord): CacheCluster["CacheParameterGroup"] {
+  const toReboot = cluster.nodes.filter((n) => n.parameterGroupStatus === "pending-reboot").map((n) => n.id);
+  const applying = cluster.nodes.some((n) => n.parameterGroupStatus === "applying");
+  return {
+    CacheParameterGroupName: cluster.settings.cacheParameterGroupName,
+    ParameterApplyStatus: applying ? "applying" : toReboot.length ? "pending-reboot" : "in-sync",
+    CacheNodeIdsToReboot: toReboot,
   };
 }
 

@@ -6,12 +6,18 @@ import type { EngineKind } from "../../engines/engine.js";
 import { AwsError, commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import {
-  defaultParameterGroups,
   findEngineVersion,
   isEngine,
   isNodeType,
   type EngineVersionEntry,
 } from "../../state/catalog.js";
+import { familyParameters } from "../../state/parameter-catalog.js";
+import {
+  effectiveValue,
+  findParameterGroup,
+  groupEnablesClusterMode,
+  requireParameterGroup,
+} from "../../state/parameter-groups.js";
 import type { CacheClusterRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 
@@ -78,21 +84,43 @@ export function checkNumCacheNodes(engine: EngineKind, count: number): void {
   }
 }
 
-/** The group must exist, belong to the engine version's family and match the cluster mode. */
-export function checkParameterGroup(name: string, version: EngineVersionEntry, clusterEnabled = false): void {
-  const group = defaultParameterGroups().find((g) => g.name === name);
-  if (!group) throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`);
-  if (group.family !== version.CacheParameterGroupFamily || isClusterModeGroup(name) !== clusterEnabled) {
+/**
+ * The group must exist, belong to the engine version's family and match the cluster mode
+ * (`cluster-enabled`). Returns the group's name as stored (custom names are lowercase).
+ */
+export function checkParameterGroup(state: RegionState, name: string, version: EngineVersionEntry, clusterEnabled = false): string {
+  const group = requireParameterGroup(state, name);
+  if (group.family !== version.CacheParameterGroupFamily || groupEnablesClusterMode(group) !== clusterEnabled) {
     throw commonErrors.invalidParameterCombination(
       `The parameter group ${name} is not compatible with engine ${version.Engine} ${version.EngineVersion} ` +
         `(family ${version.CacheParameterGroupFamily}, cluster mode ${clusterEnabled ? "enabled" : "disabled"}).`,
     );
   }
+  return group.name;
 }
 
-/** Whether a parameter group turns cluster mode on (`cluster-enabled yes`): AWS's `.cluster.on` groups. */
-export function isClusterModeGroup(name: string): boolean {
-  return name.endsWith(".cluster.on");
+/**
+ * A cluster moves to another group only when the conditionally modifiable parameters
+ * (databases, cluster-enabled, ...) have the same values in both, as AWS requires.
+ */
+export function checkParameterGroupSwitch(state: RegionState, from: string, to: string): void {
+  const before = findParameterGroup(state, from);
+  const after = requireParameterGroup(state, to);
+  if (!before || before.family !== after.family) return;
+  const differing = familyParameters(after.family).find(
+    (p) => p.conditionallyModifiable && effectiveValue(before, p) !== effectiveValue(after, p),
+  );
+  if (differing) {
+    throw commonErrors.invalidParameterCombination(
+      `The parameter ${differing.name} must have the same value in ${before.name} and ${after.name} to change the cluster's parameter group.`,
+    );
+  }
+}
+
+/** Whether a parameter group turns cluster mode on (`cluster-enabled yes`), as AWS's `.cluster.on` groups do. */
+export function isClusterModeGroup(state: RegionState, name: string): boolean {
+  const group = findParameterGroup(state, name);
+  return group ? groupEnablesClusterMode(group) : name.endsWith(".cluster.on");
 }
 
 export function checkSubnetGroup(name: string): void {

@@ -32,8 +32,11 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   const numNodes = input.NumCacheNodes ?? 1;
   checkNumCacheNodes(engine, numNodes);
   if (input.Port !== undefined) checkPort(input.Port);
-  const parameterGroupName = input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}`;
-  checkParameterGroup(parameterGroupName, version);
+  const parameterGroupName = checkParameterGroup(
+    ctx.state,
+    input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}`,
+    version,
+  );
   const subnetGroupName = input.CacheSubnetGroupName ?? "default";
   checkSubnetGroup(subnetGroupName);
   checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);

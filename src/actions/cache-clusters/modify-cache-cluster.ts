@@ -4,6 +4,7 @@
  */
 import type { EngineKind } from "../../engines/engine.js";
 import { commonErrors } from "../../protocol/aws-error.js";
+import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionHandler, ActionInput } from "../context.js";
@@ -15,6 +16,7 @@ import {
   checkNodeType,
   checkNumCacheNodes,
   checkParameterGroup,
+  checkParameterGroupSwitch,
   findCluster,
   nodeIdFor,
   notSupportedYet,
@@ -39,9 +41,16 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
   checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
   const engine = changes.engine ?? cluster.engine;
   const version = checkEngineVersion(engine, changes.engineVersion ?? cluster.engineVersion);
-  if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version);
+  const previousGroup = cluster.settings.cacheParameterGroupName;
+  const newGroup =
+    input.CacheParameterGroupName !== undefined ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version) : undefined;
+  if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
 
   recordSettings(cluster, input);
+  if (newGroup !== undefined) {
+    cluster.settings.cacheParameterGroupName = newGroup;
+    if (newGroup !== previousGroup) void applyGroupSwitch(ctx.state, ctx.services.clusters, cluster, ctx.logger);
+  }
   const applyNow = input.ApplyImmediately ?? false;
   if (applyNow) {
     const processWork = applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region);

@@ -56,10 +56,13 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (engine === "memcached") throw commonErrors.invalidParameterValue("The engine of a replication group must be redis or valkey.");
   const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? defaultEngineVersion(engine));
   const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType);
-  const layout = planLayout(input, Boolean(primary));
-  const parameterGroupName =
-    input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}${layout.clusterEnabled ? ".cluster.on" : ""}`;
-  checkParameterGroup(parameterGroupName, version, layout.clusterEnabled);
+  const layout = planLayout(ctx, input, Boolean(primary));
+  const parameterGroupName = checkParameterGroup(
+    ctx.state,
+    input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}${layout.clusterEnabled ? ".cluster.on" : ""}`,
+    version,
+    layout.clusterEnabled,
+  );
   checkSubnetGroup(input.CacheSubnetGroupName ?? "default");
   checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
   checkTags(input.Tags ?? []);
@@ -161,12 +164,12 @@ function existingPrimary(ctx: ActionContext, input: Input) {
   return cluster;
 }
 
-function planLayout(input: Input, hasPrimary: boolean): Layout {
+function planLayout(ctx: ActionContext, input: Input, hasPrimary: boolean): Layout {
   const configs = input.NodeGroupConfiguration ?? [];
   const numNodeGroups = input.NumNodeGroups ?? (configs.length || 1);
   const clusterEnabled =
     input.ClusterMode === "enabled" ||
-    (input.CacheParameterGroupName !== undefined && isClusterModeGroup(input.CacheParameterGroupName)) ||
+    (input.CacheParameterGroupName !== undefined && isClusterModeGroup(ctx.state, input.CacheParameterGroupName)) ||
     numNodeGroups > 1;
   if (input.ClusterMode === "disabled" && clusterEnabled) {
     throw commonErrors.invalidParameterCombination("ClusterMode disabled cannot be combined with more than one node group or a cluster mode parameter group.");

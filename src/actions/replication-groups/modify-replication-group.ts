@@ -4,6 +4,7 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
+import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import {
@@ -12,6 +13,7 @@ import {
   checkEngineVersion,
   checkNodeType,
   checkParameterGroup,
+  checkParameterGroupSwitch,
   notSupportedYet,
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
@@ -38,10 +40,16 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   }
   const version = checkEngineVersion(engine, input.EngineVersion ?? group.engineVersion);
   const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : group.cacheNodeType;
-  if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version, group.clusterEnabled);
+  const previousGroup = group.settings.cacheParameterGroupName;
+  const newGroup =
+    input.CacheParameterGroupName !== undefined
+      ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version, group.clusterEnabled)
+      : undefined;
+  if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
   checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
 
   recordSettings(group, input);
+  if (newGroup !== undefined) switchParameterGroup(ctx, group, newGroup);
   group.automaticFailover = automaticFailover;
   group.multiAZ = multiAZ;
   const membersChanged = nodeType !== group.cacheNodeType || version.EngineVersion !== group.engineVersion || engine !== group.engine;
@@ -88,6 +96,16 @@ function checkNewPrimary(ctx: ActionContext, group: ReplicationGroupRecord, id: 
     throw commonErrors.invalidParameterValue(`Cache cluster ${id} is not a member of replication group ${group.id}.`);
   }
   return cluster.member.role === "primary" ? undefined : cluster;
+}
+
+/** Every member uses the group's parameter group; their engines take its immediate values at once. */
+function switchParameterGroup(ctx: ActionContext, group: ReplicationGroupRecord, name: string): void {
+  group.settings.cacheParameterGroupName = name;
+  for (const member of members(ctx.state, group)) {
+    if (member.settings.cacheParameterGroupName === name) continue;
+    member.settings.cacheParameterGroupName = name;
+    void applyGroupSwitch(ctx.state, ctx.services.clusters, member, ctx.logger);
+  }
 }
 
 function recordSettings(group: ReplicationGroupRecord, input: Input): void {

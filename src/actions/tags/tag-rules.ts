@@ -2,7 +2,7 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { parseArn, type ParsedArn } from "../../state/arn.js";
-import { defaultParameterGroups } from "../../state/catalog.js";
+import { findParameterGroup } from "../../state/parameter-groups.js";
 import type { RegionState } from "../../state/store.js";
 
 export const MAX_TAGS = 50;
@@ -32,7 +32,7 @@ export function findTaggableResource(state: RegionState, resourceName: string): 
       if (!here || !state.clusters.has(name)) throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${name}`);
       return arn;
     case "parametergroup":
-      if (!here || !defaultParameterGroups().some((g) => g.name === name)) {
+      if (!here || !findParameterGroup(state, name)) {
         throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`);
       }
       return arn;
