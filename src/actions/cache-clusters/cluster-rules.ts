@@ -14,6 +14,8 @@ import {
 } from "../../state/catalog.js";
 import type { CacheClusterRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
+import { findCacheSecurityGroup } from "../security-groups/security-group-rules.js";
+import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
 
 export const MAX_MEMCACHED_NODES = 40;
 export const MAX_TAGS_PER_RESOURCE = 50;
@@ -95,13 +97,25 @@ export function isClusterModeGroup(name: string): boolean {
   return name.endsWith(".cluster.on");
 }
 
-export function checkSubnetGroup(name: string): void {
-  if (name !== "default") throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
+/** The group must exist in the caller's region; returns its stored (lowercased) name. */
+export function checkSubnetGroup(state: RegionState, name: string): string {
+  return findSubnetGroup(state, name).name;
 }
 
-export function checkCacheSecurityGroups(names: string[]): void {
-  const unknown = names.find((n) => n !== "default");
-  if (unknown) throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${unknown} not found.`);
+/**
+ * Cache security groups (EC2-Classic) must exist, and cannot be combined with the VPC way of
+ * placing a cluster (a subnet group or VPC security group ids), as AWS answers.
+ */
+export function checkCacheSecurityGroups(
+  state: RegionState,
+  names: string[],
+  vpcPlacement: { cacheSubnetGroupName?: string; securityGroupIds?: string[] } = {},
+): string[] {
+  const found = names.map((name) => findCacheSecurityGroup(state, name).name);
+  if (found.length && (vpcPlacement.cacheSubnetGroupName !== undefined || vpcPlacement.securityGroupIds?.length)) {
+    throw commonErrors.invalidParameterCombination("Use of cache security groups is not permitted along with cache subnet group and/or security group Ids.");
+  }
+  return found;
 }
 
 export function checkPort(port: number): void {

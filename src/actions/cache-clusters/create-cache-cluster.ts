@@ -8,6 +8,8 @@ import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { addMember } from "../replication-groups/member-clusters.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
+import { subnetGroupZones } from "../../state/network.js";
+import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
 import { checkTags } from "../tags/tag-rules.js";
 import {
   checkCacheSecurityGroups,
@@ -34,9 +36,11 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   if (input.Port !== undefined) checkPort(input.Port);
   const parameterGroupName = input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}`;
   checkParameterGroup(parameterGroupName, version);
-  const subnetGroupName = input.CacheSubnetGroupName ?? "default";
-  checkSubnetGroup(subnetGroupName);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const subnetGroupName = checkSubnetGroup(ctx.state, input.CacheSubnetGroupName ?? "default");
+  const cacheSecurityGroupNames = checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], {
+    cacheSubnetGroupName: input.CacheSubnetGroupName,
+    securityGroupIds: input.SecurityGroupIds,
+  });
   checkTags(input.Tags ?? []);
   if (engine === "memcached" && (input.SnapshotArns?.length || input.SnapshotName || input.SnapshotRetentionLimit)) {
     throw commonErrors.invalidParameterCombination("Snapshots are not supported for the memcached engine.");
@@ -59,7 +63,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
 
   const now = new Date();
-  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? `${ctx.region}a`;
+  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? subnetGroupZones(ctx.region, findSubnetGroup(ctx.state, subnetGroupName))[0];
   const nodes: CacheNodeRecord[] = Array.from({ length: numNodes }, (_, i) => ({
     id: nodeIdFor(i + 1),
     status: "creating",
@@ -83,7 +87,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       azMode: input.AZMode,
       cacheParameterGroupName: parameterGroupName,
       cacheSubnetGroupName: subnetGroupName,
-      cacheSecurityGroupNames: input.CacheSecurityGroupNames ?? [],
+      cacheSecurityGroupNames,
       securityGroupIds: input.SecurityGroupIds ?? [],
       preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
       notificationTopicArn: input.NotificationTopicArn,

@@ -36,7 +36,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
   requireAvailable(cluster);
   if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
   const changes = validateEngineChanges(cluster, input);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });
   const engine = changes.engine ?? cluster.engine;
   const version = checkEngineVersion(engine, changes.engineVersion ?? cluster.engineVersion);
   if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version);

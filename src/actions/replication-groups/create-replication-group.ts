@@ -60,8 +60,11 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   const parameterGroupName =
     input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}${layout.clusterEnabled ? ".cluster.on" : ""}`;
   checkParameterGroup(parameterGroupName, version, layout.clusterEnabled);
-  checkSubnetGroup(input.CacheSubnetGroupName ?? "default");
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const subnetGroupName = checkSubnetGroup(ctx.state, input.CacheSubnetGroupName ?? "default");
+  const cacheSecurityGroupNames = checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], {
+    cacheSubnetGroupName: input.CacheSubnetGroupName,
+    securityGroupIds: input.SecurityGroupIds,
+  });
   checkTags(input.Tags ?? []);
   if (input.Port !== undefined) checkPort(input.Port);
 
@@ -98,8 +101,8 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     endpoints: {},
     settings: {
       cacheParameterGroupName: parameterGroupName,
-      cacheSubnetGroupName: input.CacheSubnetGroupName ?? "default",
-      cacheSecurityGroupNames: input.CacheSecurityGroupNames ?? [],
+      cacheSubnetGroupName: subnetGroupName,
+      cacheSecurityGroupNames,
       securityGroupIds: input.SecurityGroupIds ?? [],
       preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
       notificationTopicArn: input.NotificationTopicArn,

@@ -39,7 +39,7 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   const version = checkEngineVersion(engine, input.EngineVersion ?? group.engineVersion);
   const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : group.cacheNodeType;
   if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version, group.clusterEnabled);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });
 
   recordSettings(group, input);
   group.automaticFailover = automaticFailover;
