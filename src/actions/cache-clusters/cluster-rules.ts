@@ -17,7 +17,6 @@ import type { RegionState } from "../../state/store.js";
 import { findCacheSecurityGroup } from "../security-groups/security-group-rules.js";
 import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
 
-export const MAX_MEMCACHED_NODES = 40;
 export const MAX_TAGS_PER_RESOURCE = 50;
 
 /** Cluster ids: 1-50 letters, digits or hyphens, starting with a letter, no `--`, no trailing `-`. */
@@ -72,12 +71,7 @@ export function checkNumCacheNodes(engine: EngineKind, count: number): void {
     );
   }
   if (count < 1) throw commonErrors.invalidParameterValue(`NumCacheNodes must be at least 1, got ${count}.`);
-  if (count > MAX_MEMCACHED_NODES) {
-    throw modelError(
-      "NodeQuotaForClusterExceededFault",
-      `The number of cache nodes requested (${count}) exceeds the limit of ${MAX_MEMCACHED_NODES} nodes per cluster.`,
-    );
-  }
+  // The per-cluster node quota is checked with the other capacity limits (actions/capacity.ts).
 }
 
 /** The group must exist, belong to the engine version's family and match the cluster mode. */

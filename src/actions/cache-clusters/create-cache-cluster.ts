@@ -11,6 +11,7 @@ import { findReplicationGroup, requireGroupAvailable } from "../replication-grou
 import { subnetGroupZones } from "../../state/network.js";
 import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
 import {
   checkCacheSecurityGroups,
   checkClusterId,
@@ -61,6 +62,11 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     );
   }
   if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
+  checkNodeCapacity(ctx, {
+    addedNodes: numNodes,
+    addedEndpoints: engine === "memcached" ? 1 : 0,
+    cluster: { id, nodesAfter: numNodes, limit: NODES_PER_MEMCACHED_CLUSTER },
+  });
 
   const now = new Date();
   const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? subnetGroupZones(ctx.region, findSubnetGroup(ctx.state, subnetGroupName))[0];
@@ -123,9 +129,8 @@ async function addReplicaToGroup(ctx: ActionContext, id: string, input: ActionIn
   requireGroupAvailable(group);
   if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
   const nodeGroup = group.nodeGroups[0];
-  if (nodeGroup.memberClusterIds.length >= 6) {
-    throw modelError("NodeQuotaForClusterExceededFault", `Replication group ${group.id} already has the maximum of 5 replicas.`);
-  }
+  // A primary and at most 5 replicas.
+  checkNodeCapacity(ctx, { addedNodes: 1, cluster: { id: group.id, nodesAfter: nodeGroup.memberClusterIds.length + 1, limit: 6 } });
   const cluster = addMember(ctx, group, nodeGroup, "replica", input.PreferredAvailabilityZone, id);
   group.status = "modifying";
   nodeGroup.status = "modifying";

@@ -24,6 +24,7 @@ import {
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
 import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
@@ -82,6 +83,12 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
   }
   if (ctx.state.replicationGroups.has(id)) throw modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`);
+  checkNodeCapacity(ctx, {
+    // An existing primary keeps its node.
+    addedNodes: nodes - (primary ? 1 : 0),
+    addedEndpoints: layout.clusterEnabled ? 1 : 2,
+    cluster: { id, nodesAfter: nodes, limit: layout.clusterEnabled ? NODES_PER_CLUSTER_MODE_GROUP : nodes },
+  });
 
   const group: ReplicationGroupRecord = {
     id,
