@@ -49,32 +49,40 @@ const timestampValue = fc.oneof(
   fc.constantFrom("yesterday", "0", "2024-02-30T00:00:00Z", "1700000000", "2024-01-01T00:00:00+25:00"),
 );
 
+/** Well-typed values that pass the parser and the model's constraints more often than not. */
+const plausible = {
+  string: (enumValues?: string[]) => (enumValues?.length ? fc.constantFrom(...enumValues) : fc.constantFrom(...interesting.slice(0, 19), "sun:05:00-sun:06:00")),
+  number: fc.integer({ min: 0, max: 30 }).map(String),
+  boolean: fc.constantFrom("true", "false"),
+  timestamp: fc.constant("2024-01-01T00:00:00Z"),
+};
+
 /** A value shaped like the model says (a wire string at the leaves), or undefined for "absent". */
-function valueOf(shape: Shape, depth: number): fc.Arbitrary<unknown> {
+function valueOf(shape: Shape, depth: number, wellTyped = false): fc.Arbitrary<unknown> {
   switch (shape.type) {
     case "structure": {
       if (depth > 3) return fc.constant(undefined);
       const members = Object.entries(shape.members).map(([name, ref]) => {
         const present = shape.required.includes(name) ? 0.9 : 0.4;
-        const value = valueOf(model.shape(ref.shape), depth + 1);
+        const value = valueOf(model.shape(ref.shape), depth + 1, wellTyped);
         return [name, fc.double({ min: 0, max: 1, noNaN: true }).chain((p) => (p < present ? value : fc.constant(undefined)))] as const;
       });
       return fc.record(Object.fromEntries(members));
     }
     case "list":
       if (depth > 3) return fc.constant(undefined);
-      return fc.array(valueOf(model.shape(shape.member.shape), depth + 1), { maxLength: 4 });
+      return fc.array(valueOf(model.shape(shape.member.shape), depth + 1, wellTyped), { maxLength: 4 });
     case "string":
-      return stringValue(shape.enum);
+      return wellTyped ? plausible.string(shape.enum) : stringValue(shape.enum);
     case "integer":
     case "long":
     case "double":
     case "float":
-      return numberValue;
+      return wellTyped ? plausible.number : numberValue;
     case "boolean":
-      return booleanValue;
+      return wellTyped ? plausible.boolean : booleanValue;
     case "timestamp":
-      return timestampValue;
+      return wellTyped ? plausible.timestamp : timestampValue;
   }
 }
 
@@ -98,11 +106,11 @@ function bodyOf(action: string, pairs: Array<[string, string]>): string {
   return new URLSearchParams([["Action", action], ["Version", "2015-02-02"], ...pairs]).toString();
 }
 
-function shapedBody(action: string): fc.Arbitrary<string> {
+function shapedBody(action: string, wellTyped = false): fc.Arbitrary<string> {
   const op = model.operation(action)!;
   if (!op.input) return fc.constant(bodyOf(action, []));
   const input = model.structure(op.input);
-  return valueOf(input, 0).map((value) => {
+  return valueOf(input, 0, wellTyped).map((value) => {
     const pairs: Array<[string, string]> = [];
     flatten(input, value, "", pairs);
     return bodyOf(action, pairs);
@@ -152,6 +160,36 @@ function targetedBody(action: string): fc.Arbitrary<string> | undefined {
     const params = new URLSearchParams(body);
     params.set(target, target === "ResourceName" ? arns[PROTECTED.indexOf(id)] : id);
     params.set(bad[0], bad[1]);
+    return params.toString();
+  });
+}
+
+/**
+ * Well-typed requests on existing resources that the handler itself must refuse, whatever the
+ * other (random) parameters say: a refusal found late must not leave earlier changes behind.
+ */
+const refusedByHandler: Record<string, Array<Array<[string, string]>>> = {
+  ModifyCacheCluster: [
+    [["NumCacheNodes", "0"]],
+    [["CacheParameterGroupName", "no-such-group"]],
+    [["CacheSecurityGroupNames.CacheSecurityGroupName.1", "no-such-group"]],
+    [["CacheNodeType", "cache.nope"]],
+    [["EngineVersion", "0.1"]],
+  ],
+  RebootCacheCluster: [[["CacheNodeIdsToReboot.CacheNodeId.1", "9999"]]],
+  AddTagsToResource: [[["Tags.Tag.1.Key", "aws:reserved"]]],
+  CreateReplicationGroup: [[["NumCacheClusters", "99"]]],
+};
+
+function handlerRefusedBody(action: string): fc.Arbitrary<string> | undefined {
+  const poisons = refusedByHandler[action];
+  if (!poisons) return undefined;
+  const input = model.structure(model.operation(action)!.input!);
+  const target = ["CacheClusterId", "ResourceName", "PrimaryClusterId"].find((m) => m in input.members)!;
+  return fc.tuple(shapedBody(action, true), fc.constantFrom(0, 1), fc.constantFrom(...poisons)).map(([body, which, poison]) => {
+    const params = new URLSearchParams(body);
+    params.set(target, target === "ResourceName" ? arns[which] : PROTECTED[which]);
+    for (const [key, value] of poison) params.set(key, value);
     return params.toString();
   });
 }
@@ -243,7 +281,7 @@ describe("fuzzing every operation", () => {
   it.each(operations.map((action, i) => [action, i] as const))("%s: random, mutated and targeted bodies", async (action, i) => {
     const before = await snapshot();
     await fc.assert(
-      fc.asyncProperty(shapedBody(action), async (body) => checkAnswer(action, await send(body))),
+      fc.asyncProperty(fc.oneof(shapedBody(action), shapedBody(action, true)), async (body) => checkAnswer(action, await send(body))),
       { numRuns: RUNS.shaped, seed: SEED + i },
     );
     await fc.assert(
@@ -259,6 +297,17 @@ describe("fuzzing every operation", () => {
           expect(answer.status, `${action} must refuse ${body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
         }),
         { numRuns: RUNS.targeted, seed: SEED + 2000 + i },
+      );
+    }
+    const refused = handlerRefusedBody(action);
+    if (refused) {
+      await fc.assert(
+        fc.asyncProperty(refused, async (body) => {
+          const answer = await send(body);
+          checkAnswer(action, answer);
+          expect(answer.status, `${action} must refuse ${body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+        }),
+        { numRuns: RUNS.targeted * 4, seed: SEED + 3000 + i },
       );
     }
     // The server is up and the existing clusters, their nodes and tags are as they were.
