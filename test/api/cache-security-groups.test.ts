@@ -10,6 +10,7 @@ import {
   DeleteCacheSecurityGroupCommand,
   DescribeCacheClustersCommand,
   DescribeCacheSecurityGroupsCommand,
+  ModifyCacheClusterCommand,
   RevokeCacheSecurityGroupIngressCommand,
   type ElastiCacheClient,
 } from "@aws-sdk/client-elasticache";
@@ -98,9 +99,19 @@ describe("clusters naming cache security groups", () => {
     expect(cluster.CacheSecurityGroups).toEqual([{ CacheSecurityGroupName: "legacy", Status: "active" }]);
     expect(cluster.SecurityGroups).toEqual([]);
     await expectAwsError(client.send(new DeleteCacheSecurityGroupCommand({ CacheSecurityGroupName: "legacy" })), "InvalidCacheSecurityGroupState", 400, /classic/);
+    // A group named on ModifyCacheCluster, in any case, is in use too.
+    await client.send(new CreateCacheSecurityGroupCommand({ CacheSecurityGroupName: "second", Description: "x" }));
+    await client.send(new ModifyCacheClusterCommand({ CacheClusterId: "classic", CacheSecurityGroupNames: ["legacy", "Second"] }));
+    await expectAwsError(client.send(new DeleteCacheSecurityGroupCommand({ CacheSecurityGroupName: "second" })), "InvalidCacheSecurityGroupState", 400);
+    await expectAwsError(
+      client.send(new ModifyCacheClusterCommand({ CacheClusterId: "classic", CacheSecurityGroupNames: ["nope"] })),
+      "CacheSecurityGroupNotFound",
+      404,
+    );
     await client.send(new DeleteCacheClusterCommand({ CacheClusterId: "classic" }));
     await waitForClusterGone(client, "classic");
     await client.send(new DeleteCacheSecurityGroupCommand({ CacheSecurityGroupName: "legacy" }));
+    await client.send(new DeleteCacheSecurityGroupCommand({ CacheSecurityGroupName: "second" }));
     await expectAwsError(client.send(new DescribeCacheSecurityGroupsCommand({ CacheSecurityGroupName: "legacy" })), "CacheSecurityGroupNotFound", 404);
   });
 

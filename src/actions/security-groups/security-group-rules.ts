@@ -37,10 +37,11 @@ export function checkGrant(name: string, ownerId: string): { name: string; owner
   return { name, ownerId };
 }
 
-/** Cache clusters and replication groups that name the group. */
+/** Cache clusters and replication groups that name the group (a Modify records names as given). */
 export function cacheSecurityGroupUsers(state: RegionState, name: string): string[] {
+  const names = (list: string[]) => list.some((n) => n.toLowerCase() === name);
   return [
-    ...[...state.clusters.values()].filter((c) => c.settings.cacheSecurityGroupNames.includes(name)).map((c) => c.id),
-    ...[...state.replicationGroups.values()].filter((g) => g.settings.cacheSecurityGroupNames.includes(name)).map((g) => g.id),
+    ...[...state.clusters.values()].filter((c) => names(c.settings.cacheSecurityGroupNames)).map((c) => c.id),
+    ...[...state.replicationGroups.values()].filter((g) => names(g.settings.cacheSecurityGroupNames)).map((g) => g.id),
   ];
 }
