@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_PORT, parsePortRange, type EmulatorOptions, type EngineMode } from "./config.js";
 import type { LogLevel } from "./logger.js";
+import { parseCredentials } from "./server/strict-auth.js";
 
 interface OptionSpec {
   flag: string;
@@ -51,6 +52,9 @@ export const optionSpecs: OptionSpec[] = [
       o.nodeMemoryScale = Number(v);
     },
   },
+  { flag: "strict-auth", kind: "boolean", help: "verify SigV4 signatures against --credentials (default off: any credentials work)", apply: (o, v) => (o.strictAuth = v !== "0" && v !== "false") },
+  { flag: "credentials", kind: "string", help: "credentials strict mode accepts: ACCESS_KEY:SECRET[:ACCOUNT], comma-separated", apply: (o, v) => (o.credentials = parseCredentials(v)) },
+  { flag: "max-nodes", kind: "string", help: "cache nodes per account and region (default 300, AWS's quota)", apply: (o, v) => (o.maxNodes = integer("max-nodes", v)) },
   { flag: "create-delay-ms", kind: "string", help: "minimum time in `creating` (default 0)", apply: delay("createMs", "create-delay-ms") },
   { flag: "modify-delay-ms", kind: "string", help: "minimum time in `modifying` (default 0)", apply: delay("modifyMs", "modify-delay-ms") },
   { flag: "delete-delay-ms", kind: "string", help: "minimum time in `deleting` (default 0)", apply: delay("deleteMs", "delete-delay-ms") },

@@ -22,6 +22,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { getServiceModel } from "./protocol/model.js";
 import { handleApiRequest } from "./server/api-handler.js";
 import { createHttpServer } from "./server/http-server.js";
+import { createStrictAuth } from "./server/strict-auth.js";
 import { allEngineVersions } from "./state/catalog.js";
 import { Store } from "./state/store.js";
 
@@ -79,6 +80,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       maxBodyBytes: config.maxBodyBytes,
       defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
       logger,
+      authenticate: config.strictAuth ? createStrictAuth({ credentials: config.credentials }) : undefined,
       handleApi: (params, caller, requestId, requestLogger) =>
         handleApiRequest({ model, actions, store, services }, params, caller, requestId, requestLogger),
       handleEmulator: async (method, name) => {

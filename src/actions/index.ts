@@ -21,7 +21,14 @@ import { modifyReplicationGroup } from "./replication-groups/modify-replication-
 import { modifyReplicationGroupShardConfiguration } from "./replication-groups/modify-shard-configuration.js";
 import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
+import { createCacheSecurityGroup } from "./security-groups/create-cache-security-group.js";
+import { deleteCacheSecurityGroup } from "./security-groups/delete-cache-security-group.js";
+import { describeCacheSecurityGroups } from "./security-groups/describe-cache-security-groups.js";
+import { authorizeCacheSecurityGroupIngress, revokeCacheSecurityGroupIngress } from "./security-groups/ingress.js";
+import { createCacheSubnetGroup } from "./subnet-groups/create-cache-subnet-group.js";
+import { deleteCacheSubnetGroup } from "./subnet-groups/delete-cache-subnet-group.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
+import { modifyCacheSubnetGroup } from "./subnet-groups/modify-cache-subnet-group.js";
 import { addTagsToResource } from "./tags/add-tags-to-resource.js";
 import { listTagsForResource } from "./tags/list-tags-for-resource.js";
 import { removeTagsFromResource } from "./tags/remove-tags-from-resource.js";
@@ -49,6 +56,14 @@ export const actions: ActionTable = {
   DescribeCacheParameters: describeCacheParameters,
   DescribeEngineDefaultParameters: describeEngineDefaultParameters,
   DescribeCacheSubnetGroups: describeCacheSubnetGroups,
+  CreateCacheSubnetGroup: createCacheSubnetGroup,
+  ModifyCacheSubnetGroup: modifyCacheSubnetGroup,
+  DeleteCacheSubnetGroup: deleteCacheSubnetGroup,
+  CreateCacheSecurityGroup: createCacheSecurityGroup,
+  DescribeCacheSecurityGroups: describeCacheSecurityGroups,
+  DeleteCacheSecurityGroup: deleteCacheSecurityGroup,
+  AuthorizeCacheSecurityGroupIngress: authorizeCacheSecurityGroupIngress,
+  RevokeCacheSecurityGroupIngress: revokeCacheSecurityGroupIngress,
   DescribeEvents: describeEvents,
   AddTagsToResource: addTagsToResource,
   ListTagsForResource: listTagsForResource,

@@ -2,6 +2,7 @@
  * All resources, kept per account and region as AWS does. In memory; the lifecycle
  * layer owns the processes, the store only the records.
  */
+import type { CacheSecurityGroupRecord, SubnetGroupRecord } from "./network.js";
 import type { CacheClusterRecord, EventRecord, ParameterGroupRecord, ReplicationGroupRecord, Tag } from "./records.js";
 
 export interface RegionKey {
@@ -17,6 +18,9 @@ export class RegionState {
   readonly parameterGroups = new Map<string, ParameterGroupRecord>();
   /** Tags by resource ARN. */
   readonly tags = new Map<string, Tag[]>();
+  /** Read through state/network.ts, which adds each region's `default` group. */
+  readonly subnetGroups = new Map<string, SubnetGroupRecord>();
+  readonly cacheSecurityGroups = new Map<string, CacheSecurityGroupRecord>();
 
   constructor(readonly key: RegionKey) {}
 

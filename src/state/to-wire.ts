@@ -1,5 +1,15 @@
 /** Records -> output shapes: the one place internal fields become API fields. */
-import type { CacheCluster, CacheNode, Event, NodeGroup, PendingModifiedValues, ReplicationGroup } from "../generated/api.js";
+import type {
+  CacheCluster,
+  CacheNode,
+  CacheSecurityGroup,
+  CacheSubnetGroup,
+  Event,
+  NodeGroup,
+  PendingModifiedValues,
+  ReplicationGroup,
+} from "../generated/api.js";
+import { subnetZone, type CacheSecurityGroupRecord, type SubnetGroupRecord } from "./network.js";
 import type {
   CacheClusterRecord,
   CacheNodeRecord,
@@ -173,5 +183,34 @@ function nodeGroupToWire(
         CurrentRole: group.clusterEnabled ? undefined : member?.member?.role,
       };
     }),
+  };
+}
+
+export function subnetGroupToWire(group: SubnetGroupRecord, region: string): CacheSubnetGroup {
+  return {
+    CacheSubnetGroupName: group.name,
+    CacheSubnetGroupDescription: group.description,
+    VpcId: group.vpcId,
+    Subnets: group.subnetIds.map((id) => ({
+      SubnetIdentifier: id,
+      SubnetAvailabilityZone: { Name: subnetZone(region, id) },
+      SubnetOutpost: {},
+      SupportedNetworkTypes: ["ipv4"],
+    })),
+    ARN: group.arn,
+    SupportedNetworkTypes: ["ipv4"],
+  };
+}
+
+/** `revoking` names a grant being removed by this very request (it is gone from the record already). */
+export function cacheSecurityGroupToWire(group: CacheSecurityGroupRecord, revoking?: { name: string; ownerId: string }): CacheSecurityGroup {
+  const grants = group.grants.map((g) => ({ Status: "authorized", EC2SecurityGroupName: g.name, EC2SecurityGroupOwnerId: g.ownerId }));
+  if (revoking) grants.push({ Status: "revoking", EC2SecurityGroupName: revoking.name, EC2SecurityGroupOwnerId: revoking.ownerId });
+  return {
+    OwnerId: group.ownerId,
+    CacheSecurityGroupName: group.name,
+    Description: group.description,
+    EC2SecurityGroups: grants,
+    ARN: group.arn,
   };
 }

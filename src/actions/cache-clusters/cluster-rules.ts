@@ -20,8 +20,9 @@ import {
 } from "../../state/parameter-groups.js";
 import type { CacheClusterRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
+import { findCacheSecurityGroup } from "../security-groups/security-group-rules.js";
+import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
 
-export const MAX_MEMCACHED_NODES = 40;
 export const MAX_TAGS_PER_RESOURCE = 50;
 
 /** Cluster ids: 1-50 letters, digits or hyphens, starting with a letter, no `--`, no trailing `-`. */
@@ -76,12 +77,7 @@ export function checkNumCacheNodes(engine: EngineKind, count: number): void {
     );
   }
   if (count < 1) throw commonErrors.invalidParameterValue(`NumCacheNodes must be at least 1, got ${count}.`);
-  if (count > MAX_MEMCACHED_NODES) {
-    throw modelError(
-      "NodeQuotaForClusterExceededFault",
-      `The number of cache nodes requested (${count}) exceeds the limit of ${MAX_MEMCACHED_NODES} nodes per cluster.`,
-    );
-  }
+  // The per-cluster node quota is checked with the other capacity limits (actions/capacity.ts).
 }
 
 /**
@@ -123,13 +119,25 @@ export function isClusterModeGroup(state: RegionState, name: string): boolean {
   return group ? groupEnablesClusterMode(group) : name.endsWith(".cluster.on");
 }
 
-export function checkSubnetGroup(name: string): void {
-  if (name !== "default") throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
+/** The group must exist in the caller's region; returns its stored (lowercased) name. */
+export function checkSubnetGroup(state: RegionState, name: string): string {
+  return findSubnetGroup(state, name).name;
 }
 
-export function checkCacheSecurityGroups(names: string[]): void {
-  const unknown = names.find((n) => n !== "default");
-  if (unknown) throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${unknown} not found.`);
+/**
+ * Cache security groups (EC2-Classic) must exist, and cannot be combined with the VPC way of
+ * placing a cluster (a subnet group or VPC security group ids), as AWS answers.
+ */
+export function checkCacheSecurityGroups(
+  state: RegionState,
+  names: string[],
+  vpcPlacement: { cacheSubnetGroupName?: string; securityGroupIds?: string[] } = {},
+): string[] {
+  const found = names.map((name) => findCacheSecurityGroup(state, name).name);
+  if (found.length && (vpcPlacement.cacheSubnetGroupName !== undefined || vpcPlacement.securityGroupIds?.length)) {
+    throw commonErrors.invalidParameterCombination("Use of cache security groups is not permitted along with cache subnet group and/or security group Ids.");
+  }
+  return found;
 }
 
 export function checkPort(port: number): void {

@@ -8,7 +8,10 @@ import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { addMember } from "../replication-groups/member-clusters.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
+import { subnetGroupZones } from "../../state/network.js";
+import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
 import {
   checkCacheSecurityGroups,
   checkClusterId,
@@ -37,9 +40,11 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}`,
     version,
   );
-  const subnetGroupName = input.CacheSubnetGroupName ?? "default";
-  checkSubnetGroup(subnetGroupName);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const subnetGroupName = checkSubnetGroup(ctx.state, input.CacheSubnetGroupName ?? "default");
+  const cacheSecurityGroupNames = checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], {
+    cacheSubnetGroupName: input.CacheSubnetGroupName,
+    securityGroupIds: input.SecurityGroupIds,
+  });
   checkTags(input.Tags ?? []);
   if (engine === "memcached" && (input.SnapshotArns?.length || input.SnapshotName || input.SnapshotRetentionLimit)) {
     throw commonErrors.invalidParameterCombination("Snapshots are not supported for the memcached engine.");
@@ -60,9 +65,14 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     );
   }
   if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
+  checkNodeCapacity(ctx, {
+    addedNodes: numNodes,
+    addedEndpoints: engine === "memcached" ? 1 : 0,
+    cluster: { id, nodesAfter: numNodes, limit: NODES_PER_MEMCACHED_CLUSTER },
+  });
 
   const now = new Date();
-  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? `${ctx.region}a`;
+  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? subnetGroupZones(ctx.region, findSubnetGroup(ctx.state, subnetGroupName))[0];
   const nodes: CacheNodeRecord[] = Array.from({ length: numNodes }, (_, i) => ({
     id: nodeIdFor(i + 1),
     status: "creating",
@@ -86,7 +96,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       azMode: input.AZMode,
       cacheParameterGroupName: parameterGroupName,
       cacheSubnetGroupName: subnetGroupName,
-      cacheSecurityGroupNames: input.CacheSecurityGroupNames ?? [],
+      cacheSecurityGroupNames,
       securityGroupIds: input.SecurityGroupIds ?? [],
       preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
       notificationTopicArn: input.NotificationTopicArn,
@@ -122,9 +132,8 @@ async function addReplicaToGroup(ctx: ActionContext, id: string, input: ActionIn
   requireGroupAvailable(group);
   if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
   const nodeGroup = group.nodeGroups[0];
-  if (nodeGroup.memberClusterIds.length >= 6) {
-    throw modelError("NodeQuotaForClusterExceededFault", `Replication group ${group.id} already has the maximum of 5 replicas.`);
-  }
+  // A primary and at most 5 replicas.
+  checkNodeCapacity(ctx, { addedNodes: 1, cluster: { id: group.id, nodesAfter: nodeGroup.memberClusterIds.length + 1, limit: 6 } });
   const cluster = addMember(ctx, group, nodeGroup, "replica", input.PreferredAvailabilityZone, id);
   group.status = "modifying";
   nodeGroup.status = "modifying";

@@ -8,6 +8,7 @@ import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionHandler, ActionInput } from "../context.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
 import { recordSharedSettings } from "../modify-settings.js";
 import {
   checkCacheSecurityGroups,
@@ -38,7 +39,13 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
   requireAvailable(cluster);
   if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
   const changes = validateEngineChanges(cluster, input);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  if (changes.numCacheNodes !== undefined) {
+    checkNodeCapacity(ctx, {
+      addedNodes: changes.numCacheNodes - cluster.nodes.length,
+      cluster: { id: cluster.id, nodesAfter: changes.numCacheNodes, limit: NODES_PER_MEMCACHED_CLUSTER },
+    });
+  }
+  checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });
   const engine = changes.engine ?? cluster.engine;
   const version = checkEngineVersion(engine, changes.engineVersion ?? cluster.engineVersion);
   const previousGroup = cluster.settings.cacheParameterGroupName;

@@ -24,6 +24,7 @@ import {
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
 import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
@@ -63,8 +64,11 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     version,
     layout.clusterEnabled,
   );
-  checkSubnetGroup(input.CacheSubnetGroupName ?? "default");
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const subnetGroupName = checkSubnetGroup(ctx.state, input.CacheSubnetGroupName ?? "default");
+  const cacheSecurityGroupNames = checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], {
+    cacheSubnetGroupName: input.CacheSubnetGroupName,
+    securityGroupIds: input.SecurityGroupIds,
+  });
   checkTags(input.Tags ?? []);
   if (input.Port !== undefined) checkPort(input.Port);
 
@@ -82,6 +86,12 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
   }
   if (ctx.state.replicationGroups.has(id)) throw modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`);
+  checkNodeCapacity(ctx, {
+    // An existing primary keeps its node.
+    addedNodes: nodes - (primary ? 1 : 0),
+    addedEndpoints: layout.clusterEnabled ? 1 : 2,
+    cluster: { id, nodesAfter: nodes, limit: layout.clusterEnabled ? NODES_PER_CLUSTER_MODE_GROUP : nodes },
+  });
 
   const group: ReplicationGroupRecord = {
     id,
@@ -101,8 +111,8 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     endpoints: {},
     settings: {
       cacheParameterGroupName: parameterGroupName,
-      cacheSubnetGroupName: input.CacheSubnetGroupName ?? "default",
-      cacheSecurityGroupNames: input.CacheSecurityGroupNames ?? [],
+      cacheSubnetGroupName: subnetGroupName,
+      cacheSecurityGroupNames,
       securityGroupIds: input.SecurityGroupIds ?? [],
       preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
       notificationTopicArn: input.NotificationTopicArn,

@@ -46,7 +46,7 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
       ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version, group.clusterEnabled)
       : undefined;
   if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });
 
   recordSettings(group, input);
   if (newGroup !== undefined) switchParameterGroup(ctx, group, newGroup);

@@ -3,6 +3,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { parseArn, type ParsedArn } from "../../state/arn.js";
 import { findParameterGroup } from "../../state/parameter-groups.js";
+import { cacheSecurityGroups, subnetGroups } from "../../state/network.js";
 import type { RegionState } from "../../state/store.js";
 
 export const MAX_TAGS = 50;
@@ -37,10 +38,10 @@ export function findTaggableResource(state: RegionState, resourceName: string): 
       }
       return arn;
     case "subnetgroup":
-      if (!here || name !== "default") throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
+      if (!here || !subnetGroups(state).has(name)) throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
       return arn;
     case "securitygroup":
-      if (!here || name !== "default") throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${name} not found.`);
+      if (!here || !cacheSecurityGroups(state).has(name)) throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${name} not found.`);
       return arn;
     case "replicationgroup":
       throw modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${name}`);
