@@ -42,12 +42,22 @@ export interface LifecycleOptions {
   logger: Logger;
 }
 
+/**
+ * Who may connect to a cluster's nodes (lifecycle/access-control.ts): a node of a managed
+ * cluster starts with its default user off and gets its users as soon as it answers.
+ */
+export interface NodeAccess {
+  managed(region: RegionState, cluster: CacheClusterRecord): boolean;
+  applyToNode(region: RegionState, cluster: CacheClusterRecord, engine: EngineNode): Promise<void>;
+}
+
 /** Decides what happens when a replication group member's engine dies (failover, replacement). */
 export type MemberExitHandler = (region: RegionState, cluster: CacheClusterRecord) => void;
 
 export class ClusterLifecycle {
   private readonly work = new SerialWork<ClusterRuntime>(() => ({ nodes: new Map() }));
   private memberExitHandler: MemberExitHandler | undefined;
+  private access: NodeAccess | undefined;
 
   constructor(private readonly options: LifecycleOptions) {}
 
@@ -111,6 +121,11 @@ export class ClusterLifecycle {
       region.clusters.delete(cluster.id);
       emitEvent(region, "cache-cluster", cluster.id, "Cache cluster deleted", cluster.arn);
     });
+  }
+
+  /** Every node start goes through this (users and AUTH tokens). */
+  setNodeAccess(access: NodeAccess): void {
+    this.access = access;
   }
 
   /** Replication groups handle their members' failures themselves. */
@@ -217,6 +232,7 @@ export class ClusterLifecycle {
     const memoryBytes = this.nodeMemory(cluster);
     // A node keeps its port across reboots and recoveries; the first start may ask for the cluster's Port.
     const preferredPort = node.port || (cluster.engine === "memcached" ? undefined : cluster.requestedPort);
+    const closed = cluster.engine !== "memcached" && (this.access?.managed(region, cluster) ?? false);
     const engine = await this.options.launcher.startNode(
       {
         nodeName: `${cluster.id}/${node.id}`,
@@ -225,6 +241,7 @@ export class ClusterLifecycle {
         maxMemoryBytes: memoryBytes,
         workDir,
         params: cluster.engineParams,
+        defaultUserOff: closed || undefined,
       },
       preferredPort,
     );
@@ -242,6 +259,7 @@ export class ClusterLifecycle {
       }
       this.recover(region, cluster, runtime, node, running, code, signal);
     });
+    if (closed) await this.access!.applyToNode(region, cluster, engine);
   }
 
   /** A node died on its own: replace it on the same port, as AWS replaces a failed node. */

@@ -2,7 +2,8 @@
  * All resources, kept per account and region as AWS does. In memory; the lifecycle
  * layer owns the processes, the store only the records.
  */
-import type { CacheClusterRecord, EventRecord, ReplicationGroupRecord, Tag } from "./records.js";
+import type { CacheClusterRecord, EventRecord, ReplicationGroupRecord, Tag, UserGroupRecord, UserRecord } from "./records.js";
+import { seededDefaultUser } from "./users.js";
 
 export interface RegionKey {
   accountId: string;
@@ -15,8 +16,13 @@ export class RegionState {
   readonly events: EventRecord[] = [];
   /** Tags by resource ARN. */
   readonly tags = new Map<string, Tag[]>();
+  /** RBAC users by UserId; AWS seeds every region with the `default` user. */
+  readonly users = new Map<string, UserRecord>();
+  readonly userGroups = new Map<string, UserGroupRecord>();
 
-  constructor(readonly key: RegionKey) {}
+  constructor(readonly key: RegionKey) {
+    this.users.set("default", seededDefaultUser(key));
+  }
 
   private nextEventSeq = 1;
 

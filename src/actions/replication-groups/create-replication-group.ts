@@ -24,6 +24,7 @@ import {
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { accessAtCreate } from "./access-rules.js";
 import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
@@ -45,8 +46,6 @@ interface Layout {
 
 export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
   const id = checkReplicationGroupId(input.ReplicationGroupId);
-  if (input.TransitEncryptionEnabled || input.AuthToken !== undefined) throw notSupportedYet("TransitEncryptionEnabled and AuthToken");
-  if (input.UserGroupIds?.length) throw notSupportedYet("UserGroupIds");
   if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
   if (input.SnapshotArns?.length || input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a snapshot");
   if (input.GlobalReplicationGroupId !== undefined) throw notSupportedYet("GlobalReplicationGroupId");
@@ -78,6 +77,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (input.MultiAZEnabled && !automaticFailover) {
     throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
   }
+  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion });
   if (ctx.state.replicationGroups.has(id)) throw modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`);
 
   const group: ReplicationGroupRecord = {
@@ -115,6 +115,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     },
     pending: {},
     nextNodeGroupNumber: layout.shards.length + 1,
+    access,
   };
   const memberIds = layout.shards.flatMap((s) => Array.from({ length: 1 + s.replicas }, (_, i) => memberClusterId(group, s.id, i + 1)));
   const clash = memberIds.find((m) => m !== primary?.id && ctx.state.clusters.has(m));
