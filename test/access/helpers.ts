@@ -43,7 +43,16 @@ export class Connections {
   private readonly open: Redis[] = [];
 
   async connect(endpoint: { Address?: string; Port?: number }, options: RedisOptions = {}): Promise<Redis> {
-    const redis = new Redis(endpoint.Port!, endpoint.Address!, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options });
+    // RESP2 without a ready check: a connection that has not authenticated yet still opens
+    // (RESP3's HELLO and the INFO ready check would need AUTH first).
+    const redis = new Redis(endpoint.Port!, endpoint.Address!, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      protocol: 2,
+      enableReadyCheck: false,
+      ...options,
+    });
     redis.on("error", () => undefined);
     this.open.push(redis);
     await redis.connect();
