@@ -65,18 +65,28 @@ export function accessStringError(accessString: string): string | undefined {
   return undefined;
 }
 
+/** `on`/`off` in the access string decide (the last one wins); without either the user is off, as on AWS. */
+function isEnabled(tokens: string[]): boolean {
+  let on = false;
+  for (const token of tokens) {
+    if (token.toLowerCase() === "on") on = true;
+    else if (token.toLowerCase() === "off") on = false;
+  }
+  return on;
+}
+
 /**
  * The rules of one user after `reset`: channels open unless the access string says
  * otherwise (ElastiCache's acl-pubsub-default is allchannels), the access string, the
- * passwords, then ElastiCache's restricted commands taken away.
+ * passwords, then ElastiCache's restricted commands taken away. A user that is off gets
+ * no password at all, so that `AUTH` as that user is refused as a wrong password.
  */
 export function aclRules(user: AclUser, opts: RenderOptions = {}): string[] {
   const tokens = user.accessString.trim().split(/\s+/).filter(Boolean);
   const mentionsChannels = tokens.some((t) => t.startsWith("&") || /^(allchannels|resetchannels)$/i.test(t));
   const rules = mentionsChannels ? [] : ["&*"];
   rules.push(...tokens);
-  if (user.auth.kind === "nopass") rules.push("nopass");
-  else rules.push(...user.auth.sha256.map((h) => `#${h}`));
+  if (isEnabled(tokens)) rules.push(...(user.auth.kind === "nopass" ? ["nopass"] : user.auth.sha256.map((h) => `#${h}`)));
   if (!opts.allowRestrictedCommands) rules.push(...RESTRICTED_COMMANDS.map((c) => `-${c}`));
   return rules;
 }

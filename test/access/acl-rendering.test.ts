@@ -37,6 +37,11 @@ describe("rendering", () => {
     expect(aclRules(tokenDefaultUser({ hashes: [], openToo: false }))).toContain("nopass");
   });
 
+  it("gives a user that is off no password, whatever its authentication", () => {
+    expect(aclRules({ name: "u", accessString: "on ~* +@all off", auth: { kind: "nopass" } })).toEqual(["&*", "on", "~*", "+@all", "off", ...restrictions]);
+    expect(aclRules({ name: "u", accessString: "~* +@all", auth: { kind: "passwords", sha256: ["ab"] } })).toEqual(["&*", "~*", "+@all", ...restrictions]);
+  });
+
   it("renders a group without a default user as a default user that lets nobody in", () => {
     expect(setUserCommand(DISABLED_DEFAULT)).toEqual(["ACL", "SETUSER", "default", "reset", "&*", "off", ...restrictions]);
   });
