@@ -111,6 +111,16 @@ export class AccessControl implements NodeAccess {
     );
   }
 
+  /** A running cluster joins a replication group with users (PrimaryClusterId): its engine gets them now. */
+  adoptPrimary(region: RegionState, group: ReplicationGroupRecord): void {
+    const key = `${region.key.accountId}/${region.key.region}`;
+    void this.work.run(
+      key,
+      () => this.pushToGroup(region, group),
+      (error) => this.options.logger.error("users not applied to the new primary", { group: group.id, error: String(error) }),
+    );
+  }
+
   stopAll(): Promise<void> {
     return this.work.stopAll(async () => undefined);
   }

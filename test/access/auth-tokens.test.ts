@@ -9,6 +9,7 @@ import {
   CreateUserCommand,
   CreateUserGroupCommand,
   ModifyReplicationGroupCommand,
+  RebootCacheClusterCommand,
   type ElastiCacheClient,
   type Endpoint,
   type ReplicationGroup,
@@ -123,6 +124,35 @@ describe("AuthToken on create", () => {
     const endpoint = cluster.CacheNodes![0].Endpoint!;
     expect(await anonymous(endpoint)).toMatch(/^NOAUTH/);
     expect(await auth(endpoint, T1)).toBe("OK");
+  });
+
+  it("keeps requiring the token after a reboot", async () => {
+    await client.send(new RebootCacheClusterCommand({ CacheClusterId: "single", CacheNodeIdsToReboot: ["0001"] }));
+    const cluster = await waitForCluster(client, "single", "available");
+    const endpoint = cluster.CacheNodes![0].Endpoint!;
+    expect(await anonymous(endpoint)).toMatch(/^NOAUTH/);
+    expect(await auth(endpoint, T1)).toBe("OK");
+  });
+
+  it("gives a replication group's token to the cluster it is built around (PrimaryClusterId)", async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: "seed", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
+    const seed = await waitForCluster(client, "seed", "available");
+    expect(await anonymous(seed.CacheNodes![0].Endpoint!)).toBe("PONG");
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "grown",
+        ReplicationGroupDescription: "around seed",
+        PrimaryClusterId: "seed",
+        NumCacheClusters: 2,
+        TransitEncryptionEnabled: true,
+        AuthToken: T1,
+      }),
+    );
+    const group = await waitForReplicationGroup(client, "grown", (g) => g.Status === "available");
+    for (const endpoint of endpointsOf(group)) {
+      expect(await anonymous(endpoint)).toMatch(/^NOAUTH/);
+      expect(await auth(endpoint, T1)).toBe("OK");
+    }
   });
 });
 

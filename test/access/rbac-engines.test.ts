@@ -299,3 +299,47 @@ describe("cluster mode enabled", () => {
     await expect(anonymous.get("app:1")).rejects.toThrow(/NOAUTH/);
   });
 });
+
+describe("valkey", () => {
+  it("runs a valkey group without a default user: only its users get in", async () => {
+    await client.send(
+      new CreateUserCommand({ UserId: "valkey-app", UserName: "vapp", Engine: "valkey", AccessString: "on ~app:* +@all", Passwords: [APP.password] }),
+    );
+    await client.send(new CreateUserGroupCommand({ UserGroupId: "valkey-apps", Engine: "valkey", UserIds: ["valkey-app", "app-user"] }));
+    await waitForUserGroup(client, "valkey-apps");
+    // A redis replication group takes only redis user groups.
+    await expectAwsError(
+      client.send(
+        new CreateReplicationGroupCommand({
+          ReplicationGroupId: "wrong-engine",
+          ReplicationGroupDescription: "x",
+          CacheNodeType: "cache.t3.micro",
+          TransitEncryptionEnabled: true,
+          UserGroupIds: ["valkey-apps"],
+        }),
+      ),
+      "InvalidParameterValue",
+      400,
+    );
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "vk",
+        ReplicationGroupDescription: "valkey rbac",
+        Engine: "valkey",
+        CacheNodeType: "cache.t3.micro",
+        NumCacheClusters: 1,
+        TransitEncryptionEnabled: true,
+        TransitEncryptionMode: "preferred",
+        UserGroupIds: ["valkey-apps"],
+      }),
+    );
+    const group = await waitForReplicationGroup(client, "vk", (g) => g.Status === "available");
+    const endpoint = group.NodeGroups![0].PrimaryEndpoint!;
+    expect(await writeAs(endpoint, "app:1", { username: "vapp", password: APP.password })).toBe("OK");
+    expect(await writeAs(endpoint, "other:1", { username: "vapp", password: APP.password })).toMatch(/^NOPERM/);
+    expect(await writeAs(endpoint, "app:2")).toBe("OK");
+    const anonymous = await connections.connect(endpoint);
+    await expect(anonymous.get("app:1")).rejects.toThrow(/NOAUTH/);
+    expect(await authAs(endpoint, "anything-at-all-0123")).toMatch(/^WRONGPASS/);
+  });
+});

@@ -24,6 +24,7 @@ import {
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { isManaged } from "../../lifecycle/access-control.js";
 import { accessAtCreate } from "./access-rules.js";
 import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
@@ -145,6 +146,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   ctx.state.replicationGroups.set(id, group);
   if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
   ctx.services.replication.create(ctx.state, group);
+  if (primary && (isManaged(access) || isManaged(primary.access))) ctx.services.access.adoptPrimary(ctx.state, group);
   return { ReplicationGroup: replicationGroupToWire(group, (m) => ctx.state.clusters.get(m), ctx.services.config.advertisedHost) };
 };
 
