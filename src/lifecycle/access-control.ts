@@ -69,6 +69,14 @@ export class AccessControl implements NodeAccess {
     await this.apply(engine, usersFor(region, accessOf(region, cluster)));
   }
 
+  async refresh(region: RegionState, cluster: CacheClusterRecord, engines: EngineNode[]): Promise<void> {
+    const access = accessOf(region, cluster);
+    if (!isManaged(access) && !access?.pending) return; // nothing but the engine's open default user
+    const users = usersFor(region, access);
+    await Promise.all(engines.map((engine) => this.apply(engine, users)));
+    if (!cluster.member && cluster.access) cluster.access.pending = undefined;
+  }
+
   /** Every running node of the replication group gets the group's users now. */
   async pushToGroup(region: RegionState, group: ReplicationGroupRecord): Promise<void> {
     const users = usersFor(region, group.access);
@@ -79,12 +87,6 @@ export class AccessControl implements NodeAccess {
         if (engine) await this.apply(engine, users);
       }),
     );
-  }
-
-  /** A standalone cluster's node gets its users (AUTH token changes). */
-  async pushToCluster(region: RegionState, cluster: CacheClusterRecord): Promise<void> {
-    const engine = this.options.clusters.engineNode(cluster);
-    if (engine) await this.apply(engine, usersFor(region, accessOf(region, cluster)));
   }
 
   /**
@@ -132,7 +134,7 @@ export class AccessControl implements NodeAccess {
    */
   private async apply(engine: EngineNode, users: AclUser[]): Promise<void> {
     const run = engine.adminCommand?.bind(engine);
-    if (!run) return; // the embedded engine has no ACLs
+    if (!run || !engine.adminAuth) return; // the embedded engine has no ACLs
     const opts = { allowRestrictedCommands: this.options.allowRestrictedCommands };
     for (const user of users) {
       try {

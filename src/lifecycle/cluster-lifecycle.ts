@@ -49,6 +49,8 @@ export interface LifecycleOptions {
 export interface NodeAccess {
   managed(region: RegionState, cluster: CacheClusterRecord): boolean;
   applyToNode(region: RegionState, cluster: CacheClusterRecord, engine: EngineNode): Promise<void>;
+  /** The cluster was modified (e.g. its AUTH token): its running nodes get its users again. */
+  refresh(region: RegionState, cluster: CacheClusterRecord, engines: EngineNode[]): Promise<void>;
 }
 
 /** Decides what happens when a replication group member's engine dies (failover, replacement). */
@@ -84,6 +86,7 @@ export class ClusterLifecycle {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
       await this.reconcileNodes(region, cluster, runtime);
+      if (cluster.engine !== "memcached") await this.access?.refresh(region, cluster, [...runtime.nodes.values()].map((n) => n.engine));
       await this.pause(cluster, runtime, started, this.options.delays.modifyMs);
       cluster.status = "available";
       emitEvent(region, "cache-cluster", cluster.id, "Finished modifying cache cluster", cluster.arn);

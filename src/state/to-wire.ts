@@ -37,7 +37,7 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
     PreferredOutpostArn: s.preferredOutpostArn,
     CacheClusterCreateTime: cluster.createTime,
     PreferredMaintenanceWindow: s.preferredMaintenanceWindow,
-    PendingModifiedValues: pendingToWire(cluster.pending),
+    PendingModifiedValues: { ...pendingToWire(cluster.pending), AuthTokenStatus: cluster.access?.pending?.authTokenStatus },
     NotificationConfiguration: s.notificationTopicArn
       ? { TopicArn: s.notificationTopicArn, TopicStatus: s.notificationTopicStatus ?? "active" }
       : undefined,

@@ -8,6 +8,7 @@ import {
   CreateReplicationGroupCommand,
   CreateUserCommand,
   CreateUserGroupCommand,
+  ModifyCacheClusterCommand,
   ModifyReplicationGroupCommand,
   RebootCacheClusterCommand,
   type ElastiCacheClient,
@@ -132,6 +133,24 @@ describe("AuthToken on create", () => {
     const endpoint = cluster.CacheNodes![0].Endpoint!;
     expect(await anonymous(endpoint)).toMatch(/^NOAUTH/);
     expect(await auth(endpoint, T1)).toBe("OK");
+  });
+
+  it("rotates and sets a single-node cluster's token (ModifyCacheCluster)", async () => {
+    const rotated = await client.send(new ModifyCacheClusterCommand({ CacheClusterId: "single", AuthToken: T2, AuthTokenUpdateStrategy: "ROTATE" }));
+    expect(rotated.CacheCluster?.CacheClusterStatus).toBe("modifying");
+    expect(rotated.CacheCluster?.PendingModifiedValues?.AuthTokenStatus).toBe("ROTATING");
+    let cluster = await waitForCluster(client, "single", "available");
+    expect(cluster.PendingModifiedValues?.AuthTokenStatus).toBeUndefined();
+    expect(await auth(cluster.CacheNodes![0].Endpoint!, T1)).toBe("OK");
+    expect(await auth(cluster.CacheNodes![0].Endpoint!, T2)).toBe("OK");
+    await client.send(new ModifyCacheClusterCommand({ CacheClusterId: "single", AuthToken: T3, AuthTokenUpdateStrategy: "SET" }));
+    cluster = await waitForCluster(client, "single", "available");
+    expect(await auth(cluster.CacheNodes![0].Endpoint!, T3)).toBe("OK");
+    expect(await auth(cluster.CacheNodes![0].Endpoint!, T1)).toMatch(/^WRONGPASS/);
+    expect(await auth(cluster.CacheNodes![0].Endpoint!, T2)).toMatch(/^WRONGPASS/);
+    // DELETE is for moving to user groups, which a single-node cluster has not.
+    await expectAwsError(client.send(new ModifyCacheClusterCommand({ CacheClusterId: "single", AuthTokenUpdateStrategy: "DELETE" })), "InvalidParameterCombination", 400);
+    await expectAwsError(client.send(new ModifyCacheClusterCommand({ CacheClusterId: "locked-001", AuthToken: T1 })), "InvalidParameterCombination", 400);
   });
 
   it("gives a replication group's token to the cluster it is built around (PrimaryClusterId)", async () => {

@@ -8,6 +8,7 @@ import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionHandler, ActionInput } from "../context.js";
 import { recordSharedSettings } from "../modify-settings.js";
+import { modifyAccess } from "../replication-groups/access-rules.js";
 import {
   checkCacheSecurityGroups,
   checkEngine,
@@ -17,7 +18,6 @@ import {
   checkParameterGroup,
   findCluster,
   nodeIdFor,
-  notSupportedYet,
   requireAvailable,
 } from "./cluster-rules.js";
 
@@ -34,22 +34,31 @@ interface EngineChanges {
 export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ctx, input) => {
   const cluster = findCluster(ctx.state, input.CacheClusterId);
   requireAvailable(cluster);
-  if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
+  if (cluster.member && (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined)) {
+    throw commonErrors.invalidParameterCombination(
+      `Cache cluster ${cluster.id} belongs to replication group ${cluster.member.replicationGroupId}: change its AUTH token with ModifyReplicationGroup.`,
+    );
+  }
   const changes = validateEngineChanges(cluster, input);
   checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
   const engine = changes.engine ?? cluster.engine;
   const version = checkEngineVersion(engine, changes.engineVersion ?? cluster.engineVersion);
   if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version);
 
+  const accessChanged = modifyAccess(ctx.state, cluster, input, "cache cluster");
+  if (accessChanged) cluster.settings.authTokenEnabled = cluster.access!.authTokenHashes.length > 0;
+
   recordSettings(cluster, input);
   const applyNow = input.ApplyImmediately ?? false;
-  if (applyNow) {
-    const processWork = applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region);
-    if (processWork) {
+  if (applyNow || accessChanged) {
+    // AUTH token changes apply at once; engine changes wait for ApplyImmediately.
+    const processWork = applyNow ? applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region) : false;
+    if (processWork || accessChanged) {
       cluster.status = "modifying";
       ctx.services.clusters.modify(ctx.state, cluster);
     }
-  } else {
+  }
+  if (!applyNow) {
     cluster.pending = {
       ...cluster.pending,
       ...(changes.engineVersion !== undefined && { engineVersion: changes.engineVersion }),

@@ -5,7 +5,7 @@
 import { passwordHash } from "../../engines/acl.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import type { AccessSettings, ReplicationGroupRecord, UserGroupRecord } from "../../state/records.js";
+import type { AccessSettings, UserGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 import { checkAuthToken, findUserGroup } from "../users/user-rules.js";
 
@@ -58,14 +58,28 @@ export function accessAtCreate(
   };
 }
 
+/** What access changes apply to: a replication group, or a standalone cache cluster (AUTH tokens only). */
+interface AccessTarget {
+  id: string;
+  engine: string;
+  engineVersion: string;
+  access?: AccessSettings;
+}
+
 /**
- * Applies ModifyReplicationGroup's AuthToken / user group inputs to the record, with
- * PendingModifiedValues to show while the engines get them. Returns whether anything changed.
+ * Applies ModifyReplicationGroup's (or ModifyCacheCluster's) AuthToken / user group inputs
+ * to the record, with PendingModifiedValues to show while the engines get them. Returns
+ * whether anything changed; nothing changes when the request is refused.
  *   ROTATE: the new token is accepted alongside the current one (or alongside no AUTH at all);
  *   SET: only the new token; DELETE: no token, only when moving to user groups in the same call.
  */
-export function modifyAccess(state: RegionState, group: ReplicationGroupRecord, input: ModifyAccessInput): boolean {
-  const access = (group.access ??= { transitEncryptionEnabled: false, userGroupIds: [], authTokenHashes: [], authTokenOpenToo: false });
+export function modifyAccess(
+  state: RegionState,
+  group: AccessTarget,
+  input: ModifyAccessInput,
+  kind: "replication group" | "cache cluster" = "replication group",
+): boolean {
+  const access: AccessSettings = group.access ?? { transitEncryptionEnabled: false, userGroupIds: [], authTokenHashes: [], authTokenOpenToo: false };
   const strategy = input.AuthTokenUpdateStrategy ?? (input.AuthToken !== undefined ? "ROTATE" : undefined);
   const toAdd = [...new Set((input.UserGroupIdsToAdd ?? []).map((id) => id.toLowerCase()))];
   const toRemove = [...new Set((input.UserGroupIdsToRemove ?? []).map((id) => id.toLowerCase()))];
@@ -82,9 +96,12 @@ export function modifyAccess(state: RegionState, group: ReplicationGroupRecord, 
     throw commonErrors.invalidParameterCombination(`AuthToken must be specified with AuthTokenUpdateStrategy ${strategy}.`);
   }
   if (input.AuthToken !== undefined) checkAuthToken(input.AuthToken);
+  if (strategy !== undefined && group.engine === "memcached") {
+    throw commonErrors.invalidParameterCombination("AuthToken is not supported for the memcached engine.");
+  }
   if ((strategy !== undefined || toAdd.length) && !access.transitEncryptionEnabled) {
     throw commonErrors.invalidParameterCombination(
-      `${strategy !== undefined ? "AuthToken" : "UserGroupIdsToAdd"} can be specified only on a replication group with TransitEncryptionEnabled.`,
+      `${strategy !== undefined ? "AuthToken" : "UserGroupIdsToAdd"} can be specified only on a ${kind} with TransitEncryptionEnabled.`,
     );
   }
   if (removeAll && (toAdd.length || toRemove.length)) {
@@ -99,7 +116,7 @@ export function modifyAccess(state: RegionState, group: ReplicationGroupRecord, 
 
   const hasToken = access.authTokenHashes.length > 0;
   if (strategy === "DELETE") {
-    if (!hasToken) throw commonErrors.invalidParameterValue(`Replication group ${group.id} has no AUTH token to delete.`);
+    if (!hasToken) throw commonErrors.invalidParameterValue(`The ${kind} ${group.id} has no AUTH token to delete.`);
     if (!toAdd.length) {
       throw commonErrors.invalidParameterCombination("AuthTokenUpdateStrategy DELETE is allowed only when moving to user groups (UserGroupIdsToAdd).");
     }
@@ -136,6 +153,7 @@ export function modifyAccess(state: RegionState, group: ReplicationGroupRecord, 
   }
   access.userGroupIds = groupsAfter;
   access.pending = pending;
+  group.access = access;
   return true;
 }
 
