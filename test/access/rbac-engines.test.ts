@@ -7,6 +7,7 @@ import {
   CreateReplicationGroupCommand,
   CreateUserCommand,
   CreateUserGroupCommand,
+  DeleteUserCommand,
   DeleteUserGroupCommand,
   DescribeCacheClustersCommand,
   DescribeUserGroupsCommand,
@@ -25,7 +26,7 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { describeReplicationGroup, waitForReplicationGroup } from "../helpers/wait.js";
-import { Connections, waitForUser, waitForUserGroup } from "./helpers.js";
+import { Connections, waitForUser, waitForUserGone, waitForUserGroup } from "./helpers.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -222,6 +223,27 @@ describe("cluster mode disabled", () => {
     await closed;
     expect(await authAs(endpoint, "reports", "reports-password-0123")).toMatch(/^WRONGPASS/);
     expect(await writeAs(endpoint, "app:2")).toBe("OK");
+  });
+
+  it("drops a deleted user from every node, closing its connections", async () => {
+    await client.send(
+      new CreateUserCommand({ UserId: "temp-user", UserName: "temp", Engine: "redis", AccessString: "on ~temp:* +@all", Passwords: ["temp-password-0123456"] }),
+    );
+    await client.send(new ModifyUserGroupCommand({ UserGroupId: "apps", UserIdsToAdd: ["temp-user"] }));
+    await waitForUserGroup(client, "apps");
+    const group = await describeReplicationGroup(client, "shop");
+    const endpoint = group.NodeGroups![0].PrimaryEndpoint!;
+    const temp = await connections.connect(endpoint, { username: "temp", password: "temp-password-0123456" });
+    expect(await temp.set("temp:1", "x")).toBe("OK");
+    const closed = new Promise<void>((resolve) => temp.once("close", () => resolve()));
+    const deleting = await client.send(new DeleteUserCommand({ UserId: "temp-user" }));
+    expect(deleting.Status).toBe("deleting");
+    await waitForUserGone(client, "temp-user");
+    await closed;
+    for (const member of group.NodeGroups![0].NodeGroupMembers!) {
+      expect(await authAs(member.ReadEndpoint!, "temp", "temp-password-0123456")).toMatch(/^WRONGPASS/);
+    }
+    expect((await client.send(new DescribeUserGroupsCommand({ UserGroupId: "apps" }))).UserGroups![0].UserIds).toEqual(["locked-default", "app-user"]);
   });
 
   it("detaches the user group (RemoveUserGroups): the engine is open again", async () => {
