@@ -14,6 +14,7 @@ import { createNodeLauncher } from "./engines/launcher.js";
 import { defaultRunDir, PidRegistry, reapOrphans } from "./engines/pid-registry.js";
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
+import { AccessControl } from "./lifecycle/access-control.js";
 import { ClusterLifecycle } from "./lifecycle/cluster-lifecycle.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
@@ -44,6 +45,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let url = "";
   let clusters: ClusterLifecycle | undefined;
   let replication: ReplicationLifecycle | undefined;
+  let access: AccessControl | undefined;
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
@@ -74,7 +76,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger,
     });
     replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger });
-    const services: Services = { config, clusters, replication };
+    access = new AccessControl({ clusters, delays: config.delays, allowRestrictedCommands: config.allowRestrictedCommands, logger });
+    clusters.setNodeAccess(access);
+    const services: Services = { config, clusters, replication, access };
     const model = getServiceModel();
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
@@ -100,6 +104,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   }
 
   async function reset(): Promise<void> {
+    await access?.stopAll();
     await replication?.stopAll();
     await clusters?.stopAll();
     store.clear();
@@ -112,6 +117,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
+    await access?.stopAll();
     await replication?.stopAll();
     await clusters?.stopAll();
     store.clear();

@@ -4,6 +4,7 @@
  */
 import type { EmulatorConfig } from "../config.js";
 import type { OperationName, OperationTypes } from "../generated/api.js";
+import type { AccessControl } from "../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../lifecycle/replication-lifecycle.js";
 import type { Logger } from "../logger.js";
@@ -13,6 +14,7 @@ export interface Services {
   config: EmulatorConfig;
   clusters: ClusterLifecycle;
   replication: ReplicationLifecycle;
+  access: AccessControl;
 }
 
 export interface ActionContext {

@@ -32,6 +32,14 @@ import { modifyCacheSubnetGroup } from "./subnet-groups/modify-cache-subnet-grou
 import { addTagsToResource } from "./tags/add-tags-to-resource.js";
 import { listTagsForResource } from "./tags/list-tags-for-resource.js";
 import { removeTagsFromResource } from "./tags/remove-tags-from-resource.js";
+import { createUserGroup } from "./user-groups/create-user-group.js";
+import { deleteUserGroup } from "./user-groups/delete-user-group.js";
+import { describeUserGroups } from "./user-groups/describe-user-groups.js";
+import { modifyUserGroup } from "./user-groups/modify-user-group.js";
+import { createUser } from "./users/create-user.js";
+import { deleteUser } from "./users/delete-user.js";
+import { describeUsers } from "./users/describe-users.js";
+import { modifyUser } from "./users/modify-user.js";
 
 export const actions: ActionTable = {
   CreateCacheCluster: createCacheCluster,
@@ -68,4 +76,12 @@ export const actions: ActionTable = {
   AddTagsToResource: addTagsToResource,
   ListTagsForResource: listTagsForResource,
   RemoveTagsFromResource: removeTagsFromResource,
+  CreateUser: createUser,
+  ModifyUser: modifyUser,
+  DeleteUser: deleteUser,
+  DescribeUsers: describeUsers,
+  CreateUserGroup: createUserGroup,
+  ModifyUserGroup: modifyUserGroup,
+  DeleteUserGroup: deleteUserGroup,
+  DescribeUserGroups: describeUserGroups,
 };

@@ -25,6 +25,11 @@ export interface NodeSpec {
   workDir: string;
   /** Engine parameters to apply at start (redis config directives / memcached settings). */
   params?: Record<string, string>;
+  /**
+   * Redis-like engines: start with the `default` user off, for nodes whose client users
+   * (user groups, AUTH tokens) the emulator sets right after start.
+   */
+  defaultUserOff?: boolean;
 }
 
 export interface EngineNode {

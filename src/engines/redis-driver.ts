@@ -57,11 +57,11 @@ export interface RedisDriverOptions {
 }
 
 /** The ACL file for a node: default user restricted as on ElastiCache, plus our admin user. */
-export function aclFileContents(opts: { allowRestrictedCommands?: boolean; adminUser: string; adminPassword: string }): string {
+export function aclFileContents(opts: { allowRestrictedCommands?: boolean; adminUser: string; adminPassword: string; defaultUserOff?: boolean }): string {
   const restrictions = opts.allowRestrictedCommands ? "" : " " + RESTRICTED_COMMANDS.map((c) => `-${c}`).join(" ");
   const hash = createHash("sha256").update(opts.adminPassword).digest("hex");
   return [
-    `user default on nopass ~* &* +@all${restrictions}`,
+    `user default ${opts.defaultUserOff ? "off" : "on"} nopass ~* &* +@all${restrictions}`,
     `user ${opts.adminUser} on #${hash} ~* &* +@all`,
     "",
   ].join("\n");
@@ -131,7 +131,12 @@ export class RedisServerDriver implements EngineDriver {
     const aclFile = path.resolve(spec.workDir, "users.acl");
     await fs.writeFile(
       aclFile,
-      aclFileContents({ allowRestrictedCommands: this.opts.allowRestrictedCommands, adminUser: this.adminAuth.user, adminPassword: this.adminAuth.password }),
+      aclFileContents({
+        allowRestrictedCommands: this.opts.allowRestrictedCommands,
+        adminUser: this.adminAuth.user,
+        adminPassword: this.adminAuth.password,
+        defaultUserOff: spec.defaultUserOff,
+      }),
       { mode: 0o600 },
     );
     const auth = this.adminAuth;

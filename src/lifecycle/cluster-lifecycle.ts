@@ -43,12 +43,24 @@ export interface LifecycleOptions {
   logger: Logger;
 }
 
+/**
+ * Who may connect to a cluster's nodes (lifecycle/access-control.ts): a node of a managed
+ * cluster starts with its default user off and gets its users as soon as it answers.
+ */
+export interface NodeAccess {
+  managed(region: RegionState, cluster: CacheClusterRecord): boolean;
+  applyToNode(region: RegionState, cluster: CacheClusterRecord, engine: EngineNode): Promise<void>;
+  /** The cluster was modified (e.g. its AUTH token): its running nodes get its users again. */
+  refresh(region: RegionState, cluster: CacheClusterRecord, engines: EngineNode[]): Promise<void>;
+}
+
 /** Decides what happens when a replication group member's engine dies (failover, replacement). */
 export type MemberExitHandler = (region: RegionState, cluster: CacheClusterRecord) => void;
 
 export class ClusterLifecycle {
   private readonly work = new SerialWork<ClusterRuntime>(() => ({ nodes: new Map() }));
   private memberExitHandler: MemberExitHandler | undefined;
+  private access: NodeAccess | undefined;
 
   constructor(private readonly options: LifecycleOptions) {}
 
@@ -83,6 +95,7 @@ export class ClusterLifecycle {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
       await this.reconcileNodes(region, cluster, runtime);
+      if (cluster.engine !== "memcached") await this.access?.refresh(region, cluster, [...runtime.nodes.values()].map((n) => n.engine));
       await this.pause(cluster, runtime, started, this.options.delays.modifyMs);
       cluster.status = "available";
       emitEvent(region, "cache-cluster", cluster.id, "Finished modifying cache cluster", cluster.arn);
@@ -120,6 +133,11 @@ export class ClusterLifecycle {
       region.clusters.delete(cluster.id);
       emitEvent(region, "cache-cluster", cluster.id, "Cache cluster deleted", cluster.arn);
     });
+  }
+
+  /** Every node start goes through this (users and AUTH tokens). */
+  setNodeAccess(access: NodeAccess): void {
+    this.access = access;
   }
 
   /** Replication groups handle their members' failures themselves. */
@@ -226,6 +244,7 @@ export class ClusterLifecycle {
     const memoryBytes = this.nodeMemory(cluster);
     // A node keeps its port across reboots and recoveries; the first start may ask for the cluster's Port.
     const preferredPort = node.port || (cluster.engine === "memcached" ? undefined : cluster.requestedPort);
+    const closed = cluster.engine !== "memcached" && (this.access?.managed(region, cluster) ?? false);
     const engine = await this.options.launcher.startNode(
       {
         nodeName: `${cluster.id}/${node.id}`,
@@ -235,6 +254,7 @@ export class ClusterLifecycle {
         workDir,
         // The parameter group's values; the emulator's own directives (cluster mode) win.
         params: { ...startupParameters(region, cluster, node), ...cluster.engineParams },
+        defaultUserOff: closed || undefined,
       },
       preferredPort,
     );
@@ -252,6 +272,7 @@ export class ClusterLifecycle {
       }
       this.recover(region, cluster, runtime, node, running, code, signal);
     });
+    if (closed) await this.access!.applyToNode(region, cluster, engine);
   }
 
   /** A node died on its own: replace it on the same port, as AWS replaces a failed node. */

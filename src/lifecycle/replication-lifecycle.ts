@@ -106,6 +106,16 @@ export class ReplicationLifecycle {
     });
   }
 
+  /** Who may connect changed (user groups, AUTH token): `apply` pushes it to the engines while the group is `modifying`. */
+  modifyAccess(region: RegionState, group: ReplicationGroupRecord, apply: () => Promise<void>): void {
+    this.enqueue(region, group, async (runtime) => {
+      const started = Date.now();
+      await apply();
+      await this.pause(group, runtime, started, this.options.delays.modifyMs);
+      this.finishModifying(region, group, "Modified replication group");
+    });
+  }
+
   /**
    * Resharding: new node groups (members stored `creating`) start and join, slots spread
    * evenly over the node groups that stay, and removed node groups leave and are deleted.

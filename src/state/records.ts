@@ -90,6 +90,8 @@ export interface CacheClusterRecord {
   pending: PendingClusterChanges;
   /** Next node id to hand out ("0004" after 0001..0003, even when 0002 was removed). */
   nextNodeNumber: number;
+  /** Standalone Redis/Valkey: its AUTH token (members follow their replication group's). */
+  access?: AccessSettings;
 }
 
 /** A cache parameter group the caller created (AWS's `default.*` groups are not stored). */
@@ -169,4 +171,51 @@ export interface ReplicationGroupRecord {
   pending: { primaryClusterId?: string; automaticFailover?: boolean; reshardingProgress?: number };
   /** Next node group number when shards are added. */
   nextNodeGroupNumber: number;
+  /** Who may connect: AUTH tokens or user groups. */
+  access?: AccessSettings;
+}
+
+/**
+ * Who may connect to a cluster's engines: AUTH tokens or user groups (never both), and
+ * the in-transit encryption AWS requires for either.
+ */
+export interface AccessSettings {
+  transitEncryptionEnabled: boolean;
+  transitEncryptionMode?: "preferred" | "required";
+  userGroupIds: string[];
+  /** SHA-256 of the AUTH tokens the default user accepts, oldest first (two while rotating). */
+  authTokenHashes: string[];
+  /** ROTATE on a cluster that had no token: connections without AUTH still work until SET. */
+  authTokenOpenToo: boolean;
+  authTokenLastModified?: Date;
+  /** Shown in PendingModifiedValues while the replication group is `modifying`. */
+  pending?: { authTokenStatus?: "SETTING" | "ROTATING"; userGroupIdsToAdd?: string[]; userGroupIdsToRemove?: string[] };
+}
+
+export type UserStatus = "active" | "modifying" | "deleting";
+
+/** An RBAC user: its ACL name is `name`; several users may share a name (not within one group). */
+export interface UserRecord {
+  id: string;
+  name: string;
+  arn: string;
+  engine: "redis" | "valkey";
+  status: UserStatus;
+  accessString: string;
+  /** AWS's Authentication.Type; passwords are kept as SHA-256 only. */
+  authentication: { type: "password" | "no-password" | "iam"; passwordHashes: string[] };
+  minimumEngineVersion: string;
+}
+
+export type UserGroupStatus = "creating" | "active" | "modifying" | "deleting";
+
+export interface UserGroupRecord {
+  id: string;
+  arn: string;
+  engine: "redis" | "valkey";
+  status: UserGroupStatus;
+  userIds: string[];
+  /** Shown while the group is `modifying`. */
+  pending?: { userIdsToAdd: string[]; userIdsToRemove: string[] };
+  minimumEngineVersion: string;
 }

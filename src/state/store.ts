@@ -3,7 +3,8 @@
  * layer owns the processes, the store only the records.
  */
 import type { CacheSecurityGroupRecord, SubnetGroupRecord } from "./network.js";
-import type { CacheClusterRecord, EventRecord, ParameterGroupRecord, ReplicationGroupRecord, Tag } from "./records.js";
+import type { CacheClusterRecord, EventRecord, ParameterGroupRecord, ReplicationGroupRecord, Tag, UserGroupRecord, UserRecord } from "./records.js";
+import { seededDefaultUser } from "./users.js";
 
 export interface RegionKey {
   accountId: string;
@@ -21,8 +22,13 @@ export class RegionState {
   /** Read through state/network.ts, which adds each region's `default` group. */
   readonly subnetGroups = new Map<string, SubnetGroupRecord>();
   readonly cacheSecurityGroups = new Map<string, CacheSecurityGroupRecord>();
+  /** RBAC users by UserId; AWS seeds every region with the `default` user. */
+  readonly users = new Map<string, UserRecord>();
+  readonly userGroups = new Map<string, UserGroupRecord>();
 
-  constructor(readonly key: RegionKey) {}
+  constructor(readonly key: RegionKey) {
+    this.users.set("default", seededDefaultUser(key));
+  }
 
   private nextEventSeq = 1;
 

@@ -8,6 +8,8 @@ import type {
   NodeGroup,
   PendingModifiedValues,
   ReplicationGroup,
+  User,
+  UserGroup,
 } from "../generated/api.js";
 import { subnetZone, type CacheSecurityGroupRecord, type SubnetGroupRecord } from "./network.js";
 import type {
@@ -17,7 +19,11 @@ import type {
   NodeGroupRecord,
   PendingClusterChanges,
   ReplicationGroupRecord,
+  UserGroupRecord,
+  UserRecord,
 } from "./records.js";
+import type { RegionState } from "./store.js";
+import { groupsOfUser, replicationGroupsOfUserGroup } from "./users.js";
 
 export interface WireOptions {
   advertisedHost: string;
@@ -43,7 +49,7 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
     PreferredOutpostArn: s.preferredOutpostArn,
     CacheClusterCreateTime: cluster.createTime,
     PreferredMaintenanceWindow: s.preferredMaintenanceWindow,
-    PendingModifiedValues: pendingToWire(cluster.pending),
+    PendingModifiedValues: { ...pendingToWire(cluster.pending), AuthTokenStatus: cluster.access?.pending?.authTokenStatus },
     NotificationConfiguration: s.notificationTopicArn
       ? { TopicArn: s.notificationTopicArn, TopicStatus: s.notificationTopicStatus ?? "active" }
       : undefined,
@@ -58,8 +64,10 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
     ReplicationGroupId: cluster.member?.replicationGroupId,
     SnapshotRetentionLimit: cluster.engine === "memcached" ? undefined : s.snapshotRetentionLimit,
     SnapshotWindow: cluster.engine === "memcached" ? undefined : s.snapshotWindow,
-    AuthTokenEnabled: s.authTokenEnabled,
-    TransitEncryptionEnabled: s.transitEncryptionEnabled,
+    AuthTokenEnabled: cluster.access ? cluster.access.authTokenHashes.length > 0 : s.authTokenEnabled,
+    AuthTokenLastModifiedDate: cluster.access?.authTokenLastModified,
+    TransitEncryptionEnabled: cluster.access?.transitEncryptionEnabled ?? s.transitEncryptionEnabled,
+    TransitEncryptionMode: cluster.access?.transitEncryptionMode,
     AtRestEncryptionEnabled: false,
     ARN: cluster.arn,
     ReplicationGroupLogDeliveryEnabled: false,
@@ -129,6 +137,11 @@ export function replicationGroupToWire(
         group.pending.automaticFailover === undefined ? undefined : group.pending.automaticFailover ? "enabled" : "disabled",
       Resharding:
         group.pending.reshardingProgress === undefined ? undefined : { SlotMigration: { ProgressPercentage: group.pending.reshardingProgress } },
+      AuthTokenStatus: group.access?.pending?.authTokenStatus,
+      UserGroups:
+        group.access?.pending?.userGroupIdsToAdd || group.access?.pending?.userGroupIdsToRemove
+          ? { UserGroupIdsToAdd: group.access.pending.userGroupIdsToAdd ?? [], UserGroupIdsToRemove: group.access.pending.userGroupIdsToRemove ?? [] }
+          : undefined,
     },
     MemberClusters: group.nodeGroups.flatMap((ng) => ng.memberClusterIds),
     NodeGroups: group.nodeGroups.map((ng) => nodeGroupToWire(group, ng, clusterById, advertisedHost, endpoint)),
@@ -140,12 +153,14 @@ export function replicationGroupToWire(
     SnapshotWindow: s.snapshotWindow,
     ClusterEnabled: group.clusterEnabled,
     CacheNodeType: group.cacheNodeType,
-    AuthTokenEnabled: false,
-    TransitEncryptionEnabled: false,
+    AuthTokenEnabled: (group.access?.authTokenHashes.length ?? 0) > 0,
+    AuthTokenLastModifiedDate: group.access?.authTokenLastModified,
+    TransitEncryptionEnabled: group.access?.transitEncryptionEnabled ?? false,
+    TransitEncryptionMode: group.access?.transitEncryptionMode,
     AtRestEncryptionEnabled: s.atRestEncryptionEnabled,
     KmsKeyId: s.kmsKeyId,
     ARN: group.arn,
-    UserGroupIds: [],
+    UserGroupIds: group.access?.userGroupIds ?? [],
     LogDeliveryConfigurations: s.logDeliveryConfigurations as ReplicationGroup["LogDeliveryConfigurations"],
     ReplicationGroupCreateTime: group.createTime,
     DataTiering: s.dataTiering ? "enabled" : "disabled",
@@ -211,6 +226,37 @@ export function cacheSecurityGroupToWire(group: CacheSecurityGroupRecord, revoki
     CacheSecurityGroupName: group.name,
     Description: group.description,
     EC2SecurityGroups: grants,
+    ARN: group.arn,
+  };
+}
+
+export function userToWire(user: UserRecord, state: RegionState): User {
+  return {
+    UserId: user.id,
+    UserName: user.name,
+    Status: user.status,
+    Engine: user.engine,
+    MinimumEngineVersion: user.minimumEngineVersion,
+    AccessString: user.accessString,
+    UserGroupIds: groupsOfUser(state, user.id).map((g) => g.id),
+    Authentication: {
+      Type: user.authentication.type,
+      PasswordCount: user.authentication.type === "password" ? user.authentication.passwordHashes.length : undefined,
+    },
+    ARN: user.arn,
+  };
+}
+
+export function userGroupToWire(group: UserGroupRecord, state: RegionState): UserGroup {
+  return {
+    UserGroupId: group.id,
+    Status: group.status,
+    Engine: group.engine,
+    UserIds: group.userIds,
+    MinimumEngineVersion: group.minimumEngineVersion,
+    PendingChanges: group.pending ? { UserIdsToAdd: group.pending.userIdsToAdd, UserIdsToRemove: group.pending.userIdsToRemove } : undefined,
+    ReplicationGroups: replicationGroupsOfUserGroup(state, group.id).map((rg) => rg.id),
+    ServerlessCaches: [],
     ARN: group.arn,
   };
 }

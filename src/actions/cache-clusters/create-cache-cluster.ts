@@ -6,6 +6,7 @@ import { defaultEngineVersion } from "../../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
+import { accessAtCreate } from "../replication-groups/access-rules.js";
 import { addMember } from "../replication-groups/member-clusters.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
 import { subnetGroupZones } from "../../state/network.js";
@@ -52,10 +53,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   if (engine !== "memcached" && input.AZMode === "cross-az") {
     throw commonErrors.invalidParameterCombination("AZMode cross-az is only valid for the memcached engine.");
   }
-  if (input.AuthToken !== undefined && !input.TransitEncryptionEnabled) {
-    throw commonErrors.invalidParameterCombination("AuthToken can be specified only when TransitEncryptionEnabled is true.");
-  }
-  if (input.TransitEncryptionEnabled) throw notSupportedYet("TransitEncryptionEnabled (TLS in transit)");
+  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion });
   if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
   if (input.SnapshotArns?.length) throw notSupportedYet("Restoring from SnapshotArns");
   const azs = input.PreferredAvailabilityZones ?? [];
@@ -103,8 +101,8 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
       snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? (engine === "memcached" ? undefined : "00:30-01:30"),
-      transitEncryptionEnabled: false,
-      authTokenEnabled: false,
+      transitEncryptionEnabled: access.transitEncryptionEnabled,
+      authTokenEnabled: access.authTokenHashes.length > 0,
       networkType: input.NetworkType ?? "ipv4",
       ipDiscovery: input.IpDiscovery ?? "ipv4",
       logDeliveryConfigurations: (input.LogDeliveryConfigurations ?? []).map((c) => ({ ...c, Status: "active" })),
@@ -113,6 +111,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     },
     pending: {},
     nextNodeNumber: numNodes + 1,
+    access: engine === "memcached" ? undefined : access,
   };
   ctx.state.clusters.set(id, cluster);
   if (input.Tags?.length) ctx.state.tags.set(cluster.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));

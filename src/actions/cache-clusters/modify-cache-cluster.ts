@@ -10,6 +10,7 @@ import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionHandler, ActionInput } from "../context.js";
 import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
 import { recordSharedSettings } from "../modify-settings.js";
+import { modifyAccess } from "../replication-groups/access-rules.js";
 import {
   checkCacheSecurityGroups,
   checkEngine,
@@ -20,7 +21,6 @@ import {
   checkParameterGroupSwitch,
   findCluster,
   nodeIdFor,
-  notSupportedYet,
   requireAvailable,
 } from "./cluster-rules.js";
 
@@ -37,7 +37,11 @@ interface EngineChanges {
 export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ctx, input) => {
   const cluster = findCluster(ctx.state, input.CacheClusterId);
   requireAvailable(cluster);
-  if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
+  if (cluster.member && (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined)) {
+    throw commonErrors.invalidParameterCombination(
+      `Cache cluster ${cluster.id} belongs to replication group ${cluster.member.replicationGroupId}: change its AUTH token with ModifyReplicationGroup.`,
+    );
+  }
   const changes = validateEngineChanges(cluster, input);
   if (changes.numCacheNodes !== undefined) {
     checkNodeCapacity(ctx, {
@@ -53,19 +57,24 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
     input.CacheParameterGroupName !== undefined ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version) : undefined;
   if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
 
+  const accessChanged = modifyAccess(ctx.state, cluster, input, "cache cluster");
+  if (accessChanged) cluster.settings.authTokenEnabled = cluster.access!.authTokenHashes.length > 0;
+
   recordSettings(cluster, input);
   if (newGroup !== undefined) {
     cluster.settings.cacheParameterGroupName = newGroup;
     if (newGroup !== previousGroup) void applyGroupSwitch(ctx.state, ctx.services.clusters, cluster, ctx.logger);
   }
   const applyNow = input.ApplyImmediately ?? false;
-  if (applyNow) {
-    const processWork = applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region);
-    if (processWork) {
+  if (applyNow || accessChanged) {
+    // AUTH token changes apply at once; engine changes wait for ApplyImmediately.
+    const processWork = applyNow ? applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region) : false;
+    if (processWork || accessChanged) {
       cluster.status = "modifying";
       ctx.services.clusters.modify(ctx.state, cluster);
     }
-  } else {
+  }
+  if (!applyNow) {
     cluster.pending = {
       ...cluster.pending,
       ...(changes.engineVersion !== undefined && { engineVersion: changes.engineVersion }),

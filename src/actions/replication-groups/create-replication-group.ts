@@ -25,6 +25,8 @@ import {
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
+import { isManaged } from "../../lifecycle/access-control.js";
+import { accessAtCreate } from "./access-rules.js";
 import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
@@ -46,8 +48,6 @@ interface Layout {
 
 export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
   const id = checkReplicationGroupId(input.ReplicationGroupId);
-  if (input.TransitEncryptionEnabled || input.AuthToken !== undefined) throw notSupportedYet("TransitEncryptionEnabled and AuthToken");
-  if (input.UserGroupIds?.length) throw notSupportedYet("UserGroupIds");
   if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
   if (input.SnapshotArns?.length || input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a snapshot");
   if (input.GlobalReplicationGroupId !== undefined) throw notSupportedYet("GlobalReplicationGroupId");
@@ -85,6 +85,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (input.MultiAZEnabled && !automaticFailover) {
     throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
   }
+  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion });
   if (ctx.state.replicationGroups.has(id)) throw modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`);
   checkNodeCapacity(ctx, {
     // An existing primary keeps its node.
@@ -128,6 +129,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     },
     pending: {},
     nextNodeGroupNumber: layout.shards.length + 1,
+    access,
   };
   const memberIds = layout.shards.flatMap((s) => Array.from({ length: 1 + s.replicas }, (_, i) => memberClusterId(group, s.id, i + 1)));
   const clash = memberIds.find((m) => m !== primary?.id && ctx.state.clusters.has(m));
@@ -157,6 +159,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   ctx.state.replicationGroups.set(id, group);
   if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
   ctx.services.replication.create(ctx.state, group);
+  if (primary && (isManaged(access) || isManaged(primary.access))) ctx.services.access.adoptPrimary(ctx.state, group);
   return { ReplicationGroup: replicationGroupToWire(group, (m) => ctx.state.clusters.get(m), ctx.services.config.advertisedHost) };
 };
 

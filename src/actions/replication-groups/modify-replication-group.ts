@@ -18,6 +18,7 @@ import {
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { recordSharedSettings } from "../modify-settings.js";
+import { modifyAccess } from "./access-rules.js";
 import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
@@ -25,8 +26,6 @@ type Input = ActionInput<"ModifyReplicationGroup">;
 export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);
   requireGroupAvailable(group);
-  if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
-  if (input.UserGroupIdsToAdd?.length || input.UserGroupIdsToRemove?.length || input.RemoveUserGroups) throw notSupportedYet("User groups");
   if (input.TransitEncryptionEnabled || input.TransitEncryptionMode !== undefined) throw notSupportedYet("TransitEncryptionEnabled");
   if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw notSupportedYet("Changing ClusterMode");
 
@@ -48,12 +47,23 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
   checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });
 
+  const accessChanged = modifyAccess(ctx.state, group, input);
+
   recordSettings(group, input);
   if (newGroup !== undefined) switchParameterGroup(ctx, group, newGroup);
   group.automaticFailover = automaticFailover;
   group.multiAZ = multiAZ;
   const membersChanged = nodeType !== group.cacheNodeType || version.EngineVersion !== group.engineVersion || engine !== group.engine;
   const applyNow = input.ApplyImmediately ?? false;
+  if (accessChanged) {
+    // AUTH token and user group changes apply at once, whatever ApplyImmediately says.
+    group.status = "modifying";
+    for (const member of members(ctx.state, group)) member.settings.authTokenEnabled = group.access!.authTokenHashes.length > 0;
+    ctx.services.replication.modifyAccess(ctx.state, group, async () => {
+      await ctx.services.access.pushToGroup(ctx.state, group);
+      group.access!.pending = undefined;
+    });
+  }
   if (!applyNow && newPrimary) {
     group.pending.primaryClusterId = newPrimary.id;
     return { ReplicationGroup: wire(ctx, group) };

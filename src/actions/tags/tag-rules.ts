@@ -48,9 +48,11 @@ export function findTaggableResource(state: RegionState, resourceName: string): 
     case "snapshot":
       throw modelError("SnapshotNotFoundFault", `Snapshot ${name} not found.`);
     case "user":
-      throw modelError("UserNotFoundFault", `User ${name} not found.`);
+      if (!here || !state.users.has(name)) throw modelError("UserNotFoundFault", `User ${name} not found.`);
+      return arn;
     case "usergroup":
-      throw modelError("UserGroupNotFoundFault", `User group ${name} not found.`);
+      if (!here || !state.userGroups.has(name)) throw modelError("UserGroupNotFoundFault", `User group ${name} not found.`);
+      return arn;
     case "serverlesscache":
       throw modelError("ServerlessCacheNotFoundFault", `Serverless cache ${name} not found.`);
     case "serverlesscachesnapshot":
