@@ -2,7 +2,7 @@
  * Internal records: what the emulator keeps about each resource. They are not wire
  * shapes; state/to-wire.ts is the one place that turns them into API output.
  */
-import type { EngineKind } from "../engines/engine.js";
+import type { EngineKind, TransitEncryptionMode } from "../engines/engine.js";
 
 export type CacheClusterStatus =
   | "creating"
@@ -54,6 +54,8 @@ export interface ClusterSettings {
   snapshotRetentionLimit: number;
   snapshotWindow?: string;
   transitEncryptionEnabled: boolean;
+  /** Set when TLS in transit is enabled. */
+  transitEncryptionMode?: TransitEncryptionMode;
   authTokenEnabled: boolean;
   networkType: string;
   ipDiscovery: string;
@@ -130,6 +132,9 @@ export interface ReplicationGroupSettings {
   snapshotWindow: string;
   snapshottingClusterId?: string;
   atRestEncryptionEnabled: boolean;
+  /** TLS in transit; every member cluster carries the same. */
+  transitEncryptionEnabled?: boolean;
+  transitEncryptionMode?: TransitEncryptionMode;
   kmsKeyId?: string;
   dataTiering: boolean;
   networkType: string;

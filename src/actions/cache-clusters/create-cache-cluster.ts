@@ -9,6 +9,7 @@ import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { addMember } from "../replication-groups/member-clusters.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
 import {
   checkCacheSecurityGroups,
   checkClusterId,
@@ -47,7 +48,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   if (input.AuthToken !== undefined && !input.TransitEncryptionEnabled) {
     throw commonErrors.invalidParameterCombination("AuthToken can be specified only when TransitEncryptionEnabled is true.");
   }
-  if (input.TransitEncryptionEnabled) throw notSupportedYet("TransitEncryptionEnabled (TLS in transit)");
+  const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled);
   if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
   if (input.SnapshotArns?.length) throw notSupportedYet("Restoring from SnapshotArns");
   const azs = input.PreferredAvailabilityZones ?? [];
@@ -90,7 +91,8 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
       snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? (engine === "memcached" ? undefined : "00:30-01:30"),
-      transitEncryptionEnabled: false,
+      transitEncryptionEnabled: transit.enabled,
+      transitEncryptionMode: transit.mode,
       authTokenEnabled: false,
       networkType: input.NetworkType ?? "ipv4",
       ipDiscovery: input.IpDiscovery ?? "ipv4",

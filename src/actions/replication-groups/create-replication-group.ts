@@ -24,6 +24,7 @@ import {
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
 import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
@@ -45,7 +46,7 @@ interface Layout {
 
 export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
   const id = checkReplicationGroupId(input.ReplicationGroupId);
-  if (input.TransitEncryptionEnabled || input.AuthToken !== undefined) throw notSupportedYet("TransitEncryptionEnabled and AuthToken");
+  if (input.AuthToken !== undefined) throw notSupportedYet("AuthToken");
   if (input.UserGroupIds?.length) throw notSupportedYet("UserGroupIds");
   if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
   if (input.SnapshotArns?.length || input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a snapshot");
@@ -56,6 +57,10 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (engine === "memcached") throw commonErrors.invalidParameterValue("The engine of a replication group must be redis or valkey.");
   const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? defaultEngineVersion(engine));
   const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType);
+  const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled, input.TransitEncryptionMode);
+  if (primary && (primary.settings.transitEncryptionEnabled !== transit.enabled || (transit.enabled && primary.settings.transitEncryptionMode !== transit.mode))) {
+    throw commonErrors.invalidParameterCombination(`TransitEncryptionEnabled and TransitEncryptionMode must match those of the primary cluster ${primary.id}.`);
+  }
   const layout = planLayout(input, Boolean(primary));
   const parameterGroupName =
     input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}${layout.clusterEnabled ? ".cluster.on" : ""}`;
@@ -107,6 +112,8 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
       snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? "05:00-06:00",
       atRestEncryptionEnabled: input.AtRestEncryptionEnabled ?? false,
+      transitEncryptionEnabled: transit.enabled,
+      transitEncryptionMode: transit.mode,
       kmsKeyId: input.KmsKeyId,
       dataTiering: input.DataTieringEnabled ?? false,
       networkType: input.NetworkType ?? "ipv4",

@@ -16,6 +16,7 @@ import {
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { recordSharedSettings } from "../modify-settings.js";
+import { transitEncryptionOnModify } from "../transit-encryption-rules.js";
 import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
@@ -25,7 +26,6 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   requireGroupAvailable(group);
   if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
   if (input.UserGroupIdsToAdd?.length || input.UserGroupIdsToRemove?.length || input.RemoveUserGroups) throw notSupportedYet("User groups");
-  if (input.TransitEncryptionEnabled || input.TransitEncryptionMode !== undefined) throw notSupportedYet("TransitEncryptionEnabled");
   if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw notSupportedYet("Changing ClusterMode");
 
   const automaticFailover = input.AutomaticFailoverEnabled ?? group.automaticFailover;
@@ -40,6 +40,13 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : group.cacheNodeType;
   if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version, group.clusterEnabled);
   checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const transit = transitEncryptionOnModify(
+    group.engine,
+    group.engineVersion,
+    { enabled: group.settings.transitEncryptionEnabled ?? false, mode: group.settings.transitEncryptionMode },
+    input.TransitEncryptionEnabled,
+    input.TransitEncryptionMode,
+  );
 
   recordSettings(group, input);
   group.automaticFailover = automaticFailover;
@@ -61,9 +68,19 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
       member.status = "modifying";
     }
   }
-  if (membersChanged || newPrimary) {
+  if (transit) {
+    // Applied at once, as AWS does: the nodes restart with the new listeners and keep their data.
+    group.settings.transitEncryptionEnabled = transit.enabled;
+    group.settings.transitEncryptionMode = transit.mode;
+    for (const member of members(ctx.state, group)) {
+      member.settings.transitEncryptionEnabled = transit.enabled;
+      member.settings.transitEncryptionMode = transit.mode;
+      member.status = "modifying";
+    }
+  }
+  if (membersChanged || newPrimary || transit) {
     group.status = "modifying";
-    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged });
+    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged, transitEncryptionChanged: transit !== undefined });
   }
   return { ReplicationGroup: wire(ctx, group) };
 };
