@@ -174,6 +174,8 @@ export function redisTlsArgs(spec: NodeSpec): string[] {
   ];
   if (tls.mode === "required") args.push("--port", "0", "--tls-port", String(spec.port));
   else args.push("--tls-port", String(tls.tlsPort));
+  // As a replica, the node tells its primary the port clients know it by (ROLE, INFO).
+  args.push("--replica-announce-port", String(tls.publicPort));
   if (spec.params?.["cluster-enabled"] === "yes") {
     const pub = String(tls.publicPort);
     args.push(

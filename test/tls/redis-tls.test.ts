@@ -177,6 +177,44 @@ describe("a replication group (cluster mode disabled)", () => {
   });
 });
 
+describe("automatic failover with TLS preferred", () => {
+  it("a killed primary fails over; the replacement comes back on the same port with TLS and plaintext", async () => {
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "tls-failover",
+        ReplicationGroupDescription: "failover",
+        Engine: "redis",
+        CacheNodeType: "cache.t3.micro",
+        NumCacheClusters: 2,
+        AutomaticFailoverEnabled: true,
+        TransitEncryptionEnabled: true,
+        TransitEncryptionMode: "preferred",
+      }),
+    );
+    const group = await waitForReplicationGroup(client, "tls-failover", (g) => g.Status === "available");
+    const ng = group.NodeGroups![0];
+    const oldPrimary = ng.NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!;
+    const direct = tlsRedis(oldPrimary.ReadEndpoint!.Port!);
+    await direct.set("survivor", "1");
+    // Replicated (over TLS) before the primary dies.
+    expect(await direct.wait(1, 5000)).toBe(1);
+    const pid = Number(/process_id:(\d+)/.exec(await direct.info("server"))![1]);
+    direct.disconnect();
+    process.kill(pid, "SIGKILL"); // the engine this test's emulator started
+
+    const writer = tlsRedis(ng.PrimaryEndpoint!.Port!);
+    await expect.poll(() => writer.set("after-kill", "1").catch(() => "retry"), { timeout: 15_000 }).toBe("OK");
+    expect(await writer.get("survivor")).toBe("1");
+    const after = await waitForReplicationGroup(client, "tls-failover", (g) =>
+      g.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === oldPrimary.CacheClusterId)?.CurrentRole === "replica",
+    );
+    const replacedPort = after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === oldPrimary.CacheClusterId)!.ReadEndpoint!.Port!;
+    expect(replacedPort).toBe(oldPrimary.ReadEndpoint!.Port);
+    await expect.poll(() => tlsRedis(replacedPort).get("after-kill").catch(() => null), { timeout: 15_000 }).toBe("1");
+    expect(await plainPing(replacedPort)).toContain("PONG");
+  });
+});
+
 describe("validation", () => {
   it("refuses a mode without TransitEncryptionEnabled and Memcached before 1.6.12", async () => {
     await expectAwsError(
