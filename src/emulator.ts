@@ -112,7 +112,6 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     const address = server.address() as AddressInfo;
     url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
     logger.info(`elasticache-local listening on ${url}`);
-    if (tlsMaterial) logger.info(`TLS CA certificate: ${tlsMaterial.caFile} (also at ${url}/_emulator/ca.pem)`);
     for (const line of describeEngineVersions(registry, allEngineVersions())) logger.info(line);
   }
 

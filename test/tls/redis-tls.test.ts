@@ -152,6 +152,13 @@ describe("a replication group (cluster mode disabled)", () => {
     const replica = tlsRedis(replicaPort);
     await tlsRedis(port).set("after", "tls");
     await expect.poll(() => replica.get("after")).toBe("tls");
+
+    // Off again only through preferred, as on AWS.
+    await expectAwsError(
+      client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: "tls-migrate", TransitEncryptionEnabled: false, ApplyImmediately: true })),
+      "InvalidParameterCombination",
+      400,
+    );
   });
 
   it("a group without TLS enables it through preferred only", async () => {

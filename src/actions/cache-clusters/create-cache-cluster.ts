@@ -49,6 +49,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     throw commonErrors.invalidParameterCombination("AuthToken can be specified only when TransitEncryptionEnabled is true.");
   }
   const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled);
+  if (input.AuthToken !== undefined) throw notSupportedYet("AuthToken");
   if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
   if (input.SnapshotArns?.length) throw notSupportedYet("Restoring from SnapshotArns");
   const azs = input.PreferredAvailabilityZones ?? [];
