@@ -80,6 +80,33 @@ describe("cluster mode enabled with TLS required", () => {
     }
     expect(await exchange(Port!, "PING\r\n", { done: (t) => t.includes("\r\n") })).not.toContain("PONG");
   });
+
+  it("a killed shard primary fails over; the replacement rejoins over TLS and every key stays", async () => {
+    const group = await waitForReplicationGroup(client, "tls-cme", (g) => g.Status === "available");
+    const { Address, Port } = group.ConfigurationEndpoint!;
+    const cluster = new Cluster([{ host: Address!, port: Port! }], { redisOptions: { tls: { ca }, maxRetriesPerRequest: 5 }, clusterRetryStrategy: () => 50 });
+    clusters.push(cluster);
+    await cluster.set("warm-up", "1");
+    const victim = cluster.nodes("master")[0];
+    const pid = Number(/process_id:(\d+)/.exec(String(await victim.info("server")))![1]);
+    process.kill(pid, "SIGKILL"); // an engine this test's emulator started
+    await expect.poll(() => cluster.set("after-kill", "1").catch(() => "retry"), { timeout: 30_000, interval: 50 }).toBe("OK");
+
+    const { DescribeEventsCommand } = await import("@aws-sdk/client-elasticache");
+    const recovered = async () =>
+      (await client.send(new DescribeEventsCommand({ SourceType: "cache-cluster", Duration: 60 }))).Events!.some((e) =>
+        e.Message?.startsWith("Finished recovery for cache nodes"),
+      );
+    await expect.poll(recovered, { timeout: 30_000, interval: 100 }).toBe(true);
+    const healed = new Cluster([{ host: Address!, port: Port! }], { redisOptions: { tls: { ca }, maxRetriesPerRequest: 5 }, clusterRetryStrategy: () => 50 });
+    clusters.push(healed);
+    for (let i = 0; i < 50; i++) expect(await healed.get(`key:${i}`)).toBe(String(i));
+    // Both shards have their replica again: the fresh node joined through the TLS cluster bus.
+    await expect.poll(async () => {
+      await healed.set("warm-up", "2");
+      return healed.nodes("slave").length;
+    }, { timeout: 30_000, interval: 200 }).toBe(2);
+  });
 });
 
 describe("cluster mode enabled with TLS preferred", () => {
