@@ -107,6 +107,10 @@ export class ReplicationLifecycle {
         if (group.clusterEnabled) await this.options.topology.waitClusterAgrees(this.members(region, group).map((m) => this.engine(m)));
         else await this.wireReplicas(region, group, group.nodeGroups[0]);
         this.refreshTargets(region, group, runtime);
+        const applied = group.pending.transitEncryption;
+        group.pending.transitEncryption = undefined;
+        group.settings.transitEncryptionEnabled = applied?.enabled;
+        group.settings.transitEncryptionMode = applied?.mode;
       }
       if (change.newPrimary) {
         const nodeGroup = group.nodeGroups.find((ng) => ng.id === change.newPrimary!.member!.nodeGroupId)!;

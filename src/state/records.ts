@@ -161,7 +161,13 @@ export interface ReplicationGroupRecord {
   /** Emulator-owned endpoints, once they listen. */
   endpoints: { primary?: number; reader?: number; configuration?: number };
   settings: ReplicationGroupSettings;
-  pending: { primaryClusterId?: string; automaticFailover?: boolean; reshardingProgress?: number };
+  pending: {
+    primaryClusterId?: string;
+    automaticFailover?: boolean;
+    reshardingProgress?: number;
+    /** TLS in transit being applied (the settings change when the members run with it). */
+    transitEncryption?: { enabled: boolean; mode?: TransitEncryptionMode };
+  };
   /** Next node group number when shards are added. */
   nextNodeGroupNumber: number;
 }

@@ -113,6 +113,8 @@ export function replicationGroupToWire(
         group.pending.automaticFailover === undefined ? undefined : group.pending.automaticFailover ? "enabled" : "disabled",
       Resharding:
         group.pending.reshardingProgress === undefined ? undefined : { SlotMigration: { ProgressPercentage: group.pending.reshardingProgress } },
+      TransitEncryptionEnabled: group.pending.transitEncryption?.enabled,
+      TransitEncryptionMode: group.pending.transitEncryption?.mode,
     },
     MemberClusters: group.nodeGroups.flatMap((ng) => ng.memberClusterIds),
     NodeGroups: group.nodeGroups.map((ng) => nodeGroupToWire(group, ng, clusterById, advertisedHost, endpoint)),

@@ -144,9 +144,12 @@ describe("a replication group (cluster mode disabled)", () => {
       new ModifyReplicationGroupCommand({ ReplicationGroupId: "tls-migrate", TransitEncryptionMode: "required", ApplyImmediately: true }),
     );
     expect(modified.ReplicationGroup?.Status).toBe("modifying");
+    expect(modified.ReplicationGroup?.TransitEncryptionMode).toBe("preferred");
+    expect(modified.ReplicationGroup?.PendingModifiedValues?.TransitEncryptionMode).toBe("required");
     const after = await waitForReplicationGroup(client, "tls-migrate", (g) => g.Status === "available");
     expect(after.TransitEncryptionMode).toBe("required");
     expect(after.NodeGroups![0].PrimaryEndpoint!.Port).toBe(port);
+    expect(after.PendingModifiedValues?.TransitEncryptionMode).toBeUndefined();
     expect(await tlsRedis(port).get("before")).toBe("plain");
     expect(await plainPing(port)).not.toContain("PONG");
     const replica = tlsRedis(replicaPort);

@@ -69,9 +69,9 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
     }
   }
   if (transit) {
-    // Applied at once, as AWS does: the nodes restart with the new listeners and keep their data.
-    group.settings.transitEncryptionEnabled = transit.enabled;
-    group.settings.transitEncryptionMode = transit.mode;
+    // Applied at once, as AWS does: the nodes restart with the new listeners and keep their
+    // data; the group shows the change as pending until they run with it.
+    group.pending.transitEncryption = transit;
     for (const member of members(ctx.state, group)) {
       member.settings.transitEncryptionEnabled = transit.enabled;
       member.settings.transitEncryptionMode = transit.mode;
