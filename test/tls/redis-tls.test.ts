@@ -12,6 +12,7 @@ import {
   DeleteCacheClusterCommand,
   DeleteReplicationGroupCommand,
   ModifyReplicationGroupCommand,
+  RebootCacheClusterCommand,
   type ElastiCacheClient,
 } from "@aws-sdk/client-elasticache";
 import Redis from "ioredis";
@@ -86,6 +87,13 @@ describe("a Redis cache cluster with TransitEncryptionEnabled", () => {
     expect(await tlsRedis(Port!, "localhost").get("greeting")).toBe("over tls");
 
     expect(await redisCli(["--tls", "--cacert", emulator.ca!.file, "-h", Address!, "-p", String(Port), "GET", "greeting"])).toBe("over tls");
+    expect(await plainPing(Port!)).not.toContain("PONG");
+
+    // A reboot brings the node back on its port, still TLS only.
+    await client.send(new RebootCacheClusterCommand({ CacheClusterId: "tls-single", CacheNodeIdsToReboot: ["0001"] }));
+    const rebooted = await waitForCluster(client, "tls-single", "available");
+    expect(rebooted.CacheNodes![0].Endpoint!.Port).toBe(Port);
+    await expect.poll(() => tlsRedis(Port!).ping().catch(() => "down"), { timeout: 15_000 }).toBe("PONG");
     expect(await plainPing(Port!)).not.toContain("PONG");
 
     await client.send(new DeleteCacheClusterCommand({ CacheClusterId: "tls-single" }));
