@@ -95,9 +95,9 @@ export function createNodeLauncher({ registry, config, logger, tls }: LauncherDe
   }
 
   function nodeTls(mode: TransitEncryptionMode, driver: EngineDriver, publicPort: number, tlsPort?: number): NodeTls {
-    if (!tls) throw new Error("TLS in transit needs the openssl command to issue the emulator's certificates");
+    const material = tlsOrThrow();
     if (driver.id === "embedded") throw new Error("TLS in transit needs the real engines (redis-server, memcached), not the embedded fallback");
-    return { mode, certFile: tls.certFile, keyFile: tls.keyFile, caFile: tls.caFile, caPem: tls.caPem, publicPort, tlsPort };
+    return { mode, certFile: material.certFile, keyFile: material.keyFile, caFile: material.caFile, caPem: material.caPem, publicPort, tlsPort };
   }
 
   /**
@@ -117,17 +117,17 @@ export function createNodeLauncher({ registry, config, logger, tls }: LauncherDe
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-    const tlsPorts = new Set<number>();
+    let tlsPort = 0;
     let engine: EngineNode;
     try {
       engine = await startOnFreePort(config.nodePorts, undefined, async (port) => {
-        const tlsPort = allocatePort(config.nodePorts);
+        const candidate = allocatePort(config.nodePorts);
         try {
-          const started = await driver.start({ ...spec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, router!.port, tlsPort) });
-          tlsPorts.add(tlsPort);
+          const started = await driver.start({ ...spec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, router!.port, candidate) });
+          tlsPort = candidate;
           return started;
         } catch (error) {
-          releasePort(tlsPort);
+          releasePort(candidate);
           throw error;
         }
       });
@@ -135,7 +135,6 @@ export function createNodeLauncher({ registry, config, logger, tls }: LauncherDe
       await router.stop();
       throw error;
     }
-    const tlsPort = [...tlsPorts][0]!;
     router.setTargets(engine.endpoint, { host: engine.endpoint.host, port: tlsPort });
     let released = false;
     return new RoutedNode(engine, router, () => {
@@ -160,8 +159,9 @@ export function createNodeLauncher({ registry, config, logger, tls }: LauncherDe
     },
 
     startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint> {
-      const endpointTls = transitEncryption
-        ? { mode: transitEncryption, cert: tlsOrThrow().certPem, key: tlsOrThrow().keyPem, ca: tlsOrThrow().caPem }
+      const material = transitEncryption ? tlsOrThrow() : undefined;
+      const endpointTls = material && transitEncryption
+        ? { mode: transitEncryption, cert: material.certPem, key: material.keyPem, ca: material.caPem }
         : undefined;
       return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls }));
     },
