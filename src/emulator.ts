@@ -26,6 +26,7 @@ import { createHttpServer } from "./server/http-server.js";
 import { createStrictAuth } from "./server/strict-auth.js";
 import { allEngineVersions } from "./state/catalog.js";
 import { Store } from "./state/store.js";
+import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
 
 export interface Emulator {
   /** The API URL, e.g. http://127.0.0.1:4510 (the real port when started on port 0). */
@@ -35,6 +36,11 @@ export interface Emulator {
   stop(): Promise<void>;
   /** Removes every resource and stops every engine. */
   reset(): Promise<void>;
+  /**
+   * The CA that signs every TLS endpoint (TransitEncryptionEnabled), once started: its PEM
+   * file (kept in the data dir when there is one) and text, also served at `/_emulator/ca.pem`.
+   */
+  readonly ca: { file: string; pem: string } | undefined;
 }
 
 export function createEmulator(options: EmulatorOptions & { logger?: Logger } = {}): Emulator {
@@ -49,6 +55,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
+  let tlsMaterial: TlsMaterial | undefined;
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
@@ -66,7 +73,14 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       pidRegistry: pids,
     });
     const workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
-    const launcher = createNodeLauncher({ registry, config, logger });
+    tlsMaterial = await ensureTlsMaterial(config.dataDir ? join(config.dataDir, "tls") : join(tempRoot!, "tls"), [
+      config.advertisedHost,
+      config.nodeBindHost,
+    ]).catch((error: Error) => {
+      logger.warn(`TLS in transit is unavailable: ${error.message}`);
+      return undefined;
+    });
+    const launcher = createNodeLauncher({ registry, config, logger, tls: tlsMaterial });
     clusters = new ClusterLifecycle({
       launcher,
       delays: config.delays,
@@ -89,6 +103,10 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         handleApiRequest({ model, actions, store, services }, params, caller, requestId, requestLogger),
       handleEmulator: async (method, name) => {
         if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe() } };
+        if (name === "ca.pem" && method === "GET") {
+          if (!tlsMaterial) return { status: 404, json: { error: "TLS in transit is unavailable (no openssl command)" } };
+          return { status: 200, text: tlsMaterial.caPem, contentType: "application/x-pem-file" };
+        }
         if (name === "reset" && method === "POST") {
           await reset();
           return { status: 200, json: { status: "reset" } };
@@ -124,6 +142,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await pids?.close();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
     tempRoot = undefined;
+    tlsMaterial = undefined;
   }
 
   return {
@@ -131,6 +150,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       return url;
     },
     config,
+    get ca() {
+      return tlsMaterial ? { file: tlsMaterial.caFile, pem: tlsMaterial.caPem } : undefined;
+    },
     start,
     stop,
     reset,

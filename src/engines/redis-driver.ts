@@ -123,6 +123,7 @@ export class RedisServerDriver implements EngineDriver {
       }
       args.push(`--${name}`, value);
     }
+    args.push(...redisTlsArgs(spec));
     return args;
   }
 
@@ -157,6 +158,39 @@ export class RedisServerDriver implements EngineDriver {
       readyTimeoutMs: this.opts.readyTimeoutMs,
     });
   }
+}
+
+/**
+ * TLS in transit. `required`: TLS only on the node's port (`--port 0`). `preferred`: the
+ * engine listens on both its plaintext port and `tls.tlsPort`, behind a first-byte router
+ * on the public port. Replication and the cluster bus run over TLS; cluster mode nodes
+ * announce the public port for both kinds of client, and their bus keeps the public
+ * port + 10000.
+ */
+export function redisTlsArgs(spec: NodeSpec): string[] {
+  const tls = spec.tls;
+  if (!tls) return [];
+  const args = [
+    "--tls-cert-file", tls.certFile,
+    "--tls-key-file", tls.keyFile,
+    "--tls-ca-cert-file", tls.caFile,
+    "--tls-auth-clients", "no",
+    "--tls-replication", "yes",
+  ];
+  if (tls.mode === "required") args.push("--port", "0", "--tls-port", String(spec.port));
+  else args.push("--tls-port", String(tls.tlsPort));
+  // As a replica, the node tells its primary the port clients know it by (ROLE, INFO).
+  args.push("--replica-announce-port", String(tls.publicPort));
+  if (spec.params?.["cluster-enabled"] === "yes") {
+    const pub = String(tls.publicPort);
+    args.push(
+      "--tls-cluster", "yes",
+      "--cluster-announce-tls-port", pub,
+      "--cluster-announce-port", pub,
+      "--cluster-port", String(tls.publicPort + 10000),
+    );
+  }
+  return args;
 }
 
 /** Runs one command as the admin user over a short-lived connection; throws the engine's error reply. */

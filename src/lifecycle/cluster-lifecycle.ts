@@ -7,7 +7,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
-import type { ConfigEndpoint, EngineNode, NodeLauncher } from "../engines/engine.js";
+import type { ConfigEndpoint, EngineNode, NodeLauncher, TransitEncryptionMode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
 import { nodeTypeMemoryBytes } from "../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
@@ -19,7 +19,7 @@ import { SerialWork } from "./serial-work.js";
 interface RunningNode {
   engine: EngineNode;
   /** What the node was started with, to tell when a change needs a restart. */
-  startedWith: { engineVersion: string; memoryBytes?: number };
+  startedWith: { engineVersion: string; memoryBytes?: number; transitEncryption?: TransitEncryptionMode };
   /** Set while we stop it on purpose, so onExit does not treat it as a failure. */
   stopping: boolean;
 }
@@ -57,6 +57,11 @@ export interface NodeAccess {
 /** Decides what happens when a replication group member's engine dies (failover, replacement). */
 export type MemberExitHandler = (region: RegionState, cluster: CacheClusterRecord) => void;
 
+/** The TLS in transit mode a cluster's nodes run with, if any. */
+export function transitEncryptionOf(cluster: CacheClusterRecord): TransitEncryptionMode | undefined {
+  return cluster.settings.transitEncryptionEnabled ? (cluster.settings.transitEncryptionMode ?? "required") : undefined;
+}
+
 export class ClusterLifecycle {
   private readonly work = new SerialWork<ClusterRuntime>(() => ({ nodes: new Map() }));
   private memberExitHandler: MemberExitHandler | undefined;
@@ -69,7 +74,7 @@ export class ClusterLifecycle {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
       // The Auto Discovery endpoint and the nodes start side by side.
-      const configEndpoint = cluster.engine === "memcached" ? this.options.launcher.startConfigEndpoint(cluster.requestedPort) : undefined;
+      const configEndpoint = cluster.engine === "memcached" ? this.options.launcher.startConfigEndpoint(cluster.requestedPort, transitEncryptionOf(cluster)) : undefined;
       const nodes = this.reconcileNodes(region, cluster, runtime);
       if (configEndpoint) {
         runtime.configEndpoint = await configEndpoint.catch(async (error: unknown) => {
@@ -223,6 +228,7 @@ export class ClusterLifecycle {
     const memoryBytes = this.nodeMemory(cluster);
     const versionChanged = running.startedWith.engineVersion !== cluster.engineVersion;
     const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
+    if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return this.restartKeepingData(region, cluster, runtime, node, running);
     if (!versionChanged && !memoryChanged) return;
     if (!versionChanged && running.engine.adminCommand && memoryBytes !== undefined) {
       await running.engine.adminCommand(["CONFIG", "SET", "maxmemory", String(memoryBytes)]);
@@ -236,6 +242,25 @@ export class ClusterLifecycle {
     }
     await this.stopNode(runtime, node.id);
     await this.startNode(region, cluster, runtime, node);
+  }
+
+  /**
+   * A TLS in transit change restarts the engine on the same port with the new listeners;
+   * a Redis/Valkey node saves its data first and loads it back at start.
+   */
+  private async restartKeepingData(
+    region: RegionState,
+    cluster: CacheClusterRecord,
+    runtime: ClusterRuntime,
+    node: CacheNodeRecord,
+    running: RunningNode,
+  ): Promise<void> {
+    const dump = join(this.clusterDir(region, cluster), node.id, "dump.rdb");
+    if (running.engine.adminCommand) await running.engine.adminCommand(["SAVE"]);
+    await this.stopNode(runtime, node.id);
+    await this.startNode(region, cluster, runtime, node);
+    // Loaded: a later reboot or replacement must start empty, as on AWS.
+    await rm(dump, { force: true });
   }
 
   private async startNode(region: RegionState, cluster: CacheClusterRecord, runtime: ClusterRuntime, node: CacheNodeRecord): Promise<void> {
@@ -255,11 +280,16 @@ export class ClusterLifecycle {
         // The parameter group's values; the emulator's own directives (cluster mode) win.
         params: { ...startupParameters(region, cluster, node), ...cluster.engineParams },
         defaultUserOff: closed || undefined,
+        transitEncryption: transitEncryptionOf(cluster),
       },
       preferredPort,
     );
     node.port = engine.endpoint.port;
-    const running: RunningNode = { engine, startedWith: { engineVersion: cluster.engineVersion, memoryBytes }, stopping: false };
+    const running: RunningNode = {
+      engine,
+      startedWith: { engineVersion: cluster.engineVersion, memoryBytes, transitEncryption: transitEncryptionOf(cluster) },
+      stopping: false,
+    };
     runtime.nodes.set(node.id, running);
     engine.onExit((code, signal) => {
       if (running.stopping || !this.work.isCurrent(cluster.arn, runtime)) return;

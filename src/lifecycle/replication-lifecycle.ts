@@ -89,13 +89,28 @@ export class ReplicationLifecycle {
    * ModifyReplicationGroup's engine-side changes: a new primary (PrimaryClusterId), and the
    * node type or engine version already written into every member record.
    */
-  modify(region: RegionState, group: ReplicationGroupRecord, change: { newPrimary?: CacheClusterRecord; membersChanged: boolean }): void {
+  modify(
+    region: RegionState,
+    group: ReplicationGroupRecord,
+    change: { newPrimary?: CacheClusterRecord; membersChanged: boolean; transitEncryptionChanged?: boolean },
+  ): void {
     this.enqueue(region, group, async (runtime) => {
       const started = Date.now();
-      if (change.membersChanged) {
+      if (change.membersChanged || change.transitEncryptionChanged) {
         const members = this.members(region, group);
         for (const member of members) this.options.clusters.modify(region, member);
         await Promise.all(members.map((m) => this.options.clusters.settled(m)));
+      }
+      if (change.transitEncryptionChanged) {
+        // The members restarted with their data on the same ports: replication is set up
+        // again (cluster mode: the nodes find each other from their nodes.conf).
+        if (group.clusterEnabled) await this.options.topology.waitClusterAgrees(this.members(region, group).map((m) => this.engine(m)));
+        else await this.wireReplicas(region, group, group.nodeGroups[0]);
+        this.refreshTargets(region, group, runtime);
+        const applied = group.pending.transitEncryption;
+        group.pending.transitEncryption = undefined;
+        group.settings.transitEncryptionEnabled = applied?.enabled;
+        group.settings.transitEncryptionMode = applied?.mode;
       }
       if (change.newPrimary) {
         const nodeGroup = group.nodeGroups.find((ng) => ng.id === change.newPrimary!.member!.nodeGroupId)!;

@@ -20,8 +20,8 @@ export interface HttpServerOptions {
   handleApi(params: URLSearchParams, caller: Caller, requestId: string, logger: Logger): Promise<ApiResponse>;
   /** Strict mode: checks the request's signature (throwing AWS's error) and names the signer's account. */
   authenticate?(request: RawRequest): { accountId?: string };
-  /** `/_emulator/<name>` routes; answer undefined for an unknown route. */
-  handleEmulator(method: string, name: string): Promise<{ status: number; json: unknown } | undefined>;
+  /** `/_emulator/<name>` routes (JSON, or a `text` body of `contentType`); answer undefined for an unknown route. */
+  handleEmulator(method: string, name: string): Promise<{ status: number; json?: unknown; text?: string; contentType?: string } | undefined>;
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -48,8 +48,9 @@ async function route(
   const url = new URL(req.url ?? "/", "http://localhost");
   if (url.pathname.startsWith("/_emulator/")) {
     const answer = await options.handleEmulator(req.method ?? "GET", url.pathname.slice("/_emulator/".length));
-    const { status, json } = answer ?? { status: 404, json: { error: `no emulator endpoint ${url.pathname}` } };
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json) + "\n");
+    const { status, json, text, contentType } = answer ?? { status: 404, json: { error: `no emulator endpoint ${url.pathname}` } };
+    if (text !== undefined) res.writeHead(status, { "content-type": contentType ?? "text/plain" }).end(text);
+    else res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json) + "\n");
     req.resume();
     return;
   }

@@ -2,7 +2,7 @@
  * Internal records: what the emulator keeps about each resource. They are not wire
  * shapes; state/to-wire.ts is the one place that turns them into API output.
  */
-import type { EngineKind } from "../engines/engine.js";
+import type { EngineKind, TransitEncryptionMode } from "../engines/engine.js";
 
 export type CacheClusterStatus =
   | "creating"
@@ -54,6 +54,8 @@ export interface ClusterSettings {
   snapshotRetentionLimit: number;
   snapshotWindow?: string;
   transitEncryptionEnabled: boolean;
+  /** Set when TLS in transit is enabled. */
+  transitEncryptionMode?: TransitEncryptionMode;
   authTokenEnabled: boolean;
   networkType: string;
   ipDiscovery: string;
@@ -142,6 +144,9 @@ export interface ReplicationGroupSettings {
   snapshotWindow: string;
   snapshottingClusterId?: string;
   atRestEncryptionEnabled: boolean;
+  /** TLS in transit; every member cluster carries the same. */
+  transitEncryptionEnabled?: boolean;
+  transitEncryptionMode?: TransitEncryptionMode;
   kmsKeyId?: string;
   dataTiering: boolean;
   networkType: string;
@@ -168,20 +173,21 @@ export interface ReplicationGroupRecord {
   /** Emulator-owned endpoints, once they listen. */
   endpoints: { primary?: number; reader?: number; configuration?: number };
   settings: ReplicationGroupSettings;
-  pending: { primaryClusterId?: string; automaticFailover?: boolean; reshardingProgress?: number };
+  pending: {
+    primaryClusterId?: string;
+    automaticFailover?: boolean;
+    reshardingProgress?: number;
+    /** TLS in transit being applied (the settings change when the members run with it). */
+    transitEncryption?: { enabled: boolean; mode?: TransitEncryptionMode };
+  };
   /** Next node group number when shards are added. */
   nextNodeGroupNumber: number;
   /** Who may connect: AUTH tokens or user groups. */
   access?: AccessSettings;
 }
 
-/**
- * Who may connect to a cluster's engines: AUTH tokens or user groups (never both), and
- * the in-transit encryption AWS requires for either.
- */
+/** Who may connect to a cluster's engines: AUTH tokens or user groups (never both). */
 export interface AccessSettings {
-  transitEncryptionEnabled: boolean;
-  transitEncryptionMode?: "preferred" | "required";
   userGroupIds: string[];
   /** SHA-256 of the AUTH tokens the default user accepts, oldest first (two while rotating). */
   authTokenHashes: string[];

@@ -13,6 +13,7 @@ import { subnetGroupZones } from "../../state/network.js";
 import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
+import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
 import {
   checkCacheSecurityGroups,
   checkClusterId,
@@ -53,7 +54,8 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   if (engine !== "memcached" && input.AZMode === "cross-az") {
     throw commonErrors.invalidParameterCombination("AZMode cross-az is only valid for the memcached engine.");
   }
-  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion });
+  const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled);
+  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion }, transit.enabled);
   if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
   if (input.SnapshotArns?.length) throw notSupportedYet("Restoring from SnapshotArns");
   const azs = input.PreferredAvailabilityZones ?? [];
@@ -101,7 +103,8 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
       snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? (engine === "memcached" ? undefined : "00:30-01:30"),
-      transitEncryptionEnabled: access.transitEncryptionEnabled,
+      transitEncryptionEnabled: transit.enabled,
+      transitEncryptionMode: transit.mode,
       authTokenEnabled: access.authTokenHashes.length > 0,
       networkType: input.NetworkType ?? "ipv4",
       ipDiscovery: input.IpDiscovery ?? "ipv4",

@@ -57,7 +57,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
     input.CacheParameterGroupName !== undefined ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version) : undefined;
   if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
 
-  const accessChanged = modifyAccess(ctx.state, cluster, input, "cache cluster");
+  const accessChanged = modifyAccess(ctx.state, cluster, input, cluster.settings.transitEncryptionEnabled ?? false, "cache cluster");
   if (accessChanged) cluster.settings.authTokenEnabled = cluster.access!.authTokenHashes.length > 0;
 
   recordSettings(cluster, input);

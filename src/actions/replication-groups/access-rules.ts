@@ -1,6 +1,7 @@
 /**
- * Who may connect, as requested on create and modify: TransitEncryptionEnabled (recorded),
- * AuthToken with its update strategies, and user groups, with the rules AWS applies.
+ * Who may connect, as requested on create and modify: AuthToken with its update strategies,
+ * and user groups, with the rules AWS applies (both need in-transit encryption, whose own
+ * rules are in transit-encryption-rules.ts).
  */
 import { passwordHash } from "../../engines/acl.js";
 import { commonErrors } from "../../protocol/aws-error.js";
@@ -10,8 +11,6 @@ import type { RegionState } from "../../state/store.js";
 import { checkAuthToken, findUserGroup } from "../users/user-rules.js";
 
 interface CreateAccessInput {
-  TransitEncryptionEnabled?: boolean;
-  TransitEncryptionMode?: string;
   AuthToken?: string;
   UserGroupIds?: string[];
 }
@@ -29,11 +28,8 @@ export function accessAtCreate(
   state: RegionState,
   input: CreateAccessInput,
   target: { engine: string; engineVersion: string },
+  tls: boolean,
 ): AccessSettings {
-  const tls = input.TransitEncryptionEnabled ?? false;
-  if (input.TransitEncryptionMode !== undefined && !tls) {
-    throw commonErrors.invalidParameterCombination("TransitEncryptionMode requires TransitEncryptionEnabled to be true.");
-  }
   const userGroupIds = [...new Set((input.UserGroupIds ?? []).map((id) => id.toLowerCase()))];
   if (input.AuthToken !== undefined && userGroupIds.length) {
     throw commonErrors.invalidParameterCombination("AuthToken and UserGroupIds cannot be specified together.");
@@ -49,8 +45,6 @@ export function accessAtCreate(
   }
   const now = new Date();
   return {
-    transitEncryptionEnabled: tls,
-    transitEncryptionMode: tls ? ((input.TransitEncryptionMode as AccessSettings["transitEncryptionMode"]) ?? "required") : undefined,
     userGroupIds,
     authTokenHashes: input.AuthToken !== undefined ? [passwordHash(input.AuthToken)] : [],
     authTokenOpenToo: false,
@@ -77,9 +71,10 @@ export function modifyAccess(
   state: RegionState,
   group: AccessTarget,
   input: ModifyAccessInput,
+  tls: boolean,
   kind: "replication group" | "cache cluster" = "replication group",
 ): boolean {
-  const access: AccessSettings = group.access ?? { transitEncryptionEnabled: false, userGroupIds: [], authTokenHashes: [], authTokenOpenToo: false };
+  const access: AccessSettings = group.access ?? { userGroupIds: [], authTokenHashes: [], authTokenOpenToo: false };
   const strategy = input.AuthTokenUpdateStrategy ?? (input.AuthToken !== undefined ? "ROTATE" : undefined);
   const toAdd = [...new Set((input.UserGroupIdsToAdd ?? []).map((id) => id.toLowerCase()))];
   const toRemove = [...new Set((input.UserGroupIdsToRemove ?? []).map((id) => id.toLowerCase()))];
@@ -99,7 +94,7 @@ export function modifyAccess(
   if (strategy !== undefined && group.engine === "memcached") {
     throw commonErrors.invalidParameterCombination("AuthToken is not supported for the memcached engine.");
   }
-  if ((strategy !== undefined || toAdd.length) && !access.transitEncryptionEnabled) {
+  if ((strategy !== undefined || toAdd.length) && !tls) {
     throw commonErrors.invalidParameterCombination(
       `${strategy !== undefined ? "AuthToken" : "UserGroupIdsToAdd"} can be specified only on a ${kind} with TransitEncryptionEnabled.`,
     );

@@ -27,6 +27,7 @@ import { checkTags } from "../tags/tag-rules.js";
 import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
 import { isManaged } from "../../lifecycle/access-control.js";
 import { accessAtCreate } from "./access-rules.js";
+import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
 import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
@@ -57,6 +58,10 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (engine === "memcached") throw commonErrors.invalidParameterValue("The engine of a replication group must be redis or valkey.");
   const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? defaultEngineVersion(engine));
   const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType);
+  const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled, input.TransitEncryptionMode);
+  if (primary && (primary.settings.transitEncryptionEnabled !== transit.enabled || (transit.enabled && primary.settings.transitEncryptionMode !== transit.mode))) {
+    throw commonErrors.invalidParameterCombination(`TransitEncryptionEnabled and TransitEncryptionMode must match those of the primary cluster ${primary.id}.`);
+  }
   const layout = planLayout(ctx, input, Boolean(primary));
   const parameterGroupName = checkParameterGroup(
     ctx.state,
@@ -85,7 +90,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (input.MultiAZEnabled && !automaticFailover) {
     throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
   }
-  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion });
+  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion }, transit.enabled);
   if (ctx.state.replicationGroups.has(id)) throw modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`);
   checkNodeCapacity(ctx, {
     // An existing primary keeps its node.
@@ -121,6 +126,8 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
       snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? "05:00-06:00",
       atRestEncryptionEnabled: input.AtRestEncryptionEnabled ?? false,
+      transitEncryptionEnabled: transit.enabled,
+      transitEncryptionMode: transit.mode,
       kmsKeyId: input.KmsKeyId,
       dataTiering: input.DataTieringEnabled ?? false,
       networkType: input.NetworkType ?? "ipv4",

@@ -19,6 +19,7 @@ import {
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { recordSharedSettings } from "../modify-settings.js";
 import { modifyAccess } from "./access-rules.js";
+import { transitEncryptionOnModify } from "../transit-encryption-rules.js";
 import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
@@ -26,7 +27,6 @@ type Input = ActionInput<"ModifyReplicationGroup">;
 export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);
   requireGroupAvailable(group);
-  if (input.TransitEncryptionEnabled || input.TransitEncryptionMode !== undefined) throw notSupportedYet("TransitEncryptionEnabled");
   if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw notSupportedYet("Changing ClusterMode");
 
   const automaticFailover = input.AutomaticFailoverEnabled ?? group.automaticFailover;
@@ -46,8 +46,15 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
       : undefined;
   if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
   checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });
+  const transit = transitEncryptionOnModify(
+    group.engine,
+    group.engineVersion,
+    { enabled: group.settings.transitEncryptionEnabled ?? false, mode: group.settings.transitEncryptionMode },
+    input.TransitEncryptionEnabled,
+    input.TransitEncryptionMode,
+  );
 
-  const accessChanged = modifyAccess(ctx.state, group, input);
+  const accessChanged = modifyAccess(ctx.state, group, input, transit?.enabled ?? group.settings.transitEncryptionEnabled ?? false);
 
   recordSettings(group, input);
   if (newGroup !== undefined) switchParameterGroup(ctx, group, newGroup);
@@ -79,9 +86,19 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
       member.status = "modifying";
     }
   }
-  if (membersChanged || newPrimary) {
+  if (transit) {
+    // Applied at once, as AWS does: the nodes restart with the new listeners and keep their
+    // data; the group shows the change as pending until they run with it.
+    group.pending.transitEncryption = transit;
+    for (const member of members(ctx.state, group)) {
+      member.settings.transitEncryptionEnabled = transit.enabled;
+      member.settings.transitEncryptionMode = transit.mode;
+      member.status = "modifying";
+    }
+  }
+  if (membersChanged || newPrimary || transit) {
     group.status = "modifying";
-    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged });
+    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged, transitEncryptionChanged: transit !== undefined });
   }
   return { ReplicationGroup: wire(ctx, group) };
 };
