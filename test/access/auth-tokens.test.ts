@@ -20,6 +20,7 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
+import type { RedisOptions } from "ioredis";
 import { Connections, waitForUserGroup } from "./helpers.js";
 
 let emulator: Emulator;
@@ -36,9 +37,16 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+/** Clients of a TransitEncryptionMode `required` cluster speak TLS, trusting the emulator's CA. */
+const overTls = (): RedisOptions => ({ tls: { ca: emulator.ca!.pem } });
+
 /** What `AUTH <args>` answers on a fresh connection ("OK" or the engine's error). */
 async function auth(endpoint: Endpoint, ...args: string[]): Promise<string> {
-  const redis = await connections.connect(endpoint);
+  return authWith({}, endpoint, ...args);
+}
+
+async function authWith(options: RedisOptions, endpoint: Endpoint, ...args: string[]): Promise<string> {
+  const redis = await connections.connect(endpoint, options);
   return redis.call("AUTH", ...args).then(
     (r) => String(r),
     (e: Error) => e.message,
@@ -46,8 +54,8 @@ async function auth(endpoint: Endpoint, ...args: string[]): Promise<string> {
 }
 
 /** What a command without AUTH gets ("PONG", or NOAUTH). */
-async function anonymous(endpoint: Endpoint): Promise<string> {
-  const redis = await connections.connect(endpoint);
+async function anonymous(endpoint: Endpoint, options: RedisOptions = {}): Promise<string> {
+  const redis = await connections.connect(endpoint, options);
   return redis.ping().then(
     (r) => String(r),
     (e: Error) => e.message,
@@ -123,16 +131,16 @@ describe("AuthToken on create", () => {
     expect(created.CacheCluster).toMatchObject({ AuthTokenEnabled: true, TransitEncryptionEnabled: true });
     const cluster = await waitForCluster(client, "single", "available");
     const endpoint = cluster.CacheNodes![0].Endpoint!;
-    expect(await anonymous(endpoint)).toMatch(/^NOAUTH/);
-    expect(await auth(endpoint, T1)).toBe("OK");
+    expect(await anonymous(endpoint, overTls())).toMatch(/^NOAUTH/);
+    expect(await authWith(overTls(), endpoint, T1)).toBe("OK");
   });
 
   it("keeps requiring the token after a reboot", async () => {
     await client.send(new RebootCacheClusterCommand({ CacheClusterId: "single", CacheNodeIdsToReboot: ["0001"] }));
     const cluster = await waitForCluster(client, "single", "available");
     const endpoint = cluster.CacheNodes![0].Endpoint!;
-    expect(await anonymous(endpoint)).toMatch(/^NOAUTH/);
-    expect(await auth(endpoint, T1)).toBe("OK");
+    expect(await anonymous(endpoint, overTls())).toMatch(/^NOAUTH/);
+    expect(await authWith(overTls(), endpoint, T1)).toBe("OK");
   });
 
   it("rotates and sets a single-node cluster's token (ModifyCacheCluster)", async () => {
@@ -141,22 +149,22 @@ describe("AuthToken on create", () => {
     expect(rotated.CacheCluster?.PendingModifiedValues?.AuthTokenStatus).toBe("ROTATING");
     let cluster = await waitForCluster(client, "single", "available");
     expect(cluster.PendingModifiedValues?.AuthTokenStatus).toBeUndefined();
-    expect(await auth(cluster.CacheNodes![0].Endpoint!, T1)).toBe("OK");
-    expect(await auth(cluster.CacheNodes![0].Endpoint!, T2)).toBe("OK");
+    expect(await authWith(overTls(), cluster.CacheNodes![0].Endpoint!, T1)).toBe("OK");
+    expect(await authWith(overTls(), cluster.CacheNodes![0].Endpoint!, T2)).toBe("OK");
     await client.send(new ModifyCacheClusterCommand({ CacheClusterId: "single", AuthToken: T3, AuthTokenUpdateStrategy: "SET" }));
     cluster = await waitForCluster(client, "single", "available");
-    expect(await auth(cluster.CacheNodes![0].Endpoint!, T3)).toBe("OK");
-    expect(await auth(cluster.CacheNodes![0].Endpoint!, T1)).toMatch(/^WRONGPASS/);
-    expect(await auth(cluster.CacheNodes![0].Endpoint!, T2)).toMatch(/^WRONGPASS/);
+    expect(await authWith(overTls(), cluster.CacheNodes![0].Endpoint!, T3)).toBe("OK");
+    expect(await authWith(overTls(), cluster.CacheNodes![0].Endpoint!, T1)).toMatch(/^WRONGPASS/);
+    expect(await authWith(overTls(), cluster.CacheNodes![0].Endpoint!, T2)).toMatch(/^WRONGPASS/);
     // DELETE is for moving to user groups, which a single-node cluster has not.
     await expectAwsError(client.send(new ModifyCacheClusterCommand({ CacheClusterId: "single", AuthTokenUpdateStrategy: "DELETE" })), "InvalidParameterCombination", 400);
     await expectAwsError(client.send(new ModifyCacheClusterCommand({ CacheClusterId: "locked-001", AuthToken: T1 })), "InvalidParameterCombination", 400);
   });
 
   it("gives a replication group's token to the cluster it is built around (PrimaryClusterId)", async () => {
-    await client.send(new CreateCacheClusterCommand({ CacheClusterId: "seed", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: "seed", Engine: "redis", CacheNodeType: "cache.t3.micro", TransitEncryptionEnabled: true }));
     const seed = await waitForCluster(client, "seed", "available");
-    expect(await anonymous(seed.CacheNodes![0].Endpoint!)).toBe("PONG");
+    expect(await anonymous(seed.CacheNodes![0].Endpoint!, overTls())).toBe("PONG");
     await client.send(
       new CreateReplicationGroupCommand({
         ReplicationGroupId: "grown",
@@ -169,8 +177,8 @@ describe("AuthToken on create", () => {
     );
     const group = await waitForReplicationGroup(client, "grown", (g) => g.Status === "available");
     for (const endpoint of endpointsOf(group)) {
-      expect(await anonymous(endpoint)).toMatch(/^NOAUTH/);
-      expect(await auth(endpoint, T1)).toBe("OK");
+      expect(await anonymous(endpoint, overTls())).toMatch(/^NOAUTH/);
+      expect(await authWith(overTls(), endpoint, T1)).toBe("OK");
     }
   });
 });
