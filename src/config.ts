@@ -44,6 +44,12 @@ export interface EmulatorConfig {
   defaultRegion: string;
   /** Largest request body accepted (bytes). */
   maxBodyBytes: number;
+  /** Folder that stands in for S3 in CopySnapshot TargetBucket and SnapshotArns (`<dir>/<bucket>/<key>`); undefined = `<data dir or temp dir>/exports`. */
+  snapshotExportDir?: string;
+  /** Automatic snapshots' clock runs this many times faster than real time (86400: a day per second), for tests. */
+  snapshotClockScale: number;
+  /** Most snapshots (manual and automatic) an account keeps per region (SnapshotQuotaExceededFault beyond). */
+  snapshotQuota: number;
 }
 
 export const DEFAULT_PORT = 4510;
@@ -63,6 +69,8 @@ export const defaultConfig: EmulatorConfig = {
   defaultAccountId: "000000000000",
   defaultRegion: "us-east-1",
   maxBodyBytes: 1024 * 1024,
+  snapshotClockScale: 1,
+  snapshotQuota: 1000,
 };
 
 /** Options as a library user gives them: every field optional, delays partial too. */
@@ -94,6 +102,8 @@ function validateConfig(config: EmulatorConfig): void {
   if (!(config.nodeMemoryScale > 0 && config.nodeMemoryScale <= 1)) {
     throw new Error(`invalid node memory scale ${config.nodeMemoryScale} (a fraction in (0, 1])`);
   }
+  if (!(config.snapshotClockScale >= 1)) throw new Error(`invalid snapshot clock scale ${config.snapshotClockScale} (at least 1)`);
+  if (!(Number.isInteger(config.snapshotQuota) && config.snapshotQuota >= 0)) throw new Error(`invalid snapshot quota ${config.snapshotQuota}`);
   if (!["auto", "process", "embedded"].includes(config.engineMode)) {
     throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);
   }

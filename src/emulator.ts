@@ -2,7 +2,7 @@
  * The composition root: wires config, engines, lifecycle, actions and the HTTP server,
  * and owns start/stop. Every process it starts ends in stop().
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,9 @@ import { getServiceModel } from "./protocol/model.js";
 import { handleApiRequest } from "./server/api-handler.js";
 import { createHttpServer } from "./server/http-server.js";
 import { allEngineVersions } from "./state/catalog.js";
+import { takeAutomaticSnapshot } from "./actions/snapshots/automatic-snapshot.js";
+import { SnapshotFiles } from "./snapshots/snapshot-files.js";
+import { SnapshotService } from "./snapshots/snapshot-service.js";
 import { Store } from "./state/store.js";
 
 export interface Emulator {
@@ -43,6 +46,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let url = "";
   let clusters: ClusterLifecycle | undefined;
   let replication: ReplicationLifecycle | undefined;
+  let snapshots: SnapshotService | undefined;
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
@@ -73,7 +77,20 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger,
     });
     replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger });
-    const services: Services = { config, clusters, replication };
+    const snapshotBase = config.dataDir ?? workRoot;
+    snapshots = new SnapshotService({
+      config,
+      store,
+      clusters,
+      replication,
+      launcher,
+      files: new SnapshotFiles(join(snapshotBase, "snapshots"), config.snapshotExportDir ?? join(snapshotBase, "exports")),
+      scratchRoot: join(snapshotBase, "restore"),
+      logger,
+    });
+    await mkdir(join(snapshotBase, "restore"), { recursive: true });
+    const services: Services = { config, clusters, replication, snapshots };
+    snapshots.startAutomatic((region, source, name, takenAt) => takeAutomaticSnapshot(services, region, source, name, takenAt));
     const model = getServiceModel();
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
@@ -98,6 +115,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   }
 
   async function reset(): Promise<void> {
+    await snapshots?.reset();
     await replication?.stopAll();
     await clusters?.stopAll();
     store.clear();
@@ -110,6 +128,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
+    await snapshots?.stop();
     await replication?.stopAll();
     await clusters?.stopAll();
     store.clear();

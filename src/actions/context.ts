@@ -7,12 +7,14 @@ import type { OperationName, OperationTypes } from "../generated/api.js";
 import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../lifecycle/replication-lifecycle.js";
 import type { Logger } from "../logger.js";
+import type { SnapshotService } from "../snapshots/snapshot-service.js";
 import type { RegionState } from "../state/store.js";
 
 export interface Services {
   config: EmulatorConfig;
   clusters: ClusterLifecycle;
   replication: ReplicationLifecycle;
+  snapshots: SnapshotService;
 }
 
 export interface ActionContext {

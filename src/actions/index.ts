@@ -15,6 +15,10 @@ import { modifyReplicationGroup } from "./replication-groups/modify-replication-
 import { modifyReplicationGroupShardConfiguration } from "./replication-groups/modify-shard-configuration.js";
 import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
+import { copySnapshot } from "./snapshots/copy-snapshot.js";
+import { createSnapshot } from "./snapshots/create-snapshot.js";
+import { deleteSnapshot } from "./snapshots/delete-snapshot.js";
+import { describeSnapshots } from "./snapshots/describe-snapshots.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
 import { addTagsToResource } from "./tags/add-tags-to-resource.js";
 import { listTagsForResource } from "./tags/list-tags-for-resource.js";
@@ -41,4 +45,8 @@ export const actions: ActionTable = {
   AddTagsToResource: addTagsToResource,
   ListTagsForResource: listTagsForResource,
   RemoveTagsFromResource: removeTagsFromResource,
+  CreateSnapshot: createSnapshot,
+  DescribeSnapshots: describeSnapshots,
+  CopySnapshot: copySnapshot,
+  DeleteSnapshot: deleteSnapshot,
 };

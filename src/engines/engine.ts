@@ -25,6 +25,8 @@ export interface NodeSpec {
   workDir: string;
   /** Engine parameters to apply at start (redis config directives / memcached settings). */
   params?: Record<string, string>;
+  /** Redis-like engines: an RDB file the node loads at start (restore from a snapshot). */
+  seedRdbPath?: string;
 }
 
 export interface EngineNode {

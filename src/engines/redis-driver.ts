@@ -134,6 +134,8 @@ export class RedisServerDriver implements EngineDriver {
       aclFileContents({ allowRestrictedCommands: this.opts.allowRestrictedCommands, adminUser: this.adminAuth.user, adminPassword: this.adminAuth.password }),
       { mode: 0o600 },
     );
+    // A snapshot to restore goes where the engine reads its RDB at start.
+    if (spec.seedRdbPath) await fs.copyFile(spec.seedRdbPath, path.resolve(spec.workDir, spec.params?.dbfilename ?? "dump.rdb"));
     const auth = this.adminAuth;
     return ProcessNode.launch({
       spec,

@@ -136,6 +136,16 @@ export class ClusterLifecycle {
     });
   }
 
+  /**
+   * Runs `work` in this cluster's order (after what is queued, before what comes next), e.g.
+   * a snapshot before a delete. Its failure is logged only: `work` reports its own outcome.
+   */
+  exclusive(cluster: CacheClusterRecord, work: () => Promise<void>): Promise<void> {
+    return this.work.run(cluster.arn, work, (error) =>
+      this.options.logger.error("cache cluster work failed", { cluster: cluster.id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
   /** Resolves when all work queued so far on this cluster is done (tests, reset). */
   settled(cluster: CacheClusterRecord): Promise<void> {
     return this.work.settled(cluster.arn);
@@ -225,9 +235,12 @@ export class ClusterLifecycle {
         maxMemoryBytes: memoryBytes,
         workDir,
         params: cluster.engineParams,
+        seedRdbPath: cluster.seedRdb,
       },
       preferredPort,
     );
+    // Restored once: a later restart or replacement of the node starts as AWS's would.
+    cluster.seedRdb = undefined;
     node.port = engine.endpoint.port;
     const running: RunningNode = { engine, startedWith: { engineVersion: cluster.engineVersion, memoryBytes }, stopping: false };
     runtime.nodes.set(node.id, running);

@@ -2,7 +2,7 @@
  * All resources, kept per account and region as AWS does. In memory; the lifecycle
  * layer owns the processes, the store only the records.
  */
-import type { CacheClusterRecord, EventRecord, ReplicationGroupRecord, Tag } from "./records.js";
+import type { CacheClusterRecord, EventRecord, ReplicationGroupRecord, SnapshotRecord, Tag } from "./records.js";
 
 export interface RegionKey {
   accountId: string;
@@ -13,6 +13,8 @@ export class RegionState {
   readonly clusters = new Map<string, CacheClusterRecord>();
   readonly replicationGroups = new Map<string, ReplicationGroupRecord>();
   readonly events: EventRecord[] = [];
+  /** Node-based snapshots by name (they outlive their source). */
+  readonly snapshots = new Map<string, SnapshotRecord>();
   /** Tags by resource ARN. */
   readonly tags = new Map<string, Tag[]>();
 

@@ -8,6 +8,7 @@ import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { addMember } from "../replication-groups/member-clusters.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
+import { restoreSource } from "../snapshots/restore-source.js";
 import { checkTags } from "../tags/tag-rules.js";
 import {
   checkCacheSecurityGroups,
@@ -26,9 +27,12 @@ import {
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
   const id = checkClusterId(input.CacheClusterId);
   if (input.ReplicationGroupId !== undefined) return addReplicaToGroup(ctx, id, input);
-  const engine = checkEngine(input.Engine);
-  const version = checkEngineVersion(engine, input.EngineVersion ?? defaultEngineVersion(engine));
-  const nodeType = checkNodeType(input.CacheNodeType);
+  // A restore brings the snapshot's engine, version and node type unless the request says otherwise.
+  const restore = input.Engine?.toLowerCase() === "memcached" ? undefined : restoreSource(ctx, input);
+  const restored = restore?.snapshot?.info;
+  const engine = checkEngine(input.Engine ?? restored?.engine);
+  const version = checkEngineVersion(engine, input.EngineVersion ?? restored?.engineVersion ?? defaultEngineVersion(engine));
+  const nodeType = checkNodeType(input.CacheNodeType ?? restored?.cacheNodeType);
   const numNodes = input.NumCacheNodes ?? 1;
   checkNumCacheNodes(engine, numNodes);
   if (input.Port !== undefined) checkPort(input.Port);
@@ -48,8 +52,9 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     throw commonErrors.invalidParameterCombination("AuthToken can be specified only when TransitEncryptionEnabled is true.");
   }
   if (input.TransitEncryptionEnabled) throw notSupportedYet("TransitEncryptionEnabled (TLS in transit)");
-  if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
-  if (input.SnapshotArns?.length) throw notSupportedYet("Restoring from SnapshotArns");
+  if (restore && restore.sources.length !== 1) {
+    throw commonErrors.invalidParameterValue("A cache cluster is restored from exactly one RDB file: use CreateReplicationGroup for a snapshot of several node groups.");
+  }
   const azs = input.PreferredAvailabilityZones ?? [];
   if (azs.length > 0 && azs.length !== numNodes) {
     throw commonErrors.invalidParameterValue(
@@ -100,10 +105,12 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     },
     pending: {},
     nextNodeNumber: numNodes + 1,
+    seedRdb: restore?.sources[0]?.file,
   };
   ctx.state.clusters.set(id, cluster);
   if (input.Tags?.length) ctx.state.tags.set(cluster.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
   ctx.services.clusters.create(ctx.state, cluster);
+  if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.clusters.exclusive(cluster, async () => undefined));
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
 };
 
