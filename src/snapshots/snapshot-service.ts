@@ -49,6 +49,8 @@ export class SnapshotService {
   private readonly seededGroups = new Set<string>();
   /** Restores running from each snapshot: it shows `restoring` while there are any. */
   private readonly restores = new Map<SnapshotRecord, number>();
+  /** Copies running from each snapshot: it shows `copying` while there are any. */
+  private readonly copies = new Map<SnapshotRecord, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private ticker: NodeJS.Timeout | undefined;
@@ -105,6 +107,8 @@ export class SnapshotService {
 
   /** A copy inside the store: the target is `creating`, the source `copying`. */
   copy(region: RegionState, source: SnapshotRecord, target: SnapshotRecord): void {
+    this.copies.set(source, (this.copies.get(source) ?? 0) + 1);
+    source.status = "copying";
     void this.track(
       (async () => {
         try {
@@ -118,7 +122,12 @@ export class SnapshotService {
           this.options.logger.error("snapshot copy failed", { snapshot: target.name, error: (error as Error).message });
           target.status = "failed";
         } finally {
-          if (source.status === "copying") source.status = "available";
+          const left = (this.copies.get(source) ?? 1) - 1;
+          if (left > 0) this.copies.set(source, left);
+          else {
+            this.copies.delete(source);
+            if (source.status === "copying") source.status = "available";
+          }
         }
       })(),
     );

@@ -13,7 +13,8 @@ import { checkNewSnapshotName, checkQuota, findSnapshot, storeTags } from "./sna
 
 export const copySnapshot: ActionHandler<"CopySnapshot"> = async (ctx, input) => {
   const source = findSnapshot(ctx.state, input.SourceSnapshotName);
-  if (source.status !== "available") {
+  // Copies of a snapshot may run side by side (it shows `copying` meanwhile).
+  if (source.status !== "available" && source.status !== "copying") {
     throw modelError("InvalidSnapshotStateFault", `Snapshot ${source.name} is not available (current status: ${source.status}).`);
   }
   checkTags(input.Tags ?? []);
@@ -36,7 +37,6 @@ export const copySnapshot: ActionHandler<"CopySnapshot"> = async (ctx, input) =>
   };
   ctx.state.snapshots.set(name, target);
   storeTags(ctx, target.arn, input.Tags);
-  source.status = "copying";
   ctx.services.snapshots.copy(ctx.state, source, target);
   return { Snapshot: snapshotToWire(target, { showNodeGroupConfig: false }) };
 };

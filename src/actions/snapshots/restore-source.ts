@@ -24,7 +24,7 @@ export function restoreSource(ctx: ActionContext, input: { SnapshotName?: string
   }
   if (input.SnapshotName !== undefined) {
     const snapshot = findSnapshot(ctx.state, input.SnapshotName);
-    if (snapshot.status !== "available" && snapshot.status !== "restoring") {
+    if (snapshot.status !== "available" && snapshot.status !== "restoring" && snapshot.status !== "copying") {
       throw modelError("InvalidSnapshotStateFault", `Snapshot ${snapshot.name} is not available (current status: ${snapshot.status}).`);
     }
     return {
