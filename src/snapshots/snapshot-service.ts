@@ -100,7 +100,6 @@ export class SnapshotService {
           );
         });
         if (group.status === "snapshotting") group.status = "available";
-        group.settings.snapshottingClusterId = undefined;
       }),
     );
   }

@@ -16,6 +16,9 @@ import {
   ListTagsForResourceCommand,
   type ElastiCacheClient,
 } from "@aws-sdk/client-elasticache";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
@@ -26,6 +29,7 @@ import { waitForCluster } from "../helpers/wait.js";
 let emulator: Emulator;
 let client: ElastiCacheClient;
 let redis: Redis;
+let exportDir: string;
 const QUOTA = 25;
 const ARN = "arn:aws:elasticache:us-east-1:000000000000:snapshot:";
 
@@ -39,7 +43,8 @@ async function waitAvailable(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ snapshotQuota: QUOTA });
+  exportDir = mkdtempSync(join(tmpdir(), "elasticache-local-exports-"));
+  emulator = await startEmulator({ snapshotQuota: QUOTA, snapshotExportDir: exportDir });
   client = sdkClient(emulator);
   await client.send(new CreateCacheClusterCommand({ CacheClusterId: "src", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
   await client.send(new CreateCacheClusterCommand({ CacheClusterId: "mc", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 }));
@@ -53,6 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   redis?.disconnect();
   await emulator?.stop();
+  rmSync(exportDir, { recursive: true, force: true });
 });
 
 describe("CreateSnapshot", () => {
@@ -128,6 +134,28 @@ describe("SnapshotNotFoundFault", () => {
       "InvalidParameterCombination",
       400,
     );
+  });
+});
+
+describe("restore", () => {
+  it("leaves a cluster restore-failed when the RDB is damaged", async () => {
+    mkdirSync(join(exportDir, "bucket"), { recursive: true });
+    writeFileSync(join(exportDir, "bucket", "damaged.rdb"), "REDIS0009 this is not an RDB file");
+    await client.send(
+      new CreateCacheClusterCommand({ CacheClusterId: "damaged", Engine: "redis", CacheNodeType: "cache.t3.micro", SnapshotArns: ["arn:aws:s3:::bucket/damaged.rdb"] }),
+    );
+    await waitForCluster(client, "damaged", "restore-failed");
+    await client.send(new DeleteCacheClusterCommand({ CacheClusterId: "damaged" }));
+  });
+
+  it("refuses an export over an existing object and a bucket name S3 refuses", async () => {
+    await client.send(new CopySnapshotCommand({ SourceSnapshotName: "s1", TargetSnapshotName: "exported", TargetBucket: "bucket" }));
+    await expectAwsError(
+      client.send(new CopySnapshotCommand({ SourceSnapshotName: "s1", TargetSnapshotName: "exported", TargetBucket: "bucket" })),
+      "SnapshotAlreadyExistsFault",
+      400,
+    );
+    await expectAwsError(client.send(new CopySnapshotCommand({ SourceSnapshotName: "s1", TargetSnapshotName: "x", TargetBucket: "../up" })), "InvalidParameterValue", 400);
   });
 });
 

@@ -110,7 +110,13 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   ctx.state.clusters.set(id, cluster);
   if (input.Tags?.length) ctx.state.tags.set(cluster.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
   ctx.services.clusters.create(ctx.state, cluster);
-  if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.clusters.exclusive(cluster, async () => undefined));
+  if (restore) {
+    // A node that cannot start from the RDB (a damaged file) leaves the cluster `restore-failed`, as on AWS.
+    const done = ctx.services.clusters.exclusive(cluster, async () => {
+      if (cluster.status === "incompatible-network") cluster.status = "restore-failed";
+    });
+    if (restore.snapshot) ctx.services.snapshots.restoring(restore.snapshot, done);
+  }
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
 };
 

@@ -113,8 +113,11 @@ export function groupSnapshot(
   const clusterOf = (id: string) => ctx.state.clusters.get(id);
   const nodeGroups = opts.member ? group.nodeGroups.filter((ng) => ng.id === opts.member!.member!.nodeGroupId) : group.nodeGroups;
   const nodes = nodeGroups.map((ng): NodeSnapshotRecord => {
-    const replica = ng.memberClusterIds.find((id) => id !== ng.primaryClusterId && clusterOf(id) && ctx.services.clusters.engineNode(clusterOf(id)!));
-    const from = clusterOf(opts.member?.id ?? replica ?? ng.primaryClusterId)!;
+    const live = (id: string) => ng.memberClusterIds.includes(id) && clusterOf(id) !== undefined && ctx.services.clusters.engineNode(clusterOf(id)!) !== undefined;
+    // SnapshottingClusterId (ModifyReplicationGroup) names the member to take it from; else a replica.
+    const chosen = s.snapshottingClusterId !== undefined && live(s.snapshottingClusterId) ? s.snapshottingClusterId : undefined;
+    const replica = ng.memberClusterIds.find((id) => id !== ng.primaryClusterId && live(id));
+    const from = clusterOf(opts.member?.id ?? chosen ?? replica ?? ng.primaryClusterId)!;
     const primary = clusterOf(ng.primaryClusterId);
     return {
       cacheClusterId: from.id,
@@ -168,10 +171,7 @@ export function startClusterSnapshot(ctx: SnapshotScope, snapshot: SnapshotRecor
 
 export function startGroupSnapshot(ctx: SnapshotScope, snapshot: SnapshotRecord, group: ReplicationGroupRecord): void {
   ctx.state.snapshots.set(snapshot.name, snapshot);
-  if (group.status === "available") {
-    group.status = "snapshotting";
-    group.settings.snapshottingClusterId = snapshot.nodes[0]?.cacheClusterId;
-  }
+  if (group.status === "available") group.status = "snapshotting";
   void ctx.services.snapshots.snapshotGroup(ctx.state, snapshot, group);
 }
 
