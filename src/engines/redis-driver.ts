@@ -134,8 +134,7 @@ export class RedisServerDriver implements EngineDriver {
       aclFileContents({ allowRestrictedCommands: this.opts.allowRestrictedCommands, adminUser: this.adminAuth.user, adminPassword: this.adminAuth.password }),
       { mode: 0o600 },
     );
-    // A snapshot to restore goes where the engine reads its RDB at start.
-    if (spec.seedRdbPath) await fs.copyFile(spec.seedRdbPath, path.resolve(spec.workDir, spec.params?.dbfilename ?? "dump.rdb"));
+    if (spec.seedRdbPath) await placeSeed(spec.seedRdbPath, path.resolve(spec.workDir, spec.params?.dbfilename ?? "dump.rdb"));
     const auth = this.adminAuth;
     return ProcessNode.launch({
       spec,
@@ -153,6 +152,19 @@ export class RedisServerDriver implements EngineDriver {
       pidRegistry: this.opts.pidRegistry,
       readyTimeoutMs: this.opts.readyTimeoutMs,
     });
+  }
+}
+
+/**
+ * A snapshot to restore goes where the engine reads its RDB at start: hard-linked when
+ * possible (the engine replaces its RDB by rename, never in place), else copied.
+ */
+async function placeSeed(from: string, to: string): Promise<void> {
+  await fs.rm(to, { force: true });
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
   }
 }
 
