@@ -115,9 +115,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   }
 
   async function reset(): Promise<void> {
-    await snapshots?.reset();
     await replication?.stopAll();
     await clusters?.stopAll();
+    await snapshots?.reset();
     store.clear();
   }
 
@@ -128,9 +128,10 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
-    await snapshots?.stop();
+    const snapshotsStopped = snapshots?.stop();
     await replication?.stopAll();
     await clusters?.stopAll();
+    await snapshotsStopped;
     store.clear();
     await pids?.close();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });

@@ -160,7 +160,8 @@ export class SnapshotService {
   /** Automatic snapshots go with their source (AWS keeps manual and final ones). */
   deleteAutomatic(region: RegionState, source: { cacheClusterId?: string; replicationGroupId?: string }): void {
     for (const s of region.snapshots.values()) {
-      if (s.source !== "automated" || s.status === "deleting" || s.status === "creating") continue;
+      // One still being taken, copied or restored from stays; the retention clock removes it later.
+      if (s.source !== "automated" || s.status !== "available") continue;
       const of = source.replicationGroupId ? s.info.replicationGroupId === source.replicationGroupId : !s.info.replicationGroupId && s.info.cacheClusterId === source.cacheClusterId;
       if (!of) continue;
       s.status = "deleting";
@@ -239,7 +240,10 @@ export class SnapshotService {
     this.ticker.unref();
   }
 
-  /** Stops the clock and waits for the snapshot work in flight. */
+  /**
+   * Stops the clock and makes saves in progress give up; resolves once the snapshot work in
+   * flight has ended (the lifecycles' stopAll() ends what waits on them).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
@@ -247,7 +251,7 @@ export class SnapshotService {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Forgets every pending restore and schedule (reset). */
+  /** Forgets every pending restore and schedule, and every snapshot file (reset, after the engines stopped). */
   async reset(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
     this.pendingRestores.clear();

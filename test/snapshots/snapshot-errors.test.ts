@@ -221,3 +221,11 @@ describe("quota, tags and deletion", () => {
     }
   });
 });
+
+describe("reset", () => {
+  it("removes every snapshot", async () => {
+    await emulator.reset();
+    expect((await client.send(new DescribeSnapshotsCommand({}))).Snapshots).toEqual([]);
+    await expectAwsError(client.send(new DescribeSnapshotsCommand({ SnapshotName: "copy-01" })), "SnapshotNotFoundFault", 404);
+  });
+});
