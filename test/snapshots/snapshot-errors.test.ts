@@ -109,6 +109,19 @@ describe("CreateSnapshot", () => {
   });
 });
 
+describe("final snapshots", () => {
+  it("refuse a name in use and leave the cluster as it was", async () => {
+    await expectAwsError(
+      client.send(new DeleteCacheClusterCommand({ CacheClusterId: "src", FinalSnapshotIdentifier: "s1" })),
+      "SnapshotAlreadyExistsFault",
+      400,
+    );
+    const src = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: "src" }))).CacheClusters![0]!;
+    expect(src.CacheClusterStatus).toBe("available");
+    expect(await redis.get("k")).toBe("v");
+  });
+});
+
 describe("SnapshotNotFoundFault", () => {
   it("is the answer for an unknown snapshot everywhere", async () => {
     await expectAwsError(client.send(new DescribeSnapshotsCommand({ SnapshotName: "nope" })), "SnapshotNotFoundFault", 404);

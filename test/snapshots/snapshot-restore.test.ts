@@ -221,6 +221,24 @@ describe("cluster mode enabled", () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(KEYS);
   });
 
+  it("restores a group from the exported RDB of every shard (SnapshotArns)", async () => {
+    await client.send(new CopySnapshotCommand({ SourceSnapshotName: "sharded-snap", TargetSnapshotName: "sharded-export", TargetBucket: "shards" }));
+    const arns = ["0001", "0002", "0003"].map((ng) => `arn:aws:s3:::shards/sharded-export-${ng}.rdb`);
+    for (const ng of ["0001", "0002", "0003"]) expect(statSync(join(exportDir, "shards", `sharded-export-${ng}.rdb`)).size).toBeGreaterThan(0);
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "from-exports",
+        ReplicationGroupDescription: "s",
+        Engine: "redis",
+        CacheNodeType: "cache.t3.micro",
+        NumNodeGroups: 3,
+        SnapshotArns: arns,
+      }),
+    );
+    const group = await waitForReplicationGroup(client, "from-exports", available);
+    expect(await countKeys(clusterAt(group), KEYS)).toBe(KEYS);
+  });
+
   it("seeds a sharded group from a single-node snapshot", async () => {
     await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: "solo-sharded", ReplicationGroupDescription: "s", SnapshotName: "solo-snap", NumNodeGroups: 2 }));
     const group = await waitForReplicationGroup(client, "solo-sharded", available);
