@@ -121,8 +121,14 @@ export async function rowSnapshots(ctx: RowContext): Promise<RowResult[]> {
         await runBgsave();
         await runSnapshot(name);
       }
-      await runRestore(name);
-      await runBareLoad();
+      // Alternated too: the machine is shared, and whichever runs first meets other load.
+      if (i % 2 === 0) {
+        await runRestore(name);
+        await runBareLoad();
+      } else {
+        await runBareLoad();
+        await runRestore(name);
+      }
     }
   } finally {
     await stopTracked(bare);
