@@ -23,7 +23,7 @@ import { rowResharding } from "./rows/resharding.js";
 import { rowDescribe100 } from "./rows/describe-100.js";
 import { rowRedisBenchmark } from "./rows/redis-benchmark.js";
 import { rowRss } from "./rows/rss.js";
-import { rowSnapshots } from "./rows/snapshots.js";
+import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -37,6 +37,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "9", name: "redis-benchmark --cluster via ConfigurationEndpoint", run: rowRedisBenchmarkCluster },
   { id: "10", name: "reshard 3->4 shards, 100k keys", run: rowResharding },
   { id: "11", name: "snapshot and restore, 1M keys", run: rowSnapshots },
+  { id: "12", name: "restore a snapshot into another shard count, 1M keys", run: rowSnapshotReshard },
 ];
 
 const RESULTS = fileURLToPath(new URL("./results/latest.json", import.meta.url));

@@ -16,7 +16,8 @@ import { endpointPorts, startEmulator, waitAvailable } from "../lib/emulator.js"
 import { REDIS_SERVER, scratchDir } from "../lib/engines.js";
 import { waitRedisPong } from "../lib/probes.js";
 import { freePort, sleep, spawnTracked, stopTracked } from "../lib/procs.js";
-import { api } from "../lib/replication.js";
+import { loadKeys, verifyKeys } from "../lib/cluster-data.js";
+import { api, createGroupUntilAvailable, deleteGroupAndWaitGone } from "../lib/replication.js";
 import { row, type RowResult } from "../lib/report.js";
 import { info, pipelined, redisOnce, type Command } from "../lib/resp.js";
 import { median, round3 } from "../lib/stats.js";
@@ -156,6 +157,68 @@ export async function rowSnapshots(ctx: RowContext): Promise<RowResult[]> {
       baselineLabel: "bare redis-server loading the RDB",
       note: `median of ${reps}; CreateCacheCluster SnapshotName -> available (DBSIZE checked after); baseline: spawn over the same data's RDB -> first PONG`,
       samples: { oursMs: restoreMs.map(round3), baselineMs: bareLoadMs.map(round3) },
+    }),
+  ];
+}
+
+/**
+ * Row 12: restoring a 3-shard snapshot of 1M keys into 2 shards (each shard's RDB loaded
+ * into a temporary engine, keys MIGRATEd to the primary owning their slot) vs into 3
+ * shards with the same slots (each primary starts from its own RDB): the cost of
+ * spreading the keys by slot. Both: CreateReplicationGroup SnapshotName -> `available`,
+ * then every key verified where its slot lives.
+ */
+export async function rowSnapshotReshard(ctx: RowContext): Promise<RowResult[]> {
+  const reps = ctx.quick ? 1 : 2;
+  const harness = await startEmulator(PORTS.snapshots.emulator, "process");
+  const same: number[] = [];
+  const other: number[] = [];
+  try {
+    const { group } = await createGroupUntilAvailable(harness.url, { ReplicationGroupId: "bench-snap-shards", NumNodeGroups: 3, CacheNodeType: "cache.m5.large" });
+    ctx.log(`row 12: loading ${KEYS} keys into 3 shards`);
+    await loadKeys(group.configurationPort!, KEYS);
+    await api(harness.url, "CreateSnapshot", { ReplicationGroupId: "bench-snap-shards", SnapshotName: "bench-snap-shards" });
+    for (;;) {
+      const status = await snapshotStatus(harness.url, "bench-snap-shards");
+      if (status === "available") break;
+      if (status !== "creating") throw new Error(`snapshot went ${status}`);
+      await sleep(POLL_MS);
+    }
+    let n = 0;
+    const restore = async (shards: number, into: number[]) => {
+      const id = `bench-snap-r${n++}`;
+      const { ms, group: restored } = await createGroupUntilAvailable(
+        harness.url,
+        { ReplicationGroupId: id, SnapshotName: "bench-snap-shards", NumNodeGroups: shards, CacheNodeType: "cache.m5.large" },
+        POLL_MS,
+      );
+      into.push(ms);
+      await verifyKeys(restored.configurationPort!, KEYS, { primaries: shards, replicas: 0 });
+      await deleteGroupAndWaitGone(harness.url, id);
+    };
+    for (let i = 0; i < reps; i++) {
+      ctx.log(`row 12: repetition ${i + 1}/${reps}`);
+      if (i % 2 === 0) {
+        await restore(2, other);
+        await restore(3, same);
+      } else {
+        await restore(3, same);
+        await restore(2, other);
+      }
+    }
+  } finally {
+    await harness.stop();
+  }
+  return [
+    row({
+      id: "12",
+      name: "restore 3-shard snapshot into 2 shards, 1M keys",
+      unit: "ms",
+      ours: median(other),
+      baseline: median(same),
+      baselineLabel: "restore into 3 shards (RDB per primary)",
+      note: `median of ${reps}; CreateReplicationGroup SnapshotName -> available, every key verified at the primary owning its slot after`,
+      samples: { oursMs: other.map(round3), baselineMs: same.map(round3) },
     }),
   ];
 }

@@ -9,7 +9,7 @@ import { copyFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { EmulatorConfig } from "../config.js";
 import type { EngineNode, NodeLauncher } from "../engines/engine.js";
-import { admin, clusterNodes, formatSlots, parseSlots, waitReplicaSynced } from "../engines/topology/index.js";
+import { clusterSlotOwners, waitReplicaSynced } from "../engines/topology/index.js";
 import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
 import { emitEvent } from "../lifecycle/events.js";
 import type { ReplicationLifecycle } from "../lifecycle/replication-lifecycle.js";
@@ -17,7 +17,8 @@ import type { Logger } from "../logger.js";
 import type { CacheClusterRecord, ReplicationGroupRecord, SnapshotRecord } from "../state/records.js";
 import type { RegionState, Store } from "../state/store.js";
 import { placeFile, saveRdb } from "./rdb.js";
-import { redistribute } from "./redistribute.js";
+import { dropForeignKeys, redistribute, releaseClaimedSlots } from "./redistribute.js";
+import { planRestore, slotSet, type RestorePlan } from "./restore-plan.js";
 import { automaticSnapshotName, expired, SnapshotClock, windowStartBetween, windowStartMinutes } from "./schedule.js";
 import { SnapshotFiles } from "./snapshot-files.js";
 
@@ -44,9 +45,8 @@ export type AutomaticSnapshotTaker = (region: RegionState, source: CacheClusterR
 
 export class SnapshotService {
   readonly clock: SnapshotClock;
-  private readonly pendingRestores = new Map<string, RestoreSource[]>();
-  /** Groups whose primaries start from RDBs (by ARN). */
-  private readonly seededGroups = new Set<string>();
+  /** Restores of new groups, by ARN, until their topology is wired. */
+  private readonly pendingRestores = new Map<string, { sources: RestoreSource[]; plan: RestorePlan }>();
   /** Restores running from each snapshot: it shows `restoring` while there are any. */
   private readonly restores = new Map<SnapshotRecord, number>();
   /** Copies running from each snapshot: it shows `copying` while there are any. */
@@ -61,7 +61,7 @@ export class SnapshotService {
 
   constructor(private readonly options: SnapshotServiceOptions) {
     this.clock = new SnapshotClock(options.config.snapshotClockScale);
-    options.replication.onRestore((phase, group, shards) => (phase === "before" ? this.releaseClaimedSlots(group, shards) : this.restoreInto(group, shards)));
+    options.replication.onRestore((phase, group, shards) => (phase === "before" ? this.releaseSeedClaims(group, shards) : this.fillFromSources(group, shards)));
   }
 
   get files(): SnapshotFiles {
@@ -170,23 +170,15 @@ export class SnapshotService {
   }
 
   /**
-   * A new group restores from `sources`. When the layout matches (one source per shard,
-   * same slots; or one source and one shard) each primary starts from its RDB; otherwise the
-   * keys are spread by slot once the group is wired. Returns the seed file per primary, if any.
+   * A new group restores from `sources` (restore-plan.ts): each primary starts from the RDB
+   * covering most of its slots; keys it should not hold are dropped before the topology is
+   * wired, and keys no seed brought move in by slot after. Returns the seed file per primary.
    */
   planRestore(group: ReplicationGroupRecord, sources: RestoreSource[]): Map<string, string> {
-    const shards = group.nodeGroups;
-    const norm = (s: string | undefined) => (s ? formatSlots(parseSlots(s)) : "");
-    const direct =
-      shards.length === 1 && sources.length === 1
-        ? true
-        : group.clusterEnabled && sources.length === shards.length && sources.every((src, i) => src.slots !== undefined && norm(src.slots) === norm(shards[i]!.slots));
-    if (direct) {
-      this.seededGroups.add(group.arn);
-      return new Map(shards.map((ng, i) => [ng.primaryClusterId, sources[i]!.file]));
-    }
-    this.pendingRestores.set(group.arn, sources);
-    return new Map();
+    const targets = group.nodeGroups.map((ng) => (group.clusterEnabled ? ng.slots : undefined));
+    const plan = planRestore(sources, targets);
+    this.pendingRestores.set(group.arn, { sources, plan });
+    return new Map(group.nodeGroups.map((ng, i) => [ng.primaryClusterId, sources[plan.seedOf[i]!]!.file]));
   }
 
   /** The snapshot shows `restoring` until `done` (the new cluster or group is up, or failed). */
@@ -203,32 +195,33 @@ export class SnapshotService {
     );
   }
 
-  /**
-   * A cluster mode node started from an RDB claims the slots of the keys it loaded; the
-   * slots are the topology's to assign, so the claims are dropped (the keys stay).
-   */
-  private async releaseClaimedSlots(group: ReplicationGroupRecord, shards: Array<{ primary: EngineNode }>): Promise<void> {
-    if (!group.clusterEnabled || !this.seededGroups.delete(group.arn)) return;
-    await Promise.all(
-      shards.map(async ({ primary }) => {
-        const me = (await clusterNodes(primary)).find((e) => e.myself);
-        if (me?.slots.length) await admin(primary, ["CLUSTER", "DELSLOTSRANGE", ...me.slots.flat().map(String)]);
-      }),
-    );
+  /** Before the topology: seeded cluster mode primaries drop the slots they claimed on loading. */
+  private async releaseSeedClaims(group: ReplicationGroupRecord, shards: Array<{ primary: EngineNode }>): Promise<void> {
+    if (!group.clusterEnabled || !this.pendingRestores.has(group.arn)) return;
+    await Promise.all(shards.map((s) => releaseClaimedSlots(s.primary)));
   }
 
-  private async restoreInto(group: ReplicationGroupRecord, shards: Array<{ slots: string; primary: EngineNode }>): Promise<void> {
-    const sources = this.pendingRestores.get(group.arn);
-    if (!sources) return;
+  /**
+   * After the topology: seeded primaries delete the keys of other shards' slots, and keys
+   * that no seed brought move in from each source, by slot.
+   */
+  private async fillFromSources(group: ReplicationGroupRecord, shards: Array<{ slots: string; primary: EngineNode }>): Promise<void> {
+    const pending = this.pendingRestores.get(group.arn);
+    if (!pending) return;
     this.pendingRestores.delete(group.arn);
     const started = Date.now();
+    if (group.clusterEnabled) {
+      const owners = await clusterSlotOwners(shards[0]!.primary);
+      const dropped = await Promise.all(shards.map((s) => dropForeignKeys(s.primary, owners, slotSet(s.slots))));
+      this.options.logger.debug("restored primaries dropped other shards' keys", { group: group.id, keys: dropped.reduce((a, b) => a + b, 0) });
+    }
     const moved = await redistribute(
       this.options.launcher,
-      sources.map((s) => s.file),
+      pending.sources.map((s, i) => ({ file: s.file, to: pending.plan.migrateTo[i]! })),
       shards.map((s) => ({ slots: group.clusterEnabled ? s.slots : undefined, primary: s.primary })),
       { engine: group.engine, engineVersion: group.engineVersion, scratchRoot: this.options.scratchRoot, name: `${group.id}/restore` },
     );
-    this.options.logger.info("restored keys by slot", { group: group.id, keys: moved, ms: Date.now() - started });
+    if (moved > 0) this.options.logger.info("restored keys by slot", { group: group.id, keys: moved, ms: Date.now() - started });
   }
 
   /** Starts the automatic snapshot clock; `take` creates the record of one automatic snapshot. */
@@ -255,7 +248,6 @@ export class SnapshotService {
   async reset(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
     this.pendingRestores.clear();
-    this.seededGroups.clear();
     this.checkedUpTo.clear();
     this.windowDue.clear();
     await this.files.clear();
