@@ -9,6 +9,7 @@ import {
   CreateReplicationGroupCommand,
   CreateSnapshotCommand,
   DeleteCacheClusterCommand,
+  DeleteReplicationGroupCommand,
   DeleteSnapshotCommand,
   DescribeCacheClustersCommand,
   DescribeEventsCommand,
@@ -24,13 +25,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
-import { waitForCluster } from "../helpers/wait.js";
+import { describeReplicationGroup, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
 let redis: Redis;
 let exportDir: string;
 const QUOTA = 25;
+/** Keeps a node busy for 2 s: BGSAVE waits behind it, so a snapshot is in progress meanwhile. */
+const BUSY_SCRIPT = "local t0 = redis.call('TIME') repeat local t = redis.call('TIME') until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 2000000 return 1";
 const ARN = "arn:aws:elasticache:us-east-1:000000000000:snapshot:";
 
 async function waitAvailable(name: string): Promise<void> {
@@ -90,9 +93,7 @@ describe("CreateSnapshot", () => {
   });
 
   it("shows the source `snapshotting` while the snapshot runs, and the snapshot cannot be used yet", async () => {
-    // A script keeps the node busy for 2 s: BGSAVE waits behind it, so the snapshot is in progress meanwhile.
-    const busy = "local t0 = redis.call('TIME') repeat local t = redis.call('TIME') until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 2000000 return 1";
-    const sleeping = redis.eval(busy, 0);
+    const sleeping = redis.eval(BUSY_SCRIPT, 0);
     await client.send(new CreateSnapshotCommand({ SnapshotName: "slow", CacheClusterId: "src" }));
     const src = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: "src" }))).CacheClusters![0]!;
     expect(src.CacheClusterStatus).toBe("snapshotting");
@@ -106,6 +107,24 @@ describe("CreateSnapshot", () => {
     await waitForCluster(client, "src", "available");
     const events = await client.send(new DescribeEventsCommand({ SourceType: "cache-cluster", SourceIdentifier: "src" }));
     expect(events.Events!.map((e) => e.Message)).toContain("Snapshot succeeded for snapshot with ID 'slow' of cache cluster with ID 'src'");
+  });
+});
+
+describe("a replication group's snapshot", () => {
+  it("shows the group `snapshotting` while it runs", async () => {
+    const group = await waitForReplicationGroup(client, "young-rg", (g) => g.Status === "available");
+    const primary = new Redis(group.NodeGroups![0]!.PrimaryEndpoint!.Port!, group.NodeGroups![0]!.PrimaryEndpoint!.Address!);
+    try {
+      const sleeping = primary.eval(BUSY_SCRIPT, 0);
+      await client.send(new CreateSnapshotCommand({ SnapshotName: "rg-slow", ReplicationGroupId: "young-rg" }));
+      expect((await describeReplicationGroup(client, "young-rg")).Status).toBe("snapshotting");
+      await expectAwsError(client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "young-rg" })), "InvalidReplicationGroupState", 400);
+      await sleeping;
+      await waitAvailable("rg-slow");
+      await waitForReplicationGroup(client, "young-rg", (g) => g.Status === "available");
+    } finally {
+      primary.disconnect();
+    }
   });
 });
 
@@ -176,7 +195,7 @@ describe("DescribeSnapshots", () => {
   it("filters by cluster and by source", async () => {
     const ofSrc = await client.send(new DescribeSnapshotsCommand({ CacheClusterId: "src" }));
     expect(ofSrc.Snapshots!.map((s) => s.SnapshotName)).toEqual(["s1", "slow"]);
-    expect((await client.send(new DescribeSnapshotsCommand({ SnapshotSource: "user" }))).Snapshots).toHaveLength(2);
+    expect((await client.send(new DescribeSnapshotsCommand({ SnapshotSource: "user" }))).Snapshots).toHaveLength(3);
     expect((await client.send(new DescribeSnapshotsCommand({ SnapshotSource: "system" }))).Snapshots).toEqual([]);
     await expectAwsError(client.send(new DescribeSnapshotsCommand({ CacheClusterId: "nope" })), "CacheClusterNotFound", 404);
     await expectAwsError(client.send(new DescribeSnapshotsCommand({ SnapshotSource: "robots" })), "InvalidParameterValue", 400);
@@ -192,18 +211,18 @@ describe("DescribeSnapshots", () => {
     const second = await client.send(new DescribeSnapshotsCommand({ MaxRecords: 20, Marker: first.Marker }));
     expect(second.Marker).toBeUndefined();
     const names = [...first.Snapshots!, ...second.Snapshots!].map((s) => s.SnapshotName);
-    expect(names).toHaveLength(23);
-    expect(new Set(names).size).toBe(23);
+    expect(names).toHaveLength(24);
+    expect(new Set(names).size).toBe(24);
     await expectAwsError(client.send(new DescribeSnapshotsCommand({ MaxRecords: 10 })), "InvalidParameterValue", 400);
   });
 });
 
 describe("quota, tags and deletion", () => {
   it("refuses snapshots past the quota with SnapshotQuotaExceededFault", async () => {
+    // 24 snapshots so far; the quota is 25.
     await client.send(new CopySnapshotCommand({ SourceSnapshotName: "s1", TargetSnapshotName: "copy-22" }));
-    await client.send(new CopySnapshotCommand({ SourceSnapshotName: "s1", TargetSnapshotName: "copy-23" }));
     await expectAwsError(client.send(new CopySnapshotCommand({ SourceSnapshotName: "s1", TargetSnapshotName: "one-too-many" })), "SnapshotQuotaExceededFault", 400);
-    await waitAvailable("copy-23");
+    await waitAvailable("copy-22");
     await expectAwsError(client.send(new CreateSnapshotCommand({ SnapshotName: "one-too-many", CacheClusterId: "src" })), "SnapshotQuotaExceededFault", 400);
   });
 
