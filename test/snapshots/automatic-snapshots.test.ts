@@ -66,13 +66,15 @@ describe("automatic snapshots", () => {
     redis.disconnect();
     // Automatic snapshots from now on: every one has the key.
     const modified = await client.send(
-      new ModifyCacheClusterCommand({ CacheClusterId: "auto", SnapshotRetentionLimit: 1, SnapshotWindow: "03:00-04:00", ApplyImmediately: true }),
+      new ModifyCacheClusterCommand({ CacheClusterId: "auto", SnapshotRetentionLimit: 2, SnapshotWindow: "03:00-04:00", ApplyImmediately: true }),
     );
-    expect(modified.CacheCluster).toMatchObject({ SnapshotRetentionLimit: 1, SnapshotWindow: "03:00-04:00" });
+    expect(modified.CacheCluster).toMatchObject({ SnapshotRetentionLimit: 2, SnapshotWindow: "03:00-04:00" });
 
-    const [first] = await waitSnapshots({ CacheClusterId: "auto" }, (s) => s.some((x) => x.SnapshotStatus === "available"));
+    const taken = await waitSnapshots({ CacheClusterId: "auto" }, (s) => s.some((x) => x.SnapshotStatus === "available"));
+    // Kept two (snapshot clock) days, two seconds here: long enough to restore from it.
+    const first = taken.find((x) => x.SnapshotStatus === "available");
     expect(first!.SnapshotName).toMatch(/^automatic\.auto-\d{4}-\d{2}-\d{2}-03-00$/);
-    expect(first).toMatchObject({ SnapshotSource: "automated", CacheClusterId: "auto", SnapshotRetentionLimit: 1, SnapshotWindow: "03:00-04:00" });
+    expect(first).toMatchObject({ SnapshotSource: "automated", CacheClusterId: "auto", SnapshotRetentionLimit: 2, SnapshotWindow: "03:00-04:00" });
 
     await client.send(new CreateCacheClusterCommand({ CacheClusterId: "from-auto", SnapshotName: first!.SnapshotName }));
     const restored = await waitForCluster(client, "from-auto", "available");
@@ -84,10 +86,12 @@ describe("automatic snapshots", () => {
     }
   });
 
-  it("keep SnapshotRetentionLimit days: the day before goes when the next is taken", async () => {
+  it("keep SnapshotRetentionLimit days: older ones go as new ones are taken", async () => {
     const [first] = await snapshotsOf({ CacheClusterId: "auto" });
     const later = await waitSnapshots({ CacheClusterId: "auto" }, (s) => s.length > 0 && !s.some((x) => x.SnapshotName === first!.SnapshotName));
-    expect(later[0]!.SnapshotName).not.toBe(first!.SnapshotName);
+    expect(later[0]!.SnapshotName! > first!.SnapshotName!).toBe(true);
+    // At most the last two days' are kept (and the one being taken).
+    expect(later.filter((x) => x.SnapshotStatus === "available").length).toBeLessThanOrEqual(2);
     // SnapshotRetentionLimit 0 (the default) takes none.
     expect(await snapshotsOf({ CacheClusterId: "manual-only" })).toEqual([]);
   });
