@@ -28,13 +28,16 @@ export async function saveRdb(node: EngineNode, dest: string, opts: { isCancelle
     const file = text((fileReply as RespValue[])[1]!);
     const savesBefore = Number(parseInfo(text(before!)).rdb_saves ?? 0);
     let started = await conn.send([["BGSAVE"]]);
-    // A save already running (another snapshot, a persistence setting): ours runs right after it.
-    if (started[0] instanceof RespError) started = await conn.send([["BGSAVE", "SCHEDULE"]]);
+    // A save already running (a persistence setting, a replica's sync): ours runs right after
+    // it, and is the second save to complete from here.
+    const scheduled = started[0] instanceof RespError;
+    if (scheduled) started = await conn.send([["BGSAVE", "SCHEDULE"]]);
     if (started[0] instanceof RespError) throw started[0];
+    const savesWanted = savesBefore + (scheduled ? 2 : 1);
     const deadline = Date.now() + SAVE_TIMEOUT_MS;
     for (;;) {
       const info = parseInfo(text(await conn.call(["INFO", "persistence"])));
-      if (info.rdb_bgsave_in_progress === "0" && Number(info.rdb_saves ?? 0) > savesBefore) {
+      if (info.rdb_bgsave_in_progress === "0" && Number(info.rdb_saves ?? 0) >= savesWanted) {
         if (info.rdb_last_bgsave_status !== "ok") throw new Error(`BGSAVE on ${node.spec.nodeName} failed`);
         break;
       }
