@@ -19,31 +19,36 @@ export async function saveRdb(node: EngineNode, dest: string, opts: { isCancelle
   if (!node.adminAuth && !node.adminCommand) throw new Error(`${node.spec.nodeName} runs on an engine that cannot write RDB files`);
   const conn = await AdminConnection.open(node);
   try {
-    const [dirReply, fileReply, before] = await conn.send([
+    const [dirReply, fileReply] = await conn.send([
       ["CONFIG", "GET", "dir"],
       ["CONFIG", "GET", "dbfilename"],
-      ["INFO", "persistence"],
     ]);
     const dir = text((dirReply as RespValue[])[1]!);
     const file = text((fileReply as RespValue[])[1]!);
-    const savesBefore = Number(parseInfo(text(before!)).rdb_saves ?? 0);
-    let started = await conn.send([["BGSAVE"]]);
-    // A save already running (a persistence setting, a replica's sync): ours runs right after
-    // it, and is the second save to complete from here.
-    const scheduled = started[0] instanceof RespError;
-    if (scheduled) started = await conn.send([["BGSAVE", "SCHEDULE"]]);
-    if (started[0] instanceof RespError) throw started[0];
-    const savesWanted = savesBefore + (scheduled ? 2 : 1);
     const deadline = Date.now() + SAVE_TIMEOUT_MS;
-    for (;;) {
-      const info = parseInfo(text(await conn.call(["INFO", "persistence"])));
-      if (info.rdb_bgsave_in_progress === "0" && Number(info.rdb_saves ?? 0) >= savesWanted) {
-        if (info.rdb_last_bgsave_status !== "ok") throw new Error(`BGSAVE on ${node.spec.nodeName} failed`);
-        break;
-      }
+    const persistence = async () => parseInfo(text(await conn.call(["INFO", "persistence"])));
+    const wait = async () => {
       if (opts.isCancelled?.()) throw new Error("cancelled: the emulator is stopping");
       if (Date.now() > deadline) throw new Error(`BGSAVE on ${node.spec.nodeName} did not finish within ${SAVE_TIMEOUT_MS} ms`);
       await new Promise((r) => setTimeout(r, POLL_MS));
+    };
+    let savesBefore: number;
+    for (;;) {
+      savesBefore = Number((await persistence()).rdb_saves ?? 0);
+      const [reply] = await conn.send([["BGSAVE"]]);
+      if (!(reply instanceof RespError)) break;
+      // A save or an AOF rewrite already running (persistence settings, a replica's sync):
+      // ours starts once it is over, so that the snapshot is of this moment or later.
+      if (!/progress/i.test(reply.message)) throw reply;
+      for (let p = await persistence(); p.rdb_bgsave_in_progress === "1" || p.aof_rewrite_in_progress === "1"; p = await persistence()) await wait();
+    }
+    for (;;) {
+      const info = await persistence();
+      if (info.rdb_bgsave_in_progress === "0" && Number(info.rdb_saves ?? 0) > savesBefore) {
+        if (info.rdb_last_bgsave_status !== "ok") throw new Error(`BGSAVE on ${node.spec.nodeName} failed`);
+        break;
+      }
+      await wait();
     }
     await placeFile(resolve(dir, file), dest);
     return (await stat(dest)).size;
