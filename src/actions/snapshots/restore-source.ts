@@ -22,6 +22,9 @@ export function restoreSource(ctx: ActionContext, input: { SnapshotName?: string
   if (input.SnapshotName !== undefined && arns.length) {
     throw commonErrors.invalidParameterCombination("SnapshotName and SnapshotArns cannot be given together.");
   }
+  if ((input.SnapshotName !== undefined || arns.length) && ctx.services.config.engineMode === "embedded") {
+    throw modelError("SnapshotFeatureNotSupportedFault", "The embedded engine subset (--engine embedded) cannot load RDB files.");
+  }
   if (input.SnapshotName !== undefined) {
     const snapshot = findSnapshot(ctx.state, input.SnapshotName);
     if (snapshot.status !== "available" && snapshot.status !== "restoring" && snapshot.status !== "copying") {
