@@ -51,6 +51,12 @@ export interface EmulatorConfig {
   credentials: Credential[];
   /** Cache nodes per account and region (AWS's default quota is 300). */
   maxNodes: number;
+  /** Folder that stands in for S3 in CopySnapshot TargetBucket and SnapshotArns (`<dir>/<bucket>/<key>`); undefined = `<data dir or temp dir>/exports`. */
+  snapshotExportDir?: string;
+  /** Automatic snapshots' clock runs this many times faster than real time (86400: a day per second), for tests. */
+  snapshotClockScale: number;
+  /** Most snapshots (manual and automatic) an account keeps per region (SnapshotQuotaExceededFault beyond). */
+  snapshotQuota: number;
 }
 
 export const DEFAULT_PORT = 4510;
@@ -73,6 +79,8 @@ export const defaultConfig: EmulatorConfig = {
   strictAuth: false,
   credentials: [],
   maxNodes: 300,
+  snapshotClockScale: 1,
+  snapshotQuota: 1000,
 };
 
 /** Options as a library user gives them: every field optional, delays partial too. */
@@ -108,6 +116,8 @@ function validateConfig(config: EmulatorConfig): void {
     throw new Error("strict authentication needs at least one credential (--credentials ACCESS_KEY:SECRET[:ACCOUNT])");
   }
   if (!(Number.isInteger(config.maxNodes) && config.maxNodes >= 1)) throw new Error(`invalid node limit ${config.maxNodes}`);
+  if (!(config.snapshotClockScale >= 1)) throw new Error(`invalid snapshot clock scale ${config.snapshotClockScale} (at least 1)`);
+  if (!(Number.isInteger(config.snapshotQuota) && config.snapshotQuota >= 0)) throw new Error(`invalid snapshot quota ${config.snapshotQuota}`);
   if (!["auto", "process", "embedded"].includes(config.engineMode)) {
     throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);
   }

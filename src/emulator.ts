@@ -2,7 +2,7 @@
  * The composition root: wires config, engines, lifecycle, actions and the HTTP server,
  * and owns start/stop. Every process it starts ends in stop().
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +25,9 @@ import { handleApiRequest } from "./server/api-handler.js";
 import { createHttpServer } from "./server/http-server.js";
 import { createStrictAuth } from "./server/strict-auth.js";
 import { allEngineVersions } from "./state/catalog.js";
+import { takeAutomaticSnapshot } from "./actions/snapshots/automatic-snapshot.js";
+import { SnapshotFiles } from "./snapshots/snapshot-files.js";
+import { SnapshotService } from "./snapshots/snapshot-service.js";
 import { Store } from "./state/store.js";
 import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
 
@@ -52,6 +55,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let clusters: ClusterLifecycle | undefined;
   let replication: ReplicationLifecycle | undefined;
   let access: AccessControl | undefined;
+  let snapshots: SnapshotService | undefined;
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
@@ -92,7 +96,20 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger });
     access = new AccessControl({ clusters, delays: config.delays, allowRestrictedCommands: config.allowRestrictedCommands, logger });
     clusters.setNodeAccess(access);
-    const services: Services = { config, clusters, replication, access };
+    const snapshotBase = config.dataDir ?? workRoot;
+    snapshots = new SnapshotService({
+      config,
+      store,
+      clusters,
+      replication,
+      launcher,
+      files: new SnapshotFiles(join(snapshotBase, "snapshots"), config.snapshotExportDir ?? join(snapshotBase, "exports")),
+      scratchRoot: join(snapshotBase, "restore"),
+      logger,
+    });
+    await mkdir(join(snapshotBase, "restore"), { recursive: true });
+    const services: Services = { config, clusters, replication, access, snapshots };
+    snapshots.startAutomatic((region, source, name, takenAt) => takeAutomaticSnapshot(services, region, source, name, takenAt));
     const model = getServiceModel();
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
@@ -125,6 +142,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await access?.stopAll();
     await replication?.stopAll();
     await clusters?.stopAll();
+    await snapshots?.reset();
     store.clear();
   }
 
@@ -136,8 +154,10 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
     await access?.stopAll();
+    const snapshotsStopped = snapshots?.stop();
     await replication?.stopAll();
     await clusters?.stopAll();
+    await snapshotsStopped;
     store.clear();
     await pids?.close();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });

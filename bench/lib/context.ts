@@ -27,4 +27,5 @@ export const PORTS = {
   resharding: { emulator: { from: 23900, to: 24099 }, bare: { from: 24100, to: 24199 }, bus: { from: 24200, to: 24299 } },
   strictAuth: { open: { from: 24300, to: 24349 }, strict: { from: 24350, to: 24399 } },
   tls: { emulator: { from: 24400, to: 24499 } },
+  snapshots: { emulator: { from: 24500, to: 24599 }, bare: { from: 24600, to: 24649 } },
 } as const;

@@ -8,6 +8,7 @@ import type { AccessControl } from "../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../lifecycle/replication-lifecycle.js";
 import type { Logger } from "../logger.js";
+import type { SnapshotService } from "../snapshots/snapshot-service.js";
 import type { RegionState } from "../state/store.js";
 
 export interface Services {
@@ -15,6 +16,7 @@ export interface Services {
   clusters: ClusterLifecycle;
   replication: ReplicationLifecycle;
   access: AccessControl;
+  snapshots: SnapshotService;
 }
 
 export interface ActionContext {

@@ -27,6 +27,10 @@ import { describeCacheSecurityGroups } from "./security-groups/describe-cache-se
 import { authorizeCacheSecurityGroupIngress, revokeCacheSecurityGroupIngress } from "./security-groups/ingress.js";
 import { createCacheSubnetGroup } from "./subnet-groups/create-cache-subnet-group.js";
 import { deleteCacheSubnetGroup } from "./subnet-groups/delete-cache-subnet-group.js";
+import { copySnapshot } from "./snapshots/copy-snapshot.js";
+import { createSnapshot } from "./snapshots/create-snapshot.js";
+import { deleteSnapshot } from "./snapshots/delete-snapshot.js";
+import { describeSnapshots } from "./snapshots/describe-snapshots.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
 import { modifyCacheSubnetGroup } from "./subnet-groups/modify-cache-subnet-group.js";
 import { addTagsToResource } from "./tags/add-tags-to-resource.js";
@@ -84,4 +88,8 @@ export const actions: ActionTable = {
   ModifyUserGroup: modifyUserGroup,
   DeleteUserGroup: deleteUserGroup,
   DescribeUserGroups: describeUserGroups,
+  CreateSnapshot: createSnapshot,
+  DescribeSnapshots: describeSnapshots,
+  CopySnapshot: copySnapshot,
+  DeleteSnapshot: deleteSnapshot,
 };

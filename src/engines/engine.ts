@@ -55,6 +55,8 @@ export interface NodeSpec {
   transitEncryption?: TransitEncryptionMode;
   /** Set by the launcher: certificates and ports for TLS. */
   tls?: NodeTls;
+  /** Redis-like engines: an RDB file the node loads at start (restore from a snapshot). */
+  seedRdbPath?: string;
 }
 
 export interface EngineNode {

@@ -140,6 +140,7 @@ export class RedisServerDriver implements EngineDriver {
       }),
       { mode: 0o600 },
     );
+    if (spec.seedRdbPath) await placeSeed(spec.seedRdbPath, path.resolve(spec.workDir, spec.params?.dbfilename ?? "dump.rdb"));
     const auth = this.adminAuth;
     return ProcessNode.launch({
       spec,
@@ -191,6 +192,19 @@ export function redisTlsArgs(spec: NodeSpec): string[] {
     );
   }
   return args;
+}
+
+/**
+ * A snapshot to restore goes where the engine reads its RDB at start: hard-linked when
+ * possible (the engine replaces its RDB by rename, never in place), else copied.
+ */
+async function placeSeed(from: string, to: string): Promise<void> {
+  await fs.rm(to, { force: true });
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
 }
 
 /** Runs one command as the admin user over a short-lived connection; throws the engine's error reply. */

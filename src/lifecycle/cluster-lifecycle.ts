@@ -168,6 +168,16 @@ export class ClusterLifecycle {
     });
   }
 
+  /**
+   * Runs `work` in this cluster's order (after what is queued, before what comes next), e.g.
+   * a snapshot before a delete. Its failure is logged only: `work` reports its own outcome.
+   */
+  exclusive(cluster: CacheClusterRecord, work: () => Promise<void>): Promise<void> {
+    return this.work.run(cluster.arn, work, (error) =>
+      this.options.logger.error("cache cluster work failed", { cluster: cluster.id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
   /** Resolves when all work queued so far on this cluster is done (tests, reset). */
   settled(cluster: CacheClusterRecord): Promise<void> {
     return this.work.settled(cluster.arn);
@@ -281,9 +291,12 @@ export class ClusterLifecycle {
         params: { ...startupParameters(region, cluster, node), ...cluster.engineParams },
         defaultUserOff: closed || undefined,
         transitEncryption: transitEncryptionOf(cluster),
+        seedRdbPath: cluster.seedRdb,
       },
       preferredPort,
     );
+    // Restored once: a later restart or replacement of the node starts as AWS's would.
+    cluster.seedRdb = undefined;
     node.port = engine.endpoint.port;
     const running: RunningNode = {
       engine,

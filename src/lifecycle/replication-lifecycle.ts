@@ -28,8 +28,19 @@ export interface ReplicationLifecycleOptions {
   logger: Logger;
 }
 
+/**
+ * Restores data into a new group: "before" the topology is wired (nodes started from an
+ * RDB), and "after" (keys spread by slot).
+ */
+export type RestoreHook = (
+  phase: "before" | "after",
+  group: ReplicationGroupRecord,
+  shards: Array<{ slots: string; primary: EngineNode }>,
+) => Promise<void>;
+
 export class ReplicationLifecycle {
   private readonly work = new SerialWork<GroupRuntime>(() => ({}));
+  private restoreHook: RestoreHook | undefined;
 
   constructor(private readonly options: ReplicationLifecycleOptions) {
     options.clusters.onMemberExit((region, cluster) => this.memberLost(region, cluster));
@@ -44,8 +55,10 @@ export class ReplicationLifecycle {
       await Promise.all(members.map((m) => this.options.clusters.settled(m)));
       const failed = members.find((m) => m.status !== "available");
       if (failed) throw new Error(`member ${failed.id} did not start (${failed.status})`);
+      await this.restoreHook?.("before", group, this.shards(region, group));
       if (group.clusterEnabled) await this.options.topology.buildCluster(this.shards(region, group));
       else await this.wireReplicas(region, group, group.nodeGroups[0]);
+      await this.restoreHook?.("after", group, this.shards(region, group));
       await this.openEndpoints(region, group, runtime);
       await this.pause(group, runtime, started, this.options.delays.createMs);
       for (const ng of group.nodeGroups) ng.status = "available";
@@ -198,6 +211,18 @@ export class ReplicationLifecycle {
       await this.pause(group, runtime, started, this.options.delays.modifyMs);
       this.finishModifying(region, group, `Removed ${removed.length} replica(s)`);
     });
+  }
+
+  /** Set by the snapshot service: restores data a new group was created from. */
+  onRestore(hook: RestoreHook): void {
+    this.restoreHook = hook;
+  }
+
+  /** Runs `work` in this group's order (e.g. a snapshot before a delete); it reports its own outcome. */
+  exclusive(group: ReplicationGroupRecord, work: () => Promise<void>): Promise<void> {
+    return this.work.run(group.arn, work, (error) =>
+      this.options.logger.error("replication group work failed", { group: group.id, error: error instanceof Error ? error.message : String(error) }),
+    );
   }
 
   /** Resolves when all work queued so far on this group is done. */

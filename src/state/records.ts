@@ -11,7 +11,8 @@ export type CacheClusterStatus =
   | "rebooting cache cluster nodes"
   | "deleting"
   | "incompatible-network"
-  | "restore-failed";
+  | "restore-failed"
+  | "snapshotting";
 
 export type CacheNodeStatus = "creating" | "available" | "rebooting" | "deleting" | "modifying" | "failed";
 
@@ -94,6 +95,8 @@ export interface CacheClusterRecord {
   nextNodeNumber: number;
   /** Standalone Redis/Valkey: its AUTH token (members follow their replication group's). */
   access?: AccessSettings;
+  /** An RDB file the first node loads at its first start (restore from a snapshot). */
+  seedRdb?: string;
 }
 
 /** A cache parameter group the caller created (AWS's `default.*` groups are not stored). */
@@ -224,4 +227,61 @@ export interface UserGroupRecord {
   /** Shown while the group is `modifying`. */
   pending?: { userIdsToAdd: string[]; userIdsToRemove: string[] };
   minimumEngineVersion: string;
+}
+
+export type SnapshotStatus = "creating" | "available" | "restoring" | "copying" | "deleting" | "failed";
+
+/** One shard's (or a single node's) part of a snapshot, with its RDB file in the snapshot store. */
+export interface NodeSnapshotRecord {
+  cacheClusterId: string;
+  nodeGroupId?: string;
+  cacheNodeId: string;
+  /** Cluster mode enabled: the shard's slots ("0-5460"). */
+  slots?: string;
+  replicaCount?: number;
+  primaryAvailabilityZone?: string;
+  cacheNodeCreateTime: Date;
+  snapshotCreateTime?: Date;
+  /** Size of the RDB file in bytes, once taken. */
+  sizeBytes?: number;
+  /** The RDB file, once taken. */
+  rdbFile?: string;
+}
+
+/** What a snapshot records of its source, as AWS returns it even after the source is gone. */
+export interface SnapshotSourceInfo {
+  cacheClusterId?: string;
+  replicationGroupId?: string;
+  replicationGroupDescription?: string;
+  engine: "redis" | "valkey";
+  engineVersion: string;
+  cacheNodeType: string;
+  numCacheNodes?: number;
+  preferredAvailabilityZone?: string;
+  cacheClusterCreateTime?: Date;
+  preferredMaintenanceWindow: string;
+  topicArn?: string;
+  port: number;
+  cacheParameterGroupName: string;
+  cacheSubnetGroupName: string;
+  autoMinorVersionUpgrade: boolean;
+  snapshotRetentionLimit: number;
+  snapshotWindow?: string;
+  numNodeGroups?: number;
+  automaticFailover?: "enabled" | "disabled";
+  clusterEnabled: boolean;
+  dataTiering: boolean;
+}
+
+export interface SnapshotRecord {
+  name: string;
+  arn: string;
+  status: SnapshotStatus;
+  source: "manual" | "automated";
+  kmsKeyId?: string;
+  createTime: Date;
+  /** Automatic snapshots: the snapshot clock's time when it was taken (retention counts on it). */
+  takenAt?: number;
+  info: SnapshotSourceInfo;
+  nodes: NodeSnapshotRecord[];
 }

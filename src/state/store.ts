@@ -3,7 +3,16 @@
  * layer owns the processes, the store only the records.
  */
 import type { CacheSecurityGroupRecord, SubnetGroupRecord } from "./network.js";
-import type { CacheClusterRecord, EventRecord, ParameterGroupRecord, ReplicationGroupRecord, Tag, UserGroupRecord, UserRecord } from "./records.js";
+import type {
+  CacheClusterRecord,
+  EventRecord,
+  ParameterGroupRecord,
+  ReplicationGroupRecord,
+  SnapshotRecord,
+  Tag,
+  UserGroupRecord,
+  UserRecord,
+} from "./records.js";
 import { seededDefaultUser } from "./users.js";
 
 export interface RegionKey {
@@ -17,6 +26,8 @@ export class RegionState {
   readonly events: EventRecord[] = [];
   /** Custom cache parameter groups by (lowercase) name. */
   readonly parameterGroups = new Map<string, ParameterGroupRecord>();
+  /** Node-based snapshots by name (they outlive their source). */
+  readonly snapshots = new Map<string, SnapshotRecord>();
   /** Tags by resource ARN. */
   readonly tags = new Map<string, Tag[]>();
   /** Read through state/network.ts, which adds each region's `default` group. */

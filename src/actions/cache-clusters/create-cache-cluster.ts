@@ -11,6 +11,7 @@ import { addMember } from "../replication-groups/member-clusters.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
 import { subnetGroupZones } from "../../state/network.js";
 import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
+import { restoreSource } from "../snapshots/restore-source.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
 import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
@@ -31,9 +32,12 @@ import {
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
   const id = checkClusterId(input.CacheClusterId);
   if (input.ReplicationGroupId !== undefined) return addReplicaToGroup(ctx, id, input);
-  const engine = checkEngine(input.Engine);
-  const version = checkEngineVersion(engine, input.EngineVersion ?? defaultEngineVersion(engine));
-  const nodeType = checkNodeType(input.CacheNodeType);
+  // A restore brings the snapshot's engine, version and node type unless the request says otherwise.
+  const restore = input.Engine?.toLowerCase() === "memcached" ? undefined : restoreSource(ctx, input);
+  const restored = restore?.snapshot?.info;
+  const engine = checkEngine(input.Engine ?? restored?.engine);
+  const version = checkEngineVersion(engine, input.EngineVersion ?? restored?.engineVersion ?? defaultEngineVersion(engine));
+  const nodeType = checkNodeType(input.CacheNodeType ?? restored?.cacheNodeType);
   const numNodes = input.NumCacheNodes ?? 1;
   checkNumCacheNodes(engine, numNodes);
   if (input.Port !== undefined) checkPort(input.Port);
@@ -56,8 +60,9 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   }
   const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled);
   const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion }, transit.enabled);
-  if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
-  if (input.SnapshotArns?.length) throw notSupportedYet("Restoring from SnapshotArns");
+  if (restore && restore.sources.length !== 1) {
+    throw commonErrors.invalidParameterValue("A cache cluster is restored from exactly one RDB file: use CreateReplicationGroup for a snapshot of several node groups.");
+  }
   const azs = input.PreferredAvailabilityZones ?? [];
   if (azs.length > 0 && azs.length !== numNodes) {
     throw commonErrors.invalidParameterValue(
@@ -115,10 +120,18 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     pending: {},
     nextNodeNumber: numNodes + 1,
     access: engine === "memcached" ? undefined : access,
+    seedRdb: restore?.sources[0]?.file,
   };
   ctx.state.clusters.set(id, cluster);
   if (input.Tags?.length) ctx.state.tags.set(cluster.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
   ctx.services.clusters.create(ctx.state, cluster);
+  if (restore) {
+    // A node that cannot start from the RDB (a damaged file) leaves the cluster `restore-failed`, as on AWS.
+    const done = ctx.services.clusters.exclusive(cluster, async () => {
+      if (cluster.status === "incompatible-network") cluster.status = "restore-failed";
+    });
+    if (restore.snapshot) ctx.services.snapshots.restoring(restore.snapshot, done);
+  }
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
 };
 

@@ -7,7 +7,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import { defaultEngineVersion } from "../../state/catalog.js";
-import type { NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
+import type { NodeGroupRecord, ReplicationGroupRecord, SnapshotSourceInfo } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import {
   checkCacheSecurityGroups,
@@ -23,6 +23,7 @@ import {
   findCluster,
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
+import { restoreSource } from "../snapshots/restore-source.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
 import { isManaged } from "../../lifecycle/access-control.js";
@@ -49,20 +50,24 @@ interface Layout {
 
 export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
   const id = checkReplicationGroupId(input.ReplicationGroupId);
-  if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
-  if (input.SnapshotArns?.length || input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a snapshot");
+  if (input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a serverless cache snapshot");
   if (input.GlobalReplicationGroupId !== undefined) throw notSupportedYet("GlobalReplicationGroupId");
+  const restore = restoreSource(ctx, input);
+  if (restore && input.PrimaryClusterId !== undefined) {
+    throw commonErrors.invalidParameterCombination("PrimaryClusterId cannot be combined with SnapshotName or SnapshotArns.");
+  }
+  const restored = restore?.snapshot?.info;
 
   const primary = input.PrimaryClusterId !== undefined ? existingPrimary(ctx, input) : undefined;
-  const engine = primary?.engine ?? checkEngine(input.Engine ?? "redis");
+  const engine = primary?.engine ?? checkEngine(input.Engine ?? restored?.engine ?? "redis");
   if (engine === "memcached") throw commonErrors.invalidParameterValue("The engine of a replication group must be redis or valkey.");
-  const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? defaultEngineVersion(engine));
-  const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType);
+  const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? restored?.engineVersion ?? defaultEngineVersion(engine));
+  const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType ?? restored?.cacheNodeType);
   const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled, input.TransitEncryptionMode);
   if (primary && (primary.settings.transitEncryptionEnabled !== transit.enabled || (transit.enabled && primary.settings.transitEncryptionMode !== transit.mode))) {
     throw commonErrors.invalidParameterCombination(`TransitEncryptionEnabled and TransitEncryptionMode must match those of the primary cluster ${primary.id}.`);
   }
-  const layout = planLayout(ctx, input, Boolean(primary));
+  const layout = planLayout(ctx, restoredLayout(input, restored), Boolean(primary));
   const parameterGroupName = checkParameterGroup(
     ctx.state,
     input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}${layout.clusterEnabled ? ".cluster.on" : ""}`,
@@ -163,10 +168,14 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     }
     for (let r = 0; r < shard.replicas; r++) addMember(ctx, group, nodeGroup, "replica", shard.replicaAzs[r]);
   }
+  if (restore) {
+    for (const [clusterId, file] of ctx.services.snapshots.planRestore(group, restore.sources)) ctx.state.clusters.get(clusterId)!.seedRdb = file;
+  }
   ctx.state.replicationGroups.set(id, group);
   if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
   ctx.services.replication.create(ctx.state, group);
   if (primary && (isManaged(access) || isManaged(primary.access))) ctx.services.access.adoptPrimary(ctx.state, group);
+  if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.replication.exclusive(group, async () => undefined));
   return { ReplicationGroup: replicationGroupToWire(group, (m) => ctx.state.clusters.get(m), ctx.services.config.advertisedHost) };
 };
 
@@ -182,6 +191,18 @@ function existingPrimary(ctx: ActionContext, input: Input) {
   if (cluster.member) throw commonErrors.invalidParameterValue(`Cache cluster ${cluster.id} already belongs to replication group ${cluster.member.replicationGroupId}.`);
   requireAvailable(cluster);
   return cluster;
+}
+
+/** Restoring a cluster mode enabled snapshot without a layout of one's own: its number of node groups. */
+function restoredLayout(input: Input, restored: SnapshotSourceInfo | undefined): Input {
+  const ownLayout =
+    input.NumNodeGroups !== undefined ||
+    input.NodeGroupConfiguration?.length ||
+    input.ClusterMode !== undefined ||
+    input.CacheParameterGroupName !== undefined ||
+    input.NumCacheClusters !== undefined;
+  if (!restored?.clusterEnabled || ownLayout) return input;
+  return { ...input, NumNodeGroups: restored.numNodeGroups, ClusterMode: "enabled" };
 }
 
 function planLayout(ctx: ActionContext, input: Input, hasPrimary: boolean): Layout {

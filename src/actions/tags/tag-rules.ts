@@ -46,7 +46,8 @@ export function findTaggableResource(state: RegionState, resourceName: string): 
     case "replicationgroup":
       throw modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${name}`);
     case "snapshot":
-      throw modelError("SnapshotNotFoundFault", `Snapshot ${name} not found.`);
+      if (!here || !state.snapshots.has(name)) throw modelError("SnapshotNotFoundFault", `Snapshot ${name} not found.`);
+      return arn;
     case "user":
       if (!here || !state.users.has(name)) throw modelError("UserNotFoundFault", `User ${name} not found.`);
       return arn;
