@@ -15,6 +15,7 @@ import { defaultRunDir, PidRegistry, reapOrphans } from "./engines/pid-registry.
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
 import { ClusterLifecycle } from "./lifecycle/cluster-lifecycle.js";
+import { recoverResources } from "./lifecycle/recovery.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
 import { listen } from "./listen.js";
@@ -23,6 +24,7 @@ import { getServiceModel } from "./protocol/model.js";
 import { handleApiRequest } from "./server/api-handler.js";
 import { createHttpServer } from "./server/http-server.js";
 import { allEngineVersions } from "./state/catalog.js";
+import { StatePersister } from "./state/persistence.js";
 import { Store } from "./state/store.js";
 
 export interface Emulator {
@@ -33,6 +35,8 @@ export interface Emulator {
   stop(): Promise<void>;
   /** Removes every resource and stops every engine. */
   reset(): Promise<void>;
+  /** With a data dir: resolves once every resource restored at start is back (or deleted, or failed). */
+  readonly restored: Promise<void>;
 }
 
 export function createEmulator(options: EmulatorOptions & { logger?: Logger } = {}): Emulator {
@@ -46,6 +50,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
+  let workRoot: string | undefined;
+  let persister: StatePersister | undefined;
+  let restored: Promise<void> = Promise.resolve();
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
@@ -62,7 +69,12 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger,
       pidRegistry: pids,
     });
-    const workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
+    workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
+    // With a data dir the records survive restarts (README: Persistence); without, nothing is written.
+    persister = config.dataDir ? new StatePersister(config.dataDir, store, logger) : undefined;
+    const hadState = (await persister?.load()) ?? false;
+    const commit = persister ? () => persister!.commit() : undefined;
+    const onChange = commit ? () => void commit() : undefined;
     const launcher = createNodeLauncher({ registry, config, logger });
     clusters = new ClusterLifecycle({
       launcher,
@@ -71,8 +83,16 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       advertisedHost: config.advertisedHost,
       workRoot,
       logger,
+      durableNodes: config.dataDir !== undefined,
+      onChange,
     });
-    replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger });
+    replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger, onChange });
+    if (hadState) {
+      const since = Date.now();
+      restored = recoverResources({ store, clusters, replication, logger }).then(() =>
+        logger.info(`resources restored from ${config.dataDir} in ${Date.now() - since} ms`),
+      );
+    }
     const services: Services = { config, clusters, replication };
     const model = getServiceModel();
     server = createHttpServer({
@@ -80,7 +100,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
       logger,
       handleApi: (params, caller, requestId, requestLogger) =>
-        handleApiRequest({ model, actions, store, services }, params, caller, requestId, requestLogger),
+        handleApiRequest({ model, actions, store, services, commit }, params, caller, requestId, requestLogger),
       handleEmulator: async (method, name) => {
         if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe() } };
         if (name === "reset" && method === "POST") {
@@ -101,6 +121,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await replication?.stopAll();
     await clusters?.stopAll();
     store.clear();
+    // Removed resources leave no files a new resource of the same name could load.
+    if (config.dataDir && workRoot) await rm(workRoot, { recursive: true, force: true });
+    await persister?.commit();
   }
 
   async function stop(): Promise<void> {
@@ -112,6 +135,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     }
     await replication?.stopAll();
     await clusters?.stopAll();
+    // The records stay on disk as they are (a later start restores them); the store is then emptied.
+    await persister?.close();
+    persister = undefined;
     store.clear();
     await pids?.close();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
@@ -121,6 +147,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   return {
     get url() {
       return url;
+    },
+    get restored() {
+      return restored;
     },
     config,
     start,

@@ -40,13 +40,23 @@ export interface LifecycleOptions {
   /** Root for node working directories. */
   workRoot: string;
   logger: Logger;
+  /** Redis/Valkey nodes keep an append-only file in their work dir (set with a data dir). */
+  durableNodes?: boolean;
+  /** Called after each transition's work: the records may have changed. */
+  onChange?: () => void;
 }
+
+/** With a data dir, what a Redis/Valkey node writes so its data outlives the emulator (README: Persistence). */
+const DURABLE_NODE_PARAMS = { appendonly: "yes", appendfsync: "everysec" };
 
 /** Decides what happens when a replication group member's engine dies (failover, replacement). */
 export type MemberExitHandler = (region: RegionState, cluster: CacheClusterRecord) => void;
 
 export class ClusterLifecycle {
-  private readonly work = new SerialWork<ClusterRuntime>(() => ({ nodes: new Map() }));
+  private readonly work = new SerialWork<ClusterRuntime>(
+    () => ({ nodes: new Map() }),
+    () => this.options.onChange?.(),
+  );
   private memberExitHandler: MemberExitHandler | undefined;
 
   constructor(private readonly options: LifecycleOptions) {}
@@ -55,6 +65,8 @@ export class ClusterLifecycle {
   create(region: RegionState, cluster: CacheClusterRecord): void {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
+      // A new cluster never loads files an earlier one of the same name left (data dir, reset).
+      await rm(this.clusterDir(region, cluster), { recursive: true, force: true });
       if (cluster.engine === "memcached") {
         runtime.configEndpoint = await this.options.launcher.startConfigEndpoint(cluster.requestedPort);
         cluster.configurationEndpointPort = runtime.configEndpoint.port;
@@ -110,6 +122,43 @@ export class ClusterLifecycle {
       this.work.remove(cluster.arn);
       region.clusters.delete(cluster.id);
       emitEvent(region, "cache-cluster", cluster.id, "Cache cluster deleted", cluster.arn);
+    });
+  }
+
+  /**
+   * After an emulator restart: the recorded cluster comes back on its nodes' ports, from
+   * their work dirs (Redis/Valkey reload their data; Memcached starts empty), and work cut
+   * short by the restart is rolled forward: `deleting` ends deleted, `creating` and
+   * `modifying` end `available` with the recorded nodes. `fresh` starts the nodes without
+   * their old files (a member that never joined its group). Resolves when it is done.
+   */
+  restore(region: RegionState, cluster: CacheClusterRecord, opts: { fresh?: boolean } = {}): Promise<void> {
+    if (cluster.status === "deleting") {
+      this.delete(region, cluster);
+      return this.settled(cluster);
+    }
+    // A cluster that failed to start has nothing to bring back; it stays as it was.
+    if (cluster.status === "incompatible-network" || cluster.status === "restore-failed") return Promise.resolve();
+    const wasCreating = cluster.status === "creating";
+    if (cluster.status === "available") cluster.status = "rebooting cache cluster nodes";
+    for (const node of cluster.nodes) if (node.status !== "creating" && node.status !== "deleting") node.status = "rebooting";
+    return this.enqueue(region, cluster, async (runtime) => {
+      if (opts.fresh) await rm(this.clusterDir(region, cluster), { recursive: true, force: true });
+      if (cluster.engine === "memcached") {
+        runtime.configEndpoint = await this.options.launcher.startConfigEndpoint(cluster.configurationEndpointPort ?? cluster.requestedPort);
+        cluster.configurationEndpointPort = runtime.configEndpoint.port;
+      }
+      const restarted = cluster.nodes.filter((n) => n.status === "rebooting").map((n) => n.id);
+      await this.reconcileNodes(region, cluster, runtime);
+      if (wasCreating) {
+        for (const node of cluster.nodes) {
+          emitEvent(region, "cache-cluster", cluster.id, `Added cache node ${node.id} in availability zone ${node.availabilityZone}`, cluster.arn);
+        }
+        emitEvent(region, "cache-cluster", cluster.id, "Cache cluster created", cluster.arn);
+      } else if (restarted.length > 0) {
+        emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${restarted.join(", ")}`, cluster.arn);
+      }
+      cluster.status = "available";
     });
   }
 
@@ -224,7 +273,7 @@ export class ClusterLifecycle {
         engineVersion: cluster.engineVersion,
         maxMemoryBytes: memoryBytes,
         workDir,
-        params: cluster.engineParams,
+        params: this.options.durableNodes && cluster.engine !== "memcached" ? { ...DURABLE_NODE_PARAMS, ...cluster.engineParams } : cluster.engineParams,
       },
       preferredPort,
     );

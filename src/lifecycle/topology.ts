@@ -5,6 +5,7 @@
 import type { EngineNode } from "../engines/engine.js";
 import {
   addShard,
+  admin,
   applySlotMoves,
   clusterFailover,
   clusterMyId,
@@ -16,10 +17,12 @@ import {
   parseSlots,
   pickMostUpToDate,
   planRebalance,
+  prepareClusterNode,
   promote,
   removeNodesFromCluster,
   replaceReplica,
   replicaOf,
+  waitClusterConsistent,
   waitReplicaSynced,
 } from "../engines/topology/index.js";
 
@@ -46,6 +49,12 @@ export interface Topology {
    * `primary`; `cluster` holds the nodes already in the cluster.
    */
   rejoinCluster(node: EngineNode, primary: EngineNode, cluster: EngineNode[]): Promise<void>;
+  /**
+   * Re-forms a Redis Cluster whose nodes restarted from their nodes.conf (after an emulator
+   * restart): run-time settings again, every node meets the others at their current
+   * addresses, then waits until all agree. Resolves with each primary's slots (AWS text).
+   */
+  reformCluster(nodes: EngineNode[]): Promise<Map<EngineNode, string>>;
   /** Takes replicas out of the cluster (every remaining node forgets them). */
   removeFromCluster(nodes: EngineNode[], remaining: Shard[]): Promise<void>;
   /**
@@ -93,6 +102,23 @@ export const redisTopology: Topology = {
     const stale = (await clusterNodes(primary)).filter((e) => !e.myself && !liveIds.has(e.id));
     for (const entry of stale) await forgetDeadNode(entry.id, others);
     await replaceReplica(primary, node, others);
+  },
+
+  async reformCluster(nodes) {
+    const prepared = await Promise.all(nodes.map((n) => prepareClusterNode(n)));
+    // A node that came back on another port is found again by its id at the new address.
+    await Promise.all(
+      nodes.flatMap((n, i) =>
+        nodes.map((other, j) =>
+          i === j
+            ? undefined
+            : admin(n, ["CLUSTER", "MEET", other.endpoint.host, String(other.endpoint.port), String(prepared[j]!.busPort)]).catch(() => undefined),
+        ),
+      ),
+    );
+    await waitClusterConsistent(nodes);
+    const owners = await clusterSlotOwners(nodes[0]!);
+    return new Map(nodes.map((n, i) => [n, formatSlots(owners.find((o) => o.id === prepared[i]!.id)?.slots ?? [])]));
   },
 
   async removeFromCluster(nodes, remaining) {

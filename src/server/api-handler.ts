@@ -23,7 +23,12 @@ export interface ApiDependencies {
   actions: ActionTable;
   store: Store;
   services: Services;
+  /** Makes the state durable (data dir); awaited after every successful mutating action, before the answer. */
+  commit?: () => Promise<void>;
 }
+
+/** Actions that only read: they never wait for a state write. */
+const READ_ONLY = /^(Describe|List)/;
 
 export async function handleApiRequest(
   deps: ApiDependencies,
@@ -52,6 +57,7 @@ export async function handleApiRequest(
       services: deps.services,
     };
     const output = await handler(ctx, input);
+    if (deps.commit && !READ_ONLY.test(operation.name)) await deps.commit();
     logger.debug("request done", { action });
     return { status: 200, body: serializeOutput(deps.model, operation.name, output, requestId) };
   } catch (error) {

@@ -10,6 +10,13 @@ export interface RegionKey {
 }
 
 export class RegionState {
+  /**
+   * Every field saved to the data dir and restored at start (state/persistence.ts): a new
+   * collection is persisted by adding its name here. Values are plain data (Maps, arrays,
+   * Dates, JSON values).
+   */
+  static readonly persisted: readonly string[] = ["clusters", "replicationGroups", "events", "tags", "nextEventSeq"];
+
   readonly clusters = new Map<string, CacheClusterRecord>();
   readonly replicationGroups = new Map<string, ReplicationGroupRecord>();
   readonly events: EventRecord[] = [];

@@ -1,0 +1,33 @@
+/**
+ * Brings back every resource of a restored state (data dir) after the emulator starts:
+ * replication groups with their members, then standalone clusters, all side by side.
+ * Each resource shows a transitional status until its engines answer again, so the
+ * `available` waiters tell when it is back.
+ */
+import type { Logger } from "../logger.js";
+import type { Store } from "../state/store.js";
+import type { ClusterLifecycle } from "./cluster-lifecycle.js";
+import type { ReplicationLifecycle } from "./replication-lifecycle.js";
+
+export interface RecoveryDeps {
+  store: Store;
+  clusters: ClusterLifecycle;
+  replication: ReplicationLifecycle;
+  logger: Logger;
+}
+
+/** Starts the recovery of everything in the store; resolves when every resource is done (back, deleted or failed). */
+export function recoverResources({ store, clusters, replication, logger }: RecoveryDeps): Promise<void> {
+  const work: Array<Promise<void>> = [];
+  for (const region of store.allRegions()) {
+    for (const group of [...region.replicationGroups.values()]) work.push(replication.restore(region, group));
+    for (const cluster of [...region.clusters.values()]) {
+      // Members come back with their group; a member whose group record is gone stands alone.
+      if (cluster.member && region.replicationGroups.has(cluster.member.replicationGroupId)) continue;
+      if (cluster.member) cluster.member = undefined;
+      work.push(clusters.restore(region, cluster));
+    }
+  }
+  if (work.length > 0) logger.info(`restoring ${work.length} resource(s) from the data dir`);
+  return Promise.all(work).then(() => undefined);
+}

@@ -1,0 +1,304 @@
+/**
+ * An emulator with a data dir survives restarts: after a kill -9 of the CLI (dist/cli.js)
+ * the next start on the same data dir brings back every resource the API acknowledged,
+ * on the same endpoints, with the Redis data; transitional work is rolled forward.
+ * A clean stop and start of the library API does the same.
+ */
+import {
+  AddTagsToResourceCommand,
+  CreateCacheClusterCommand,
+  CreateReplicationGroupCommand,
+  DeleteCacheClusterCommand,
+  DescribeCacheClustersCommand,
+  DescribeEventsCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  ListTagsForResourceCommand,
+  type CacheCluster,
+  type ReplicationGroup,
+} from "@aws-sdk/client-elasticache";
+import Redis, { Cluster } from "ioredis";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { childPids, commandLine, ensureBuilt, killAllRuns, killCli, killPids, startCli, type CliRun, type StartedCli } from "../helpers/cli.js";
+import { nodePortRange, sdkClient, startEmulator } from "../helpers/emulator.js";
+import { memcachedCommand } from "../helpers/memcached.js";
+import { waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
+
+const ENGINE = /(^|\/)(redis-server|valkey-server|memcached)( |$)/;
+
+beforeAll(async () => {
+  await ensureBuilt();
+}, 180_000);
+afterEach(async () => {
+  await killAllRuns();
+});
+
+function client(url: string): ElastiCacheClient {
+  return new ElastiCacheClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+}
+
+function startOn(dir: string, ports: { from: number; to: number }, extra: string[] = []): Promise<StartedCli> {
+  return startCli(["--port", "0", "--node-ports", `${ports.from}-${ports.to}`, "--data-dir", dir, "--log-level", "info", ...extra]);
+}
+
+async function stopCli(run: CliRun): Promise<number | null> {
+  run.child.kill("SIGTERM");
+  return (await run.exited).code;
+}
+
+function enginePidsOf(cliPid: number): number[] {
+  return childPids(cliPid).filter((pid) => ENGINE.test(commandLine(pid) ?? ""));
+}
+
+async function killLeftoverEngines(pids: number[]): Promise<void> {
+  await killPids(pids.filter((pid) => ENGINE.test(commandLine(pid) ?? "")));
+}
+
+async function describeCluster(sdk: ElastiCacheClient, id: string): Promise<CacheCluster> {
+  return (await sdk.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0];
+}
+
+const endpointsOf = (c: CacheCluster) => ({ config: c.ConfigurationEndpoint, nodes: c.CacheNodes!.map((n) => [n.CacheNodeId, n.Endpoint]) });
+const groupEndpoints = (g: ReplicationGroup) => ({
+  config: g.ConfigurationEndpoint,
+  nodeGroups: g.NodeGroups!.map((ng) => ({
+    id: ng.NodeGroupId,
+    slots: ng.Slots,
+    primary: ng.PrimaryEndpoint,
+    reader: ng.ReaderEndpoint,
+    members: ng.NodeGroupMembers!.map((m) => [m.CacheClusterId, m.CurrentRole, m.ReadEndpoint]).sort(),
+  })),
+});
+
+function redis(port: number): Redis {
+  const r = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 50 ? null : 50) });
+  r.on("error", () => undefined);
+  return r;
+}
+
+async function createEverything(sdk: ElastiCacheClient): Promise<void> {
+  await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "keep-redis", Engine: "redis", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 }));
+  await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "keep-mc", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 2 }));
+  await sdk.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: "keep-rg",
+      ReplicationGroupDescription: "replicated",
+      Engine: "redis",
+      CacheNodeType: "cache.t3.micro",
+      NumCacheClusters: 2,
+      AutomaticFailoverEnabled: true,
+    }),
+  );
+  await sdk.send(
+    new CreateReplicationGroupCommand({
+      ReplicationGroupId: "keep-cm",
+      ReplicationGroupDescription: "sharded",
+      Engine: "redis",
+      CacheNodeType: "cache.t3.micro",
+      NumNodeGroups: 2,
+      ReplicasPerNodeGroup: 1,
+    }),
+  );
+  await waitForCluster(sdk, "keep-redis", "available");
+  await waitForCluster(sdk, "keep-mc", "available");
+  await waitForReplicationGroup(sdk, "keep-rg", (g) => g.Status === "available");
+  await waitForReplicationGroup(sdk, "keep-cm", (g) => g.Status === "available", 120_000);
+}
+
+describe("kill -9 of the emulator with a data dir", () => {
+  it("the next start restores every resource on the same endpoints, with the Redis data", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "elasticache-local-persist-"));
+    const ports = nodePortRange();
+    let first: StartedCli | undefined;
+    let second: StartedCli | undefined;
+    let engines: number[] = [];
+    const clients: Array<Redis | Cluster> = [];
+    try {
+      first = await startOn(dir, ports);
+      const sdk = client(first.url);
+      await createEverything(sdk);
+      const arn = (await describeCluster(sdk, "keep-redis")).ARN!;
+      await sdk.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: [{ Key: "team", Value: "cache" }] }));
+
+      const before = {
+        redis: endpointsOf(await describeCluster(sdk, "keep-redis")),
+        mc: endpointsOf(await describeCluster(sdk, "keep-mc")),
+        rg: groupEndpoints((await sdk.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: "keep-rg" }))).ReplicationGroups![0]),
+        cm: groupEndpoints((await sdk.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: "keep-cm" }))).ReplicationGroups![0]),
+      };
+      const eventsBefore = (await sdk.send(new DescribeEventsCommand({ Duration: 60 }))).Events!.length;
+
+      // Data: a key on the single node, keys through the primary endpoint, keys over the cluster.
+      const single = redis(before.redis.nodes[0]![1]!.Port!);
+      const primary = redis(before.rg.nodeGroups[0]!.primary!.Port!);
+      const cluster = new Cluster([{ host: "127.0.0.1", port: before.cm.config!.Port! }], { redisOptions: { maxRetriesPerRequest: 3 } });
+      cluster.on("error", () => undefined);
+      clients.push(single, primary, cluster);
+      await single.set("single-key", "kept");
+      for (let i = 0; i < 50; i++) await primary.set(`rg-${i}`, String(i));
+      for (let i = 0; i < 50; i++) await cluster.set(`cm-${i}`, String(i));
+      await memcachedCommand(before.mc.nodes[0]![1]!.Port!, "set mc-key 0 0 4\r\ngone\r\n");
+      for (const c of clients) c.disconnect();
+      clients.length = 0;
+
+      engines = enginePidsOf(first.pid);
+      expect(engines.length).toBe(1 + 2 + 2 + 4);
+      first.child.kill("SIGKILL");
+      await first.exited;
+
+      second = await startOn(dir, ports);
+      const sdk2 = client(second.url);
+      // The records are there at once, in a transitional status until their engines answer.
+      const ids = (await sdk2.send(new DescribeCacheClustersCommand({}))).CacheClusters!.map((c) => c.CacheClusterId).sort();
+      expect(ids).toEqual(["keep-cm-0001-001", "keep-cm-0001-002", "keep-cm-0002-001", "keep-cm-0002-002", "keep-mc", "keep-redis", "keep-rg-001", "keep-rg-002"]);
+
+      await waitForCluster(sdk2, "keep-redis", "available");
+      await waitForCluster(sdk2, "keep-mc", "available");
+      const rg = await waitForReplicationGroup(sdk2, "keep-rg", (g) => g.Status === "available");
+      const cm = await waitForReplicationGroup(sdk2, "keep-cm", (g) => g.Status === "available", 120_000);
+      // The orphans of the first run were stopped, then the nodes came back from their files.
+      expect(second.stderr()).toContain(`stopped ${engines.length} engine process(es) left by an emulator that did not stop cleanly`);
+
+      expect(endpointsOf(await describeCluster(sdk2, "keep-redis"))).toEqual(before.redis);
+      expect(endpointsOf(await describeCluster(sdk2, "keep-mc"))).toEqual(before.mc);
+      expect(groupEndpoints(rg)).toEqual(before.rg);
+      expect(groupEndpoints(cm)).toEqual(before.cm);
+      expect((await sdk2.send(new ListTagsForResourceCommand({ ResourceName: arn }))).TagList).toEqual([{ Key: "team", Value: "cache" }]);
+      expect((await sdk2.send(new DescribeEventsCommand({ Duration: 60 }))).Events!.length).toBeGreaterThan(eventsBefore);
+
+      const single2 = redis(before.redis.nodes[0]![1]!.Port!);
+      const primary2 = redis(before.rg.nodeGroups[0]!.primary!.Port!);
+      const reader2 = redis(before.rg.nodeGroups[0]!.reader!.Port!);
+      const cluster2 = new Cluster([{ host: "127.0.0.1", port: before.cm.config!.Port! }], { redisOptions: { maxRetriesPerRequest: 3 } });
+      cluster2.on("error", () => undefined);
+      clients.push(single2, primary2, reader2, cluster2);
+      expect(await single2.get("single-key")).toBe("kept");
+      for (let i = 0; i < 50; i++) expect(await primary2.get(`rg-${i}`)).toBe(String(i));
+      // The replica resynchronised from the primary that stayed primary.
+      expect(await reader2.get("rg-49")).toBe("49");
+      expect(await primary2.set("after-restart", "ok")).toBe("OK");
+      for (let i = 0; i < 50; i++) expect(await cluster2.get(`cm-${i}`)).toBe(String(i));
+      // Memcached keeps nothing across a restart (as on AWS), but serves again.
+      expect(await memcachedCommand(before.mc.nodes[0]![1]!.Port!, "get mc-key\r\n")).toBe("END\r\n");
+      expect(await memcachedCommand(before.mc.config!.Port!, "config get cluster\r\n")).toContain(`|${before.mc.nodes[1]![1]!.Port}`);
+      for (const c of clients) c.disconnect();
+      clients.length = 0;
+
+      expect(await stopCli(second)).toBe(0);
+    } finally {
+      for (const c of clients) c.disconnect();
+      await killCli(first);
+      await killCli(second);
+      await killLeftoverEngines(engines);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it("rolls work cut short forward: creating ends available, deleting ends deleted", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "elasticache-local-persist-"));
+    const ports = nodePortRange();
+    const runs: StartedCli[] = [];
+    let engines: number[] = [];
+    try {
+      const first = await startOn(dir, ports);
+      runs.push(first);
+      await client(first.url).send(new CreateCacheClusterCommand({ CacheClusterId: "to-delete", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
+      await waitForCluster(client(first.url), "to-delete", "available");
+      engines.push(...enginePidsOf(first.pid));
+      first.child.kill("SIGKILL");
+      await first.exited;
+
+      // Long delays keep both changes in flight when the emulator dies.
+      const second = await startOn(dir, ports, ["--create-delay-ms", "600000", "--delete-delay-ms", "600000"]);
+      runs.push(second);
+      const sdk2 = client(second.url);
+      await waitForCluster(sdk2, "to-delete", "available");
+      await sdk2.send(new DeleteCacheClusterCommand({ CacheClusterId: "to-delete" }));
+      await sdk2.send(new CreateCacheClusterCommand({ CacheClusterId: "half-made", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 2 }));
+      expect((await describeCluster(sdk2, "to-delete")).CacheClusterStatus).toBe("deleting");
+      expect((await describeCluster(sdk2, "half-made")).CacheClusterStatus).toBe("creating");
+      engines.push(...enginePidsOf(second.pid));
+      second.child.kill("SIGKILL");
+      await second.exited;
+
+      const third = await startOn(dir, ports);
+      runs.push(third);
+      const sdk3 = client(third.url);
+      await waitForClusterGone(sdk3, "to-delete");
+      const made = await waitForCluster(sdk3, "half-made", "available");
+      expect(made.CacheNodes!.map((n) => n.CacheNodeStatus)).toEqual(["available", "available"]);
+      expect(await memcachedCommand(made.CacheNodes![1]!.Endpoint!.Port!, "version\r\n")).toMatch(/^VERSION /);
+      expect(existsSync(join(dir, "nodes", "000000000000", "us-east-1", "to-delete"))).toBe(false);
+      expect(await stopCli(third)).toBe(0);
+    } finally {
+      for (const run of runs) await killCli(run);
+      await killLeftoverEngines(engines);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe("the library API with a data dir", () => {
+  it("stop() keeps the state and the data; a new emulator on the same dir brings them back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "elasticache-local-persist-"));
+    const nodePorts = nodePortRange();
+    try {
+      const first = await startEmulator({ dataDir: dir, nodePorts });
+      let port: number;
+      try {
+        const sdk = sdkClient(first);
+        await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "lib-redis", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
+        // The answer came after the state file was written.
+        const saved = await readFile(join(dir, "state.json"), "utf8");
+        expect(saved).toContain('"lib-redis"');
+        port = (await waitForCluster(sdk, "lib-redis", "available")).CacheNodes![0]!.Endpoint!.Port!;
+        const r = redis(port);
+        await r.set("lib-key", "kept");
+        r.disconnect();
+      } finally {
+        await first.stop();
+      }
+
+      const second = await startEmulator({ dataDir: dir, nodePorts });
+      try {
+        const sdk = sdkClient(second);
+        await second.restored;
+        const back = await waitForCluster(sdk, "lib-redis", "available");
+        expect(back.CacheNodes![0]!.Endpoint!.Port).toBe(port);
+        const r = redis(port);
+        expect(await r.get("lib-key")).toBe("kept");
+        r.disconnect();
+        // A reset forgets everything, on disk too.
+        await fetch(`${second.url}/_emulator/reset`, { method: "POST" });
+        expect((await sdk.send(new DescribeCacheClustersCommand({}))).CacheClusters).toEqual([]);
+        expect(await readFile(join(dir, "state.json"), "utf8")).not.toContain("lib-redis");
+        expect(existsSync(join(dir, "nodes"))).toBe(false);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("without a data dir, writes no state file and a restart starts empty", async () => {
+    const first = await startEmulator();
+    try {
+      const sdk = sdkClient(first);
+      await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "ephemeral", Engine: "memcached", CacheNodeType: "cache.t3.micro" }));
+      await waitForCluster(sdk, "ephemeral", "available");
+    } finally {
+      await first.stop();
+    }
+    const second = await startEmulator();
+    try {
+      expect((await sdkClient(second).send(new DescribeCacheClustersCommand({}))).CacheClusters).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  });
+});
