@@ -56,6 +56,10 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
+    // With a data dir the records survive restarts (README: Persistence); without, nothing is written.
+    const claimed = config.dataDir ? new StatePersister(config.dataDir, store, logger) : undefined;
+    await claimed?.acquire();
+    persister = claimed;
     const runDir = defaultRunDir(config.dataDir);
     const reaped = await reapOrphans(runDir, logger);
     if (reaped > 0) logger.warn(`stopped ${reaped} engine process(es) left by an emulator that did not stop cleanly`);
@@ -70,8 +74,6 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       pidRegistry: pids,
     });
     workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
-    // With a data dir the records survive restarts (README: Persistence); without, nothing is written.
-    persister = config.dataDir ? new StatePersister(config.dataDir, store, logger) : undefined;
     const hadState = (await persister?.load()) ?? false;
     const commit = persister ? () => persister!.commit() : undefined;
     const onChange = commit ? () => void commit() : undefined;

@@ -11,10 +11,16 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { isAlive } from "../engines/pid-registry.js";
 import type { Logger } from "../logger.js";
 import { RegionState, type RegionKey, type Store } from "./store.js";
 
 export const STATE_FILE = "state.json";
+/** Names the emulator that owns a data dir (its pid); one running emulator per data dir. */
+export const LOCK_FILE = "emulator.lock";
+
+/** Data dirs held by emulators of this process (a lock file alone cannot tell two of them apart). */
+const heldHere = new Set<string>();
 const FORMAT_VERSION = 1;
 
 interface StateDocument {
@@ -82,6 +88,9 @@ export class StatePersister {
   private writing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private closed = false;
+  private lockFile: string | undefined;
+  /** Nothing is written before the state on disk was read: a failed start must not overwrite it. */
+  private loaded = false;
 
   constructor(
     dataDir: string,
@@ -91,14 +100,33 @@ export class StatePersister {
     this.file = path.join(dataDir, STATE_FILE);
   }
 
+  /**
+   * Claims the data dir: two running emulators on one dir would overwrite each other's
+   * state. A lock left by an emulator that is gone (kill -9) is taken over.
+   */
+  async acquire(): Promise<void> {
+    const dir = path.resolve(path.dirname(this.file));
+    const lock = path.join(dir, LOCK_FILE);
+    if (heldHere.has(dir)) throw new Error(`the data dir ${dir} is in use by another emulator in this process`);
+    await fs.mkdir(dir, { recursive: true });
+    const owner = Number((await fs.readFile(lock, "utf8").catch(() => "")).trim());
+    if (owner > 0 && owner !== process.pid && (await isAlive(owner))) {
+      throw new Error(`the data dir ${dir} is in use by the emulator with pid ${owner} (${lock})`);
+    }
+    await fs.writeFile(lock, `${process.pid}\n`);
+    heldHere.add(dir);
+    this.lockFile = lock;
+  }
+
   /** Reads the state file into the store; false when there is none. A file that cannot be read stops the start. */
   async load(): Promise<boolean> {
     let text: string;
     try {
       text = await fs.readFile(this.file, "utf8");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.loaded = true;
+      return false;
     }
     let doc: StateDocument;
     try {
@@ -113,12 +141,13 @@ export class StatePersister {
       const region = this.store.region(key);
       for (const name of RegionState.persisted) restoreField(region, name, fields[name]);
     }
+    this.loaded = true;
     return true;
   }
 
   /** Resolves once the state as it is now (or newer) is on disk. */
   commit(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.closed || !this.loaded) return Promise.resolve();
     if (this.queued) return this.queued;
     if (!this.writing) return this.startWrite();
     const after = this.writing;
@@ -129,11 +158,16 @@ export class StatePersister {
     return this.queued;
   }
 
-  /** Writes what is pending, then ignores later commits (the store is about to be cleared). */
+  /** Writes what is pending, then ignores later commits (the store is about to be cleared) and frees the data dir. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.commit();
     this.closed = true;
+    if (this.lockFile) {
+      heldHere.delete(path.dirname(this.lockFile));
+      await fs.rm(this.lockFile, { force: true });
+      this.lockFile = undefined;
+    }
   }
 
   private startWrite(): Promise<void> {

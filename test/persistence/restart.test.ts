@@ -265,6 +265,8 @@ describe("the library API with a data dir", () => {
 
       const second = await startEmulator({ dataDir: dir, nodePorts });
       try {
+        // One running emulator per data dir.
+        await expect(startEmulator({ dataDir: dir, nodePorts })).rejects.toThrow(/the data dir .* is in use/);
         const sdk = sdkClient(second);
         await second.restored;
         const back = await waitForCluster(sdk, "lib-redis", "available");
