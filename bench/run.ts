@@ -20,6 +20,7 @@ import { rowCreateReplicationGroup } from "./rows/create-replication-group.js";
 import { rowFailover } from "./rows/failover.js";
 import { rowRedisBenchmarkCluster, rowRedisBenchmarkEndpoints } from "./rows/redis-benchmark-endpoints.js";
 import { rowResharding } from "./rows/resharding.js";
+import { rowRestart } from "./rows/restart.js";
 import { rowDescribe100 } from "./rows/describe-100.js";
 import { rowRedisBenchmark } from "./rows/redis-benchmark.js";
 import { rowRss } from "./rows/rss.js";
@@ -35,6 +36,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "8", name: "redis-benchmark via PrimaryEndpoint/ReaderEndpoint", run: rowRedisBenchmarkEndpoints },
   { id: "9", name: "redis-benchmark --cluster via ConfigurationEndpoint", run: rowRedisBenchmarkCluster },
   { id: "10", name: "reshard 3->4 shards, 100k keys", run: rowResharding },
+  { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 
 const RESULTS = fileURLToPath(new URL("./results/latest.json", import.meta.url));

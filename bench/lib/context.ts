@@ -25,4 +25,5 @@ export const PORTS = {
   rgBenchmark: { emulator: { from: 23600, to: 23699 }, proxies: { from: 23700, to: 23749 } },
   clusterBenchmark: { emulator: { from: 23750, to: 23849 } },
   resharding: { emulator: { from: 23900, to: 24099 }, bare: { from: 24100, to: 24199 }, bus: { from: 24200, to: 24299 } },
+  restart: { emulator: { from: 25000, to: 25199 } },
 } as const;
