@@ -14,6 +14,7 @@ import {
   DescribeReplicationGroupsCommand,
   ElastiCacheClient,
   ListTagsForResourceCommand,
+  TestFailoverCommand,
   type CacheCluster,
   type ReplicationGroup,
 } from "@aws-sdk/client-elasticache";
@@ -121,6 +122,9 @@ describe("kill -9 of the emulator with a data dir", () => {
       first = await startOn(dir, ports);
       const sdk = client(first.url);
       await createEverything(sdk);
+      // A failover before the kill: the primary it chose stays primary after the restart.
+      await sdk.send(new TestFailoverCommand({ ReplicationGroupId: "keep-rg", NodeGroupId: "0001" }));
+      await waitForReplicationGroup(sdk, "keep-rg", (g) => g.Status === "available" && g.NodeGroups![0]!.NodeGroupMembers!.some((m) => m.CacheClusterId === "keep-rg-002" && m.CurrentRole === "primary"));
       const arn = (await describeCluster(sdk, "keep-redis")).ARN!;
       await sdk.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: [{ Key: "team", Value: "cache" }] }));
 
