@@ -202,7 +202,7 @@ describe("kill -9 of the emulator with a data dir", () => {
     }
   }, 240_000);
 
-  it("rolls work cut short forward: creating ends available, deleting ends deleted", async () => {
+  it("rolls work cut short forward: creating ends available (groups too), deleting ends deleted", async () => {
     const dir = await mkdtemp(join(tmpdir(), "elasticache-local-persist-"));
     const ports = nodePortRange();
     const runs: StartedCli[] = [];
@@ -223,6 +223,17 @@ describe("kill -9 of the emulator with a data dir", () => {
       await waitForCluster(sdk2, "to-delete", "available");
       await sdk2.send(new DeleteCacheClusterCommand({ CacheClusterId: "to-delete" }));
       await sdk2.send(new CreateCacheClusterCommand({ CacheClusterId: "half-made", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 2 }));
+      for (const [id, shards] of [["half-rg", undefined], ["half-cm", 2]] as const) {
+        await sdk2.send(
+          new CreateReplicationGroupCommand({
+            ReplicationGroupId: id,
+            ReplicationGroupDescription: "cut short",
+            Engine: "redis",
+            CacheNodeType: "cache.t3.micro",
+            ...(shards ? { NumNodeGroups: shards, ReplicasPerNodeGroup: 1 } : { NumCacheClusters: 2 }),
+          }),
+        );
+      }
       expect((await describeCluster(sdk2, "to-delete")).CacheClusterStatus).toBe("deleting");
       expect((await describeCluster(sdk2, "half-made")).CacheClusterStatus).toBe("creating");
       engines.push(...enginePidsOf(second.pid));
@@ -237,6 +248,25 @@ describe("kill -9 of the emulator with a data dir", () => {
       expect(made.CacheNodes!.map((n) => n.CacheNodeStatus)).toEqual(["available", "available"]);
       expect(await memcachedCommand(made.CacheNodes![1]!.Endpoint!.Port!, "version\r\n")).toMatch(/^VERSION /);
       expect(existsSync(join(dir, "nodes", "000000000000", "us-east-1", "to-delete"))).toBe(false);
+      // The groups are created again from empty nodes and serve.
+      const rg = await waitForReplicationGroup(sdk3, "half-rg", (g) => g.Status === "available");
+      const cm = await waitForReplicationGroup(sdk3, "half-cm", (g) => g.Status === "available", 120_000);
+      const primary = redis(rg.NodeGroups![0]!.PrimaryEndpoint!.Port!);
+      const reader = redis(rg.NodeGroups![0]!.ReaderEndpoint!.Port!);
+      const cluster = new Cluster([{ host: "127.0.0.1", port: cm.ConfigurationEndpoint!.Port! }], { redisOptions: { maxRetriesPerRequest: 3 } });
+      cluster.on("error", () => undefined);
+      try {
+        await primary.set("k", "v");
+        await primary.wait(1, 5000);
+        expect(await reader.get("k")).toBe("v");
+        for (let i = 0; i < 20; i++) await cluster.set(`k${i}`, String(i));
+        expect(await cluster.get("k19")).toBe("19");
+        expect(cm.NodeGroups!.map((ng) => ng.Slots).sort()).toEqual(["0-8191", "8192-16383"]);
+      } finally {
+        primary.disconnect();
+        reader.disconnect();
+        cluster.disconnect();
+      }
       expect(await stopCli(third)).toBe(0);
     } finally {
       for (const run of runs) await killCli(run);
