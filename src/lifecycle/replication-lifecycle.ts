@@ -222,11 +222,15 @@ export class ReplicationLifecycle {
       if (failed) throw new Error(`member ${failed.id} did not come back (${failed.status})`);
       const outside = new Set(joining);
       if (group.clusterEnabled) {
-        const slots = await this.options.topology.reformCluster(staying.map((m) => this.engine(m)));
+        const views = await this.options.topology.reformCluster(staying.map((m) => this.engine(m)));
+        // The cluster's own view wins (a failover the records did not see yet): roles and slots.
         for (const ng of group.nodeGroups) {
-          const primary = region.clusters.get(ng.primaryClusterId);
-          const owned = primary && slots.get(this.engine(primary));
-          if (owned !== undefined) ng.slots = owned;
+          const ngMembers = ng.memberClusterIds.map((id) => region.clusters.get(id)!).filter((m) => m && !outside.has(m));
+          const primary = ngMembers.find((m) => views.get(this.engine(m))?.role === "primary");
+          if (!primary) continue;
+          ng.primaryClusterId = primary.id;
+          for (const m of ngMembers) m.member!.role = m === primary ? "primary" : "replica";
+          ng.slots = views.get(this.engine(primary))!.slots;
         }
       } else {
         const ng = group.nodeGroups[0];

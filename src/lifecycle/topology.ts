@@ -12,6 +12,7 @@ import {
   clusterNodes,
   clusterSlotOwners,
   createCluster,
+  expandSlots,
   forgetDeadNode,
   formatSlots,
   parseSlots,
@@ -52,9 +53,10 @@ export interface Topology {
   /**
    * Re-forms a Redis Cluster whose nodes restarted from their nodes.conf (after an emulator
    * restart): run-time settings again, every node meets the others at their current
-   * addresses, then waits until all agree. Resolves with each primary's slots (AWS text).
+   * addresses, then waits until all agree. Resolves with each node's role and, for a primary,
+   * its slots (AWS text).
    */
-  reformCluster(nodes: EngineNode[]): Promise<Map<EngineNode, string>>;
+  reformCluster(nodes: EngineNode[]): Promise<Map<EngineNode, { role: "primary" | "replica"; slots: string }>>;
   /** Takes replicas out of the cluster (every remaining node forgets them). */
   removeFromCluster(nodes: EngineNode[], remaining: Shard[]): Promise<void>;
   /**
@@ -117,8 +119,14 @@ export const redisTopology: Topology = {
       ),
     );
     await waitClusterConsistent(nodes);
-    const owners = await clusterSlotOwners(nodes[0]!);
-    return new Map(nodes.map((n, i) => [n, formatSlots(owners.find((o) => o.id === prepared[i]!.id)?.slots ?? [])]));
+    const view = await clusterNodes(nodes[0]!);
+    return new Map(
+      nodes.map((n, i) => {
+        const entry = view.find((e) => e.id === prepared[i]!.id);
+        const role = entry?.role === "master" ? ("primary" as const) : ("replica" as const);
+        return [n, { role, slots: formatSlots(entry ? expandSlots(entry.slots) : []) }];
+      }),
+    );
   },
 
   async removeFromCluster(nodes, remaining) {

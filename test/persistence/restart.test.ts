@@ -20,12 +20,13 @@ import {
 } from "@aws-sdk/client-elasticache";
 import Redis, { Cluster } from "ioredis";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { childPids, commandLine, ensureBuilt, killAllRuns, killCli, killPids, startCli, type CliRun, type StartedCli } from "../helpers/cli.js";
+import { childPids, commandLine, ensureBuilt, killAllRuns, killPids, startCli, type CliRun, type StartedCli } from "../helpers/cli.js";
 import { nodePortRange, sdkClient, startEmulator } from "../helpers/emulator.js";
+import { engineProcesses } from "../helpers/engine-processes.js";
 import { memcachedCommand } from "../helpers/memcached.js";
 import { waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
 
@@ -49,6 +50,15 @@ function startOn(dir: string, ports: { from: number; to: number }, extra: string
 async function stopCli(run: CliRun): Promise<number | null> {
   run.child.kill("SIGTERM");
   return (await run.exited).code;
+}
+
+/** Cleanup: a CLI still running is stopped with SIGTERM (it stops its engines), SIGKILL only if it hangs. */
+async function stopIfRunning(run: CliRun | undefined): Promise<void> {
+  if (!run || run.child.exitCode !== null || run.child.signalCode !== null) return;
+  run.child.kill("SIGTERM");
+  const timer = setTimeout(() => run.child.kill("SIGKILL"), 20_000);
+  await run.exited;
+  clearTimeout(timer);
 }
 
 function enginePidsOf(cliPid: number): number[] {
@@ -125,6 +135,8 @@ describe("kill -9 of the emulator with a data dir", () => {
       // A failover before the kill: the primary it chose stays primary after the restart.
       await sdk.send(new TestFailoverCommand({ ReplicationGroupId: "keep-rg", NodeGroupId: "0001" }));
       await waitForReplicationGroup(sdk, "keep-rg", (g) => g.Status === "available" && g.NodeGroups![0]!.NodeGroupMembers!.some((m) => m.CacheClusterId === "keep-rg-002" && m.CurrentRole === "primary"));
+      await sdk.send(new TestFailoverCommand({ ReplicationGroupId: "keep-cm", NodeGroupId: "0002" }));
+      await waitForReplicationGroup(sdk, "keep-cm", (g) => g.Status === "available");
       const arn = (await describeCluster(sdk, "keep-redis")).ARN!;
       await sdk.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: [{ Key: "team", Value: "cache" }] }));
 
@@ -186,6 +198,14 @@ describe("kill -9 of the emulator with a data dir", () => {
       expect(await reader2.get("rg-49")).toBe("49");
       expect(await primary2.set("after-restart", "ok")).toBe("OK");
       for (let i = 0; i < 50; i++) expect(await cluster2.get(`cm-${i}`)).toBe(String(i));
+      // The shard primary chosen by the failover is still the primary.
+      const roleOf = async (id: string) => {
+        const node = redis((await describeCluster(sdk2, id)).CacheNodes![0]!.Endpoint!.Port!);
+        clients.push(node);
+        return ((await node.role()) as unknown[])[0];
+      };
+      expect(await roleOf("keep-cm-0002-002")).toBe("master");
+      expect(await roleOf("keep-cm-0002-001")).toBe("slave");
       // Memcached keeps nothing across a restart (as on AWS), but serves again.
       expect(await memcachedCommand(before.mc.nodes[0]![1]!.Port!, "get mc-key\r\n")).toBe("END\r\n");
       expect(await memcachedCommand(before.mc.config!.Port!, "config get cluster\r\n")).toContain(`|${before.mc.nodes[1]![1]!.Port}`);
@@ -195,8 +215,8 @@ describe("kill -9 of the emulator with a data dir", () => {
       expect(await stopCli(second)).toBe(0);
     } finally {
       for (const c of clients) c.disconnect();
-      await killCli(first);
-      await killCli(second);
+      await stopIfRunning(first);
+      await stopIfRunning(second);
       await killLeftoverEngines(engines);
       await rm(dir, { recursive: true, force: true });
     }
@@ -269,7 +289,7 @@ describe("kill -9 of the emulator with a data dir", () => {
       }
       expect(await stopCli(third)).toBe(0);
     } finally {
-      for (const run of runs) await killCli(run);
+      for (const run of runs) await stopIfRunning(run);
       await killLeftoverEngines(engines);
       await rm(dir, { recursive: true, force: true });
     }
@@ -321,15 +341,21 @@ describe("the library API with a data dir", () => {
     }
   }, 60_000);
 
-  it("without a data dir, writes no state file and a restart starts empty", async () => {
+  it("without a data dir, keeps nothing: the work dirs are removed at stop and a restart starts empty", async () => {
     const first = await startEmulator();
+    let workDir: string | undefined;
     try {
       const sdk = sdkClient(first);
-      await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "ephemeral", Engine: "memcached", CacheNodeType: "cache.t3.micro" }));
-      await waitForCluster(sdk, "ephemeral", "available");
+      await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "ephemeral", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
+      const port = (await waitForCluster(sdk, "ephemeral", "available")).CacheNodes![0]!.Endpoint!.Port!;
+      // The node works in a directory of a temporary root.
+      const engine = engineProcesses().find((p) => p.cmdline.includes(`redis-server 127.0.0.1:${port}`))!;
+      workDir = await readlink(`/proc/${engine.pid}/cwd`);
+      expect(workDir.startsWith(tmpdir())).toBe(true);
     } finally {
       await first.stop();
     }
+    expect(existsSync(workDir!)).toBe(false);
     const second = await startEmulator();
     try {
       expect((await sdkClient(second).send(new DescribeCacheClustersCommand({}))).CacheClusters).toEqual([]);
