@@ -76,6 +76,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
     const hadState = (await persister?.load()) ?? false;
     const commit = persister ? () => persister!.commit() : undefined;
+    const written = persister ? () => persister!.written() : undefined;
     const onChange = commit ? () => void commit() : undefined;
     const launcher = createNodeLauncher({ registry, config, logger });
     clusters = new ClusterLifecycle({
@@ -102,7 +103,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
       logger,
       handleApi: (params, caller, requestId, requestLogger) =>
-        handleApiRequest({ model, actions, store, services, commit }, params, caller, requestId, requestLogger),
+        handleApiRequest({ model, actions, store, services, commit, written }, params, caller, requestId, requestLogger),
       handleEmulator: async (method, name) => {
         if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe() } };
         if (name === "reset" && method === "POST") {

@@ -5,7 +5,8 @@
  *   restarted from their dirs), vs the same 20 created fresh by a new emulator (CLI spawn
  *   included on both sides).
  * restart-b: the cost of committing the state on every mutation: AddTagsToResource x400
- *   (8 in flight) with a data dir vs without. Reads (DescribeCacheClusters) never commit.
+ *   (8 in flight) with a data dir vs without.
+ * restart-c: reads never commit: DescribeCacheClusters x400 (8 in flight) with a data dir vs without.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,7 +19,7 @@ import { row, type RowResult } from "../lib/report.js";
 import { median, round3 } from "../lib/stats.js";
 
 const CLUSTERS = 20;
-const TAG_REQUESTS = 400;
+const REQUESTS = 400;
 const IN_FLIGHT = 8;
 
 interface Cli {
@@ -76,19 +77,21 @@ async function createAll(url: string): Promise<void> {
   );
 }
 
-async function tagBurst(url: string, arn: string): Promise<number> {
+/** REQUESTS requests, IN_FLIGHT at a time; the elapsed ms. */
+async function burst(send: (n: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < TAG_REQUESTS) {
-        const n = next++;
-        await post(url, "AddTagsToResource", { ResourceName: arn, "Tags.Tag.1.Key": `k${n % 40}`, "Tags.Tag.1.Value": String(n) });
-      }
+      while (next < REQUESTS) await send(next++);
     }),
   );
   return performance.now() - t0;
 }
+
+const tagBurst = (url: string, arn: string) =>
+  burst((n) => post(url, "AddTagsToResource", { ResourceName: arn, "Tags.Tag.1.Key": `k${n % 40}`, "Tags.Tag.1.Value": String(n) }));
+const describeBurst = (url: string) => burst(() => post(url, "DescribeCacheClusters", { CacheClusterId: "tagged" }));
 
 export async function rowRestart(ctx: RowContext): Promise<RowResult[]> {
   const reps = ctx.quick ? 2 : 5;
@@ -118,7 +121,7 @@ export async function rowRestart(ctx: RowContext): Promise<RowResult[]> {
       const back = await waitAllAvailable(second.url);
       restart.push(performance.now() - t0);
       for (const [id, port] of back) {
-        if (port !== ports.get(id)) throw new Error(`${id} came back on port ${port}, not ${ports.get(id)}`);
+        if (port !== ports.get(id)) throw new Error(`${id} came back on port ${port}, not ${ports.get(id)}:\n${second.proc.output.join("\n")}`);
         if (id.includes("redis") && !(await probeOnce(port, "GET restart\r\n", new RegExp(`\\$\\d+\\r\\n${id}\\r\\n`)))) {
           throw new Error(`${id} lost its key across the restart`);
         }
@@ -129,9 +132,11 @@ export async function rowRestart(ctx: RowContext): Promise<RowResult[]> {
     }
   }
 
-  // Mutation cost of the data dir: alternate with and without, one emulator each.
+  // Cost of the data dir for mutations and for reads: alternate with and without, one emulator each.
   const withDir: number[] = [];
   const without: number[] = [];
+  const readsWithDir: number[] = [];
+  const readsWithout: number[] = [];
   const tagReps = ctx.quick ? 3 : 7;
   const dir = await mkdtemp(join(tmpdir(), "elasticache-local-bench-commit-"));
   const persistent = await startCli(dir);
@@ -142,14 +147,19 @@ export async function rowRestart(ctx: RowContext): Promise<RowResult[]> {
     for (const cli of [persistent, ephemeral]) {
       await post(cli.url, "CreateCacheCluster", { CacheClusterId: "tagged", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 });
       await tagBurst(cli.url, arn); // warm-up
+      await describeBurst(cli.url);
     }
     for (let i = 0; i < tagReps; i++) {
       if (i % 2 === 0) {
         withDir.push(await tagBurst(persistent.url, arn));
         without.push(await tagBurst(ephemeral.url, arn));
+        readsWithDir.push(await describeBurst(persistent.url));
+        readsWithout.push(await describeBurst(ephemeral.url));
       } else {
         without.push(await tagBurst(ephemeral.url, arn));
         withDir.push(await tagBurst(persistent.url, arn));
+        readsWithout.push(await describeBurst(ephemeral.url));
+        readsWithDir.push(await describeBurst(persistent.url));
       }
     }
   } finally {
@@ -172,13 +182,24 @@ export async function rowRestart(ctx: RowContext): Promise<RowResult[]> {
     }),
     row({
       id: "restart-b",
-      name: `AddTagsToResource x${TAG_REQUESTS} (${IN_FLIGHT} in flight), data dir`,
+      name: `AddTagsToResource x${REQUESTS} (${IN_FLIGHT} in flight), data dir`,
       unit: "ms",
       ours: median(withDir),
       baseline: median(without),
       baselineLabel: "no data dir",
       note: `median of ${tagReps}; every mutation awaits an fsynced state write before its answer; concurrent commits share one write`,
       samples: { withDataDirMs: withDir.map(round3), withoutMs: without.map(round3) },
+    }),
+    row({
+      id: "restart-c",
+      name: `DescribeCacheClusters x${REQUESTS} (${IN_FLIGHT} in flight), data dir`,
+      unit: "ms",
+      ours: median(readsWithDir),
+      baseline: median(readsWithout),
+      baselineLabel: "no data dir",
+      goal: { on: "ratio", op: "<=", value: 1.2 },
+      note: `median of ${tagReps}; reads never write the state`,
+      samples: { withDataDirMs: readsWithDir.map(round3), withoutMs: readsWithout.map(round3) },
     }),
   ];
 }

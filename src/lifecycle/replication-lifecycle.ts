@@ -193,11 +193,9 @@ export class ReplicationLifecycle {
       this.delete(region, group);
       return this.settled(group);
     }
+    // Nothing runs for a failed group; its members stay records until it is deleted.
+    if (group.status === "create-failed") return Promise.resolve();
     const members = this.members(region, group);
-    if (group.status === "create-failed") {
-      // Nothing runs for a failed group; its members stay records until it is deleted.
-      return Promise.resolve();
-    }
     if (group.status === "creating") {
       // Nobody could use it yet: start over from empty nodes on the recorded ports.
       for (const member of members) {
@@ -233,10 +231,11 @@ export class ReplicationLifecycle {
           ng.slots = views.get(this.engine(primary))!.slots;
         }
       } else {
-        const ng = group.nodeGroups[0];
-        await Promise.all(ng.memberClusterIds.filter((id) => id !== ng.primaryClusterId && !outside.has(region.clusters.get(id)!)).map((id) =>
-          this.options.topology.replicaOf(this.engine(region.clusters.get(id)!), this.engine(region.clusters.get(ng.primaryClusterId)!)),
-        ));
+        // Every node restarted as a primary of its own data: the replicas resynchronise from the recorded primary.
+        const primaryId = group.nodeGroups[0].primaryClusterId;
+        const primary = this.engine(region.clusters.get(primaryId)!);
+        const replicas = staying.filter((m) => m.id !== primaryId);
+        await Promise.all(replicas.map((m) => this.options.topology.replicaOf(this.engine(m), primary)));
       }
       for (const member of joining) {
         await this.attachReplica(region, group, member, outside);

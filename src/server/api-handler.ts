@@ -25,6 +25,8 @@ export interface ApiDependencies {
   services: Services;
   /** Makes the state durable (data dir); awaited after every successful mutating action, before the answer. */
   commit?: () => Promise<void>;
+  /** Resolves when the state writes in progress are done; reads await it (at once when none is). */
+  written?: () => Promise<void>;
 }
 
 /** Actions that only read: they never wait for a state write. */
@@ -57,7 +59,9 @@ export async function handleApiRequest(
       services: deps.services,
     };
     const output = await handler(ctx, input);
-    if (deps.commit && !READ_ONLY.test(operation.name)) await deps.commit();
+    if (!READ_ONLY.test(operation.name)) await deps.commit?.();
+    // A lifecycle step (a cluster becoming available) may be shown only once it is on disk.
+    else await deps.written?.();
     logger.debug("request done", { action });
     return { status: 200, body: serializeOutput(deps.model, operation.name, output, requestId) };
   } catch (error) {

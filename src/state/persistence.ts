@@ -158,6 +158,14 @@ export class StatePersister {
     return this.queued;
   }
 
+  /**
+   * Resolves once the writes begun so far are done (at once when none is). Reads wait for
+   * it, so what the API shows (a cluster `available` on its ports) is on disk already.
+   */
+  written(): Promise<void> {
+    return this.queued ?? this.writing ?? Promise.resolve();
+  }
+
   /** Writes what is pending, then ignores later commits (the store is about to be cleared) and frees the data dir. */
   async close(): Promise<void> {
     if (this.closed) return;
