@@ -40,6 +40,33 @@ export function encodeState(value: unknown): string {
   });
 }
 
+/** Encoded items of append-only arrays (RegionState.appendOnly), by item: a long event log costs nothing per write. */
+const encodedItems = new WeakMap<object, string>();
+
+function encodeAppendOnly(items: unknown[]): string {
+  return `[${items
+    .map((item) => {
+      if (item === null || typeof item !== "object") return encodeState(item);
+      let text = encodedItems.get(item);
+      if (text === undefined) encodedItems.set(item, (text = encodeState(item)));
+      return text;
+    })
+    .join(",")}]`;
+}
+
+/** The whole document, field by field (the same JSON encodeState would give). */
+function encodeSnapshot(store: Store): string {
+  const regions = store.allRegions().map((region) => {
+    const fields = RegionState.persisted.map((name) => {
+      const value = (region as unknown as Record<string, unknown>)[name];
+      const text = RegionState.appendOnly.includes(name) && Array.isArray(value) ? encodeAppendOnly(value) : encodeState(value ?? null);
+      return `${JSON.stringify(name)}:${text}`;
+    });
+    return `{"key":${JSON.stringify(region.key)},"fields":{${fields.join(",")}}}`;
+  });
+  return `{"version":${FORMAT_VERSION},"savedAt":${JSON.stringify(new Date().toISOString())},"regions":[${regions.join(",")}]}`;
+}
+
 export function decodeState(text: string): unknown {
   return JSON.parse(text, (_key, value: unknown) => {
     if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
@@ -51,18 +78,6 @@ export function decodeState(text: string): unknown {
     if (keys[0] === "$set") return new Set(tagged.$set as unknown[]);
     return value;
   });
-}
-
-function snapshot(store: Store): StateDocument {
-  return {
-    version: FORMAT_VERSION,
-    savedAt: new Date().toISOString(),
-    regions: store.allRegions().map((region) => {
-      const fields: Record<string, unknown> = {};
-      for (const name of RegionState.persisted) fields[name] = (region as unknown as Record<string, unknown>)[name];
-      return { key: region.key, fields };
-    }),
-  };
 }
 
 /** Fills a region's field in place (its Maps and arrays are readonly members). */
@@ -180,7 +195,7 @@ export class StatePersister {
 
   private startWrite(): Promise<void> {
     // The snapshot is taken now, when the write begins: it holds every change made before the commit.
-    const text = encodeState(snapshot(this.store));
+    const text = encodeSnapshot(this.store);
     this.writing = writeAtomic(this.file, text)
       .catch((error) => this.logger.error("could not write the state file", { file: this.file, error: String(error) }))
       .finally(() => {

@@ -16,6 +16,8 @@ export class RegionState {
    * Dates, JSON values).
    */
   static readonly persisted: readonly string[] = ["clusters", "replicationGroups", "events", "tags", "nextEventSeq"];
+  /** Persisted arrays whose items never change once added: each item is encoded once, not on every write. */
+  static readonly appendOnly: readonly string[] = ["events"];
 
   readonly clusters = new Map<string, CacheClusterRecord>();
   readonly replicationGroups = new Map<string, ReplicationGroupRecord>();
