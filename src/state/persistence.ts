@@ -124,11 +124,14 @@ export class StatePersister {
     const lock = path.join(dir, LOCK_FILE);
     if (heldHere.has(dir)) throw new Error(`the data dir ${dir} is in use by another emulator in this process`);
     await fs.mkdir(dir, { recursive: true });
-    const owner = Number((await fs.readFile(lock, "utf8").catch(() => "")).trim());
-    if (owner > 0 && owner !== process.pid && (await isAlive(owner))) {
+    const [ownerText, startText] = (await fs.readFile(lock, "utf8").catch(() => "")).trim().split(/\s+/);
+    const owner = Number(ownerText);
+    // A pid reused by another process since (a container restart) started at another time: not the owner.
+    const sameProcess = async () => startText === undefined || (await processStartTime(owner)) === startText;
+    if (owner > 0 && owner !== process.pid && (await isAlive(owner)) && (await sameProcess())) {
       throw new Error(`the data dir ${dir} is in use by the emulator with pid ${owner} (${lock})`);
     }
-    await fs.writeFile(lock, `${process.pid}\n`);
+    await fs.writeFile(lock, `${process.pid} ${(await processStartTime(process.pid)) ?? ""}\n`);
     heldHere.add(dir);
     this.lockFile = lock;
   }
@@ -202,6 +205,16 @@ export class StatePersister {
         this.writing = undefined;
       });
     return this.writing;
+  }
+}
+
+/** A process's start time (clock ticks since boot, /proc/<pid>/stat field 22); undefined without /proc. */
+async function processStartTime(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
   }
 }
 

@@ -20,11 +20,11 @@ import {
 } from "@aws-sdk/client-elasticache";
 import Redis, { Cluster } from "ioredis";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { childPids, commandLine, ensureBuilt, killAllRuns, killPids, startCli, type CliRun, type StartedCli } from "../helpers/cli.js";
+import { childPids, commandLine, ensureBuilt, killAllRuns, killPids, runToExit, startCli, type CliRun, type StartedCli } from "../helpers/cli.js";
 import { nodePortRange, sdkClient, startEmulator } from "../helpers/emulator.js";
 import { engineProcesses } from "../helpers/engine-processes.js";
 import { memcachedCommand } from "../helpers/memcached.js";
@@ -313,6 +313,28 @@ describe("kill -9 of the emulator with a data dir", () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("one running emulator per data dir", () => {
+  it("a second CLI on a data dir in use exits 1 saying so; a lock whose pid is now another process is taken over", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "elasticache-local-persist-"));
+    const ports = nodePortRange();
+    let owner: StartedCli | undefined;
+    try {
+      owner = await startOn(dir, ports);
+      const refused = await runToExit(["--port", "0", "--node-ports", `${ports.from}-${ports.to}`, "--data-dir", dir]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr()).toContain(`is in use by the emulator with pid ${owner.pid}`);
+      expect(await stopCli(owner)).toBe(0);
+      // A lock left by a killed emulator whose pid now belongs to another process (this one).
+      await writeFile(join(dir, "emulator.lock"), `${process.pid} 1\n`);
+      owner = await startOn(dir, ports);
+      expect(await stopCli(owner)).toBe(0);
+    } finally {
+      await stopIfRunning(owner);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("the library API with a data dir", () => {
