@@ -4,6 +4,7 @@
  * Each resource shows a transitional status until its engines answer again, so the
  * `available` waiters tell when it is back.
  */
+import { reservePorts } from "../engines/ports.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../state/store.js";
 import type { ClusterLifecycle } from "./cluster-lifecycle.js";
@@ -18,6 +19,8 @@ export interface RecoveryDeps {
 
 /** Starts the recovery of everything in the store; resolves when every resource is done (back, deleted or failed). */
 export function recoverResources({ store, clusters, replication, logger }: RecoveryDeps): Promise<void> {
+  // A node whose port was taken meanwhile moves to a free port of the range, never to another resource's.
+  const release = reservePorts(recordedPorts(store));
   const work: Array<Promise<void>> = [];
   for (const region of store.allRegions()) {
     for (const group of [...region.replicationGroups.values()]) work.push(replication.restore(region, group));
@@ -29,5 +32,19 @@ export function recoverResources({ store, clusters, replication, logger }: Recov
     }
   }
   if (work.length > 0) logger.info(`restoring ${work.length} resource(s) from the data dir`);
-  return Promise.all(work).then(() => undefined);
+  return Promise.all(work).then(release, release);
+}
+
+function recordedPorts(store: Store): number[] {
+  const ports: number[] = [];
+  for (const region of store.allRegions()) {
+    for (const cluster of region.clusters.values()) {
+      for (const node of cluster.nodes) if (node.port) ports.push(node.port);
+      if (cluster.configurationEndpointPort) ports.push(cluster.configurationEndpointPort);
+    }
+    for (const group of region.replicationGroups.values()) {
+      for (const port of Object.values(group.endpoints)) if (port) ports.push(port);
+    }
+  }
+  return ports;
 }

@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-elasticache";
 import Redis, { Cluster } from "ioredis";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { mkdtemp, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -313,6 +314,73 @@ describe("kill -9 of the emulator with a data dir", () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("a node port taken while the emulator was down", () => {
+  it("the node comes back on another port of the range and its Redis Cluster re-forms around it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "elasticache-local-persist-"));
+    const ports = nodePortRange();
+    let first: StartedCli | undefined;
+    let second: StartedCli | undefined;
+    let engines: number[] = [];
+    const squatter = createServer();
+    let cluster: Cluster | undefined;
+    try {
+      first = await startOn(dir, ports);
+      const sdk = client(first.url);
+      await sdk.send(
+        new CreateReplicationGroupCommand({
+          ReplicationGroupId: "moved",
+          ReplicationGroupDescription: "sharded",
+          Engine: "redis",
+          CacheNodeType: "cache.t3.micro",
+          NumNodeGroups: 2,
+          ReplicasPerNodeGroup: 1,
+        }),
+      );
+      const before = await waitForReplicationGroup(sdk, "moved", (g) => g.Status === "available", 120_000);
+      const config = before.ConfigurationEndpoint!.Port!;
+      cluster = new Cluster([{ host: "127.0.0.1", port: config }], { redisOptions: { maxRetriesPerRequest: 3 } });
+      cluster.on("error", () => undefined);
+      for (let i = 0; i < 50; i++) await cluster.set(`m-${i}`, String(i));
+      cluster.disconnect();
+      const replicaPort = (await describeCluster(sdk, "moved-0001-002")).CacheNodes![0]!.Endpoint!.Port!;
+      engines = enginePidsOf(first.pid);
+      first.child.kill("SIGKILL");
+      await first.exited;
+      // The replica's engine dies too, and another program takes its port.
+      const replicaPid = engines.find((pid) => (commandLine(pid) ?? "").includes(`:${replicaPort}`))!;
+      await killPids([replicaPid]);
+      await new Promise<void>((resolve, reject) => {
+        squatter.once("error", reject);
+        squatter.listen(replicaPort, "127.0.0.1", resolve);
+      });
+
+      second = await startOn(dir, ports);
+      const sdk2 = client(second.url);
+      const after = await waitForReplicationGroup(sdk2, "moved", (g) => g.Status === "available", 120_000);
+      expect(after.ConfigurationEndpoint).toEqual(before.ConfigurationEndpoint);
+      const moved = (await describeCluster(sdk2, "moved-0001-002")).CacheNodes![0]!.Endpoint!.Port!;
+      expect(moved).not.toBe(replicaPort);
+      expect(moved).toBeGreaterThanOrEqual(ports.from);
+      expect(moved).toBeLessThanOrEqual(ports.to);
+      // The moved node serves its shard as a replica, and the cluster has every key.
+      const node = redis(moved);
+      expect(((await node.role()) as unknown[])[0]).toBe("slave");
+      node.disconnect();
+      cluster = new Cluster([{ host: "127.0.0.1", port: config }], { redisOptions: { maxRetriesPerRequest: 3 } });
+      cluster.on("error", () => undefined);
+      for (let i = 0; i < 50; i++) expect(await cluster.get(`m-${i}`)).toBe(String(i));
+      expect(await stopCli(second)).toBe(0);
+    } finally {
+      cluster?.disconnect();
+      squatter.close();
+      await stopIfRunning(first);
+      await stopIfRunning(second);
+      await killLeftoverEngines(engines);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 describe("one running emulator per data dir", () => {
