@@ -14,6 +14,7 @@ import {
   DescribeReplicationGroupsCommand,
   ElastiCacheClient,
   ListTagsForResourceCommand,
+  ModifyCacheClusterCommand,
   TestFailoverCommand,
   type CacheCluster,
   type ReplicationGroup,
@@ -242,7 +243,7 @@ describe("kill -9 of the emulator with a data dir", () => {
     }
   }, 240_000);
 
-  it("rolls work cut short forward: creating ends available (groups too), deleting ends deleted", async () => {
+  it("rolls work cut short forward: creating and modifying end available (groups too), deleting ends deleted", async () => {
     const dir = await mkdtemp(join(tmpdir(), "elasticache-local-persist-"));
     const ports = nodePortRange();
     const runs: StartedCli[] = [];
@@ -251,17 +252,21 @@ describe("kill -9 of the emulator with a data dir", () => {
       const first = await startOn(dir, ports);
       runs.push(first);
       await client(first.url).send(new CreateCacheClusterCommand({ CacheClusterId: "to-delete", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
+      await client(first.url).send(new CreateCacheClusterCommand({ CacheClusterId: "to-grow", Engine: "memcached", CacheNodeType: "cache.t3.micro" }));
       await waitForCluster(client(first.url), "to-delete", "available");
+      await waitForCluster(client(first.url), "to-grow", "available");
       engines.push(...enginePidsOf(first.pid));
       first.child.kill("SIGKILL");
       await first.exited;
 
       // Long delays keep both changes in flight when the emulator dies.
-      const second = await startOn(dir, ports, ["--create-delay-ms", "600000", "--delete-delay-ms", "600000"]);
+      const second = await startOn(dir, ports, ["--create-delay-ms", "600000", "--delete-delay-ms", "600000", "--modify-delay-ms", "600000"]);
       runs.push(second);
       const sdk2 = client(second.url);
       await waitForCluster(sdk2, "to-delete", "available");
+      await waitForCluster(sdk2, "to-grow", "available");
       await sdk2.send(new DeleteCacheClusterCommand({ CacheClusterId: "to-delete" }));
+      await sdk2.send(new ModifyCacheClusterCommand({ CacheClusterId: "to-grow", NumCacheNodes: 3, ApplyImmediately: true }));
       await sdk2.send(new CreateCacheClusterCommand({ CacheClusterId: "half-made", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 2 }));
       for (const [id, shards] of [["half-rg", undefined], ["half-cm", 2]] as const) {
         await sdk2.send(
@@ -276,6 +281,7 @@ describe("kill -9 of the emulator with a data dir", () => {
       }
       expect((await describeCluster(sdk2, "to-delete")).CacheClusterStatus).toBe("deleting");
       expect((await describeCluster(sdk2, "half-made")).CacheClusterStatus).toBe("creating");
+      expect((await describeCluster(sdk2, "to-grow")).CacheClusterStatus).toBe("modifying");
       engines.push(...enginePidsOf(second.pid));
       second.child.kill("SIGKILL");
       await second.exited;
@@ -288,6 +294,13 @@ describe("kill -9 of the emulator with a data dir", () => {
       expect(made.CacheNodes!.map((n) => n.CacheNodeStatus)).toEqual(["available", "available"]);
       expect(await memcachedCommand(made.CacheNodes![1]!.Endpoint!.Port!, "version\r\n")).toMatch(/^VERSION /);
       expect(existsSync(join(dir, "nodes", "000000000000", "us-east-1", "to-delete"))).toBe(false);
+      const grown = await waitForCluster(sdk3, "to-grow", "available");
+      expect(grown.CacheNodes!.map((n) => [n.CacheNodeId, n.CacheNodeStatus])).toEqual([
+        ["0001", "available"],
+        ["0002", "available"],
+        ["0003", "available"],
+      ]);
+      for (const n of grown.CacheNodes!) expect(await memcachedCommand(n.Endpoint!.Port!, "version\r\n")).toMatch(/^VERSION /);
       // The groups are created again from empty nodes and serve.
       const rg = await waitForReplicationGroup(sdk3, "half-rg", (g) => g.Status === "available");
       const cm = await waitForReplicationGroup(sdk3, "half-cm", (g) => g.Status === "available", 120_000);
