@@ -40,7 +40,7 @@ export function encodeState(value: unknown): string {
   });
 }
 
-/** Encoded items of append-only arrays (RegionState.appendOnly), by item: a long event log costs nothing per write. */
+/** Encoded items of append-only arrays (RegionState.appendOnly), by item: a long event log is not re-encoded on every write. */
 const encodedItems = new WeakMap<object, string>();
 
 function encodeAppendOnly(items: unknown[]): string {
