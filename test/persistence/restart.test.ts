@@ -75,7 +75,7 @@ async function describeCluster(sdk: ElastiCacheClient, id: string): Promise<Cach
   return (await sdk.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0];
 }
 
-const endpointsOf = (c: CacheCluster) => ({ config: c.ConfigurationEndpoint, nodes: c.CacheNodes!.map((n) => [n.CacheNodeId, n.Endpoint]) });
+const endpointsOf = (c: CacheCluster) => ({ config: c.ConfigurationEndpoint, nodes: c.CacheNodes!.map((n) => ({ id: n.CacheNodeId, endpoint: n.Endpoint })) });
 const groupEndpoints = (g: ReplicationGroup) => ({
   config: g.ConfigurationEndpoint,
   nodeGroups: g.NodeGroups!.map((ng) => ({
@@ -170,7 +170,7 @@ describe("kill -9 of the emulator with a data dir", () => {
       const eventsBefore = (await sdk.send(new DescribeEventsCommand({ Duration: 60 }))).Events!.length;
 
       // Data: a key on the single node, keys through the primary endpoint, keys over the cluster.
-      const single = redis(before.redis.nodes[0]![1]!.Port!);
+      const single = redis(before.redis.nodes[0]!.endpoint!.Port!);
       const primary = redis(before.rg.nodeGroups[0]!.primary!.Port!);
       const cluster = new Cluster([{ host: "127.0.0.1", port: before.cm.config!.Port! }], { redisOptions: { maxRetriesPerRequest: 3 } });
       cluster.on("error", () => undefined);
@@ -178,7 +178,7 @@ describe("kill -9 of the emulator with a data dir", () => {
       await single.set("single-key", "kept");
       for (let i = 0; i < 50; i++) await primary.set(`rg-${i}`, String(i));
       for (let i = 0; i < 50; i++) await cluster.set(`cm-${i}`, String(i));
-      await memcachedCommand(before.mc.nodes[0]![1]!.Port!, "set mc-key 0 0 4\r\ngone\r\n");
+      await memcachedCommand(before.mc.nodes[0]!.endpoint!.Port!, "set mc-key 0 0 4\r\ngone\r\n");
       for (const c of clients) c.disconnect();
       clients.length = 0;
 
@@ -207,7 +207,7 @@ describe("kill -9 of the emulator with a data dir", () => {
       expect((await sdk2.send(new ListTagsForResourceCommand({ ResourceName: arn }))).TagList).toEqual([{ Key: "team", Value: "cache" }]);
       expect((await sdk2.send(new DescribeEventsCommand({ Duration: 60 }))).Events!.length).toBeGreaterThan(eventsBefore);
 
-      const single2 = redis(before.redis.nodes[0]![1]!.Port!);
+      const single2 = redis(before.redis.nodes[0]!.endpoint!.Port!);
       const primary2 = redis(before.rg.nodeGroups[0]!.primary!.Port!);
       const reader2 = redis(before.rg.nodeGroups[0]!.reader!.Port!);
       const cluster2 = new Cluster([{ host: "127.0.0.1", port: before.cm.config!.Port! }], { redisOptions: { maxRetriesPerRequest: 3 } });
@@ -228,8 +228,8 @@ describe("kill -9 of the emulator with a data dir", () => {
       expect(await roleOf("keep-cm-0002-002")).toBe("master");
       expect(await roleOf("keep-cm-0002-001")).toBe("slave");
       // Memcached keeps nothing across a restart (as on AWS), but serves again.
-      expect(await memcachedCommand(before.mc.nodes[0]![1]!.Port!, "get mc-key\r\n")).toBe("END\r\n");
-      expect(await memcachedCommand(before.mc.config!.Port!, "config get cluster\r\n")).toContain(`|${before.mc.nodes[1]![1]!.Port}`);
+      expect(await memcachedCommand(before.mc.nodes[0]!.endpoint!.Port!, "get mc-key\r\n")).toBe("END\r\n");
+      expect(await memcachedCommand(before.mc.config!.Port!, "config get cluster\r\n")).toContain(`|${before.mc.nodes[1]!.endpoint!.Port}`);
       for (const c of clients) c.disconnect();
       clients.length = 0;
 
