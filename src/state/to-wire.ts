@@ -49,7 +49,7 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
     PreferredOutpostArn: s.preferredOutpostArn,
     CacheClusterCreateTime: cluster.createTime,
     PreferredMaintenanceWindow: s.preferredMaintenanceWindow,
-    PendingModifiedValues: { ...pendingToWire(cluster.pending), AuthTokenStatus: cluster.access?.pending?.authTokenStatus },
+    PendingModifiedValues: pendingToWire(cluster.pending, cluster.access?.pending?.authTokenStatus),
     NotificationConfiguration: s.notificationTopicArn
       ? { TopicArn: s.notificationTopicArn, TopicStatus: s.notificationTopicStatus ?? "active" }
       : undefined,
@@ -99,13 +99,14 @@ function cacheNodeToWire(node: CacheNodeRecord, host: string, endpointsKnown: bo
   };
 }
 
-function pendingToWire(pending: PendingClusterChanges): PendingModifiedValues {
+function pendingToWire(pending: PendingClusterChanges, authTokenStatus: PendingModifiedValues["AuthTokenStatus"]): PendingModifiedValues {
   return {
     NumCacheNodes: pending.numCacheNodes,
     CacheNodeIdsToRemove: pending.cacheNodeIdsToRemove,
     EngineVersion: pending.engineVersion,
     CacheNodeType: pending.cacheNodeType,
     TransitEncryptionEnabled: pending.transitEncryptionEnabled,
+    AuthTokenStatus: authTokenStatus,
   };
 }
 
