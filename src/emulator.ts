@@ -11,6 +11,7 @@ import { actions } from "./actions/index.js";
 import type { Services } from "./actions/context.js";
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from "./config.js";
 import { createNodeLauncher } from "./engines/launcher.js";
+import { chooseForwarder, type HaproxyBinary } from "./endpoints/forwarder-choice.js";
 import { defaultRunDir, PidRegistry, reapOrphans } from "./engines/pid-registry.js";
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
@@ -46,6 +47,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
+  let haproxy: HaproxyBinary | undefined;
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
@@ -63,7 +65,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       pidRegistry: pids,
     });
     const workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
-    const launcher = createNodeLauncher({ registry, config, logger });
+    haproxy = await chooseForwarder({ mode: config.forwarder, haproxyPath: config.haproxyPath, nodeBindHost: config.nodeBindHost }, logger);
+    const launcher = createNodeLauncher({ registry, config, logger, haproxy: haproxy && { binary: haproxy, workRoot, pidRegistry: pids } });
     clusters = new ClusterLifecycle({
       launcher,
       delays: config.delays,
@@ -82,7 +85,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       handleApi: (params, caller, requestId, requestLogger) =>
         handleApiRequest({ model, actions, store, services }, params, caller, requestId, requestLogger),
       handleEmulator: async (method, name) => {
-        if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe() } };
+        if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } } };
         if (name === "reset" && method === "POST") {
           await reset();
           return { status: 200, json: { status: "reset" } };
@@ -95,6 +98,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
     logger.info(`elasticache-local listening on ${url}`);
     for (const line of describeEngineVersions(registry, allEngineVersions())) logger.info(line);
+    logger.info(haproxy ? `replication group endpoints: haproxy ${haproxy.version} (${haproxy.path})` : "replication group endpoints: Node forwarder");
   }
 
   async function reset(): Promise<void> {

@@ -3,11 +3,23 @@
  * (through the registry's driver for the engine and version) and Memcached Auto
  * Discovery endpoints.
  */
+import path from "node:path";
 import type { EmulatorConfig } from "../config.js";
+import type { HaproxyBinary } from "../endpoints/forwarder-choice.js";
+import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
 import type { Logger } from "../logger.js";
-import { PortInUseError, type ConfigEndpoint, type EngineNode, type Forwarder, type NodeLauncher, type NodeSpec } from "./engine.js";
+import {
+  PortInUseError,
+  type ConfigEndpoint,
+  type EngineNode,
+  type Forwarder,
+  type ForwarderOptions,
+  type NodeLauncher,
+  type NodeSpec,
+} from "./engine.js";
+import type { PidRegistry } from "./pid-registry.js";
 import { allocatePort, releasePort, startOnFreePort } from "./ports.js";
 import type { EngineRegistry } from "./registry.js";
 
@@ -15,9 +27,16 @@ export interface LauncherDeps {
   registry: EngineRegistry;
   config: EmulatorConfig;
   logger: Logger;
+  /** When given, plaintext forwarders are haproxy processes (endpoints/forwarder-choice.ts). */
+  haproxy?: {
+    binary: HaproxyBinary;
+    /** Each forwarder's config and runtime API socket go to `<workRoot>/_forwarders/<port>`. */
+    workRoot: string;
+    pidRegistry?: PidRegistry;
+  };
 }
 
-export function createNodeLauncher({ registry, config, logger }: LauncherDeps): NodeLauncher {
+export function createNodeLauncher({ registry, config, logger, haproxy }: LauncherDeps): NodeLauncher {
   /**
    * Binds an emulator-owned listener on preferredPort when free, else on a port of the range,
    * moving on at EADDRINUSE. The port goes back to the pool when the listener stops.
@@ -40,7 +59,7 @@ export function createNodeLauncher({ registry, config, logger }: LauncherDeps): 
         await listener.start();
       } catch (error) {
         releasePort(port);
-        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" && !(error instanceof PortInUseError)) throw error;
         if (port === preferred) logger.warn(`requested port ${port} is in use; using a port from the node range`);
         preferred = undefined;
         continue;
@@ -82,7 +101,22 @@ export function createNodeLauncher({ registry, config, logger }: LauncherDeps): 
       return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger }));
     },
 
-    startForwarder(name: string, preferredPort?: number): Promise<Forwarder> {
+    startForwarder(name: string, preferredPort?: number, options: ForwarderOptions = {}): Promise<Forwarder> {
+      if (haproxy && !options.tls) {
+        const { binary, workRoot, pidRegistry } = haproxy;
+        return startListener(preferredPort, (port) =>
+          new HaproxyForwarder({
+            binary: binary.path,
+            bindHost: config.nodeBindHost,
+            port,
+            logger,
+            name,
+            // "_" cannot start a cluster id, so this never meets a node's directory.
+            dir: path.join(workRoot, "_forwarders", String(port)),
+            pidRegistry,
+          }),
+        );
+      }
       return startListener(preferredPort, (port) => new TcpForwarder({ bindHost: config.nodeBindHost, port, logger, name }));
     },
   };
