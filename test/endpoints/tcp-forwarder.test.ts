@@ -14,7 +14,7 @@ import { TcpForwarder, type ForwardTarget } from "../../src/endpoints/tcp-forwar
 import { silentLogger } from "../../src/logger.js";
 
 const REDIS_SERVER = "/usr/bin/redis-server";
-export const HAPROXY = "/usr/sbin/haproxy";
+const HAPROXY = "/usr/sbin/haproxy";
 /** Fixed ports this file may use (the forwarders themselves listen on port 0). */
 const PORT_RANGE = { from: 32000, to: 32399 };
 
