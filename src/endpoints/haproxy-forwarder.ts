@@ -60,7 +60,7 @@ export class HaproxyForwarder {
   private readonly deaths: number[] = [];
   private started = false;
   private stopping = false;
-  /** Set when the socket path does not fit under `dir`: a short temp dir, removed at stop. */
+  /** Set when the socket path does not fit under `dir` (length, characters): a temp dir, removed at stop. */
   private socketDir: string | undefined;
 
   constructor(private readonly opts: HaproxyForwarderOptions) {
@@ -211,7 +211,8 @@ export class HaproxyForwarder {
 
   private async adminSocketPath(): Promise<string> {
     const inDir = path.join(this.opts.dir, "admin.sock");
-    if (Buffer.byteLength(inDir) <= MAX_SOCKET_PATH) return inDir;
+    // The path goes into the config unquoted: plain characters only.
+    if (Buffer.byteLength(inDir) <= MAX_SOCKET_PATH && /^[\w./-]+$/.test(inDir)) return inDir;
     this.socketDir ??= await fs.mkdtemp(path.join(os.tmpdir(), "ecl-haproxy-"));
     return path.join(this.socketDir, "admin.sock");
   }

@@ -223,6 +223,17 @@ describe.runIf(haveHaproxy)("the haproxy forwarder", () => {
     await expect(refused).rejects.toMatchObject({ code: "ECONNREFUSED" });
   });
 
+  it("runs from a work dir whose path cannot hold its runtime API socket (long, with spaces)", async () => {
+    const dir = path.join(tmpDir(), "a dir with spaces", "x".repeat(120));
+    const fwd = haproxyForwarder(await freePort(), { dir });
+    await fwd.start();
+    expect(readdirSync(dir)).toEqual(["haproxy.cfg"]);
+    await fwd.setTargets([a.endpoint]);
+    expect(await (await through(fwd.port, "odd-dir")).ping()).toBe("PONG");
+    await fwd.stop();
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it("rejects with EADDRINUSE on a taken port and leaves no process", async () => {
     const server = await holdPort();
     held.push(server);
