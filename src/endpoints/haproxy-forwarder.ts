@@ -60,6 +60,7 @@ export class HaproxyForwarder {
   private readonly deaths: number[] = [];
   private started = false;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   /** Set when the socket path does not fit under `dir` (length, characters): a temp dir, removed at stop. */
   private socketDir: string | undefined;
 
@@ -128,8 +129,13 @@ export class HaproxyForwarder {
   }
 
   /** Stops haproxy (every connection closes) or the Node forwarder that replaced it. */
-  async stop(): Promise<void> {
-    if (!this.started || this.stopping) return;
+  stop(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
     this.stopping = true;
     await this.recovering;
     await this.instance?.stop();
