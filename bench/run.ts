@@ -23,6 +23,9 @@ import { rowResharding } from "./rows/resharding.js";
 import { rowDescribe100 } from "./rows/describe-100.js";
 import { rowRedisBenchmark } from "./rows/redis-benchmark.js";
 import { rowRss } from "./rows/rss.js";
+import { rowStrictAuth } from "./rows/strict-auth.js";
+import { rowTls } from "./rows/tls.js";
+import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -35,6 +38,10 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "8", name: "redis-benchmark via PrimaryEndpoint/ReaderEndpoint", run: rowRedisBenchmarkEndpoints },
   { id: "9", name: "redis-benchmark --cluster via ConfigurationEndpoint", run: rowRedisBenchmarkCluster },
   { id: "10", name: "reshard 3->4 shards, 100k keys", run: rowResharding },
+  { id: "11", name: "API throughput, strict SigV4 on vs off", run: rowStrictAuth },
+  { id: "12", name: "redis-benchmark over TLS vs plaintext, same node", run: rowTls },
+  { id: "13", name: "snapshot and restore, 1M keys", run: rowSnapshots },
+  { id: "14", name: "restore a snapshot into another shard count, 1M keys", run: rowSnapshotReshard },
 ];
 
 const RESULTS = fileURLToPath(new URL("./results/latest.json", import.meta.url));

@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_PORT, parsePortRange, type EmulatorOptions, type EngineMode, type ForwarderMode } from "./config.js";
 import type { LogLevel } from "./logger.js";
+import { parseCredentials } from "./server/strict-auth.js";
 
 interface OptionSpec {
   flag: string;
@@ -53,9 +54,15 @@ export const optionSpecs: OptionSpec[] = [
       o.nodeMemoryScale = Number(v);
     },
   },
+  { flag: "strict-auth", kind: "boolean", help: "verify SigV4 signatures against --credentials (default off: any credentials work)", apply: (o, v) => (o.strictAuth = v !== "0" && v !== "false") },
+  { flag: "credentials", kind: "string", help: "credentials strict mode accepts: ACCESS_KEY:SECRET[:ACCOUNT], comma-separated", apply: (o, v) => (o.credentials = parseCredentials(v)) },
+  { flag: "max-nodes", kind: "string", help: "cache nodes per account and region (default 300, AWS's quota)", apply: (o, v) => (o.maxNodes = integer("max-nodes", v)) },
   { flag: "create-delay-ms", kind: "string", help: "minimum time in `creating` (default 0)", apply: delay("createMs", "create-delay-ms") },
   { flag: "modify-delay-ms", kind: "string", help: "minimum time in `modifying` (default 0)", apply: delay("modifyMs", "modify-delay-ms") },
   { flag: "delete-delay-ms", kind: "string", help: "minimum time in `deleting` (default 0)", apply: delay("deleteMs", "delete-delay-ms") },
+  { flag: "snapshot-export-dir", kind: "string", help: "folder standing in for S3: bucket B is <dir>/B (CopySnapshot TargetBucket, SnapshotArns); default <data dir>/exports", apply: (o, v) => (o.snapshotExportDir = v) },
+  { flag: "snapshot-clock-scale", kind: "string", help: "automatic snapshots' clock runs N times faster (86400: a day per second; default 1)", apply: (o, v) => (o.snapshotClockScale = integer("snapshot-clock-scale", v)) },
+  { flag: "snapshot-quota", kind: "string", help: "most snapshots per account and region (default 1000)", apply: (o, v) => (o.snapshotQuota = integer("snapshot-quota", v)) },
   { flag: "reboot-delay-ms", kind: "string", help: "minimum time in `rebooting cache cluster nodes` (default 0)", apply: delay("rebootMs", "reboot-delay-ms") },
 ];
 

@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.stdout.write(`elasticache-local ready at ${emulator.url}\n`);
+  // What TLS clients trust (TransitEncryptionEnabled); the same PEM is served over HTTP.
+  if (emulator.ca) process.stdout.write(`TLS CA certificate: ${emulator.ca.file} (${emulator.url}/_emulator/ca.pem)\n`);
 }
 
 void main();

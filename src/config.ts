@@ -2,6 +2,7 @@
  * One typed configuration object: defaults < ELASTICACHE_LOCAL_* environment < CLI flags.
  */
 import type { LogLevel } from "./logger.js";
+import type { Credential } from "./server/strict-auth.js";
 
 export type EngineMode = "auto" | "process" | "embedded";
 /** What serves replication group endpoints: haproxy when installed (auto), or always Node / haproxy. */
@@ -49,6 +50,18 @@ export interface EmulatorConfig {
   defaultRegion: string;
   /** Largest request body accepted (bytes). */
   maxBodyBytes: number;
+  /** Verify every request's SigV4 signature against `credentials` (off: any credentials work). */
+  strictAuth: boolean;
+  /** Credentials strict mode accepts. */
+  credentials: Credential[];
+  /** Cache nodes per account and region (AWS's default quota is 300). */
+  maxNodes: number;
+  /** Folder that stands in for S3 in CopySnapshot TargetBucket and SnapshotArns (`<dir>/<bucket>/<key>`); undefined = `<data dir or temp dir>/exports`. */
+  snapshotExportDir?: string;
+  /** Automatic snapshots' clock runs this many times faster than real time (86400: a day per second), for tests. */
+  snapshotClockScale: number;
+  /** Most snapshots (manual and automatic) an account keeps per region (SnapshotQuotaExceededFault beyond). */
+  snapshotQuota: number;
 }
 
 export const DEFAULT_PORT = 4510;
@@ -69,6 +82,11 @@ export const defaultConfig: EmulatorConfig = {
   defaultAccountId: "000000000000",
   defaultRegion: "us-east-1",
   maxBodyBytes: 1024 * 1024,
+  strictAuth: false,
+  credentials: [],
+  maxNodes: 300,
+  snapshotClockScale: 1,
+  snapshotQuota: 1000,
 };
 
 /** Options as a library user gives them: every field optional, delays partial too. */
@@ -100,6 +118,12 @@ function validateConfig(config: EmulatorConfig): void {
   if (!(config.nodeMemoryScale > 0 && config.nodeMemoryScale <= 1)) {
     throw new Error(`invalid node memory scale ${config.nodeMemoryScale} (a fraction in (0, 1])`);
   }
+  if (config.strictAuth && config.credentials.length === 0) {
+    throw new Error("strict authentication needs at least one credential (--credentials ACCESS_KEY:SECRET[:ACCOUNT])");
+  }
+  if (!(Number.isInteger(config.maxNodes) && config.maxNodes >= 1)) throw new Error(`invalid node limit ${config.maxNodes}`);
+  if (!(config.snapshotClockScale >= 1)) throw new Error(`invalid snapshot clock scale ${config.snapshotClockScale} (at least 1)`);
+  if (!(Number.isInteger(config.snapshotQuota) && config.snapshotQuota >= 0)) throw new Error(`invalid snapshot quota ${config.snapshotQuota}`);
   if (!["auto", "process", "embedded"].includes(config.engineMode)) {
     throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);
   }

@@ -2,7 +2,7 @@
  * The composition root: wires config, engines, lifecycle, actions and the HTTP server,
  * and owns start/stop. Every process it starts ends in stop().
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { chooseForwarder, type HaproxyBinary } from "./endpoints/forwarder-choic
 import { defaultRunDir, PidRegistry, reapOrphans } from "./engines/pid-registry.js";
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
+import { AccessControl } from "./lifecycle/access-control.js";
 import { ClusterLifecycle } from "./lifecycle/cluster-lifecycle.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
@@ -23,8 +24,13 @@ import { createLogger, type Logger } from "./logger.js";
 import { getServiceModel } from "./protocol/model.js";
 import { handleApiRequest } from "./server/api-handler.js";
 import { createHttpServer } from "./server/http-server.js";
+import { createStrictAuth } from "./server/strict-auth.js";
 import { allEngineVersions } from "./state/catalog.js";
+import { takeAutomaticSnapshot } from "./actions/snapshots/automatic-snapshot.js";
+import { SnapshotFiles } from "./snapshots/snapshot-files.js";
+import { SnapshotService } from "./snapshots/snapshot-service.js";
 import { Store } from "./state/store.js";
+import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
 
 export interface Emulator {
   /** The API URL, e.g. http://127.0.0.1:4510 (the real port when started on port 0). */
@@ -34,6 +40,11 @@ export interface Emulator {
   stop(): Promise<void>;
   /** Removes every resource and stops every engine. */
   reset(): Promise<void>;
+  /**
+   * The CA that signs every TLS endpoint (TransitEncryptionEnabled), once started: its PEM
+   * file (kept in the data dir when there is one) and text, also served at `/_emulator/ca.pem`.
+   */
+  readonly ca: { file: string; pem: string } | undefined;
 }
 
 export function createEmulator(options: EmulatorOptions & { logger?: Logger } = {}): Emulator {
@@ -44,10 +55,13 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let url = "";
   let clusters: ClusterLifecycle | undefined;
   let replication: ReplicationLifecycle | undefined;
+  let access: AccessControl | undefined;
+  let snapshots: SnapshotService | undefined;
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
   let haproxy: HaproxyBinary | undefined;
+  let tlsMaterial: TlsMaterial | undefined;
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
@@ -65,8 +79,15 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       pidRegistry: pids,
     });
     const workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
-    haproxy = await chooseForwarder({ mode: config.forwarder, haproxyPath: config.haproxyPath, nodeBindHost: config.nodeBindHost }, logger);
-    const launcher = createNodeLauncher({ registry, config, logger, haproxy: haproxy && { binary: haproxy, workRoot, pidRegistry: pids } });
+    tlsMaterial = await ensureTlsMaterial(config.dataDir ? join(config.dataDir, "tls") : join(tempRoot!, "tls"), [
+      config.advertisedHost,
+      config.nodeBindHost,
+    ]).catch((error: Error) => {
+      logger.warn(`TLS in transit is unavailable: ${error.message}`);
+      return undefined;
+    });
+        haproxy = await chooseForwarder({ mode: config.forwarder, haproxyPath: config.haproxyPath, nodeBindHost: config.nodeBindHost }, logger);
+    const launcher = createNodeLauncher({ registry, config, logger, tls: tlsMaterial, haproxy: haproxy && { binary: haproxy, workRoot, pidRegistry: pids } });
     clusters = new ClusterLifecycle({
       launcher,
       delays: config.delays,
@@ -76,16 +97,36 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger,
     });
     replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger });
-    const services: Services = { config, clusters, replication };
+    access = new AccessControl({ clusters, delays: config.delays, allowRestrictedCommands: config.allowRestrictedCommands, logger });
+    clusters.setNodeAccess(access);
+    const snapshotBase = config.dataDir ?? workRoot;
+    snapshots = new SnapshotService({
+      config,
+      store,
+      clusters,
+      replication,
+      launcher,
+      files: new SnapshotFiles(join(snapshotBase, "snapshots"), config.snapshotExportDir ?? join(snapshotBase, "exports")),
+      scratchRoot: join(snapshotBase, "restore"),
+      logger,
+    });
+    await mkdir(join(snapshotBase, "restore"), { recursive: true });
+    const services: Services = { config, clusters, replication, access, snapshots };
+    snapshots.startAutomatic((region, source, name, takenAt) => takeAutomaticSnapshot(services, region, source, name, takenAt));
     const model = getServiceModel();
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
       defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
       logger,
+      authenticate: config.strictAuth ? createStrictAuth({ credentials: config.credentials }) : undefined,
       handleApi: (params, caller, requestId, requestLogger) =>
         handleApiRequest({ model, actions, store, services }, params, caller, requestId, requestLogger),
       handleEmulator: async (method, name) => {
         if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } } };
+        if (name === "ca.pem" && method === "GET") {
+          if (!tlsMaterial) return { status: 404, json: { error: "TLS in transit is unavailable (no openssl command)" } };
+          return { status: 200, text: tlsMaterial.caPem, contentType: "application/x-pem-file" };
+        }
         if (name === "reset" && method === "POST") {
           await reset();
           return { status: 200, json: { status: "reset" } };
@@ -102,8 +143,10 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   }
 
   async function reset(): Promise<void> {
+    await access?.stopAll();
     await replication?.stopAll();
     await clusters?.stopAll();
+    await snapshots?.reset();
     store.clear();
   }
 
@@ -114,12 +157,16 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
+    await access?.stopAll();
+    const snapshotsStopped = snapshots?.stop();
     await replication?.stopAll();
     await clusters?.stopAll();
+    await snapshotsStopped;
     store.clear();
     await pids?.close();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
     tempRoot = undefined;
+    tlsMaterial = undefined;
   }
 
   return {
@@ -127,6 +174,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       return url;
     },
     config,
+    get ca() {
+      return tlsMaterial ? { file: tlsMaterial.caFile, pem: tlsMaterial.caPem } : undefined;
+    },
     start,
     stop,
     reset,

@@ -25,4 +25,7 @@ export const PORTS = {
   rgBenchmark: { emulator: { from: 23600, to: 23699 }, proxies: { from: 23700, to: 23749 } },
   clusterBenchmark: { emulator: { from: 23750, to: 23849 } },
   resharding: { emulator: { from: 23900, to: 24099 }, bare: { from: 24100, to: 24199 }, bus: { from: 24200, to: 24299 } },
+  strictAuth: { open: { from: 24300, to: 24349 }, strict: { from: 24350, to: 24399 } },
+  tls: { emulator: { from: 24400, to: 24499 } },
+  snapshots: { emulator: { from: 24500, to: 24599 }, bare: { from: 24600, to: 24649 } },
 } as const;

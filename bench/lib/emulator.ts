@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-elasticache";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEmulator, type EngineMode } from "../../src/index.js";
+import { createEmulator, type EmulatorOptions, type EngineMode } from "../../src/index.js";
 import { sleep, spawnTracked, stopTracked, type Tracked } from "./procs.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -36,14 +36,24 @@ export function sdkClient(url: string): ElastiCacheClient {
   });
 }
 
-/** Starts an emulator on port 0 with its own node port range; stop() is safe to call twice. */
-export async function startEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode = "process"): Promise<Harness> {
-  return existsSync(CLI) ? startCliEmulator(nodePorts, engineMode) : startInProcessEmulator(nodePorts, engineMode);
+/** More options: as CLI flags for the emulator's own process, as fields for an in-process one. */
+export interface ExtraOptions {
+  cliArgs: string[];
+  options: EmulatorOptions;
 }
 
-async function startCliEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode): Promise<Harness> {
+/** Starts an emulator on port 0 with its own node port range; stop() is safe to call twice. */
+export async function startEmulator(
+  nodePorts: { from: number; to: number },
+  engineMode: EngineMode = "process",
+  extra: ExtraOptions = { cliArgs: [], options: {} },
+): Promise<Harness> {
+  return existsSync(CLI) ? startCliEmulator(nodePorts, engineMode, extra.cliArgs) : startInProcessEmulator(nodePorts, engineMode, extra.options);
+}
+
+async function startCliEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode, extraArgs: string[]): Promise<Harness> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ELASTICACHE_LOCAL_")));
-  const args = [CLI, "--port", "0", "--node-ports", `${nodePorts.from}-${nodePorts.to}`, "--log-level", "warn", "--engine", engineMode];
+  const args = [CLI, "--port", "0", "--node-ports", `${nodePorts.from}-${nodePorts.to}`, "--log-level", "warn", "--engine", engineMode, ...extraArgs];
   // The data path of replication group endpoints (default auto: haproxy when installed).
   if (process.env.BENCH_FORWARDER) args.push("--forwarder", process.env.BENCH_FORWARDER);
   const cli = spawnTracked(process.execPath, args, { cwd: REPO, env });
@@ -70,9 +80,9 @@ async function startCliEmulator(nodePorts: { from: number; to: number }, engineM
   };
 }
 
-async function startInProcessEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode): Promise<Harness> {
+async function startInProcessEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode, options: EmulatorOptions): Promise<Harness> {
   const forwarder = process.env.BENCH_FORWARDER as "auto" | "node" | "haproxy" | undefined;
-  const emulator = createEmulator({ port: 0, logLevel: "warn", nodePorts, engineMode, forwarder });
+  const emulator = createEmulator({ port: 0, logLevel: "warn", nodePorts, engineMode, forwarder, ...options });
   try {
     await emulator.start();
   } catch (error) {

@@ -12,6 +12,8 @@ export interface LoadSpec {
   /** raw: node:http POST of `body`; sdk: DescribeCacheClusters through @aws-sdk/client-elasticache. */
   mode: "raw" | "sdk";
   body: string;
+  /** Raw mode: extra request headers (e.g. a SigV4 Authorization made once for the fixed body). */
+  headers?: Record<string, string>;
   concurrency: number;
   warmupMs: number;
   durationMs: number;
@@ -38,7 +40,7 @@ async function rawLoop(spec: LoadSpec, until: { warm: number; end: number }, out
           path: "/",
           method: "POST",
           agent,
-          headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", "content-length": payload.length },
+          headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", "content-length": payload.length, ...spec.headers },
         },
         (res) => {
           let bytes = 0;

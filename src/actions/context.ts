@@ -4,15 +4,19 @@
  */
 import type { EmulatorConfig } from "../config.js";
 import type { OperationName, OperationTypes } from "../generated/api.js";
+import type { AccessControl } from "../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../lifecycle/replication-lifecycle.js";
 import type { Logger } from "../logger.js";
+import type { SnapshotService } from "../snapshots/snapshot-service.js";
 import type { RegionState } from "../state/store.js";
 
 export interface Services {
   config: EmulatorConfig;
   clusters: ClusterLifecycle;
   replication: ReplicationLifecycle;
+  access: AccessControl;
+  snapshots: SnapshotService;
 }
 
 export interface ActionContext {

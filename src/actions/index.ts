@@ -7,7 +7,13 @@ import { modifyCacheCluster } from "./cache-clusters/modify-cache-cluster.js";
 import { rebootCacheCluster } from "./cache-clusters/reboot-cache-cluster.js";
 import { describeCacheEngineVersions } from "./engine-versions/describe-cache-engine-versions.js";
 import { describeEvents } from "./events/describe-events.js";
+import { createCacheParameterGroup } from "./parameter-groups/create-cache-parameter-group.js";
+import { deleteCacheParameterGroup } from "./parameter-groups/delete-cache-parameter-group.js";
 import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-parameter-groups.js";
+import { describeCacheParameters } from "./parameter-groups/describe-cache-parameters.js";
+import { describeEngineDefaultParameters } from "./parameter-groups/describe-engine-default-parameters.js";
+import { modifyCacheParameterGroup } from "./parameter-groups/modify-cache-parameter-group.js";
+import { resetCacheParameterGroup } from "./parameter-groups/reset-cache-parameter-group.js";
 import { createReplicationGroup } from "./replication-groups/create-replication-group.js";
 import { deleteReplicationGroup } from "./replication-groups/delete-replication-group.js";
 import { describeReplicationGroups } from "./replication-groups/describe-replication-groups.js";
@@ -15,10 +21,29 @@ import { modifyReplicationGroup } from "./replication-groups/modify-replication-
 import { modifyReplicationGroupShardConfiguration } from "./replication-groups/modify-shard-configuration.js";
 import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
+import { createCacheSecurityGroup } from "./security-groups/create-cache-security-group.js";
+import { deleteCacheSecurityGroup } from "./security-groups/delete-cache-security-group.js";
+import { describeCacheSecurityGroups } from "./security-groups/describe-cache-security-groups.js";
+import { authorizeCacheSecurityGroupIngress, revokeCacheSecurityGroupIngress } from "./security-groups/ingress.js";
+import { createCacheSubnetGroup } from "./subnet-groups/create-cache-subnet-group.js";
+import { deleteCacheSubnetGroup } from "./subnet-groups/delete-cache-subnet-group.js";
+import { copySnapshot } from "./snapshots/copy-snapshot.js";
+import { createSnapshot } from "./snapshots/create-snapshot.js";
+import { deleteSnapshot } from "./snapshots/delete-snapshot.js";
+import { describeSnapshots } from "./snapshots/describe-snapshots.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
+import { modifyCacheSubnetGroup } from "./subnet-groups/modify-cache-subnet-group.js";
 import { addTagsToResource } from "./tags/add-tags-to-resource.js";
 import { listTagsForResource } from "./tags/list-tags-for-resource.js";
 import { removeTagsFromResource } from "./tags/remove-tags-from-resource.js";
+import { createUserGroup } from "./user-groups/create-user-group.js";
+import { deleteUserGroup } from "./user-groups/delete-user-group.js";
+import { describeUserGroups } from "./user-groups/describe-user-groups.js";
+import { modifyUserGroup } from "./user-groups/modify-user-group.js";
+import { createUser } from "./users/create-user.js";
+import { deleteUser } from "./users/delete-user.js";
+import { describeUsers } from "./users/describe-users.js";
+import { modifyUser } from "./users/modify-user.js";
 
 export const actions: ActionTable = {
   CreateCacheCluster: createCacheCluster,
@@ -36,9 +61,35 @@ export const actions: ActionTable = {
   DecreaseReplicaCount: decreaseReplicaCount,
   DescribeCacheEngineVersions: describeCacheEngineVersions,
   DescribeCacheParameterGroups: describeCacheParameterGroups,
+  CreateCacheParameterGroup: createCacheParameterGroup,
+  ModifyCacheParameterGroup: modifyCacheParameterGroup,
+  ResetCacheParameterGroup: resetCacheParameterGroup,
+  DeleteCacheParameterGroup: deleteCacheParameterGroup,
+  DescribeCacheParameters: describeCacheParameters,
+  DescribeEngineDefaultParameters: describeEngineDefaultParameters,
   DescribeCacheSubnetGroups: describeCacheSubnetGroups,
+  CreateCacheSubnetGroup: createCacheSubnetGroup,
+  ModifyCacheSubnetGroup: modifyCacheSubnetGroup,
+  DeleteCacheSubnetGroup: deleteCacheSubnetGroup,
+  CreateCacheSecurityGroup: createCacheSecurityGroup,
+  DescribeCacheSecurityGroups: describeCacheSecurityGroups,
+  DeleteCacheSecurityGroup: deleteCacheSecurityGroup,
+  AuthorizeCacheSecurityGroupIngress: authorizeCacheSecurityGroupIngress,
+  RevokeCacheSecurityGroupIngress: revokeCacheSecurityGroupIngress,
   DescribeEvents: describeEvents,
   AddTagsToResource: addTagsToResource,
   ListTagsForResource: listTagsForResource,
   RemoveTagsFromResource: removeTagsFromResource,
+  CreateUser: createUser,
+  ModifyUser: modifyUser,
+  DeleteUser: deleteUser,
+  DescribeUsers: describeUsers,
+  CreateUserGroup: createUserGroup,
+  ModifyUserGroup: modifyUserGroup,
+  DeleteUserGroup: deleteUserGroup,
+  DescribeUserGroups: describeUserGroups,
+  CreateSnapshot: createSnapshot,
+  DescribeSnapshots: describeSnapshots,
+  CopySnapshot: copySnapshot,
+  DeleteSnapshot: deleteSnapshot,
 };

@@ -26,6 +26,9 @@
  * request magic 0x80 is closed.
  */
 import net from "node:net";
+import tls from "node:tls";
+import { connectEndpoint } from "../engines/connect.js";
+import type { TransitEncryptionMode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
 import { listen } from "../listen.js";
 import {
@@ -49,7 +52,15 @@ export interface MemcachedConfigEndpointOptions {
   /** 0 picks a free port; read it back from `port` after start(). */
   port: number;
   logger: Logger;
+  /**
+   * TLS in transit: `required` serves TLS only and reaches the (TLS-only) nodes over TLS;
+   * `preferred` tells TLS from plaintext by the first byte and reaches the nodes in plaintext.
+   */
+  tls?: { mode: TransitEncryptionMode; cert: string; key: string; ca: string };
 }
+
+/** The first byte of a TLS handshake record. */
+const TLS_HANDSHAKE = 0x16;
 
 const BINARY_REQUEST_MAGIC = 0x80;
 const NOOP_REQUEST = Buffer.from("mn\r\n");
@@ -89,6 +100,9 @@ export class MemcachedConfigEndpoint {
   private server: net.Server | null = null;
   private boundPort: number | null = null;
   private readonly connections = new Set<ProxyConnection>();
+  private readonly secureContext: tls.SecureContext | undefined;
+  /** Sockets accepted but not yet handed to a ProxyConnection (TLS first byte pending). */
+  private readonly sniffing = new Set<net.Socket>();
 
   private nodes: CacheNodeAddress[] = [];
   private nodesDefined = false;
@@ -97,6 +111,7 @@ export class MemcachedConfigEndpoint {
 
   constructor(private readonly opts: MemcachedConfigEndpointOptions) {
     this.log = opts.logger.child({ component: "memcached-config-endpoint" });
+    if (opts.tls) this.secureContext = tls.createSecureContext({ cert: opts.tls.cert, key: opts.tls.key });
   }
 
   /** Listens on bindHost:port; rejects with the listen error (code EADDRINUSE when taken). */
@@ -154,12 +169,45 @@ export class MemcachedConfigEndpoint {
     this.server = null;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const conn of this.connections) conn.destroy();
+    for (const socket of this.sniffing) socket.destroy();
     await closed;
     this.log.info("memcached configuration endpoint stopped", { port: this.boundPort });
   }
 
   private accept(socket: net.Socket): void {
+    const mode = this.opts.tls?.mode;
+    if (!mode) return this.serve(socket);
+    if (mode === "required") return this.serve(this.secure(socket));
+    // preferred: look at the first byte, put it back, and serve TLS or plaintext.
+    this.sniffing.add(socket);
+    socket.on("error", () => socket.destroy());
+    socket.once("close", () => this.sniffing.delete(socket));
+    socket.once("data", (first: Buffer) => {
+      socket.pause();
+      this.sniffing.delete(socket);
+      socket.unshift(first);
+      if (first[0] === TLS_HANDSHAKE) this.serve(this.secure(socket));
+      else {
+        this.serve(socket);
+        socket.resume();
+      }
+    });
+  }
+
+  /** Terminates TLS on an accepted socket (bytes it already buffered are read by the TLS layer). */
+  private secure(socket: net.Socket): tls.TLSSocket {
+    const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: this.secureContext });
+    secured.on("error", (err) => {
+      this.log.debug("TLS error", { error: err.message });
+      secured.destroy();
+    });
+    return secured;
+  }
+
+  private serve(socket: net.Socket): void {
+    const nodeTls = this.opts.tls?.mode === "required" ? { ca: this.opts.tls.ca } : undefined;
     const conn = new ProxyConnection(socket, {
+      nodeTls,
       log: this.log,
       backendNode: () => this.nodes[0],
       configReply: () => this.replies.config,
@@ -175,6 +223,8 @@ export class MemcachedConfigEndpoint {
 
 interface ConnectionContext {
   log: Logger;
+  /** Set when the nodes are TLS-only: reach them over TLS trusting this CA. */
+  nodeTls?: { ca: string };
   /** The node new proxied connections go to (the first of the current list). */
   backendNode(): CacheNodeAddress | undefined;
   configReply(): Buffer;
@@ -343,11 +393,12 @@ class ProxyConnection {
     this.state = "connecting";
     // Hold further client input until we know whether the node is there.
     this.client.pause();
-    const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+    const { socket, readyEvent } = connectEndpoint({ ...target, tls: this.ctx.nodeTls });
+    socket.setNoDelay(true);
     this.node = socket;
     // A node that neither accepts nor refuses counts as refusing.
     socket.setTimeout(NODE_CONNECT_TIMEOUT_MS, () => socket.destroy(new Error("connect timeout")));
-    socket.once("connect", () => this.onNodeConnect(socket));
+    socket.once(readyEvent, () => this.onNodeConnect(socket));
     socket.on("data", (chunk: Buffer) => this.onNodeData(chunk));
     socket.on("error", (err) => this.onNodeError(socket, err));
     socket.on("close", () => this.onNodeClose(socket));

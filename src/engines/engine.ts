@@ -7,6 +7,27 @@ export type EngineKind = "redis" | "valkey" | "memcached";
 export interface Endpoint {
   host: string;
   port: number;
+  /** Set when the emulator must speak TLS to reach this endpoint (a TLS-only node): the CA to trust. */
+  tls?: { ca: string };
+}
+
+/** ElastiCache's TransitEncryptionMode: `required` is TLS only, `preferred` TLS and plaintext on one port. */
+export type TransitEncryptionMode = "preferred" | "required";
+
+/** What a driver needs to serve TLS (filled in by the launcher from the emulator's certificates). */
+export interface NodeTls {
+  mode: TransitEncryptionMode;
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  caPem: string;
+  /**
+   * `preferred`: the engine's TLS port; `spec.port` is then its plaintext port, and a
+   * first-byte router on `publicPort` sends each connection to one or the other.
+   */
+  tlsPort?: number;
+  /** The port clients see (announced by cluster mode nodes for MOVED/ASK). */
+  publicPort: number;
 }
 
 export interface NodeSpec {
@@ -25,6 +46,17 @@ export interface NodeSpec {
   workDir: string;
   /** Engine parameters to apply at start (redis config directives / memcached settings). */
   params?: Record<string, string>;
+  /**
+   * Redis-like engines: start with the `default` user off, for nodes whose client users
+   * (user groups, AUTH tokens) the emulator sets right after start.
+   */
+  defaultUserOff?: boolean;
+  /** TLS in transit, as the cluster asks for it (the launcher turns it into `tls`). */
+  transitEncryption?: TransitEncryptionMode;
+  /** Set by the launcher: certificates and ports for TLS. */
+  tls?: NodeTls;
+  /** Redis-like engines: an RDB file the node loads at start (restore from a snapshot). */
+  seedRdbPath?: string;
 }
 
 export interface EngineNode {
@@ -72,8 +104,9 @@ export class PortInUseError extends Error {
 /** Starts what a cluster needs, on ports from the configured range (engines/launcher.ts). */
 export interface NodeLauncher {
   /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
-  startNode(spec: Omit<NodeSpec, "port" | "bindHost">, preferredPort?: number): Promise<EngineNode>;
-  startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint>;
+  startNode(spec: Omit<NodeSpec, "port" | "bindHost" | "tls">, preferredPort?: number): Promise<EngineNode>;
+  /** `transitEncryption`: the endpoint speaks TLS (required) or both (preferred), and reaches the nodes accordingly. */
+  startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint>;
   /** A TCP forwarder (primary, reader or configuration endpoint of a replication group). */
   startForwarder(name: string, preferredPort?: number, options?: ForwarderOptions): Promise<Forwarder>;
 }

@@ -9,24 +9,32 @@ import type { HaproxyBinary } from "../endpoints/forwarder-choice.js";
 import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
+import { TlsRouter } from "../endpoints/tls-router.js";
 import type { Logger } from "../logger.js";
+import type { TlsMaterial } from "../tls/certificates.js";
 import {
   PortInUseError,
   type ConfigEndpoint,
+  type EngineDriver,
   type EngineNode,
   type Forwarder,
   type ForwarderOptions,
   type NodeLauncher,
   type NodeSpec,
+  type NodeTls,
+  type TransitEncryptionMode,
 } from "./engine.js";
 import type { PidRegistry } from "./pid-registry.js";
 import { allocatePort, releasePort, startOnFreePort } from "./ports.js";
 import type { EngineRegistry } from "./registry.js";
+import { RoutedNode } from "./routed-node.js";
 
 export interface LauncherDeps {
   registry: EngineRegistry;
   config: EmulatorConfig;
   logger: Logger;
+  /** The emulator's certificates; without them (no openssl) TLS in transit cannot start. */
+  tls?: TlsMaterial;
   /** When given, plaintext forwarders are haproxy processes (endpoints/forwarder-choice.ts). */
   haproxy?: {
     binary: HaproxyBinary;
@@ -36,7 +44,10 @@ export interface LauncherDeps {
   };
 }
 
-export function createNodeLauncher({ registry, config, logger, haproxy }: LauncherDeps): NodeLauncher {
+/** How long a replacement waits for a dead node's public port to be free again. */
+const PORT_REUSE_WAIT_MS = 1000;
+
+export function createNodeLauncher({ registry, config, logger, tls, haproxy }: LauncherDeps): NodeLauncher {
   /**
    * Binds an emulator-owned listener on preferredPort when free, else on a port of the range,
    * moving on at EADDRINUSE. The port goes back to the pool when the listener stops.
@@ -44,6 +55,7 @@ export function createNodeLauncher({ registry, config, logger, haproxy }: Launch
   async function startListener<T extends { readonly port: number; start(): Promise<void>; stop(): Promise<void> }>(
     preferredPort: number | undefined,
     make: (port: number) => T,
+    opts: { fallback?: boolean } = {},
   ): Promise<T> {
     let preferred = preferredPort;
     for (let attempt = 0; attempt < 200; attempt++) {
@@ -52,6 +64,7 @@ export function createNodeLauncher({ registry, config, logger, haproxy }: Launch
         port = allocatePort(config.nodePorts, preferred);
       } catch (error) {
         if (!(error instanceof PortInUseError)) throw error;
+        if (opts.fallback === false) throw error;
         port = allocatePort(config.nodePorts);
       }
       const listener = make(port);
@@ -60,6 +73,7 @@ export function createNodeLauncher({ registry, config, logger, haproxy }: Launch
       } catch (error) {
         releasePort(port);
         if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" && !(error instanceof PortInUseError)) throw error;
+        if (port === preferred && opts.fallback === false) throw new PortInUseError(port);
         if (port === preferred) logger.warn(`requested port ${port} is in use; using a port from the node range`);
         preferred = undefined;
         continue;
@@ -72,6 +86,11 @@ export function createNodeLauncher({ registry, config, logger, haproxy }: Launch
       return listener;
     }
     throw new Error(`no free port for an endpoint in ${config.nodePorts.from}-${config.nodePorts.to}`);
+  }
+
+  function tlsOrThrow(): TlsMaterial {
+    if (!tls) throw new Error("TLS in transit needs the openssl command to issue the emulator's certificates");
+    return tls;
   }
 
   /** A requested port that is taken falls back to the range, as a user would rather have a node than an error. */
@@ -87,18 +106,76 @@ export function createNodeLauncher({ registry, config, logger, haproxy }: Launch
     return (await startOnFreePort(config.nodePorts, undefined, start)) as T;
   }
 
+  function nodeTls(mode: TransitEncryptionMode, driver: EngineDriver, publicPort: number, tlsPort?: number): NodeTls {
+    const material = tlsOrThrow();
+    if (driver.id === "embedded") throw new Error("TLS in transit needs the real engines (redis-server, memcached), not the embedded fallback");
+    return { mode, certFile: material.certFile, keyFile: material.keyFile, caFile: material.caFile, caPem: material.caPem, publicPort, tlsPort };
+  }
+
+  /**
+   * `preferred`: a TlsRouter on the public port first (cluster mode nodes announce it), then
+   * the engine on a plaintext and a TLS port of the range.
+   */
+  async function startRoutedNode(driver: EngineDriver, spec: Omit<NodeSpec, "port" | "bindHost" | "tls">, preferredPort?: number): Promise<EngineNode> {
+    const name = spec.nodeName;
+    // A node replaced after its engine died asks for the port its router has just let go.
+    let router: TlsRouter | undefined;
+    for (const deadline = Date.now() + (preferredPort !== undefined ? PORT_REUSE_WAIT_MS : 0); ; ) {
+      try {
+        router = await startListener(preferredPort, (port) => new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name }), { fallback: Date.now() >= deadline });
+        break;
+      } catch (error) {
+        if (!(error instanceof PortInUseError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    let tlsPort = 0;
+    let engine: EngineNode;
+    try {
+      engine = await startOnFreePort(config.nodePorts, undefined, async (port) => {
+        const candidate = allocatePort(config.nodePorts);
+        try {
+          const started = await driver.start({ ...spec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, router!.port, candidate) });
+          tlsPort = candidate;
+          return started;
+        } catch (error) {
+          releasePort(candidate);
+          throw error;
+        }
+      });
+    } catch (error) {
+      await router.stop();
+      throw error;
+    }
+    router.setTargets(engine.endpoint, { host: engine.endpoint.host, port: tlsPort });
+    let released = false;
+    return new RoutedNode(engine, router, () => {
+      if (released) return;
+      released = true;
+      releasePort(tlsPort);
+    });
+  }
+
   return {
-    async startNode(spec: Omit<NodeSpec, "port" | "bindHost">, preferredPort?: number): Promise<EngineNode> {
+    async startNode(spec: Omit<NodeSpec, "port" | "bindHost" | "tls">, preferredPort?: number): Promise<EngineNode> {
       const { driver } = registry.resolve(spec.engine, spec.engineVersion);
-      const node = await onPreferredOrRange(preferredPort, (port) =>
-        driver.start({ ...spec, port, bindHost: config.nodeBindHost }),
-      );
+      const mode = spec.transitEncryption;
+      const node =
+        mode === "preferred"
+          ? await startRoutedNode(driver, spec, preferredPort)
+          : await onPreferredOrRange(preferredPort, (port) =>
+              driver.start({ ...spec, port, bindHost: config.nodeBindHost, tls: mode ? nodeTls(mode, driver, port) : undefined }),
+            );
       await node.ready();
       return node;
     },
 
-    startConfigEndpoint(preferredPort?: number): Promise<ConfigEndpoint> {
-      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger }));
+    startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint> {
+      const material = transitEncryption ? tlsOrThrow() : undefined;
+      const endpointTls = material && transitEncryption
+        ? { mode: transitEncryption, cert: material.certPem, key: material.keyPem, ca: material.caPem }
+        : undefined;
+      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls }));
     },
 
     startForwarder(name: string, preferredPort?: number, options: ForwarderOptions = {}): Promise<Forwarder> {

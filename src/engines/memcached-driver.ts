@@ -45,6 +45,12 @@ const EXTENDED_OPTIONS = new Set([
   "watcher_logbuf_size",
   "worker_logbuf_size",
   "maxconns_fast",
+  // memcached 1.6 turns these on by itself; a parameter group set to 0 turns them off.
+  "no_modern",
+  "no_lru_crawler",
+  "no_lru_maintainer",
+  "no_slab_reassign",
+  "no_maxconns_fast",
 ]);
 
 const isOn = (v: string) => /^(1|true|yes|on)$/i.test(v);
@@ -52,6 +58,19 @@ const isOn = (v: string) => /^(1|true|yes|on)$/i.test(v);
 /** `memcached 1.6.18` -> "1.6.18". */
 export function parseMemcachedVersion(output: string): string | undefined {
   return /memcached (\d+\.\d+\.\d+)/.exec(output)?.[1];
+}
+
+/**
+ * TLS in transit: `-Z` makes every listener TLS (`required`). `preferred` adds a plaintext
+ * listener (`notls:`) on the node's port and a TLS one on `tls.tlsPort`, behind a
+ * first-byte router on the public port.
+ */
+export function memcachedTlsArgs(spec: NodeSpec): string[] {
+  const tls = spec.tls;
+  if (!tls) return [];
+  const args = ["-Z", "-o", `ssl_chain_cert=${tls.certFile},ssl_key=${tls.keyFile}`];
+  if (tls.mode === "preferred") args.push("-l", `notls:${spec.bindHost}:${spec.port}`, "-l", `${spec.bindHost}:${tls.tlsPort}`);
+  return args;
 }
 
 export class MemcachedDriver implements EngineDriver {
@@ -81,7 +100,9 @@ export class MemcachedDriver implements EngineDriver {
 
   args(spec: NodeSpec): string[] {
     const mb = spec.maxMemoryBytes === undefined ? 64 : Math.max(8, Math.floor(spec.maxMemoryBytes / (1024 * 1024)));
-    const args = ["-p", String(spec.port), "-l", spec.bindHost, "-U", "0", "-m", String(mb), "-c", "1024", "-t", "2"];
+    // With TLS preferred, the listeners (plaintext and TLS) come from memcachedTlsArgs.
+    const listen = spec.tls?.mode === "preferred" ? [] : ["-l", spec.bindHost];
+    const args = ["-p", String(spec.port), ...listen, "-U", "0", "-m", String(mb), "-c", "1024", "-t", "2"];
     // memcached refuses to run as root unless told which user to be.
     if (process.getuid?.() === 0) args.push("-u", "root");
     for (const [name, value] of Object.entries(spec.params ?? {})) {
@@ -94,6 +115,7 @@ export class MemcachedDriver implements EngineDriver {
         args.push("-o", isOn(value) ? key : `${key}=${value}`);
       } else this.logger.debug("parameter not passed to memcached", { node: spec.nodeName, name });
     }
+    args.push(...memcachedTlsArgs(spec));
     return args;
   }
 

@@ -51,6 +51,13 @@ export class PortPool {
   isHeld(port: number): boolean {
     return this.held.has(port);
   }
+
+  /** How many ports of `range` our nodes and listeners hold. */
+  heldIn(range: PortRange): number {
+    let count = 0;
+    for (const port of this.held) if (port >= range.from && port <= range.to) count++;
+    return count;
+  }
 }
 
 function checkRange(range: PortRange): void {

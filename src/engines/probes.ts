@@ -2,8 +2,8 @@
  * Protocol probes: readiness is "the engine answers its protocol", never log scraping.
  * Every network call here has a deadline, so a wedged engine cannot hang a caller.
  */
-import net from "node:net";
 import type { Endpoint } from "./engine.js";
+import { connectEndpoint } from "./connect.js";
 import { RespDecoder, RespError, encodeCommand, type RespValue } from "./resp.js";
 
 export type Probe = () => Promise<boolean>;
@@ -25,7 +25,7 @@ export function respRequest(
   return new Promise((resolve, reject) => {
     const decoder = new RespDecoder();
     const replies: RespValue[] = [];
-    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    const { socket, readyEvent } = connectEndpoint(endpoint);
     socket.setNoDelay(true);
     const timer = setTimeout(() => finish(new ProbeTimeoutError(`no reply from ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)), timeoutMs);
     let done = false;
@@ -37,7 +37,7 @@ export function respRequest(
       if (err) reject(err);
       else resolve(replies);
     };
-    socket.on("connect", () => socket.write(Buffer.concat(commands.map(encodeCommand))));
+    socket.on(readyEvent, () => socket.write(Buffer.concat(commands.map(encodeCommand))));
     socket.on("data", (chunk) => {
       try {
         decoder.push(chunk);
@@ -73,7 +73,7 @@ export function memcachedRequest(
   const timeoutMs = opts.timeoutMs ?? 2000;
   return new Promise((resolve, reject) => {
     let text = "";
-    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    const { socket, readyEvent } = connectEndpoint(endpoint);
     socket.setNoDelay(true);
     const timer = setTimeout(() => finish(new ProbeTimeoutError(`no reply from ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)), timeoutMs);
     let done = false;
@@ -85,7 +85,7 @@ export function memcachedRequest(
       if (err) reject(err);
       else resolve(text);
     };
-    socket.on("connect", () => socket.write(request));
+    socket.on(readyEvent, () => socket.write(request));
     socket.on("data", (chunk) => {
       text += chunk.toString("latin1");
       if (until.test(text)) finish();

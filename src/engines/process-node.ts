@@ -57,6 +57,8 @@ export class ProcessNode implements EngineNode {
   ) {
     this.spec = opts.spec;
     this.endpoint = { host: connectHost(opts.spec.bindHost), port: opts.spec.port };
+    // A TLS-only engine is probed and administered over TLS.
+    if (opts.spec.tls?.mode === "required") this.endpoint.tls = { ca: opts.spec.tls.caPem };
     this.pid = proc.pid;
     this.adminAuth = opts.adminAuth;
     if (opts.adminCommand) {

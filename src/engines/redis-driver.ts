@@ -57,11 +57,11 @@ export interface RedisDriverOptions {
 }
 
 /** The ACL file for a node: default user restricted as on ElastiCache, plus our admin user. */
-export function aclFileContents(opts: { allowRestrictedCommands?: boolean; adminUser: string; adminPassword: string }): string {
+export function aclFileContents(opts: { allowRestrictedCommands?: boolean; adminUser: string; adminPassword: string; defaultUserOff?: boolean }): string {
   const restrictions = opts.allowRestrictedCommands ? "" : " " + RESTRICTED_COMMANDS.map((c) => `-${c}`).join(" ");
   const hash = createHash("sha256").update(opts.adminPassword).digest("hex");
   return [
-    `user default on nopass ~* &* +@all${restrictions}`,
+    `user default ${opts.defaultUserOff ? "off" : "on"} nopass ~* &* +@all${restrictions}`,
     `user ${opts.adminUser} on #${hash} ~* &* +@all`,
     "",
   ].join("\n");
@@ -123,6 +123,7 @@ export class RedisServerDriver implements EngineDriver {
       }
       args.push(`--${name}`, value);
     }
+    args.push(...redisTlsArgs(spec));
     return args;
   }
 
@@ -131,9 +132,15 @@ export class RedisServerDriver implements EngineDriver {
     const aclFile = path.resolve(spec.workDir, "users.acl");
     await fs.writeFile(
       aclFile,
-      aclFileContents({ allowRestrictedCommands: this.opts.allowRestrictedCommands, adminUser: this.adminAuth.user, adminPassword: this.adminAuth.password }),
+      aclFileContents({
+        allowRestrictedCommands: this.opts.allowRestrictedCommands,
+        adminUser: this.adminAuth.user,
+        adminPassword: this.adminAuth.password,
+        defaultUserOff: spec.defaultUserOff,
+      }),
       { mode: 0o600 },
     );
+    if (spec.seedRdbPath) await placeSeed(spec.seedRdbPath, path.resolve(spec.workDir, spec.params?.dbfilename ?? "dump.rdb"));
     const auth = this.adminAuth;
     return ProcessNode.launch({
       spec,
@@ -151,6 +158,52 @@ export class RedisServerDriver implements EngineDriver {
       pidRegistry: this.opts.pidRegistry,
       readyTimeoutMs: this.opts.readyTimeoutMs,
     });
+  }
+}
+
+/**
+ * TLS in transit. `required`: TLS only on the node's port (`--port 0`). `preferred`: the
+ * engine listens on both its plaintext port and `tls.tlsPort`, behind a first-byte router
+ * on the public port. Replication and the cluster bus run over TLS; cluster mode nodes
+ * announce the public port for both kinds of client, and their bus keeps the public
+ * port + 10000.
+ */
+export function redisTlsArgs(spec: NodeSpec): string[] {
+  const tls = spec.tls;
+  if (!tls) return [];
+  const args = [
+    "--tls-cert-file", tls.certFile,
+    "--tls-key-file", tls.keyFile,
+    "--tls-ca-cert-file", tls.caFile,
+    "--tls-auth-clients", "no",
+    "--tls-replication", "yes",
+  ];
+  if (tls.mode === "required") args.push("--port", "0", "--tls-port", String(spec.port));
+  else args.push("--tls-port", String(tls.tlsPort));
+  // As a replica, the node tells its primary the port clients know it by (ROLE, INFO).
+  args.push("--replica-announce-port", String(tls.publicPort));
+  if (spec.params?.["cluster-enabled"] === "yes") {
+    const pub = String(tls.publicPort);
+    args.push(
+      "--tls-cluster", "yes",
+      "--cluster-announce-tls-port", pub,
+      "--cluster-announce-port", pub,
+      "--cluster-port", String(tls.publicPort + 10000),
+    );
+  }
+  return args;
+}
+
+/**
+ * A snapshot to restore goes where the engine reads its RDB at start: hard-linked when
+ * possible (the engine replaces its RDB by rename, never in place), else copied.
+ */
+async function placeSeed(from: string, to: string): Promise<void> {
+  await fs.rm(to, { force: true });
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
   }
 }
 

@@ -7,18 +7,19 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
-import type { ConfigEndpoint, EngineNode, NodeLauncher } from "../engines/engine.js";
+import type { ConfigEndpoint, EngineNode, NodeLauncher, TransitEncryptionMode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
 import { nodeTypeMemoryBytes } from "../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { emitEvent } from "./events.js";
+import { startupParameters } from "./parameter-apply.js";
 import { SerialWork } from "./serial-work.js";
 
 interface RunningNode {
   engine: EngineNode;
   /** What the node was started with, to tell when a change needs a restart. */
-  startedWith: { engineVersion: string; memoryBytes?: number };
+  startedWith: { engineVersion: string; memoryBytes?: number; transitEncryption?: TransitEncryptionMode };
   /** Set while we stop it on purpose, so onExit does not treat it as a failure. */
   stopping: boolean;
 }
@@ -42,12 +43,29 @@ export interface LifecycleOptions {
   logger: Logger;
 }
 
+/**
+ * Who may connect to a cluster's nodes (lifecycle/access-control.ts): a node of a managed
+ * cluster starts with its default user off and gets its users as soon as it answers.
+ */
+export interface NodeAccess {
+  managed(region: RegionState, cluster: CacheClusterRecord): boolean;
+  applyToNode(region: RegionState, cluster: CacheClusterRecord, engine: EngineNode): Promise<void>;
+  /** The cluster was modified (e.g. its AUTH token): its running nodes get its users again. */
+  refresh(region: RegionState, cluster: CacheClusterRecord, engines: EngineNode[]): Promise<void>;
+}
+
 /** Decides what happens when a replication group member's engine dies (failover, replacement). */
 export type MemberExitHandler = (region: RegionState, cluster: CacheClusterRecord) => void;
+
+/** The TLS in transit mode a cluster's nodes run with, if any. */
+export function transitEncryptionOf(cluster: CacheClusterRecord): TransitEncryptionMode | undefined {
+  return cluster.settings.transitEncryptionEnabled ? (cluster.settings.transitEncryptionMode ?? "required") : undefined;
+}
 
 export class ClusterLifecycle {
   private readonly work = new SerialWork<ClusterRuntime>(() => ({ nodes: new Map() }));
   private memberExitHandler: MemberExitHandler | undefined;
+  private access: NodeAccess | undefined;
 
   constructor(private readonly options: LifecycleOptions) {}
 
@@ -55,11 +73,19 @@ export class ClusterLifecycle {
   create(region: RegionState, cluster: CacheClusterRecord): void {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
-      if (cluster.engine === "memcached") {
-        runtime.configEndpoint = await this.options.launcher.startConfigEndpoint(cluster.requestedPort);
+      // The Auto Discovery endpoint and the nodes start side by side.
+      const configEndpoint = cluster.engine === "memcached" ? this.options.launcher.startConfigEndpoint(cluster.requestedPort, transitEncryptionOf(cluster)) : undefined;
+      const nodes = this.reconcileNodes(region, cluster, runtime);
+      if (configEndpoint) {
+        runtime.configEndpoint = await configEndpoint.catch(async (error: unknown) => {
+          await nodes.catch(() => undefined);
+          throw error;
+        });
         cluster.configurationEndpointPort = runtime.configEndpoint.port;
       }
-      await this.reconcileNodes(region, cluster, runtime);
+      await nodes;
+      // The nodes may have answered before the endpoint listened.
+      this.publishNodes(cluster, runtime);
       await this.pause(cluster, runtime, started, this.options.delays.createMs);
       for (const node of cluster.nodes) {
         emitEvent(region, "cache-cluster", cluster.id, `Added cache node ${node.id} in availability zone ${node.availabilityZone}`, cluster.arn);
@@ -74,6 +100,7 @@ export class ClusterLifecycle {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
       await this.reconcileNodes(region, cluster, runtime);
+      if (cluster.engine !== "memcached") await this.access?.refresh(region, cluster, [...runtime.nodes.values()].map((n) => n.engine));
       await this.pause(cluster, runtime, started, this.options.delays.modifyMs);
       cluster.status = "available";
       emitEvent(region, "cache-cluster", cluster.id, "Finished modifying cache cluster", cluster.arn);
@@ -113,6 +140,11 @@ export class ClusterLifecycle {
     });
   }
 
+  /** Every node start goes through this (users and AUTH tokens). */
+  setNodeAccess(access: NodeAccess): void {
+    this.access = access;
+  }
+
   /** Replication groups handle their members' failures themselves. */
   onMemberExit(handler: MemberExitHandler): void {
     this.memberExitHandler = handler;
@@ -134,6 +166,16 @@ export class ClusterLifecycle {
       await this.startNode(region, cluster, rt, node);
       node.status = "available";
     });
+  }
+
+  /**
+   * Runs `work` in this cluster's order (after what is queued, before what comes next), e.g.
+   * a snapshot before a delete. Its failure is logged only: `work` reports its own outcome.
+   */
+  exclusive(cluster: CacheClusterRecord, work: () => Promise<void>): Promise<void> {
+    return this.work.run(cluster.arn, work, (error) =>
+      this.options.logger.error("cache cluster work failed", { cluster: cluster.id, error: error instanceof Error ? error.message : String(error) }),
+    );
   }
 
   /** Resolves when all work queued so far on this cluster is done (tests, reset). */
@@ -196,6 +238,7 @@ export class ClusterLifecycle {
     const memoryBytes = this.nodeMemory(cluster);
     const versionChanged = running.startedWith.engineVersion !== cluster.engineVersion;
     const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
+    if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return this.restartKeepingData(region, cluster, runtime, node, running);
     if (!versionChanged && !memoryChanged) return;
     if (!versionChanged && running.engine.adminCommand && memoryBytes !== undefined) {
       await running.engine.adminCommand(["CONFIG", "SET", "maxmemory", String(memoryBytes)]);
@@ -211,12 +254,32 @@ export class ClusterLifecycle {
     await this.startNode(region, cluster, runtime, node);
   }
 
+  /**
+   * A TLS in transit change restarts the engine on the same port with the new listeners;
+   * a Redis/Valkey node saves its data first and loads it back at start.
+   */
+  private async restartKeepingData(
+    region: RegionState,
+    cluster: CacheClusterRecord,
+    runtime: ClusterRuntime,
+    node: CacheNodeRecord,
+    running: RunningNode,
+  ): Promise<void> {
+    const dump = join(this.clusterDir(region, cluster), node.id, "dump.rdb");
+    if (running.engine.adminCommand) await running.engine.adminCommand(["SAVE"]);
+    await this.stopNode(runtime, node.id);
+    await this.startNode(region, cluster, runtime, node);
+    // Loaded: a later reboot or replacement must start empty, as on AWS.
+    await rm(dump, { force: true });
+  }
+
   private async startNode(region: RegionState, cluster: CacheClusterRecord, runtime: ClusterRuntime, node: CacheNodeRecord): Promise<void> {
     const workDir = join(this.clusterDir(region, cluster), node.id);
     await mkdir(workDir, { recursive: true });
     const memoryBytes = this.nodeMemory(cluster);
     // A node keeps its port across reboots and recoveries; the first start may ask for the cluster's Port.
     const preferredPort = node.port || (cluster.engine === "memcached" ? undefined : cluster.requestedPort);
+    const closed = cluster.engine !== "memcached" && (this.access?.managed(region, cluster) ?? false);
     const engine = await this.options.launcher.startNode(
       {
         nodeName: `${cluster.id}/${node.id}`,
@@ -224,12 +287,22 @@ export class ClusterLifecycle {
         engineVersion: cluster.engineVersion,
         maxMemoryBytes: memoryBytes,
         workDir,
-        params: cluster.engineParams,
+        // The parameter group's values; the emulator's own directives (cluster mode) win.
+        params: { ...startupParameters(region, cluster, node), ...cluster.engineParams },
+        defaultUserOff: closed || undefined,
+        transitEncryption: transitEncryptionOf(cluster),
+        seedRdbPath: cluster.seedRdb,
       },
       preferredPort,
     );
+    // Restored once: a later restart or replacement of the node starts as AWS's would.
+    cluster.seedRdb = undefined;
     node.port = engine.endpoint.port;
-    const running: RunningNode = { engine, startedWith: { engineVersion: cluster.engineVersion, memoryBytes }, stopping: false };
+    const running: RunningNode = {
+      engine,
+      startedWith: { engineVersion: cluster.engineVersion, memoryBytes, transitEncryption: transitEncryptionOf(cluster) },
+      stopping: false,
+    };
     runtime.nodes.set(node.id, running);
     engine.onExit((code, signal) => {
       if (running.stopping || !this.work.isCurrent(cluster.arn, runtime)) return;
@@ -242,6 +315,7 @@ export class ClusterLifecycle {
       }
       this.recover(region, cluster, runtime, node, running, code, signal);
     });
+    if (closed) await this.access!.applyToNode(region, cluster, engine);
   }
 
   /** A node died on its own: replace it on the same port, as AWS replaces a failed node. */

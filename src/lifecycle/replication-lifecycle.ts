@@ -28,8 +28,19 @@ export interface ReplicationLifecycleOptions {
   logger: Logger;
 }
 
+/**
+ * Restores data into a new group: "before" the topology is wired (nodes started from an
+ * RDB), and "after" (keys spread by slot).
+ */
+export type RestoreHook = (
+  phase: "before" | "after",
+  group: ReplicationGroupRecord,
+  shards: Array<{ slots: string; primary: EngineNode }>,
+) => Promise<void>;
+
 export class ReplicationLifecycle {
   private readonly work = new SerialWork<GroupRuntime>(() => ({}));
+  private restoreHook: RestoreHook | undefined;
 
   constructor(private readonly options: ReplicationLifecycleOptions) {
     options.clusters.onMemberExit((region, cluster) => this.memberLost(region, cluster));
@@ -44,8 +55,10 @@ export class ReplicationLifecycle {
       await Promise.all(members.map((m) => this.options.clusters.settled(m)));
       const failed = members.find((m) => m.status !== "available");
       if (failed) throw new Error(`member ${failed.id} did not start (${failed.status})`);
+      await this.restoreHook?.("before", group, this.shards(region, group));
       if (group.clusterEnabled) await this.options.topology.buildCluster(this.shards(region, group));
       else await this.wireReplicas(region, group, group.nodeGroups[0]);
+      await this.restoreHook?.("after", group, this.shards(region, group));
       await this.openEndpoints(region, group, runtime);
       await this.pause(group, runtime, started, this.options.delays.createMs);
       for (const ng of group.nodeGroups) ng.status = "available";
@@ -89,18 +102,43 @@ export class ReplicationLifecycle {
    * ModifyReplicationGroup's engine-side changes: a new primary (PrimaryClusterId), and the
    * node type or engine version already written into every member record.
    */
-  modify(region: RegionState, group: ReplicationGroupRecord, change: { newPrimary?: CacheClusterRecord; membersChanged: boolean }): void {
+  modify(
+    region: RegionState,
+    group: ReplicationGroupRecord,
+    change: { newPrimary?: CacheClusterRecord; membersChanged: boolean; transitEncryptionChanged?: boolean },
+  ): void {
     this.enqueue(region, group, async (runtime) => {
       const started = Date.now();
-      if (change.membersChanged) {
+      if (change.membersChanged || change.transitEncryptionChanged) {
         const members = this.members(region, group);
         for (const member of members) this.options.clusters.modify(region, member);
         await Promise.all(members.map((m) => this.options.clusters.settled(m)));
+      }
+      if (change.transitEncryptionChanged) {
+        // The members restarted with their data on the same ports: replication is set up
+        // again (cluster mode: the nodes find each other from their nodes.conf).
+        if (group.clusterEnabled) await this.options.topology.waitClusterAgrees(this.members(region, group).map((m) => this.engine(m)));
+        else await this.wireReplicas(region, group, group.nodeGroups[0]);
+        this.refreshTargets(region, group, runtime);
+        const applied = group.pending.transitEncryption;
+        group.pending.transitEncryption = undefined;
+        group.settings.transitEncryptionEnabled = applied?.enabled;
+        group.settings.transitEncryptionMode = applied?.mode;
       }
       if (change.newPrimary) {
         const nodeGroup = group.nodeGroups.find((ng) => ng.id === change.newPrimary!.member!.nodeGroupId)!;
         await this.failover(region, group, nodeGroup, runtime, { primaryAlive: true, to: change.newPrimary });
       }
+      await this.pause(group, runtime, started, this.options.delays.modifyMs);
+      this.finishModifying(region, group, "Modified replication group");
+    });
+  }
+
+  /** Who may connect changed (user groups, AUTH token): `apply` pushes it to the engines while the group is `modifying`. */
+  modifyAccess(region: RegionState, group: ReplicationGroupRecord, apply: () => Promise<void>): void {
+    this.enqueue(region, group, async (runtime) => {
+      const started = Date.now();
+      await apply();
       await this.pause(group, runtime, started, this.options.delays.modifyMs);
       this.finishModifying(region, group, "Modified replication group");
     });
@@ -173,6 +211,18 @@ export class ReplicationLifecycle {
       await this.pause(group, runtime, started, this.options.delays.modifyMs);
       this.finishModifying(region, group, `Removed ${removed.length} replica(s)`);
     });
+  }
+
+  /** Set by the snapshot service: restores data a new group was created from. */
+  onRestore(hook: RestoreHook): void {
+    this.restoreHook = hook;
+  }
+
+  /** Runs `work` in this group's order (e.g. a snapshot before a delete); it reports its own outcome. */
+  exclusive(group: ReplicationGroupRecord, work: () => Promise<void>): Promise<void> {
+    return this.work.run(group.arn, work, (error) =>
+      this.options.logger.error("replication group work failed", { group: group.id, error: error instanceof Error ? error.message : String(error) }),
+    );
   }
 
   /** Resolves when all work queued so far on this group is done. */

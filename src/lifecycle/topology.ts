@@ -20,6 +20,7 @@ import {
   removeNodesFromCluster,
   replaceReplica,
   replicaOf,
+  waitClusterConsistent,
   waitReplicaSynced,
 } from "../engines/topology/index.js";
 
@@ -46,6 +47,8 @@ export interface Topology {
    * `primary`; `cluster` holds the nodes already in the cluster.
    */
   rejoinCluster(node: EngineNode, primary: EngineNode, cluster: EngineNode[]): Promise<void>;
+  /** Resolves once every node of a cluster whose nodes restarted (same ids and slots) agrees again. */
+  waitClusterAgrees(nodes: EngineNode[]): Promise<void>;
   /** Takes replicas out of the cluster (every remaining node forgets them). */
   removeFromCluster(nodes: EngineNode[], remaining: Shard[]): Promise<void>;
   /**
@@ -93,6 +96,10 @@ export const redisTopology: Topology = {
     const stale = (await clusterNodes(primary)).filter((e) => !e.myself && !liveIds.has(e.id));
     for (const entry of stale) await forgetDeadNode(entry.id, others);
     await replaceReplica(primary, node, others);
+  },
+
+  async waitClusterAgrees(nodes) {
+    await waitClusterConsistent(nodes);
   },
 
   async removeFromCluster(nodes, remaining) {

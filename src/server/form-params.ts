@@ -2,7 +2,10 @@
  * Decodes an application/x-www-form-urlencoded body (or query string) with form
  * semantics (`+` is a space), refusing what AWS refuses: bytes that are not UTF-8.
  */
-import { AwsError } from "../protocol/aws-error.js";
+import { AwsError, commonErrors } from "../protocol/aws-error.js";
+
+/** Form parameters accepted in one request (query and body together); bounds hostile input. */
+export const MAX_PARAMETERS = 10_000;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -13,8 +16,12 @@ export function decodeForm(raw: Buffer | string, into = new URLSearchParams()): 
   } catch {
     throw malformed("The request body is not valid UTF-8.");
   }
+  let count = [...into.keys()].length;
   for (const pair of text.split("&")) {
     if (pair === "") continue;
+    if (++count > MAX_PARAMETERS) {
+      throw commonErrors.invalidParameterValue(`The request has more than ${MAX_PARAMETERS} parameters.`);
+    }
     const eq = pair.indexOf("=");
     const key = decodeComponent(eq < 0 ? pair : pair.slice(0, eq));
     const value = eq < 0 ? "" : decodeComponent(pair.slice(eq + 1));

@@ -11,14 +11,17 @@ import { serializeError } from "../protocol/xml-serializer.js";
 import type { ApiResponse } from "./api-handler.js";
 import { callerFromRequest, type Caller } from "./caller.js";
 import { decodeForm } from "./form-params.js";
+import type { RawRequest } from "./sigv4.js";
 
 export interface HttpServerOptions {
   maxBodyBytes: number;
   defaults: { accountId: string; region: string };
   logger: Logger;
   handleApi(params: URLSearchParams, caller: Caller, requestId: string, logger: Logger): Promise<ApiResponse>;
-  /** `/_emulator/<name>` routes; answer undefined for an unknown route. */
-  handleEmulator(method: string, name: string): Promise<{ status: number; json: unknown } | undefined>;
+  /** Strict mode: checks the request's signature (throwing AWS's error) and names the signer's account. */
+  authenticate?(request: RawRequest): { accountId?: string };
+  /** `/_emulator/<name>` routes (JSON, or a `text` body of `contentType`); answer undefined for an unknown route. */
+  handleEmulator(method: string, name: string): Promise<{ status: number; json?: unknown; text?: string; contentType?: string } | undefined>;
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -45,16 +48,22 @@ async function route(
   const url = new URL(req.url ?? "/", "http://localhost");
   if (url.pathname.startsWith("/_emulator/")) {
     const answer = await options.handleEmulator(req.method ?? "GET", url.pathname.slice("/_emulator/".length));
-    const { status, json } = answer ?? { status: 404, json: { error: `no emulator endpoint ${url.pathname}` } };
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json) + "\n");
+    const { status, json, text, contentType } = answer ?? { status: 404, json: { error: `no emulator endpoint ${url.pathname}` } };
+    if (text !== undefined) res.writeHead(status, { "content-type": contentType ?? "text/plain" }).end(text);
+    else res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json) + "\n");
     req.resume();
     return;
   }
   try {
-    const params = decodeForm(url.search.slice(1));
-    if (req.method === "POST") decodeForm(await readBody(req, options.maxBodyBytes), params);
+    let body: Buffer = Buffer.alloc(0);
+    if (req.method === "POST") body = await readBody(req, options.maxBodyBytes);
     else req.resume();
+    // The signature is checked before the request is read as a form, as AWS does.
+    const signer = options.authenticate?.({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body });
+    const params = decodeForm(url.search.slice(1));
+    if (req.method === "POST") decodeForm(body, params);
     const caller = callerFromRequest(req.headers, params, options.defaults);
+    if (signer?.accountId) caller.accountId = signer.accountId;
     const answer = await options.handleApi(params, caller, requestId, logger);
     sendXml(res, requestId, answer.status, answer.body);
   } catch (error) {

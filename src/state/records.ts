@@ -2,7 +2,7 @@
  * Internal records: what the emulator keeps about each resource. They are not wire
  * shapes; state/to-wire.ts is the one place that turns them into API output.
  */
-import type { EngineKind } from "../engines/engine.js";
+import type { EngineKind, TransitEncryptionMode } from "../engines/engine.js";
 
 export type CacheClusterStatus =
   | "creating"
@@ -11,7 +11,8 @@ export type CacheClusterStatus =
   | "rebooting cache cluster nodes"
   | "deleting"
   | "incompatible-network"
-  | "restore-failed";
+  | "restore-failed"
+  | "snapshotting";
 
 export type CacheNodeStatus = "creating" | "available" | "rebooting" | "deleting" | "modifying" | "failed";
 
@@ -54,6 +55,8 @@ export interface ClusterSettings {
   snapshotRetentionLimit: number;
   snapshotWindow?: string;
   transitEncryptionEnabled: boolean;
+  /** Set when TLS in transit is enabled. */
+  transitEncryptionMode?: TransitEncryptionMode;
   authTokenEnabled: boolean;
   networkType: string;
   ipDiscovery: string;
@@ -90,6 +93,20 @@ export interface CacheClusterRecord {
   pending: PendingClusterChanges;
   /** Next node id to hand out ("0004" after 0001..0003, even when 0002 was removed). */
   nextNodeNumber: number;
+  /** Standalone Redis/Valkey: its AUTH token (members follow their replication group's). */
+  access?: AccessSettings;
+  /** An RDB file the first node loads at its first start (restore from a snapshot). */
+  seedRdb?: string;
+}
+
+/** A cache parameter group the caller created (AWS's `default.*` groups are not stored). */
+export interface ParameterGroupRecord {
+  name: string;
+  family: string;
+  description: string;
+  arn: string;
+  /** Parameters set by ModifyCacheParameterGroup (Source "user"), by name. */
+  userValues: Record<string, string>;
 }
 
 export interface EventRecord {
@@ -130,6 +147,9 @@ export interface ReplicationGroupSettings {
   snapshotWindow: string;
   snapshottingClusterId?: string;
   atRestEncryptionEnabled: boolean;
+  /** TLS in transit; every member cluster carries the same. */
+  transitEncryptionEnabled?: boolean;
+  transitEncryptionMode?: TransitEncryptionMode;
   kmsKeyId?: string;
   dataTiering: boolean;
   networkType: string;
@@ -156,7 +176,112 @@ export interface ReplicationGroupRecord {
   /** Emulator-owned endpoints, once they listen. */
   endpoints: { primary?: number; reader?: number; configuration?: number };
   settings: ReplicationGroupSettings;
-  pending: { primaryClusterId?: string; automaticFailover?: boolean; reshardingProgress?: number };
+  pending: {
+    primaryClusterId?: string;
+    automaticFailover?: boolean;
+    reshardingProgress?: number;
+    /** TLS in transit being applied (the settings change when the members run with it). */
+    transitEncryption?: { enabled: boolean; mode?: TransitEncryptionMode };
+  };
   /** Next node group number when shards are added. */
   nextNodeGroupNumber: number;
+  /** Who may connect: AUTH tokens or user groups. */
+  access?: AccessSettings;
+}
+
+/** Who may connect to a cluster's engines: AUTH tokens or user groups (never both). */
+export interface AccessSettings {
+  userGroupIds: string[];
+  /** SHA-256 of the AUTH tokens the default user accepts, oldest first (two while rotating). */
+  authTokenHashes: string[];
+  /** ROTATE on a cluster that had no token: connections without AUTH still work until SET. */
+  authTokenOpenToo: boolean;
+  authTokenLastModified?: Date;
+  /** Shown in PendingModifiedValues while the replication group is `modifying`. */
+  pending?: { authTokenStatus?: "SETTING" | "ROTATING"; userGroupIdsToAdd?: string[]; userGroupIdsToRemove?: string[] };
+}
+
+export type UserStatus = "active" | "modifying" | "deleting";
+
+/** An RBAC user: its ACL name is `name`; several users may share a name (not within one group). */
+export interface UserRecord {
+  id: string;
+  name: string;
+  arn: string;
+  engine: "redis" | "valkey";
+  status: UserStatus;
+  accessString: string;
+  /** AWS's Authentication.Type; passwords are kept as SHA-256 only. */
+  authentication: { type: "password" | "no-password" | "iam"; passwordHashes: string[] };
+  minimumEngineVersion: string;
+}
+
+export type UserGroupStatus = "creating" | "active" | "modifying" | "deleting";
+
+export interface UserGroupRecord {
+  id: string;
+  arn: string;
+  engine: "redis" | "valkey";
+  status: UserGroupStatus;
+  userIds: string[];
+  /** Shown while the group is `modifying`. */
+  pending?: { userIdsToAdd: string[]; userIdsToRemove: string[] };
+  minimumEngineVersion: string;
+}
+
+export type SnapshotStatus = "creating" | "available" | "restoring" | "copying" | "deleting" | "failed";
+
+/** One shard's (or a single node's) part of a snapshot, with its RDB file in the snapshot store. */
+export interface NodeSnapshotRecord {
+  cacheClusterId: string;
+  nodeGroupId?: string;
+  cacheNodeId: string;
+  /** Cluster mode enabled: the shard's slots ("0-5460"). */
+  slots?: string;
+  replicaCount?: number;
+  primaryAvailabilityZone?: string;
+  cacheNodeCreateTime: Date;
+  snapshotCreateTime?: Date;
+  /** Size of the RDB file in bytes, once taken. */
+  sizeBytes?: number;
+  /** The RDB file, once taken. */
+  rdbFile?: string;
+}
+
+/** What a snapshot records of its source, as AWS returns it even after the source is gone. */
+export interface SnapshotSourceInfo {
+  cacheClusterId?: string;
+  replicationGroupId?: string;
+  replicationGroupDescription?: string;
+  engine: "redis" | "valkey";
+  engineVersion: string;
+  cacheNodeType: string;
+  numCacheNodes?: number;
+  preferredAvailabilityZone?: string;
+  cacheClusterCreateTime?: Date;
+  preferredMaintenanceWindow: string;
+  topicArn?: string;
+  port: number;
+  cacheParameterGroupName: string;
+  cacheSubnetGroupName: string;
+  autoMinorVersionUpgrade: boolean;
+  snapshotRetentionLimit: number;
+  snapshotWindow?: string;
+  numNodeGroups?: number;
+  automaticFailover?: "enabled" | "disabled";
+  clusterEnabled: boolean;
+  dataTiering: boolean;
+}
+
+export interface SnapshotRecord {
+  name: string;
+  arn: string;
+  status: SnapshotStatus;
+  source: "manual" | "automated";
+  kmsKeyId?: string;
+  createTime: Date;
+  /** Automatic snapshots: the snapshot clock's time when it was taken (retention counts on it). */
+  takenAt?: number;
+  info: SnapshotSourceInfo;
+  nodes: NodeSnapshotRecord[];
 }

@@ -2,7 +2,18 @@
  * All resources, kept per account and region as AWS does. In memory; the lifecycle
  * layer owns the processes, the store only the records.
  */
-import type { CacheClusterRecord, EventRecord, ReplicationGroupRecord, Tag } from "./records.js";
+import type { CacheSecurityGroupRecord, SubnetGroupRecord } from "./network.js";
+import type {
+  CacheClusterRecord,
+  EventRecord,
+  ParameterGroupRecord,
+  ReplicationGroupRecord,
+  SnapshotRecord,
+  Tag,
+  UserGroupRecord,
+  UserRecord,
+} from "./records.js";
+import { seededDefaultUser } from "./users.js";
 
 export interface RegionKey {
   accountId: string;
@@ -13,10 +24,22 @@ export class RegionState {
   readonly clusters = new Map<string, CacheClusterRecord>();
   readonly replicationGroups = new Map<string, ReplicationGroupRecord>();
   readonly events: EventRecord[] = [];
+  /** Custom cache parameter groups by (lowercase) name. */
+  readonly parameterGroups = new Map<string, ParameterGroupRecord>();
+  /** Node-based snapshots by name (they outlive their source). */
+  readonly snapshots = new Map<string, SnapshotRecord>();
   /** Tags by resource ARN. */
   readonly tags = new Map<string, Tag[]>();
+  /** Read through state/network.ts, which adds each region's `default` group. */
+  readonly subnetGroups = new Map<string, SubnetGroupRecord>();
+  readonly cacheSecurityGroups = new Map<string, CacheSecurityGroupRecord>();
+  /** RBAC users by UserId; AWS seeds every region with the `default` user. */
+  readonly users = new Map<string, UserRecord>();
+  readonly userGroups = new Map<string, UserGroupRecord>();
 
-  constructor(readonly key: RegionKey) {}
+  constructor(readonly key: RegionKey) {
+    this.users.set("default", seededDefaultUser(key));
+  }
 
   private nextEventSeq = 1;
 

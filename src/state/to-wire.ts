@@ -1,5 +1,17 @@
 /** Records -> output shapes: the one place internal fields become API fields. */
-import type { CacheCluster, CacheNode, Event, NodeGroup, PendingModifiedValues, ReplicationGroup } from "../generated/api.js";
+import type {
+  CacheCluster,
+  CacheNode,
+  CacheSecurityGroup,
+  CacheSubnetGroup,
+  Event,
+  NodeGroup,
+  PendingModifiedValues,
+  ReplicationGroup,
+  User,
+  UserGroup,
+} from "../generated/api.js";
+import { subnetZone, type CacheSecurityGroupRecord, type SubnetGroupRecord } from "./network.js";
 import type {
   CacheClusterRecord,
   CacheNodeRecord,
@@ -7,7 +19,11 @@ import type {
   NodeGroupRecord,
   PendingClusterChanges,
   ReplicationGroupRecord,
+  UserGroupRecord,
+  UserRecord,
 } from "./records.js";
+import type { RegionState } from "./store.js";
+import { groupsOfUser, replicationGroupsOfUserGroup } from "./users.js";
 
 export interface WireOptions {
   advertisedHost: string;
@@ -33,16 +49,12 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
     PreferredOutpostArn: s.preferredOutpostArn,
     CacheClusterCreateTime: cluster.createTime,
     PreferredMaintenanceWindow: s.preferredMaintenanceWindow,
-    PendingModifiedValues: pendingToWire(cluster.pending),
+    PendingModifiedValues: { ...pendingToWire(cluster.pending), AuthTokenStatus: cluster.access?.pending?.authTokenStatus },
     NotificationConfiguration: s.notificationTopicArn
       ? { TopicArn: s.notificationTopicArn, TopicStatus: s.notificationTopicStatus ?? "active" }
       : undefined,
     CacheSecurityGroups: s.cacheSecurityGroupNames.map((name) => ({ CacheSecurityGroupName: name, Status: "active" })),
-    CacheParameterGroup: {
-      CacheParameterGroupName: s.cacheParameterGroupName,
-      ParameterApplyStatus: "in-sync",
-      CacheNodeIdsToReboot: [],
-    },
+    CacheParameterGroup: parameterGroupStatus(cluster),
     CacheSubnetGroupName: s.cacheSubnetGroupName,
     CacheNodes: options.showCacheNodeInfo
       ? cluster.nodes.map((n) => cacheNodeToWire(n, options.advertisedHost, endpointsKnown))
@@ -52,14 +64,27 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
     ReplicationGroupId: cluster.member?.replicationGroupId,
     SnapshotRetentionLimit: cluster.engine === "memcached" ? undefined : s.snapshotRetentionLimit,
     SnapshotWindow: cluster.engine === "memcached" ? undefined : s.snapshotWindow,
-    AuthTokenEnabled: s.authTokenEnabled,
+    AuthTokenEnabled: cluster.access ? cluster.access.authTokenHashes.length > 0 : s.authTokenEnabled,
+    AuthTokenLastModifiedDate: cluster.access?.authTokenLastModified,
     TransitEncryptionEnabled: s.transitEncryptionEnabled,
+    TransitEncryptionMode: s.transitEncryptionEnabled ? s.transitEncryptionMode : undefined,
     AtRestEncryptionEnabled: false,
     ARN: cluster.arn,
     ReplicationGroupLogDeliveryEnabled: false,
     LogDeliveryConfigurations: s.logDeliveryConfigurations as CacheCluster["LogDeliveryConfigurations"],
     NetworkType: s.networkType as CacheCluster["NetworkType"],
     IpDiscovery: s.ipDiscovery as CacheCluster["IpDiscovery"],
+  };
+}
+
+/** The cluster's parameter apply status follows its nodes: `applying`, then `pending-reboot` (listing them) or `in-sync`. */
+function parameterGroupStatus(cluster: CacheClusterRecord): CacheCluster["CacheParameterGroup"] {
+  const toReboot = cluster.nodes.filter((n) => n.parameterGroupStatus === "pending-reboot").map((n) => n.id);
+  const applying = cluster.nodes.some((n) => n.parameterGroupStatus === "applying");
+  return {
+    CacheParameterGroupName: cluster.settings.cacheParameterGroupName,
+    ParameterApplyStatus: applying ? "applying" : toReboot.length ? "pending-reboot" : "in-sync",
+    CacheNodeIdsToReboot: toReboot,
   };
 }
 
@@ -112,6 +137,13 @@ export function replicationGroupToWire(
         group.pending.automaticFailover === undefined ? undefined : group.pending.automaticFailover ? "enabled" : "disabled",
       Resharding:
         group.pending.reshardingProgress === undefined ? undefined : { SlotMigration: { ProgressPercentage: group.pending.reshardingProgress } },
+      AuthTokenStatus: group.access?.pending?.authTokenStatus,
+      UserGroups:
+        group.access?.pending?.userGroupIdsToAdd || group.access?.pending?.userGroupIdsToRemove
+          ? { UserGroupIdsToAdd: group.access.pending.userGroupIdsToAdd ?? [], UserGroupIdsToRemove: group.access.pending.userGroupIdsToRemove ?? [] }
+          : undefined,
+      TransitEncryptionEnabled: group.pending.transitEncryption?.enabled,
+      TransitEncryptionMode: group.pending.transitEncryption?.mode,
     },
     MemberClusters: group.nodeGroups.flatMap((ng) => ng.memberClusterIds),
     NodeGroups: group.nodeGroups.map((ng) => nodeGroupToWire(group, ng, clusterById, advertisedHost, endpoint)),
@@ -123,12 +155,14 @@ export function replicationGroupToWire(
     SnapshotWindow: s.snapshotWindow,
     ClusterEnabled: group.clusterEnabled,
     CacheNodeType: group.cacheNodeType,
-    AuthTokenEnabled: false,
-    TransitEncryptionEnabled: false,
+    AuthTokenEnabled: (group.access?.authTokenHashes.length ?? 0) > 0,
+    AuthTokenLastModifiedDate: group.access?.authTokenLastModified,
+    TransitEncryptionEnabled: s.transitEncryptionEnabled ?? false,
+    TransitEncryptionMode: s.transitEncryptionEnabled ? s.transitEncryptionMode : undefined,
     AtRestEncryptionEnabled: s.atRestEncryptionEnabled,
     KmsKeyId: s.kmsKeyId,
     ARN: group.arn,
-    UserGroupIds: [],
+    UserGroupIds: group.access?.userGroupIds ?? [],
     LogDeliveryConfigurations: s.logDeliveryConfigurations as ReplicationGroup["LogDeliveryConfigurations"],
     ReplicationGroupCreateTime: group.createTime,
     DataTiering: s.dataTiering ? "enabled" : "disabled",
@@ -166,5 +200,65 @@ function nodeGroupToWire(
         CurrentRole: group.clusterEnabled ? undefined : member?.member?.role,
       };
     }),
+  };
+}
+
+export function subnetGroupToWire(group: SubnetGroupRecord, region: string): CacheSubnetGroup {
+  return {
+    CacheSubnetGroupName: group.name,
+    CacheSubnetGroupDescription: group.description,
+    VpcId: group.vpcId,
+    Subnets: group.subnetIds.map((id) => ({
+      SubnetIdentifier: id,
+      SubnetAvailabilityZone: { Name: subnetZone(region, id) },
+      SubnetOutpost: {},
+      SupportedNetworkTypes: ["ipv4"],
+    })),
+    ARN: group.arn,
+    SupportedNetworkTypes: ["ipv4"],
+  };
+}
+
+/** `revoking` names a grant being removed by this very request (it is gone from the record already). */
+export function cacheSecurityGroupToWire(group: CacheSecurityGroupRecord, revoking?: { name: string; ownerId: string }): CacheSecurityGroup {
+  const grants = group.grants.map((g) => ({ Status: "authorized", EC2SecurityGroupName: g.name, EC2SecurityGroupOwnerId: g.ownerId }));
+  if (revoking) grants.push({ Status: "revoking", EC2SecurityGroupName: revoking.name, EC2SecurityGroupOwnerId: revoking.ownerId });
+  return {
+    OwnerId: group.ownerId,
+    CacheSecurityGroupName: group.name,
+    Description: group.description,
+    EC2SecurityGroups: grants,
+    ARN: group.arn,
+  };
+}
+
+export function userToWire(user: UserRecord, state: RegionState): User {
+  return {
+    UserId: user.id,
+    UserName: user.name,
+    Status: user.status,
+    Engine: user.engine,
+    MinimumEngineVersion: user.minimumEngineVersion,
+    AccessString: user.accessString,
+    UserGroupIds: groupsOfUser(state, user.id).map((g) => g.id),
+    Authentication: {
+      Type: user.authentication.type,
+      PasswordCount: user.authentication.type === "password" ? user.authentication.passwordHashes.length : undefined,
+    },
+    ARN: user.arn,
+  };
+}
+
+export function userGroupToWire(group: UserGroupRecord, state: RegionState): UserGroup {
+  return {
+    UserGroupId: group.id,
+    Status: group.status,
+    Engine: group.engine,
+    UserIds: group.userIds,
+    MinimumEngineVersion: group.minimumEngineVersion,
+    PendingChanges: group.pending ? { UserIdsToAdd: group.pending.userIdsToAdd, UserIdsToRemove: group.pending.userIdsToRemove } : undefined,
+    ReplicationGroups: replicationGroupsOfUserGroup(state, group.id).map((rg) => rg.id),
+    ServerlessCaches: [],
+    ARN: group.arn,
   };
 }

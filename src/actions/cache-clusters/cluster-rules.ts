@@ -6,16 +6,23 @@ import type { EngineKind } from "../../engines/engine.js";
 import { AwsError, commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import {
-  defaultParameterGroups,
   findEngineVersion,
   isEngine,
   isNodeType,
   type EngineVersionEntry,
 } from "../../state/catalog.js";
+import { familyParameters } from "../../state/parameter-catalog.js";
+import {
+  effectiveValue,
+  findParameterGroup,
+  groupEnablesClusterMode,
+  requireParameterGroup,
+} from "../../state/parameter-groups.js";
 import type { CacheClusterRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
+import { findCacheSecurityGroup } from "../security-groups/security-group-rules.js";
+import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
 
-export const MAX_MEMCACHED_NODES = 40;
 export const MAX_TAGS_PER_RESOURCE = 50;
 
 /** Cluster ids: 1-50 letters, digits or hyphens, starting with a letter, no `--`, no trailing `-`. */
@@ -70,38 +77,67 @@ export function checkNumCacheNodes(engine: EngineKind, count: number): void {
     );
   }
   if (count < 1) throw commonErrors.invalidParameterValue(`NumCacheNodes must be at least 1, got ${count}.`);
-  if (count > MAX_MEMCACHED_NODES) {
-    throw modelError(
-      "NodeQuotaForClusterExceededFault",
-      `The number of cache nodes requested (${count}) exceeds the limit of ${MAX_MEMCACHED_NODES} nodes per cluster.`,
-    );
-  }
+  // The per-cluster node quota is checked with the other capacity limits (actions/capacity.ts).
 }
 
-/** The group must exist, belong to the engine version's family and match the cluster mode. */
-export function checkParameterGroup(name: string, version: EngineVersionEntry, clusterEnabled = false): void {
-  const group = defaultParameterGroups().find((g) => g.name === name);
-  if (!group) throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`);
-  if (group.family !== version.CacheParameterGroupFamily || isClusterModeGroup(name) !== clusterEnabled) {
+/**
+ * The group must exist, belong to the engine version's family and match the cluster mode
+ * (`cluster-enabled`). Returns the group's name as stored (custom names are lowercase).
+ */
+export function checkParameterGroup(state: RegionState, name: string, version: EngineVersionEntry, clusterEnabled = false): string {
+  const group = requireParameterGroup(state, name);
+  if (group.family !== version.CacheParameterGroupFamily || groupEnablesClusterMode(group) !== clusterEnabled) {
     throw commonErrors.invalidParameterCombination(
       `The parameter group ${name} is not compatible with engine ${version.Engine} ${version.EngineVersion} ` +
         `(family ${version.CacheParameterGroupFamily}, cluster mode ${clusterEnabled ? "enabled" : "disabled"}).`,
     );
   }
+  return group.name;
 }
 
-/** Whether a parameter group turns cluster mode on (`cluster-enabled yes`): AWS's `.cluster.on` groups. */
-export function isClusterModeGroup(name: string): boolean {
-  return name.endsWith(".cluster.on");
+/**
+ * A cluster moves to another group only when the conditionally modifiable parameters
+ * (databases, cluster-enabled, ...) have the same values in both, as AWS requires.
+ */
+export function checkParameterGroupSwitch(state: RegionState, from: string, to: string): void {
+  const before = findParameterGroup(state, from);
+  const after = requireParameterGroup(state, to);
+  if (!before || before.family !== after.family) return;
+  const differing = familyParameters(after.family).find(
+    (p) => p.conditionallyModifiable && effectiveValue(before, p) !== effectiveValue(after, p),
+  );
+  if (differing) {
+    throw commonErrors.invalidParameterCombination(
+      `The parameter ${differing.name} must have the same value in ${before.name} and ${after.name} to change the cluster's parameter group.`,
+    );
+  }
 }
 
-export function checkSubnetGroup(name: string): void {
-  if (name !== "default") throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
+/** Whether a parameter group turns cluster mode on (`cluster-enabled yes`), as AWS's `.cluster.on` groups do. */
+export function isClusterModeGroup(state: RegionState, name: string): boolean {
+  const group = findParameterGroup(state, name);
+  return group ? groupEnablesClusterMode(group) : name.endsWith(".cluster.on");
 }
 
-export function checkCacheSecurityGroups(names: string[]): void {
-  const unknown = names.find((n) => n !== "default");
-  if (unknown) throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${unknown} not found.`);
+/** The group must exist in the caller's region; returns its stored (lowercased) name. */
+export function checkSubnetGroup(state: RegionState, name: string): string {
+  return findSubnetGroup(state, name).name;
+}
+
+/**
+ * Cache security groups (EC2-Classic) must exist, and cannot be combined with the VPC way of
+ * placing a cluster (a subnet group or VPC security group ids), as AWS answers.
+ */
+export function checkCacheSecurityGroups(
+  state: RegionState,
+  names: string[],
+  vpcPlacement: { cacheSubnetGroupName?: string; securityGroupIds?: string[] } = {},
+): string[] {
+  const found = names.map((name) => findCacheSecurityGroup(state, name).name);
+  if (found.length && (vpcPlacement.cacheSubnetGroupName !== undefined || vpcPlacement.securityGroupIds?.length)) {
+    throw commonErrors.invalidParameterCombination("Use of cache security groups is not permitted along with cache subnet group and/or security group Ids.");
+  }
+  return found;
 }
 
 export function checkPort(port: number): void {

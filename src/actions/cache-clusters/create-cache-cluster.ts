@@ -6,9 +6,15 @@ import { defaultEngineVersion } from "../../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
+import { accessAtCreate } from "../replication-groups/access-rules.js";
 import { addMember } from "../replication-groups/member-clusters.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
+import { subnetGroupZones } from "../../state/network.js";
+import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
+import { restoreSource } from "../snapshots/restore-source.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
+import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
 import {
   checkCacheSecurityGroups,
   checkClusterId,
@@ -26,17 +32,25 @@ import {
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
   const id = checkClusterId(input.CacheClusterId);
   if (input.ReplicationGroupId !== undefined) return addReplicaToGroup(ctx, id, input);
-  const engine = checkEngine(input.Engine);
-  const version = checkEngineVersion(engine, input.EngineVersion ?? defaultEngineVersion(engine));
-  const nodeType = checkNodeType(input.CacheNodeType);
+  // A restore brings the snapshot's engine, version and node type unless the request says otherwise.
+  const restore = input.Engine?.toLowerCase() === "memcached" ? undefined : restoreSource(ctx, input);
+  const restored = restore?.snapshot?.info;
+  const engine = checkEngine(input.Engine ?? restored?.engine);
+  const version = checkEngineVersion(engine, input.EngineVersion ?? restored?.engineVersion ?? defaultEngineVersion(engine));
+  const nodeType = checkNodeType(input.CacheNodeType ?? restored?.cacheNodeType);
   const numNodes = input.NumCacheNodes ?? 1;
   checkNumCacheNodes(engine, numNodes);
   if (input.Port !== undefined) checkPort(input.Port);
-  const parameterGroupName = input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}`;
-  checkParameterGroup(parameterGroupName, version);
-  const subnetGroupName = input.CacheSubnetGroupName ?? "default";
-  checkSubnetGroup(subnetGroupName);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const parameterGroupName = checkParameterGroup(
+    ctx.state,
+    input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}`,
+    version,
+  );
+  const subnetGroupName = checkSubnetGroup(ctx.state, input.CacheSubnetGroupName ?? "default");
+  const cacheSecurityGroupNames = checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], {
+    cacheSubnetGroupName: input.CacheSubnetGroupName,
+    securityGroupIds: input.SecurityGroupIds,
+  });
   checkTags(input.Tags ?? []);
   if (engine === "memcached" && (input.SnapshotArns?.length || input.SnapshotName || input.SnapshotRetentionLimit)) {
     throw commonErrors.invalidParameterCombination("Snapshots are not supported for the memcached engine.");
@@ -44,12 +58,11 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   if (engine !== "memcached" && input.AZMode === "cross-az") {
     throw commonErrors.invalidParameterCombination("AZMode cross-az is only valid for the memcached engine.");
   }
-  if (input.AuthToken !== undefined && !input.TransitEncryptionEnabled) {
-    throw commonErrors.invalidParameterCombination("AuthToken can be specified only when TransitEncryptionEnabled is true.");
+  const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled);
+  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion }, transit.enabled);
+  if (restore && restore.sources.length !== 1) {
+    throw commonErrors.invalidParameterValue("A cache cluster is restored from exactly one RDB file: use CreateReplicationGroup for a snapshot of several node groups.");
   }
-  if (input.TransitEncryptionEnabled) throw notSupportedYet("TransitEncryptionEnabled (TLS in transit)");
-  if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
-  if (input.SnapshotArns?.length) throw notSupportedYet("Restoring from SnapshotArns");
   const azs = input.PreferredAvailabilityZones ?? [];
   if (azs.length > 0 && azs.length !== numNodes) {
     throw commonErrors.invalidParameterValue(
@@ -57,9 +70,14 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     );
   }
   if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
+  checkNodeCapacity(ctx, {
+    addedNodes: numNodes,
+    addedEndpoints: engine === "memcached" ? 1 : 0,
+    cluster: { id, nodesAfter: numNodes, limit: NODES_PER_MEMCACHED_CLUSTER },
+  });
 
   const now = new Date();
-  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? `${ctx.region}a`;
+  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? subnetGroupZones(ctx.region, findSubnetGroup(ctx.state, subnetGroupName))[0];
   const nodes: CacheNodeRecord[] = Array.from({ length: numNodes }, (_, i) => ({
     id: nodeIdFor(i + 1),
     status: "creating",
@@ -83,15 +101,16 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       azMode: input.AZMode,
       cacheParameterGroupName: parameterGroupName,
       cacheSubnetGroupName: subnetGroupName,
-      cacheSecurityGroupNames: input.CacheSecurityGroupNames ?? [],
+      cacheSecurityGroupNames,
       securityGroupIds: input.SecurityGroupIds ?? [],
       preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
       notificationTopicArn: input.NotificationTopicArn,
       autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
       snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? (engine === "memcached" ? undefined : "00:30-01:30"),
-      transitEncryptionEnabled: false,
-      authTokenEnabled: false,
+      transitEncryptionEnabled: transit.enabled,
+      transitEncryptionMode: transit.mode,
+      authTokenEnabled: access.authTokenHashes.length > 0,
       networkType: input.NetworkType ?? "ipv4",
       ipDiscovery: input.IpDiscovery ?? "ipv4",
       logDeliveryConfigurations: (input.LogDeliveryConfigurations ?? []).map((c) => ({ ...c, Status: "active" })),
@@ -100,10 +119,19 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     },
     pending: {},
     nextNodeNumber: numNodes + 1,
+    access: engine === "memcached" ? undefined : access,
+    seedRdb: restore?.sources[0]?.file,
   };
   ctx.state.clusters.set(id, cluster);
   if (input.Tags?.length) ctx.state.tags.set(cluster.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
   ctx.services.clusters.create(ctx.state, cluster);
+  if (restore) {
+    // A node that cannot start from the RDB (a damaged file) leaves the cluster `restore-failed`, as on AWS.
+    const done = ctx.services.clusters.exclusive(cluster, async () => {
+      if (cluster.status === "incompatible-network") cluster.status = "restore-failed";
+    });
+    if (restore.snapshot) ctx.services.snapshots.restoring(restore.snapshot, done);
+  }
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
 };
 
@@ -119,9 +147,8 @@ async function addReplicaToGroup(ctx: ActionContext, id: string, input: ActionIn
   requireGroupAvailable(group);
   if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
   const nodeGroup = group.nodeGroups[0];
-  if (nodeGroup.memberClusterIds.length >= 6) {
-    throw modelError("NodeQuotaForClusterExceededFault", `Replication group ${group.id} already has the maximum of 5 replicas.`);
-  }
+  // A primary and at most 5 replicas.
+  checkNodeCapacity(ctx, { addedNodes: 1, cluster: { id: group.id, nodesAfter: nodeGroup.memberClusterIds.length + 1, limit: 6 } });
   const cluster = addMember(ctx, group, nodeGroup, "replica", input.PreferredAvailabilityZone, id);
   group.status = "modifying";
   nodeGroup.status = "modifying";

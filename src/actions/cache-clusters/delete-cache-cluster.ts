@@ -4,7 +4,10 @@ import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 import type { ActionHandler } from "../context.js";
-import { findCluster, notSupportedYet } from "./cluster-rules.js";
+import { findCluster } from "./cluster-rules.js";
+import type { ActionContext } from "../context.js";
+import { commonErrors } from "../../protocol/aws-error.js";
+import { checkNewSnapshotName, checkQuota, checkSnapshotSupported, clusterSnapshot, startClusterSnapshot } from "../snapshots/snapshot-rules.js";
 
 const deletableStatuses = new Set(["available", "incompatible-network", "restore-failed"]);
 
@@ -16,12 +19,7 @@ export const deleteCacheCluster: ActionHandler<"DeleteCacheCluster"> = async (ct
       `Cache cluster ${cluster.id} is not in a state that allows deletion (current status: ${cluster.status}).`,
     );
   }
-  if (input.FinalSnapshotIdentifier !== undefined) {
-    if (cluster.engine === "memcached") {
-      throw modelError("SnapshotFeatureNotSupportedFault", "Snapshots are not supported for the memcached engine.");
-    }
-    throw notSupportedYet("FinalSnapshotIdentifier");
-  }
+  const finalSnapshot = input.FinalSnapshotIdentifier !== undefined ? planFinalSnapshot(ctx, cluster, input.FinalSnapshotIdentifier) : undefined;
   ctx.state.tags.delete(cluster.arn);
   if (cluster.member) {
     // A replica leaves its replication group the way DecreaseReplicaCount removes one.
@@ -32,6 +30,9 @@ export const deleteCacheCluster: ActionHandler<"DeleteCacheCluster"> = async (ct
   } else {
     cluster.status = "deleting";
     for (const node of cluster.nodes) node.status = "deleting";
+    // The final snapshot is taken first: it runs in the cluster's order, before the engines stop.
+    if (finalSnapshot) startClusterSnapshot(ctx, finalSnapshot, cluster);
+    ctx.services.snapshots.deleteAutomatic(ctx.state, { cacheClusterId: cluster.id });
     ctx.services.clusters.delete(ctx.state, cluster);
   }
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
@@ -47,4 +48,17 @@ function checkMemberDeletable(state: RegionState, cluster: CacheClusterRecord): 
   const replicas = group.nodeGroups[0].memberClusterIds.length - 1;
   if (replicas <= 1 && group.automaticFailover) throw refuse(`it is the last replica of ${group.id}, which has automatic failover enabled`);
   return group;
+}
+
+/** FinalSnapshotIdentifier: a manual snapshot (it outlives the cluster), checked before anything changes. */
+function planFinalSnapshot(ctx: ActionContext, cluster: CacheClusterRecord, name: string) {
+  checkSnapshotSupported(ctx, cluster);
+  if (cluster.member) {
+    throw commonErrors.invalidParameterCombination(
+      `Cache cluster ${cluster.id} belongs to replication group ${cluster.member.replicationGroupId}: take a final snapshot with DeleteReplicationGroup.`,
+    );
+  }
+  checkNewSnapshotName(ctx.state, name, "FinalSnapshotIdentifier");
+  checkQuota(ctx);
+  return clusterSnapshot(ctx, name, cluster, "manual");
 }

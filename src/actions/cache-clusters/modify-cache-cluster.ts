@@ -4,10 +4,13 @@
  */
 import type { EngineKind } from "../../engines/engine.js";
 import { commonErrors } from "../../protocol/aws-error.js";
+import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionHandler, ActionInput } from "../context.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
 import { recordSharedSettings } from "../modify-settings.js";
+import { modifyAccess } from "../replication-groups/access-rules.js";
 import {
   checkCacheSecurityGroups,
   checkEngine,
@@ -15,9 +18,9 @@ import {
   checkNodeType,
   checkNumCacheNodes,
   checkParameterGroup,
+  checkParameterGroupSwitch,
   findCluster,
   nodeIdFor,
-  notSupportedYet,
   requireAvailable,
 } from "./cluster-rules.js";
 
@@ -34,22 +37,44 @@ interface EngineChanges {
 export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ctx, input) => {
   const cluster = findCluster(ctx.state, input.CacheClusterId);
   requireAvailable(cluster);
-  if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
+  if (cluster.member && (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined)) {
+    throw commonErrors.invalidParameterCombination(
+      `Cache cluster ${cluster.id} belongs to replication group ${cluster.member.replicationGroupId}: change its AUTH token with ModifyReplicationGroup.`,
+    );
+  }
   const changes = validateEngineChanges(cluster, input);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  if (changes.numCacheNodes !== undefined) {
+    checkNodeCapacity(ctx, {
+      addedNodes: changes.numCacheNodes - cluster.nodes.length,
+      cluster: { id: cluster.id, nodesAfter: changes.numCacheNodes, limit: NODES_PER_MEMCACHED_CLUSTER },
+    });
+  }
+  checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });
   const engine = changes.engine ?? cluster.engine;
   const version = checkEngineVersion(engine, changes.engineVersion ?? cluster.engineVersion);
-  if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version);
+  const previousGroup = cluster.settings.cacheParameterGroupName;
+  const newGroup =
+    input.CacheParameterGroupName !== undefined ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version) : undefined;
+  if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
+
+  const accessChanged = modifyAccess(ctx.state, cluster, input, cluster.settings.transitEncryptionEnabled ?? false, "cache cluster");
+  if (accessChanged) cluster.settings.authTokenEnabled = cluster.access!.authTokenHashes.length > 0;
 
   recordSettings(cluster, input);
+  if (newGroup !== undefined) {
+    cluster.settings.cacheParameterGroupName = newGroup;
+    if (newGroup !== previousGroup) void applyGroupSwitch(ctx.state, ctx.services.clusters, cluster, ctx.logger);
+  }
   const applyNow = input.ApplyImmediately ?? false;
-  if (applyNow) {
-    const processWork = applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region);
-    if (processWork) {
+  if (applyNow || accessChanged) {
+    // AUTH token changes apply at once; engine changes wait for ApplyImmediately.
+    const processWork = applyNow ? applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region) : false;
+    if (processWork || accessChanged) {
       cluster.status = "modifying";
       ctx.services.clusters.modify(ctx.state, cluster);
     }
-  } else {
+  }
+  if (!applyNow) {
     cluster.pending = {
       ...cluster.pending,
       ...(changes.engineVersion !== undefined && { engineVersion: changes.engineVersion }),

@@ -7,7 +7,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import { defaultEngineVersion } from "../../state/catalog.js";
-import type { NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
+import type { NodeGroupRecord, ReplicationGroupRecord, SnapshotSourceInfo } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import {
   checkCacheSecurityGroups,
@@ -23,7 +23,12 @@ import {
   findCluster,
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
+import { restoreSource } from "../snapshots/restore-source.js";
 import { checkTags } from "../tags/tag-rules.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
+import { isManaged } from "../../lifecycle/access-control.js";
+import { accessAtCreate } from "./access-rules.js";
+import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
 import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
@@ -45,23 +50,35 @@ interface Layout {
 
 export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
   const id = checkReplicationGroupId(input.ReplicationGroupId);
-  if (input.TransitEncryptionEnabled || input.AuthToken !== undefined) throw notSupportedYet("TransitEncryptionEnabled and AuthToken");
-  if (input.UserGroupIds?.length) throw notSupportedYet("UserGroupIds");
-  if (input.SnapshotName !== undefined) throw modelError("SnapshotNotFoundFault", `Snapshot ${input.SnapshotName} not found.`);
-  if (input.SnapshotArns?.length || input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a snapshot");
+  if (input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a serverless cache snapshot");
   if (input.GlobalReplicationGroupId !== undefined) throw notSupportedYet("GlobalReplicationGroupId");
+  const restore = restoreSource(ctx, input);
+  if (restore && input.PrimaryClusterId !== undefined) {
+    throw commonErrors.invalidParameterCombination("PrimaryClusterId cannot be combined with SnapshotName or SnapshotArns.");
+  }
+  const restored = restore?.snapshot?.info;
 
   const primary = input.PrimaryClusterId !== undefined ? existingPrimary(ctx, input) : undefined;
-  const engine = primary?.engine ?? checkEngine(input.Engine ?? "redis");
+  const engine = primary?.engine ?? checkEngine(input.Engine ?? restored?.engine ?? "redis");
   if (engine === "memcached") throw commonErrors.invalidParameterValue("The engine of a replication group must be redis or valkey.");
-  const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? defaultEngineVersion(engine));
-  const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType);
-  const layout = planLayout(input, Boolean(primary));
-  const parameterGroupName =
-    input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}${layout.clusterEnabled ? ".cluster.on" : ""}`;
-  checkParameterGroup(parameterGroupName, version, layout.clusterEnabled);
-  checkSubnetGroup(input.CacheSubnetGroupName ?? "default");
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? restored?.engineVersion ?? defaultEngineVersion(engine));
+  const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType ?? restored?.cacheNodeType);
+  const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled, input.TransitEncryptionMode);
+  if (primary && (primary.settings.transitEncryptionEnabled !== transit.enabled || (transit.enabled && primary.settings.transitEncryptionMode !== transit.mode))) {
+    throw commonErrors.invalidParameterCombination(`TransitEncryptionEnabled and TransitEncryptionMode must match those of the primary cluster ${primary.id}.`);
+  }
+  const layout = planLayout(ctx, restoredLayout(input, restored), Boolean(primary));
+  const parameterGroupName = checkParameterGroup(
+    ctx.state,
+    input.CacheParameterGroupName ?? `default.${version.CacheParameterGroupFamily}${layout.clusterEnabled ? ".cluster.on" : ""}`,
+    version,
+    layout.clusterEnabled,
+  );
+  const subnetGroupName = checkSubnetGroup(ctx.state, input.CacheSubnetGroupName ?? "default");
+  const cacheSecurityGroupNames = checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], {
+    cacheSubnetGroupName: input.CacheSubnetGroupName,
+    securityGroupIds: input.SecurityGroupIds,
+  });
   checkTags(input.Tags ?? []);
   if (input.Port !== undefined) checkPort(input.Port);
 
@@ -78,7 +95,14 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (input.MultiAZEnabled && !automaticFailover) {
     throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
   }
+  const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion }, transit.enabled);
   if (ctx.state.replicationGroups.has(id)) throw modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`);
+  checkNodeCapacity(ctx, {
+    // An existing primary keeps its node.
+    addedNodes: nodes - (primary ? 1 : 0),
+    addedEndpoints: layout.clusterEnabled ? 1 : 2,
+    cluster: { id, nodesAfter: nodes, limit: layout.clusterEnabled ? NODES_PER_CLUSTER_MODE_GROUP : nodes },
+  });
 
   const group: ReplicationGroupRecord = {
     id,
@@ -98,8 +122,8 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     endpoints: {},
     settings: {
       cacheParameterGroupName: parameterGroupName,
-      cacheSubnetGroupName: input.CacheSubnetGroupName ?? "default",
-      cacheSecurityGroupNames: input.CacheSecurityGroupNames ?? [],
+      cacheSubnetGroupName: subnetGroupName,
+      cacheSecurityGroupNames,
       securityGroupIds: input.SecurityGroupIds ?? [],
       preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
       notificationTopicArn: input.NotificationTopicArn,
@@ -107,6 +131,8 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
       snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? "05:00-06:00",
       atRestEncryptionEnabled: input.AtRestEncryptionEnabled ?? false,
+      transitEncryptionEnabled: transit.enabled,
+      transitEncryptionMode: transit.mode,
       kmsKeyId: input.KmsKeyId,
       dataTiering: input.DataTieringEnabled ?? false,
       networkType: input.NetworkType ?? "ipv4",
@@ -115,6 +141,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     },
     pending: {},
     nextNodeGroupNumber: layout.shards.length + 1,
+    access,
   };
   const memberIds = layout.shards.flatMap((s) => Array.from({ length: 1 + s.replicas }, (_, i) => memberClusterId(group, s.id, i + 1)));
   const clash = memberIds.find((m) => m !== primary?.id && ctx.state.clusters.has(m));
@@ -141,9 +168,14 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     }
     for (let r = 0; r < shard.replicas; r++) addMember(ctx, group, nodeGroup, "replica", shard.replicaAzs[r]);
   }
+  if (restore) {
+    for (const [clusterId, file] of ctx.services.snapshots.planRestore(group, restore.sources)) ctx.state.clusters.get(clusterId)!.seedRdb = file;
+  }
   ctx.state.replicationGroups.set(id, group);
   if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
   ctx.services.replication.create(ctx.state, group);
+  if (primary && (isManaged(access) || isManaged(primary.access))) ctx.services.access.adoptPrimary(ctx.state, group);
+  if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.replication.exclusive(group, async () => undefined));
   return { ReplicationGroup: replicationGroupToWire(group, (m) => ctx.state.clusters.get(m), ctx.services.config.advertisedHost) };
 };
 
@@ -161,12 +193,24 @@ function existingPrimary(ctx: ActionContext, input: Input) {
   return cluster;
 }
 
-function planLayout(input: Input, hasPrimary: boolean): Layout {
+/** Restoring a cluster mode enabled snapshot without a layout of one's own: its number of node groups. */
+function restoredLayout(input: Input, restored: SnapshotSourceInfo | undefined): Input {
+  const ownLayout =
+    input.NumNodeGroups !== undefined ||
+    input.NodeGroupConfiguration?.length ||
+    input.ClusterMode !== undefined ||
+    input.CacheParameterGroupName !== undefined ||
+    input.NumCacheClusters !== undefined;
+  if (!restored?.clusterEnabled || ownLayout) return input;
+  return { ...input, NumNodeGroups: restored.numNodeGroups, ClusterMode: "enabled" };
+}
+
+function planLayout(ctx: ActionContext, input: Input, hasPrimary: boolean): Layout {
   const configs = input.NodeGroupConfiguration ?? [];
   const numNodeGroups = input.NumNodeGroups ?? (configs.length || 1);
   const clusterEnabled =
     input.ClusterMode === "enabled" ||
-    (input.CacheParameterGroupName !== undefined && isClusterModeGroup(input.CacheParameterGroupName)) ||
+    (input.CacheParameterGroupName !== undefined && isClusterModeGroup(ctx.state, input.CacheParameterGroupName)) ||
     numNodeGroups > 1;
   if (input.ClusterMode === "disabled" && clusterEnabled) {
     throw commonErrors.invalidParameterCombination("ClusterMode disabled cannot be combined with more than one node group or a cluster mode parameter group.");

@@ -1,7 +1,7 @@
 /** DeleteReplicationGroup: `deleting` at once; its members and endpoints go, then the group. */
 import { modelError } from "../../protocol/model-errors.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import { notSupportedYet } from "../cache-clusters/cluster-rules.js";
+import { checkNewSnapshotName, checkQuota, groupSnapshot, startGroupSnapshot } from "../snapshots/snapshot-rules.js";
 import type { ActionHandler } from "../context.js";
 import { findReplicationGroup } from "./replication-group-rules.js";
 
@@ -15,12 +15,20 @@ export const deleteReplicationGroup: ActionHandler<"DeleteReplicationGroup"> = a
       `Replication group ${group.id} is not in a state that allows deletion (current status: ${group.status}).`,
     );
   }
-  if (input.FinalSnapshotIdentifier !== undefined) throw notSupportedYet("FinalSnapshotIdentifier");
   if (input.RetainPrimaryCluster && (group.clusterEnabled || group.nodeGroups[0].memberClusterIds.length < 1)) {
     throw modelError("InvalidReplicationGroupStateFault", "RetainPrimaryCluster is only valid for a cluster mode disabled replication group.");
   }
+  let finalSnapshot;
+  if (input.FinalSnapshotIdentifier !== undefined) {
+    checkNewSnapshotName(ctx.state, input.FinalSnapshotIdentifier, "FinalSnapshotIdentifier");
+    checkQuota(ctx);
+    finalSnapshot = groupSnapshot(ctx, input.FinalSnapshotIdentifier, group, "manual");
+  }
   group.status = "deleting";
   for (const ng of group.nodeGroups) ng.status = "deleting";
+  // Taken in the group's order, before its members stop; automatic snapshots go with the group.
+  if (finalSnapshot) startGroupSnapshot(ctx, finalSnapshot, group);
+  ctx.services.snapshots.deleteAutomatic(ctx.state, { replicationGroupId: group.id });
   ctx.state.tags.delete(group.arn);
   ctx.services.replication.delete(ctx.state, group, input.RetainPrimaryCluster ?? false);
   return { ReplicationGroup: replicationGroupToWire(group, (id) => ctx.state.clusters.get(id), ctx.services.config.advertisedHost) };

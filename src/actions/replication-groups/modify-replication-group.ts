@@ -4,6 +4,7 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
+import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import {
@@ -12,10 +13,13 @@ import {
   checkEngineVersion,
   checkNodeType,
   checkParameterGroup,
+  checkParameterGroupSwitch,
   notSupportedYet,
 } from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
 import { recordSharedSettings } from "../modify-settings.js";
+import { modifyAccess } from "./access-rules.js";
+import { transitEncryptionOnModify } from "../transit-encryption-rules.js";
 import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
@@ -23,9 +27,6 @@ type Input = ActionInput<"ModifyReplicationGroup">;
 export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);
   requireGroupAvailable(group);
-  if (input.AuthToken !== undefined || input.AuthTokenUpdateStrategy !== undefined) throw notSupportedYet("AuthToken");
-  if (input.UserGroupIdsToAdd?.length || input.UserGroupIdsToRemove?.length || input.RemoveUserGroups) throw notSupportedYet("User groups");
-  if (input.TransitEncryptionEnabled || input.TransitEncryptionMode !== undefined) throw notSupportedYet("TransitEncryptionEnabled");
   if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw notSupportedYet("Changing ClusterMode");
 
   const automaticFailover = input.AutomaticFailoverEnabled ?? group.automaticFailover;
@@ -38,14 +39,38 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   }
   const version = checkEngineVersion(engine, input.EngineVersion ?? group.engineVersion);
   const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : group.cacheNodeType;
-  if (input.CacheParameterGroupName !== undefined) checkParameterGroup(input.CacheParameterGroupName, version, group.clusterEnabled);
-  checkCacheSecurityGroups(input.CacheSecurityGroupNames ?? []);
+  const previousGroup = group.settings.cacheParameterGroupName;
+  const newGroup =
+    input.CacheParameterGroupName !== undefined
+      ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version, group.clusterEnabled)
+      : undefined;
+  if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
+  checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });
+  const transit = transitEncryptionOnModify(
+    group.engine,
+    group.engineVersion,
+    { enabled: group.settings.transitEncryptionEnabled ?? false, mode: group.settings.transitEncryptionMode },
+    input.TransitEncryptionEnabled,
+    input.TransitEncryptionMode,
+  );
+
+  const accessChanged = modifyAccess(ctx.state, group, input, transit?.enabled ?? group.settings.transitEncryptionEnabled ?? false);
 
   recordSettings(group, input);
+  if (newGroup !== undefined) switchParameterGroup(ctx, group, newGroup);
   group.automaticFailover = automaticFailover;
   group.multiAZ = multiAZ;
   const membersChanged = nodeType !== group.cacheNodeType || version.EngineVersion !== group.engineVersion || engine !== group.engine;
   const applyNow = input.ApplyImmediately ?? false;
+  if (accessChanged) {
+    // AUTH token and user group changes apply at once, whatever ApplyImmediately says.
+    group.status = "modifying";
+    for (const member of members(ctx.state, group)) member.settings.authTokenEnabled = group.access!.authTokenHashes.length > 0;
+    ctx.services.replication.modifyAccess(ctx.state, group, async () => {
+      await ctx.services.access.pushToGroup(ctx.state, group);
+      group.access!.pending = undefined;
+    });
+  }
   if (!applyNow && newPrimary) {
     group.pending.primaryClusterId = newPrimary.id;
     return { ReplicationGroup: wire(ctx, group) };
@@ -61,9 +86,19 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
       member.status = "modifying";
     }
   }
-  if (membersChanged || newPrimary) {
+  if (transit) {
+    // Applied at once, as AWS does: the nodes restart with the new listeners and keep their
+    // data; the group shows the change as pending until they run with it.
+    group.pending.transitEncryption = transit;
+    for (const member of members(ctx.state, group)) {
+      member.settings.transitEncryptionEnabled = transit.enabled;
+      member.settings.transitEncryptionMode = transit.mode;
+      member.status = "modifying";
+    }
+  }
+  if (membersChanged || newPrimary || transit) {
     group.status = "modifying";
-    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged });
+    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged, transitEncryptionChanged: transit !== undefined });
   }
   return { ReplicationGroup: wire(ctx, group) };
 };
@@ -88,6 +123,16 @@ function checkNewPrimary(ctx: ActionContext, group: ReplicationGroupRecord, id: 
     throw commonErrors.invalidParameterValue(`Cache cluster ${id} is not a member of replication group ${group.id}.`);
   }
   return cluster.member.role === "primary" ? undefined : cluster;
+}
+
+/** Every member uses the group's parameter group; their engines take its immediate values at once. */
+function switchParameterGroup(ctx: ActionContext, group: ReplicationGroupRecord, name: string): void {
+  group.settings.cacheParameterGroupName = name;
+  for (const member of members(ctx.state, group)) {
+    if (member.settings.cacheParameterGroupName === name) continue;
+    member.settings.cacheParameterGroupName = name;
+    void applyGroupSwitch(ctx.state, ctx.services.clusters, member, ctx.logger);
+  }
 }
 
 function recordSettings(group: ReplicationGroupRecord, input: Input): void {

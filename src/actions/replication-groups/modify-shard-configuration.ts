@@ -6,6 +6,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import type { NodeGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../context.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
 import { addMember } from "./member-clusters.js";
 import { findNodeGroup, findReplicationGroup, MAX_NODE_GROUPS, requireGroupAvailable } from "./replication-group-rules.js";
 
@@ -38,6 +39,9 @@ export const modifyReplicationGroupShardConfiguration: ActionHandler<"ModifyRepl
   }
 
   const replicas = group.nodeGroups[0].memberClusterIds.length - 1;
+  const adding = Math.max(count - current, 0) * (1 + replicas);
+  const nodes = group.nodeGroups.reduce((n, ng) => n + ng.memberClusterIds.length, 0);
+  checkNodeCapacity(ctx, { addedNodes: adding, cluster: { id: group.id, nodesAfter: nodes + adding, limit: NODES_PER_CLUSTER_MODE_GROUP } });
   const added: NodeGroupRecord[] = [];
   const zones = input.ReshardingConfiguration ?? [];
   for (let i = current; i < count; i++) {

@@ -7,6 +7,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import type { ActionContext, ActionHandler } from "../context.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
 import { addMember } from "./member-clusters.js";
 import { checkReplicaCount, findNodeGroup, findReplicationGroup, requireGroupAvailable } from "./replication-group-rules.js";
 
@@ -19,6 +20,12 @@ interface ReplicaRequest {
 
 export const increaseReplicaCount: ActionHandler<"IncreaseReplicaCount"> = async (ctx, input) => {
   const { group, targets } = plan(ctx, input, "increase");
+  const adding = targets.reduce((n, t) => n + t.count - (t.nodeGroup.memberClusterIds.length - 1), 0);
+  const nodes = group.nodeGroups.reduce((n, ng) => n + ng.memberClusterIds.length, 0);
+  checkNodeCapacity(ctx, {
+    addedNodes: adding,
+    cluster: group.clusterEnabled ? { id: group.id, nodesAfter: nodes + adding, limit: NODES_PER_CLUSTER_MODE_GROUP } : undefined,
+  });
   const added: CacheClusterRecord[] = [];
   for (const { nodeGroup, count, zones } of targets) {
     const replicas = nodeGroup.memberClusterIds.length - 1;

@@ -2,7 +2,8 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { parseArn, type ParsedArn } from "../../state/arn.js";
-import { defaultParameterGroups } from "../../state/catalog.js";
+import { findParameterGroup } from "../../state/parameter-groups.js";
+import { cacheSecurityGroups, subnetGroups } from "../../state/network.js";
 import type { RegionState } from "../../state/store.js";
 
 export const MAX_TAGS = 50;
@@ -32,24 +33,27 @@ export function findTaggableResource(state: RegionState, resourceName: string): 
       if (!here || !state.clusters.has(name)) throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${name}`);
       return arn;
     case "parametergroup":
-      if (!here || !defaultParameterGroups().some((g) => g.name === name)) {
+      if (!here || !findParameterGroup(state, name)) {
         throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`);
       }
       return arn;
     case "subnetgroup":
-      if (!here || name !== "default") throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
+      if (!here || !subnetGroups(state).has(name)) throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
       return arn;
     case "securitygroup":
-      if (!here || name !== "default") throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${name} not found.`);
+      if (!here || !cacheSecurityGroups(state).has(name)) throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${name} not found.`);
       return arn;
     case "replicationgroup":
       throw modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${name}`);
     case "snapshot":
-      throw modelError("SnapshotNotFoundFault", `Snapshot ${name} not found.`);
+      if (!here || !state.snapshots.has(name)) throw modelError("SnapshotNotFoundFault", `Snapshot ${name} not found.`);
+      return arn;
     case "user":
-      throw modelError("UserNotFoundFault", `User ${name} not found.`);
+      if (!here || !state.users.has(name)) throw modelError("UserNotFoundFault", `User ${name} not found.`);
+      return arn;
     case "usergroup":
-      throw modelError("UserGroupNotFoundFault", `User group ${name} not found.`);
+      if (!here || !state.userGroups.has(name)) throw modelError("UserGroupNotFoundFault", `User group ${name} not found.`);
+      return arn;
     case "serverlesscache":
       throw modelError("ServerlessCacheNotFoundFault", `Serverless cache ${name} not found.`);
     case "serverlesscachesnapshot":

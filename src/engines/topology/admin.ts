@@ -6,6 +6,7 @@
  */
 import net from "node:net";
 import type { Endpoint } from "../engine.js";
+import { connectEndpoint } from "../connect.js";
 import { respRequest } from "../probes.js";
 import { adminCommand as adminCommandAt } from "../redis-driver.js";
 import { RespDecoder, RespError, encodeCommand, toStrings, type RespValue } from "../resp.js";
@@ -94,13 +95,13 @@ export class AdminConnection {
 
   static async open(target: AdminTarget, opts: { timeoutMs?: number } = {}): Promise<AdminConnection> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const socket = net.connect({ host: target.endpoint.host, port: target.endpoint.port });
+    const { socket, readyEvent } = connectEndpoint(target.endpoint);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`cannot connect to ${describe(target)} within ${timeoutMs} ms`));
       }, timeoutMs);
-      socket.once("connect", () => {
+      socket.once(readyEvent, () => {
         clearTimeout(timer);
         resolve();
       });

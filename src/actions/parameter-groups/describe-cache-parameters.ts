@@ -1,0 +1,26 @@
+/** DescribeCacheParameters: a group's parameters with their values, filtered by Source, paged. */
+import { commonErrors } from "../../protocol/aws-error.js";
+import { familyParameters } from "../../state/parameter-catalog.js";
+import { requireParameterGroup } from "../../state/parameter-groups.js";
+import type { ActionHandler } from "../context.js";
+import { paginate } from "../pagination.js";
+import { nodeTypeParametersToWire, parameterToWire } from "./parameter-group-rules.js";
+
+const SOURCES = ["user", "system", "engine-default"];
+
+export const describeCacheParameters: ActionHandler<"DescribeCacheParameters"> = async (ctx, input) => {
+  const group = requireParameterGroup(ctx.state, input.CacheParameterGroupName);
+  if (input.Source !== undefined && !SOURCES.includes(input.Source)) {
+    throw commonErrors.invalidParameterValue(`Invalid value for parameter Source: ${input.Source}. Valid values: ${SOURCES.join(", ")}.`);
+  }
+  const all = familyParameters(group.family).map((p) => parameterToWire(p, group));
+  const matching = input.Source === undefined ? all : all.filter((p) => p.Source === input.Source);
+  const page = paginate(matching, (p) => p.ParameterName!, input);
+  const firstPage = input.Marker === undefined || input.Marker === "";
+  return {
+    Marker: page.marker,
+    Parameters: page.items,
+    // Node-type specific values are system values, listed once, with the first page.
+    CacheNodeTypeSpecificParameters: firstPage && (input.Source ?? "system") === "system" ? nodeTypeParametersToWire(group.family) : [],
+  };
+};

@@ -1,0 +1,25 @@
+/** DescribeEngineDefaultParameters: a family's parameters with AWS's default values, paged. */
+import { commonErrors } from "../../protocol/aws-error.js";
+import { parameterGroupFamilies } from "../../state/catalog.js";
+import { familyParameters } from "../../state/parameter-catalog.js";
+import type { ActionHandler } from "../context.js";
+import { paginate } from "../pagination.js";
+import { nodeTypeParametersToWire, parameterToWire } from "./parameter-group-rules.js";
+
+export const describeEngineDefaultParameters: ActionHandler<"DescribeEngineDefaultParameters"> = async (_ctx, input) => {
+  const family = input.CacheParameterGroupFamily;
+  const families = parameterGroupFamilies();
+  if (!families.includes(family)) {
+    throw commonErrors.invalidParameterValue(`Invalid value for parameter CacheParameterGroupFamily: ${family}. Valid values: ${families.join(", ")}.`);
+  }
+  const page = paginate(familyParameters(family), (p) => p.name, input);
+  const firstPage = input.Marker === undefined || input.Marker === "";
+  return {
+    EngineDefaults: {
+      CacheParameterGroupFamily: family,
+      Marker: page.marker,
+      Parameters: page.items.map((p) => parameterToWire(p)),
+      CacheNodeTypeSpecificParameters: firstPage ? nodeTypeParametersToWire(family) : [],
+    },
+  };
+};

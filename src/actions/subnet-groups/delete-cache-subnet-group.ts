@@ -1,0 +1,17 @@
+/** DeleteCacheSubnetGroup: only a group no cluster or replication group uses; never `default`. */
+import { commonErrors } from "../../protocol/aws-error.js";
+import { modelError } from "../../protocol/model-errors.js";
+import { DEFAULT_GROUP, subnetGroups } from "../../state/network.js";
+import type { ActionHandler } from "../context.js";
+import { findSubnetGroup, subnetGroupUsers } from "./subnet-group-rules.js";
+
+export const deleteCacheSubnetGroup: ActionHandler<"DeleteCacheSubnetGroup"> = async (ctx, input) => {
+  const group = findSubnetGroup(ctx.state, input.CacheSubnetGroupName);
+  if (group.name === DEFAULT_GROUP) throw commonErrors.invalidParameterValue("Cannot delete default cache subnet group.");
+  const users = subnetGroupUsers(ctx.state, group.name);
+  if (users.length) {
+    throw modelError("CacheSubnetGroupInUse", `Cache subnet group ${group.name} is currently in use by ${users.slice(0, 5).join(", ")}.`);
+  }
+  subnetGroups(ctx.state).delete(group.name);
+  ctx.state.tags.delete(group.arn);
+};

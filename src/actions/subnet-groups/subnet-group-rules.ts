@@ -1,0 +1,65 @@
+/** Rules AWS applies to cache subnet groups: names, subnet ids, quotas, and who uses a group. */
+import { commonErrors, clipValue } from "../../protocol/aws-error.js";
+import { modelError } from "../../protocol/model-errors.js";
+import { subnetGroups, subnetZone, type SubnetGroupRecord } from "../../state/network.js";
+import type { RegionState } from "../../state/store.js";
+
+/** AWS's default quotas: subnet groups per region, subnets per group. */
+export const MAX_SUBNET_GROUPS = 150;
+export const MAX_SUBNETS_PER_GROUP = 20;
+
+/** Names are stored lowercased: up to 255 letters, digits or hyphens. */
+export function checkSubnetGroupName(name: string): string {
+  const lower = name.toLowerCase();
+  if (!/^[a-z0-9-]{1,255}$/.test(lower)) {
+    throw commonErrors.invalidParameterValue(
+      `Invalid value '${clipValue(name)}' for CacheSubnetGroupName: it must contain no more than 255 alphanumeric characters or hyphens.`,
+    );
+  }
+  return lower;
+}
+
+/** Subnet ids as EC2 writes them (`subnet-` and 8 or 17 hex digits), without repeats. */
+export function checkSubnetIds(ids: string[]): string[] {
+  if (ids.length === 0) throw commonErrors.invalidParameterValue("At least one subnet must be given in SubnetIds.");
+  for (const id of ids) {
+    if (!/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) {
+      throw modelError("InvalidSubnet", `The subnet ID '${clipValue(id)}' does not exist.`);
+    }
+  }
+  const unique = [...new Set(ids)];
+  if (unique.length > MAX_SUBNETS_PER_GROUP) {
+    throw modelError("CacheSubnetQuotaExceededFault", `A cache subnet group can have at most ${MAX_SUBNETS_PER_GROUP} subnets; ${unique.length} were given.`);
+  }
+  return unique;
+}
+
+export function findSubnetGroup(state: RegionState, name: string): SubnetGroupRecord {
+  const group = subnetGroups(state).get(name.toLowerCase());
+  if (!group) throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${clipValue(name)} not found.`);
+  return group;
+}
+
+/** Cache clusters (replication group members included) and replication groups placed in the group. */
+export function subnetGroupUsers(state: RegionState, name: string): string[] {
+  return [
+    ...[...state.clusters.values()].filter((c) => c.settings.cacheSubnetGroupName === name).map((c) => c.id),
+    ...[...state.replicationGroups.values()].filter((g) => g.settings.cacheSubnetGroupName === name).map((g) => g.id),
+  ];
+}
+
+/** A subnet cannot leave a group while it is the only one left in the zone of a node placed through that group. */
+export function checkSubnetsRemovable(state: RegionState, group: SubnetGroupRecord, next: string[]): void {
+  const region = state.key.region;
+  const remainingZones = new Set(next.map((id) => subnetZone(region, id)));
+  const removed = group.subnetIds.filter((id) => !next.includes(id));
+  for (const cluster of state.clusters.values()) {
+    if (cluster.settings.cacheSubnetGroupName !== group.name) continue;
+    for (const node of cluster.nodes) {
+      const subnet = removed.find((id) => subnetZone(region, id) === node.availabilityZone);
+      if (subnet && !remainingZones.has(node.availabilityZone)) {
+        throw modelError("SubnetInUse", `The subnet ${subnet} is in use by cache node ${node.id} of cache cluster ${cluster.id}.`);
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/** DeleteUserGroup: refused while a replication group uses it; `deleting`, then gone. */
+import { modelError } from "../../protocol/model-errors.js";
+import { userGroupToWire } from "../../state/to-wire.js";
+import { replicationGroupsOfUserGroup } from "../../state/users.js";
+import type { ActionHandler } from "../context.js";
+import { findUserGroup, requireUserGroupActive } from "../users/user-rules.js";
+
+export const deleteUserGroup: ActionHandler<"DeleteUserGroup"> = async (ctx, input) => {
+  const group = findUserGroup(ctx.state, input.UserGroupId);
+  requireUserGroupActive(group);
+  const inUse = replicationGroupsOfUserGroup(ctx.state, group.id);
+  if (inUse.length) {
+    throw modelError(
+      "InvalidUserGroupStateFault",
+      `User group ${group.id} is associated with replication group(s) ${inUse.map((g) => g.id).join(", ")}.`,
+    );
+  }
+  group.status = "deleting";
+  const output = userGroupToWire(group, ctx.state);
+  ctx.services.access.syncUserGroups(ctx.state, [], "delete", () => {
+    ctx.state.userGroups.delete(group.id);
+    ctx.state.tags.delete(group.arn);
+  });
+  return output;
+};

@@ -1,0 +1,333 @@
+/**
+ * Snapshot work on real engines: taking RDBs (from a replica when there is one),
+ * copies and exports, restoring into new clusters and groups, and automatic snapshots.
+ * Actions store the records and their statuses; this module does the work and moves
+ * the statuses on, with AWS's events.
+ */
+import { constants as fsConstants } from "node:fs";
+import { copyFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { EmulatorConfig } from "../config.js";
+import type { EngineNode, NodeLauncher } from "../engines/engine.js";
+import { clusterSlotOwners, waitReplicaSynced } from "../engines/topology/index.js";
+import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
+import { emitEvent } from "../lifecycle/events.js";
+import type { ReplicationLifecycle } from "../lifecycle/replication-lifecycle.js";
+import type { Logger } from "../logger.js";
+import type { CacheClusterRecord, ReplicationGroupRecord, SnapshotRecord } from "../state/records.js";
+import type { RegionState, Store } from "../state/store.js";
+import { placeFile, saveRdb } from "./rdb.js";
+import { dropForeignKeys, redistribute, releaseClaimedSlots } from "./redistribute.js";
+import { planRestore, slotSet, type RestorePlan } from "./restore-plan.js";
+import { automaticSnapshotName, expired, SnapshotClock, windowStartBetween, windowStartMinutes } from "./schedule.js";
+import { SnapshotFiles } from "./snapshot-files.js";
+
+export interface SnapshotServiceOptions {
+  config: EmulatorConfig;
+  store: Store;
+  clusters: ClusterLifecycle;
+  replication: ReplicationLifecycle;
+  launcher: NodeLauncher;
+  files: SnapshotFiles;
+  /** Scratch space for the temporary engines of a restore into another layout. */
+  scratchRoot: string;
+  logger: Logger;
+}
+
+/** One RDB to restore from; `slots` when it is a cluster mode shard's. */
+export interface RestoreSource {
+  file: string;
+  slots?: string;
+}
+
+/** Creates an automatic snapshot record of a source; set by the actions (they own record building). */
+export type AutomaticSnapshotTaker = (region: RegionState, source: CacheClusterRecord | ReplicationGroupRecord, name: string, takenAt: number) => void;
+
+export class SnapshotService {
+  readonly clock: SnapshotClock;
+  /** Restores of new groups, by ARN, until their topology is wired. */
+  private readonly pendingRestores = new Map<string, { sources: RestoreSource[]; plan: RestorePlan }>();
+  /** Restores running from each snapshot: it shows `restoring` while there are any. */
+  private readonly restores = new Map<SnapshotRecord, number>();
+  /** Copies running from each snapshot: it shows `copying` while there are any. */
+  private readonly copies = new Map<SnapshotRecord, number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+  private ticker: NodeJS.Timeout | undefined;
+  /** Snapshot clock time each source was last checked for its window (by ARN). */
+  private readonly checkedUpTo = new Map<string, number>();
+  private readonly windowDue = new Map<string, number>();
+  private automaticTaker: AutomaticSnapshotTaker | undefined;
+
+  constructor(private readonly options: SnapshotServiceOptions) {
+    this.clock = new SnapshotClock(options.config.snapshotClockScale);
+    options.replication.onRestore((phase, group, shards) => (phase === "before" ? this.releaseSeedClaims(group, shards) : this.fillFromSources(group, shards)));
+  }
+
+  get files(): SnapshotFiles {
+    return this.options.files;
+  }
+
+  /** The record is stored `creating` and the cluster is `snapshotting` (or `deleting`, for a final snapshot). */
+  snapshotCluster(region: RegionState, snapshot: SnapshotRecord, cluster: CacheClusterRecord): Promise<void> {
+    return this.track(
+      this.options.clusters.exclusive(cluster, async () => {
+        const engine = this.options.clusters.engineNode(cluster);
+        await this.take(region, snapshot, cluster.id, "cache cluster", async () => {
+          if (!engine) throw new Error(`cache cluster ${cluster.id} has no running engine`);
+          await this.saveNode(region, snapshot, 0, engine);
+        });
+        if (cluster.status === "snapshotting") cluster.status = "available";
+      }),
+    );
+  }
+
+  /** Every node group's RDB, each from a replica when there is one (synced first), else from its primary. */
+  snapshotGroup(region: RegionState, snapshot: SnapshotRecord, group: ReplicationGroupRecord): Promise<void> {
+    return this.track(
+      this.options.replication.exclusive(group, async () => {
+        await this.take(region, snapshot, group.id, "replication group", async () => {
+          await Promise.all(
+            snapshot.nodes.map(async (part, i) => {
+              const nodeGroup = group.nodeGroups.find((ng) => ng.id === part.nodeGroupId);
+              const primary = nodeGroup && this.engineOf(region, nodeGroup.primaryClusterId);
+              if (!nodeGroup || !primary) throw new Error(`node group ${part.nodeGroupId} has no running primary`);
+              let from = part.cacheClusterId !== nodeGroup.primaryClusterId ? this.engineOf(region, part.cacheClusterId) : undefined;
+              if (from) await waitReplicaSynced(from, primary).catch(() => (from = undefined));
+              if (!from) part.cacheClusterId = nodeGroup.primaryClusterId;
+              await this.saveNode(region, snapshot, i, from ?? primary);
+            }),
+          );
+        });
+        if (group.status === "snapshotting") group.status = "available";
+      }),
+    );
+  }
+
+  /** A copy inside the store: the target is `creating`, the source `copying`. */
+  copy(region: RegionState, source: SnapshotRecord, target: SnapshotRecord): void {
+    this.copies.set(source, (this.copies.get(source) ?? 0) + 1);
+    source.status = "copying";
+    void this.track(
+      (async () => {
+        try {
+          for (const [i, part] of source.nodes.entries()) {
+            const to = this.files.rdbPath(region.key, target.name, part.nodeGroupId ?? "0001");
+            await placeFile(part.rdbFile!, to);
+            target.nodes[i]!.rdbFile = to;
+          }
+          target.status = "available";
+        } catch (error) {
+          this.options.logger.error("snapshot copy failed", { snapshot: target.name, error: (error as Error).message });
+          target.status = "failed";
+        } finally {
+          const left = (this.copies.get(source) ?? 1) - 1;
+          if (left > 0) this.copies.set(source, left);
+          else {
+            this.copies.delete(source);
+            if (source.status === "copying") source.status = "available";
+          }
+        }
+      })(),
+    );
+  }
+
+  /** The files an export writes: `<bucket>/<name>-<node group>.rdb`; undefined for a bucket name S3 refuses. */
+  exportFiles(snapshot: SnapshotRecord, bucket: string, name: string): string[] | undefined {
+    const paths = snapshot.nodes.map((n) => this.files.objectPath(bucket, `${name}-${n.nodeGroupId ?? "0001"}.rdb`));
+    return paths.every((p): p is string => p !== undefined) ? paths : undefined;
+  }
+
+  /** Writes the export; refuses to overwrite (EEXIST), as S3 names must be new. */
+  async export(snapshot: SnapshotRecord, paths: string[]): Promise<void> {
+    for (const [i, path] of paths.entries()) {
+      await mkdir(dirname(path), { recursive: true });
+      await copyFile(snapshot.nodes[i]!.rdbFile!, path, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+    }
+  }
+
+  /** The record is `deleting`: its files go, then the record and its tags. */
+  delete(region: RegionState, snapshot: SnapshotRecord): void {
+    void this.track(
+      (async () => {
+        await this.files.removeSnapshot(region.key, snapshot.name);
+        if (region.snapshots.get(snapshot.name) === snapshot) region.snapshots.delete(snapshot.name);
+        region.tags.delete(snapshot.arn);
+      })(),
+    );
+  }
+
+  /** Automatic snapshots go with their source (AWS keeps manual and final ones). */
+  deleteAutomatic(region: RegionState, source: { cacheClusterId?: string; replicationGroupId?: string }): void {
+    for (const s of region.snapshots.values()) {
+      // One still being taken, copied or restored from stays; the retention clock removes it later.
+      if (s.source !== "automated" || s.status !== "available") continue;
+      const of = source.replicationGroupId ? s.info.replicationGroupId === source.replicationGroupId : !s.info.replicationGroupId && s.info.cacheClusterId === source.cacheClusterId;
+      if (!of) continue;
+      s.status = "deleting";
+      this.delete(region, s);
+    }
+  }
+
+  /**
+   * A new group restores from `sources` (restore-plan.ts): each primary starts from the RDB
+   * covering most of its slots; keys it should not hold are dropped before the topology is
+   * wired, and keys no seed brought move in by slot after. Returns the seed file per primary.
+   */
+  planRestore(group: ReplicationGroupRecord, sources: RestoreSource[]): Map<string, string> {
+    const targets = group.nodeGroups.map((ng) => (group.clusterEnabled ? ng.slots : undefined));
+    const plan = planRestore(sources, targets);
+    this.pendingRestores.set(group.arn, { sources, plan });
+    return new Map(group.nodeGroups.map((ng, i) => [ng.primaryClusterId, sources[plan.seedOf[i]!]!.file]));
+  }
+
+  /** The snapshot shows `restoring` until `done` (the new cluster or group is up, or failed). */
+  restoring(snapshot: SnapshotRecord, done: Promise<void>): void {
+    this.restores.set(snapshot, (this.restores.get(snapshot) ?? 0) + 1);
+    snapshot.status = "restoring";
+    void this.track(
+      done.finally(() => {
+        const left = (this.restores.get(snapshot) ?? 1) - 1;
+        if (left > 0) return void this.restores.set(snapshot, left);
+        this.restores.delete(snapshot);
+        if (snapshot.status === "restoring") snapshot.status = "available";
+      }),
+    );
+  }
+
+  /** Before the topology: seeded cluster mode primaries drop the slots they claimed on loading. */
+  private async releaseSeedClaims(group: ReplicationGroupRecord, shards: Array<{ primary: EngineNode }>): Promise<void> {
+    if (!group.clusterEnabled || !this.pendingRestores.has(group.arn)) return;
+    await Promise.all(shards.map((s) => releaseClaimedSlots(s.primary)));
+  }
+
+  /**
+   * After the topology: seeded primaries delete the keys of other shards' slots, and keys
+   * that no seed brought move in from each source, by slot.
+   */
+  private async fillFromSources(group: ReplicationGroupRecord, shards: Array<{ slots: string; primary: EngineNode }>): Promise<void> {
+    const pending = this.pendingRestores.get(group.arn);
+    if (!pending) return;
+    this.pendingRestores.delete(group.arn);
+    const started = Date.now();
+    if (group.clusterEnabled) {
+      const owners = await clusterSlotOwners(shards[0]!.primary);
+      const dropped = await Promise.all(shards.map((s) => dropForeignKeys(s.primary, owners, slotSet(s.slots))));
+      this.options.logger.debug("restored primaries dropped other shards' keys", { group: group.id, keys: dropped.reduce((a, b) => a + b, 0) });
+    }
+    const moved = await redistribute(
+      this.options.launcher,
+      pending.sources.map((s, i) => ({ file: s.file, to: pending.plan.migrateTo[i]! })),
+      shards.map((s) => ({ slots: group.clusterEnabled ? s.slots : undefined, primary: s.primary })),
+      { engine: group.engine, engineVersion: group.engineVersion, scratchRoot: this.options.scratchRoot, name: `${group.id}/restore` },
+    );
+    if (moved > 0) this.options.logger.info("restored keys by slot", { group: group.id, keys: moved, ms: Date.now() - started });
+  }
+
+  /** Starts the automatic snapshot clock; `take` creates the record of one automatic snapshot. */
+  startAutomatic(take: AutomaticSnapshotTaker): void {
+    this.automaticTaker = take;
+    // Fine enough that no window is missed for long, coarse enough to cost nothing at scale 1.
+    const everyMs = Math.max(20, Math.min(30_000, this.clock.realMs(5 * 60_000)));
+    this.ticker = setInterval(() => this.tick(), everyMs);
+    this.ticker.unref();
+  }
+
+  /**
+   * Stops the clock and makes saves in progress give up; resolves once the snapshot work in
+   * flight has ended (the lifecycles' stopAll() ends what waits on them).
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Forgets every pending restore and schedule, and every snapshot file (reset, after the engines stopped). */
+  async reset(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    this.pendingRestores.clear();
+    this.checkedUpTo.clear();
+    this.windowDue.clear();
+    await this.files.clear();
+  }
+
+  /** One look at every source with automatic snapshots on: take the due ones, drop the expired ones. */
+  private tick(): void {
+    if (this.stopped || !this.automaticTaker) return;
+    const now = this.clock.now();
+    for (const region of this.options.store.allRegions()) {
+      const sources: Array<CacheClusterRecord | ReplicationGroupRecord> = [
+        ...[...region.clusters.values()].filter((c) => c.engine !== "memcached" && !c.member),
+        ...region.replicationGroups.values(),
+      ];
+      for (const source of sources) this.checkSource(region, source, now);
+      for (const s of [...region.snapshots.values()]) {
+        if (s.source !== "automated" || s.status !== "available" || s.takenAt === undefined) continue;
+        const owner = s.info.replicationGroupId ? region.replicationGroups.get(s.info.replicationGroupId) : region.clusters.get(s.info.cacheClusterId ?? "");
+        const days = owner?.settings.snapshotRetentionLimit ?? s.info.snapshotRetentionLimit;
+        if (days > 0 && expired(s.takenAt, days, now)) {
+          s.status = "deleting";
+          this.delete(region, s);
+        }
+      }
+    }
+  }
+
+  private checkSource(region: RegionState, source: CacheClusterRecord | ReplicationGroupRecord, now: number): void {
+    const retention = source.settings.snapshotRetentionLimit;
+    if (!(retention > 0)) {
+      this.checkedUpTo.delete(source.arn);
+      this.windowDue.delete(source.arn);
+      return;
+    }
+    const start = windowStartMinutes(source.settings.snapshotWindow);
+    const last = this.checkedUpTo.get(source.arn);
+    this.checkedUpTo.set(source.arn, now);
+    if (start === undefined || last === undefined) return;
+    const due = windowStartBetween(start, last, now);
+    if (due !== undefined) this.windowDue.set(source.arn, due);
+    const pending = this.windowDue.get(source.arn);
+    if (pending === undefined || source.status !== "available") return;
+    this.windowDue.delete(source.arn);
+    const name = automaticSnapshotName(source.id, pending);
+    if (region.snapshots.has(name)) return;
+    try {
+      this.automaticTaker!(region, source, name, pending);
+    } catch (error) {
+      this.options.logger.warn("automatic snapshot not taken", { source: source.id, error: (error as Error).message });
+    }
+  }
+
+  private async take(region: RegionState, snapshot: SnapshotRecord, sourceId: string, what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      snapshot.status = "available";
+      emitEvent(region, "cache-cluster", snapshot.nodes[0]?.cacheClusterId ?? sourceId, `Snapshot succeeded for snapshot with ID '${snapshot.name}' of ${what} with ID '${sourceId}'`);
+    } catch (error) {
+      this.options.logger.error("snapshot failed", { snapshot: snapshot.name, error: (error as Error).message });
+      snapshot.status = "failed";
+      emitEvent(region, "cache-cluster", snapshot.nodes[0]?.cacheClusterId ?? sourceId, `Snapshot failed for snapshot with ID '${snapshot.name}' of ${what} with ID '${sourceId}'`);
+    }
+  }
+
+  private async saveNode(region: RegionState, snapshot: SnapshotRecord, index: number, engine: EngineNode): Promise<void> {
+    const part = snapshot.nodes[index]!;
+    const file = this.files.rdbPath(region.key, snapshot.name, part.nodeGroupId ?? "0001");
+    part.sizeBytes = await saveRdb(engine, file, { isCancelled: () => this.stopped });
+    part.rdbFile = file;
+    part.snapshotCreateTime = new Date();
+  }
+
+  private engineOf(region: RegionState, clusterId: string): EngineNode | undefined {
+    const cluster = region.clusters.get(clusterId);
+    return cluster ? this.options.clusters.engineNode(cluster) : undefined;
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return work;
+  }
+}
