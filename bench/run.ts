@@ -20,6 +20,7 @@ import { rowCreateReplicationGroup } from "./rows/create-replication-group.js";
 import { rowFailover } from "./rows/failover.js";
 import { rowRedisBenchmarkCluster, rowRedisBenchmarkEndpoints } from "./rows/redis-benchmark-endpoints.js";
 import { rowResharding } from "./rows/resharding.js";
+import { rowRestart } from "./rows/restart.js";
 import { rowDescribe100 } from "./rows/describe-100.js";
 import { rowRedisBenchmark } from "./rows/redis-benchmark.js";
 import { rowRss } from "./rows/rss.js";
@@ -42,6 +43,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "12", name: "redis-benchmark over TLS vs plaintext, same node", run: rowTls },
   { id: "13", name: "snapshot and restore, 1M keys", run: rowSnapshots },
   { id: "14", name: "restore a snapshot into another shard count, 1M keys", run: rowSnapshotReshard },
+  { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 
 const RESULTS = fileURLToPath(new URL("./results/latest.json", import.meta.url));

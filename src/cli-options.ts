@@ -34,7 +34,7 @@ export const optionSpecs: OptionSpec[] = [
   { flag: "advertised-host", kind: "string", help: "host name put in every endpoint the API returns (default 127.0.0.1)", apply: (o, v) => (o.advertisedHost = v) },
   { flag: "node-host", kind: "string", help: "interface cache nodes bind (default 127.0.0.1; 0.0.0.0 in the Docker image)", apply: (o, v) => (o.nodeBindHost = v) },
   { flag: "node-ports", kind: "string", help: "port range for cache nodes and endpoints, A-B (default 21000-21999)", apply: (o, v) => (o.nodePorts = parsePortRange(v)) },
-  { flag: "data-dir", kind: "string", help: "directory for engine files and pid records (default: a temporary directory)", apply: (o, v) => (o.dataDir = v) },
+  { flag: "data-dir", kind: "string", help: "keep the state and the engines' data here and restore them at the next start (default: a temporary directory, nothing kept)", apply: (o, v) => (o.dataDir = v) },
   { flag: "engine", kind: "string", help: "auto | process | embedded (default auto: real binaries, embedded fallback when missing)", apply: (o, v) => (o.engineMode = v as EngineMode) },
   { flag: "redis-server", kind: "string", help: "path of redis-server (default: found on PATH)", apply: (o, v) => (o.redisServerPath = v) },
   { flag: "valkey-server", kind: "string", help: "path of valkey-server (default: found on PATH)", apply: (o, v) => (o.valkeyServerPath = v) },

@@ -30,7 +30,7 @@ export interface EmulatorConfig {
   nodeBindHost: string;
   /** Port range for cache nodes and emulator-owned endpoints. */
   nodePorts: { from: number; to: number };
-  /** Directory for engine working files and pid records; undefined = a temporary directory. */
+  /** The state file, engine working files and pid records; restored at start. Undefined = a temporary directory, nothing kept. */
   dataDir?: string;
   engineMode: EngineMode;
   redisServerPath?: string;

@@ -17,6 +17,7 @@ import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js
 import { describeEngineVersions } from "./engines/version-mapping.js";
 import { AccessControl } from "./lifecycle/access-control.js";
 import { ClusterLifecycle } from "./lifecycle/cluster-lifecycle.js";
+import { recoverResources } from "./lifecycle/recovery.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
 import { listen } from "./listen.js";
@@ -29,6 +30,7 @@ import { allEngineVersions } from "./state/catalog.js";
 import { takeAutomaticSnapshot } from "./actions/snapshots/automatic-snapshot.js";
 import { SnapshotFiles } from "./snapshots/snapshot-files.js";
 import { SnapshotService } from "./snapshots/snapshot-service.js";
+import { StatePersister } from "./state/persistence.js";
 import { Store } from "./state/store.js";
 import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
 
@@ -45,6 +47,8 @@ export interface Emulator {
    * file (kept in the data dir when there is one) and text, also served at `/_emulator/ca.pem`.
    */
   readonly ca: { file: string; pem: string } | undefined;
+  /** With a data dir: resolves once every resource restored at start is back (or deleted, or failed). */
+  readonly restored: Promise<void>;
 }
 
 export function createEmulator(options: EmulatorOptions & { logger?: Logger } = {}): Emulator {
@@ -62,9 +66,16 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let tempRoot: string | undefined;
   let haproxy: HaproxyBinary | undefined;
   let tlsMaterial: TlsMaterial | undefined;
+  let workRoot: string | undefined;
+  let persister: StatePersister | undefined;
+  let restored: Promise<void> = Promise.resolve();
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
+    // With a data dir the records survive restarts (README: Persistence); without, nothing is written.
+    const claimed = config.dataDir ? new StatePersister(config.dataDir, store, logger) : undefined;
+    await claimed?.acquire();
+    persister = claimed;
     const runDir = defaultRunDir(config.dataDir);
     const reaped = await reapOrphans(runDir, logger);
     if (reaped > 0) logger.warn(`stopped ${reaped} engine process(es) left by an emulator that did not stop cleanly`);
@@ -78,7 +89,11 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger,
       pidRegistry: pids,
     });
-    const workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
+    workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
+    const hadState = (await persister?.load()) ?? false;
+    const commit = persister ? () => persister!.commit() : undefined;
+    const written = persister ? () => persister!.written() : undefined;
+    const onChange = commit ? () => void commit() : undefined;
     tlsMaterial = await ensureTlsMaterial(config.dataDir ? join(config.dataDir, "tls") : join(tempRoot!, "tls"), [
       config.advertisedHost,
       config.nodeBindHost,
@@ -95,8 +110,10 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       advertisedHost: config.advertisedHost,
       workRoot,
       logger,
+      durableNodes: config.dataDir !== undefined,
+      onChange,
     });
-    replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger });
+    replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger, onChange });
     access = new AccessControl({ clusters, delays: config.delays, allowRestrictedCommands: config.allowRestrictedCommands, logger });
     clusters.setNodeAccess(access);
     const snapshotBase = config.dataDir ?? workRoot;
@@ -113,6 +130,12 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await mkdir(join(snapshotBase, "restore"), { recursive: true });
     const services: Services = { config, clusters, replication, access, snapshots };
     snapshots.startAutomatic((region, source, name, takenAt) => takeAutomaticSnapshot(services, region, source, name, takenAt));
+    if (hadState) {
+      const since = Date.now();
+      restored = recoverResources({ store, clusters, replication, logger }).then(() =>
+        logger.info(`resources restored from ${config.dataDir} in ${Date.now() - since} ms`),
+      );
+    }
     const model = getServiceModel();
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
@@ -120,7 +143,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger,
       authenticate: config.strictAuth ? createStrictAuth({ credentials: config.credentials }) : undefined,
       handleApi: (params, caller, requestId, requestLogger) =>
-        handleApiRequest({ model, actions, store, services }, params, caller, requestId, requestLogger),
+        handleApiRequest({ model, actions, store, services, commit, written }, params, caller, requestId, requestLogger),
       handleEmulator: async (method, name) => {
         if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } } };
         if (name === "ca.pem" && method === "GET") {
@@ -148,6 +171,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await clusters?.stopAll();
     await snapshots?.reset();
     store.clear();
+    // Removed resources leave no files a new resource of the same name could load.
+    if (config.dataDir && workRoot) await rm(workRoot, { recursive: true, force: true });
+    await persister?.commit();
   }
 
   async function stop(): Promise<void> {
@@ -162,6 +188,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await replication?.stopAll();
     await clusters?.stopAll();
     await snapshotsStopped;
+    // The records stay on disk as they are (a later start restores them); the store is then emptied.
+    await persister?.close();
+    persister = undefined;
     store.clear();
     await pids?.close();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
@@ -172,6 +201,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   return {
     get url() {
       return url;
+    },
+    get restored() {
+      return restored;
     },
     config,
     get ca() {

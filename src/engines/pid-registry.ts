@@ -119,21 +119,26 @@ export async function reapOrphans(runDir: string, logger: Logger): Promise<numbe
       continue;
     }
     if (data.ownerPid === process.pid || (await isAlive(data.ownerPid))) continue;
-    for (const rec of data.engines ?? []) {
-      if (!(await isAlive(rec.pid))) continue;
-      if (!(await commandMatches(rec.pid, rec.binary))) {
-        logger.debug("pid reused by another program; not touching it", { pid: rec.pid, binary: rec.binary });
-        continue;
-      }
-      logger.warn("stopping an engine left behind by a previous emulator run", {
-        pid: rec.pid,
-        binary: rec.binary,
-        port: rec.port,
-        node: rec.nodeName,
-        ownerPid: data.ownerPid,
-      });
-      if (await killAndWait(rec.pid, 2000)) reaped++;
-    }
+    // All at once: an engine may take a while to end (memcached up to ~1 s, Redis flushing its AOF).
+    const stopped = await Promise.all(
+      (data.engines ?? []).map(async (rec) => {
+        if (!(await isAlive(rec.pid))) return false;
+        if (!(await commandMatches(rec.pid, rec.binary))) {
+          logger.debug("pid reused by another program; not touching it", { pid: rec.pid, binary: rec.binary });
+          return false;
+        }
+        logger.warn("stopping an engine left behind by a previous emulator run", {
+          pid: rec.pid,
+          binary: rec.binary,
+          port: rec.port,
+          node: rec.nodeName,
+          ownerPid: data.ownerPid,
+        });
+        // Memcached keeps nothing on disk and takes up to a second to act on SIGTERM: no grace.
+        return killAndWait(rec.pid, path.basename(rec.binary).startsWith("memcached") ? 0 : 2000);
+      }),
+    );
+    reaped += stopped.filter(Boolean).length;
     await fs.rm(file, { force: true });
   }
   return reaped;

@@ -20,6 +20,8 @@ export class NoFreePortError extends Error {
 
 export class PortPool {
   private readonly held = new Set<number>();
+  /** Ports kept for their owner (a restored node, by its recorded port): skipped unless asked for by number. */
+  private readonly reserved = new Set<number>();
   /** Next port to try per range, so retries and later allocations move on instead of reusing a taken port. */
   private readonly cursors = new Map<string, number>();
 
@@ -29,6 +31,7 @@ export class PortPool {
     if (preferred !== undefined) {
       if (this.held.has(preferred)) throw new PortInUseError(preferred);
       this.held.add(preferred);
+      this.reserved.delete(preferred);
       return preferred;
     }
     const key = `${range.from}-${range.to}`;
@@ -36,7 +39,7 @@ export class PortPool {
     const start = this.cursors.get(key) ?? range.from;
     for (let i = 0; i < size; i++) {
       const port = range.from + ((start - range.from + i) % size);
-      if (this.held.has(port)) continue;
+      if (this.held.has(port) || this.reserved.has(port)) continue;
       this.held.add(port);
       this.cursors.set(key, port + 1 > range.to ? range.from : port + 1);
       return port;
@@ -46,6 +49,15 @@ export class PortPool {
 
   release(port: number): void {
     this.held.delete(port);
+  }
+
+  /** Keeps `ports` for whoever asks for them by number; returns the function that lifts what is left. */
+  reserve(ports: Iterable<number>): () => void {
+    const mine = [...ports].filter((p) => !this.held.has(p) && !this.reserved.has(p));
+    for (const p of mine) this.reserved.add(p);
+    return () => {
+      for (const p of mine) this.reserved.delete(p);
+    };
   }
 
   isHeld(port: number): boolean {
@@ -75,6 +87,11 @@ export function allocatePort(range: PortRange, preferred?: number, pool: PortPoo
 
 export function releasePort(port: number, pool: PortPool = defaultPortPool): void {
   pool.release(port);
+}
+
+/** Reserves recorded ports while resources come back, so no other start takes them first; returns the release. */
+export function reservePorts(ports: Iterable<number>, pool: PortPool = defaultPortPool): () => void {
+  return pool.reserve(ports);
 }
 
 /**

@@ -141,11 +141,15 @@ export class RedisServerDriver implements EngineDriver {
       { mode: 0o600 },
     );
     if (spec.seedRdbPath) await placeSeed(spec.seedRdbPath, path.resolve(spec.workDir, spec.params?.dbfilename ?? "dump.rdb"));
+    // With appendonly on, redis would read its (empty) AOF rather than the seed: a seeded node
+    // starts without it and turns it on once loaded, which writes the loaded data to the AOF.
+    const seededWithAof = spec.seedRdbPath !== undefined && spec.params?.appendonly === "yes";
+    const launchSpec = seededWithAof ? { ...spec, params: { ...spec.params, appendonly: "no" } } : spec;
     const auth = this.adminAuth;
-    return ProcessNode.launch({
-      spec,
+    const node = await ProcessNode.launch({
+      spec: launchSpec,
       command: this.binary,
-      args: this.args(spec, aclFile),
+      args: this.args(launchSpec, aclFile),
       logger: this.logger.child({ node: spec.nodeName, engine: this.id }),
       probe: (endpoint, timeoutMs) => respPing(endpoint, { timeoutMs }),
       answeringPid: async (endpoint) => {
@@ -158,6 +162,8 @@ export class RedisServerDriver implements EngineDriver {
       pidRegistry: this.opts.pidRegistry,
       readyTimeoutMs: this.opts.readyTimeoutMs,
     });
+    if (seededWithAof) await adminCommand(node.endpoint, auth, ["CONFIG", "SET", "appendonly", "yes"]);
+    return node;
   }
 }
 

@@ -41,6 +41,10 @@ export interface LifecycleOptions {
   /** Root for node working directories. */
   workRoot: string;
   logger: Logger;
+  /** Redis/Valkey nodes keep an append-only file in their work dir (set with a data dir). */
+  durableNodes?: boolean;
+  /** Called after each transition's work: the records may have changed. */
+  onChange?: () => void;
 }
 
 /**
@@ -54,6 +58,9 @@ export interface NodeAccess {
   refresh(region: RegionState, cluster: CacheClusterRecord, engines: EngineNode[]): Promise<void>;
 }
 
+/** With a data dir, what a Redis/Valkey node writes so its data outlives the emulator (README: Persistence). */
+const DURABLE_NODE_PARAMS = { appendonly: "yes", appendfsync: "everysec" };
+
 /** Decides what happens when a replication group member's engine dies (failover, replacement). */
 export type MemberExitHandler = (region: RegionState, cluster: CacheClusterRecord) => void;
 
@@ -63,7 +70,10 @@ export function transitEncryptionOf(cluster: CacheClusterRecord): TransitEncrypt
 }
 
 export class ClusterLifecycle {
-  private readonly work = new SerialWork<ClusterRuntime>(() => ({ nodes: new Map() }));
+  private readonly work = new SerialWork<ClusterRuntime>(
+    () => ({ nodes: new Map() }),
+    () => this.options.onChange?.(),
+  );
   private memberExitHandler: MemberExitHandler | undefined;
   private access: NodeAccess | undefined;
 
@@ -73,6 +83,8 @@ export class ClusterLifecycle {
   create(region: RegionState, cluster: CacheClusterRecord): void {
     this.enqueue(region, cluster, async (runtime) => {
       const started = Date.now();
+      // A new cluster never loads files an earlier one of the same name left (data dir, reset).
+      await rm(this.clusterDir(region, cluster), { recursive: true, force: true });
       // The Auto Discovery endpoint and the nodes start side by side.
       const configEndpoint = cluster.engine === "memcached" ? this.options.launcher.startConfigEndpoint(cluster.requestedPort, transitEncryptionOf(cluster)) : undefined;
       const nodes = this.reconcileNodes(region, cluster, runtime);
@@ -143,6 +155,43 @@ export class ClusterLifecycle {
   /** Every node start goes through this (users and AUTH tokens). */
   setNodeAccess(access: NodeAccess): void {
     this.access = access;
+  }
+
+  /**
+   * After an emulator restart: the recorded cluster comes back on its nodes' ports, from
+   * their work dirs (Redis/Valkey reload their data; Memcached starts empty), and work cut
+   * short by the restart is rolled forward: `deleting` ends deleted, `creating` and
+   * `modifying` end `available` with the recorded nodes. `fresh` starts the nodes without
+   * their old files (a member that never joined its group). Resolves when it is done.
+   */
+  restore(region: RegionState, cluster: CacheClusterRecord, opts: { fresh?: boolean } = {}): Promise<void> {
+    if (cluster.status === "deleting") {
+      this.delete(region, cluster);
+      return this.settled(cluster);
+    }
+    // A cluster that failed to start has nothing to bring back; it stays as it was.
+    if (cluster.status === "incompatible-network" || cluster.status === "restore-failed") return Promise.resolve();
+    const wasCreating = cluster.status === "creating";
+    if (cluster.status === "available") cluster.status = "rebooting cache cluster nodes";
+    for (const node of cluster.nodes) if (node.status !== "creating" && node.status !== "deleting") node.status = "rebooting";
+    return this.enqueue(region, cluster, async (runtime) => {
+      if (opts.fresh) await rm(this.clusterDir(region, cluster), { recursive: true, force: true });
+      if (cluster.engine === "memcached") {
+        runtime.configEndpoint = await this.options.launcher.startConfigEndpoint(cluster.configurationEndpointPort ?? cluster.requestedPort, transitEncryptionOf(cluster));
+        cluster.configurationEndpointPort = runtime.configEndpoint.port;
+      }
+      const restarted = cluster.nodes.filter((n) => n.status === "rebooting").map((n) => n.id);
+      await this.reconcileNodes(region, cluster, runtime);
+      if (wasCreating) {
+        for (const node of cluster.nodes) {
+          emitEvent(region, "cache-cluster", cluster.id, `Added cache node ${node.id} in availability zone ${node.availabilityZone}`, cluster.arn);
+        }
+        emitEvent(region, "cache-cluster", cluster.id, "Cache cluster created", cluster.arn);
+      } else if (restarted.length > 0) {
+        emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${restarted.join(", ")}`, cluster.arn);
+      }
+      cluster.status = "available";
+    });
   }
 
   /** Replication groups handle their members' failures themselves. */
@@ -288,7 +337,7 @@ export class ClusterLifecycle {
         maxMemoryBytes: memoryBytes,
         workDir,
         // The parameter group's values; the emulator's own directives (cluster mode) win.
-        params: { ...startupParameters(region, cluster, node), ...cluster.engineParams },
+        params: { ...(this.options.durableNodes && cluster.engine !== "memcached" ? DURABLE_NODE_PARAMS : {}), ...startupParameters(region, cluster, node), ...cluster.engineParams },
         defaultUserOff: closed || undefined,
         transitEncryption: transitEncryptionOf(cluster),
         seedRdbPath: cluster.seedRdb,

@@ -26,6 +26,8 @@ export interface ReplicationLifecycleOptions {
   topology: Topology;
   delays: LifecycleDelays;
   logger: Logger;
+  /** Called after each transition's work: the records may have changed. */
+  onChange?: () => void;
 }
 
 /**
@@ -39,7 +41,10 @@ export type RestoreHook = (
 ) => Promise<void>;
 
 export class ReplicationLifecycle {
-  private readonly work = new SerialWork<GroupRuntime>(() => ({}));
+  private readonly work = new SerialWork<GroupRuntime>(
+    () => ({}),
+    () => this.options.onChange?.(),
+  );
   private restoreHook: RestoreHook | undefined;
 
   constructor(private readonly options: ReplicationLifecycleOptions) {
@@ -225,6 +230,73 @@ export class ReplicationLifecycle {
     );
   }
 
+  /**
+   * After an emulator restart: members come back from their work dirs, the recorded
+   * primaries stay primaries (replicas resynchronise from them; a Redis Cluster re-forms
+   * from its nodes.conf files), and the endpoints listen on their recorded ports. Work cut
+   * short by the restart is rolled forward: `deleting` ends deleted, a group still
+   * `creating` is created again from empty nodes, a member still `creating` joins as a
+   * fresh replica, a change in progress ends `available`. Resolves when it is done.
+   */
+  restore(region: RegionState, group: ReplicationGroupRecord): Promise<void> {
+    if (group.status === "deleting") {
+      this.delete(region, group);
+      return this.settled(group);
+    }
+    // Nothing runs for a failed group; its members stay records until it is deleted.
+    if (group.status === "create-failed") return Promise.resolve();
+    const members = this.members(region, group);
+    if (group.status === "creating") {
+      // Nobody could use it yet: start over from empty nodes on the recorded ports.
+      for (const member of members) {
+        member.status = "creating";
+        for (const node of member.nodes) node.status = "creating";
+      }
+      const wiped = members.map((m) => this.options.clusters.restore(region, m, { fresh: true }));
+      this.enqueue(region, group, async () => void (await Promise.all(wiped)));
+      this.create(region, group);
+      return this.settled(group);
+    }
+    group.status = "modifying";
+    const joining = members.filter((m) => m.status === "creating");
+    const staying = members.filter((m) => m.status !== "creating");
+    const started = [
+      ...staying.map((m) => this.options.clusters.restore(region, m)),
+      ...joining.map((m) => this.options.clusters.restore(region, m, { fresh: true })),
+    ];
+    this.enqueue(region, group, async (runtime) => {
+      await Promise.all(started);
+      const failed = members.find((m) => m.status !== "available");
+      if (failed) throw new Error(`member ${failed.id} did not come back (${failed.status})`);
+      const outside = new Set(joining);
+      if (group.clusterEnabled) {
+        const views = await this.options.topology.reformCluster(staying.map((m) => this.engine(m)));
+        // The cluster's own view wins (a failover the records did not see yet): roles and slots.
+        for (const ng of group.nodeGroups) {
+          const ngMembers = ng.memberClusterIds.map((id) => region.clusters.get(id)!).filter((m) => m && !outside.has(m));
+          const primary = ngMembers.find((m) => views.get(this.engine(m))?.role === "primary");
+          if (!primary) continue;
+          ng.primaryClusterId = primary.id;
+          for (const m of ngMembers) m.member!.role = m === primary ? "primary" : "replica";
+          ng.slots = views.get(this.engine(primary))!.slots;
+        }
+      } else {
+        // Every node restarted as a primary of its own data: the replicas resynchronise from the recorded primary.
+        const primaryId = group.nodeGroups[0].primaryClusterId;
+        const primary = this.engine(region.clusters.get(primaryId)!);
+        const replicas = staying.filter((m) => m.id !== primaryId);
+        await Promise.all(replicas.map((m) => this.options.topology.replicaOf(this.engine(m), primary)));
+      }
+      for (const member of joining) {
+        await this.attachReplica(region, group, member, outside);
+        outside.delete(member);
+      }
+      await this.openEndpoints(region, group, runtime);
+      this.finishModifying(region, group, "Replication group recovered after the emulator restarted");
+    });
+    return this.settled(group);
+  }
+
   /** Resolves when all work queued so far on this group is done. */
   settled(group: ReplicationGroupRecord): Promise<void> {
     return this.work.settled(group.arn);
@@ -322,11 +394,12 @@ export class ReplicationLifecycle {
   private async openEndpoints(region: RegionState, group: ReplicationGroupRecord, runtime: GroupRuntime): Promise<void> {
     const { launcher } = this.options;
     if (group.clusterEnabled) {
-      runtime.configuration = await launcher.startForwarder(`${group.id} configuration`, group.requestedPort);
+      // The recorded ports first: after a restart the endpoints users saved keep working.
+      runtime.configuration = await launcher.startForwarder(`${group.id} configuration`, group.endpoints.configuration ?? group.requestedPort);
       group.endpoints.configuration = runtime.configuration.port;
     } else {
-      runtime.primary = await launcher.startForwarder(`${group.id} primary`, group.requestedPort);
-      runtime.reader = await launcher.startForwarder(`${group.id} reader`);
+      runtime.primary = await launcher.startForwarder(`${group.id} primary`, group.endpoints.primary ?? group.requestedPort);
+      runtime.reader = await launcher.startForwarder(`${group.id} reader`, group.endpoints.reader);
       group.endpoints.primary = runtime.primary.port;
       group.endpoints.reader = runtime.reader.port;
     }

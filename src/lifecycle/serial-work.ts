@@ -14,7 +14,11 @@ export class SerialWork<R> {
   private readonly entries = new Map<string, Entry<R>>();
   private readonly timers = new Timers();
 
-  constructor(private readonly newRuntime: () => R) {}
+  /** `afterWork` runs once each piece of work has ended (records may have changed: the state is committed). */
+  constructor(
+    private readonly newRuntime: () => R,
+    private readonly afterWork: () => void = () => undefined,
+  ) {}
 
   runtime(key: string): R | undefined {
     return this.entries.get(key)?.runtime;
@@ -43,6 +47,8 @@ export class SerialWork<R> {
       } catch (error) {
         if (error instanceof CancelledError || !this.isCurrent(key, runtime)) return;
         onError(error);
+      } finally {
+        this.afterWork();
       }
     });
     return entry.queue;

@@ -5,17 +5,20 @@
 import type { EngineNode } from "../engines/engine.js";
 import {
   addShard,
+  admin,
   applySlotMoves,
   clusterFailover,
   clusterMyId,
   clusterNodes,
   clusterSlotOwners,
   createCluster,
+  expandSlots,
   forgetDeadNode,
   formatSlots,
   parseSlots,
   pickMostUpToDate,
   planRebalance,
+  prepareClusterNode,
   promote,
   removeNodesFromCluster,
   replaceReplica,
@@ -49,6 +52,13 @@ export interface Topology {
   rejoinCluster(node: EngineNode, primary: EngineNode, cluster: EngineNode[]): Promise<void>;
   /** Resolves once every node of a cluster whose nodes restarted (same ids and slots) agrees again. */
   waitClusterAgrees(nodes: EngineNode[]): Promise<void>;
+  /**
+   * Re-forms a Redis Cluster whose nodes restarted from their nodes.conf (after an emulator
+   * restart): run-time settings again, every node meets the others at their current
+   * addresses, then waits until all agree. Resolves with each node's role and, for a primary,
+   * its slots (AWS text).
+   */
+  reformCluster(nodes: EngineNode[]): Promise<Map<EngineNode, { role: "primary" | "replica"; slots: string }>>;
   /** Takes replicas out of the cluster (every remaining node forgets them). */
   removeFromCluster(nodes: EngineNode[], remaining: Shard[]): Promise<void>;
   /**
@@ -100,6 +110,29 @@ export const redisTopology: Topology = {
 
   async waitClusterAgrees(nodes) {
     await waitClusterConsistent(nodes);
+  },
+
+  async reformCluster(nodes) {
+    const prepared = await Promise.all(nodes.map((n) => prepareClusterNode(n)));
+    // A node that came back on another port is found again by its id at the new address.
+    await Promise.all(
+      nodes.flatMap((n, i) =>
+        nodes.map((other, j) =>
+          i === j
+            ? undefined
+            : admin(n, ["CLUSTER", "MEET", other.endpoint.host, String(other.endpoint.port), String(prepared[j]!.busPort)]).catch(() => undefined),
+        ),
+      ),
+    );
+    await waitClusterConsistent(nodes);
+    const view = await clusterNodes(nodes[0]!);
+    return new Map(
+      nodes.map((n, i) => {
+        const entry = view.find((e) => e.id === prepared[i]!.id);
+        const role = entry?.role === "master" ? ("primary" as const) : ("replica" as const);
+        return [n, { role, slots: formatSlots(entry ? expandSlots(entry.slots) : []) }];
+      }),
+    );
   },
 
   async removeFromCluster(nodes, remaining) {

@@ -24,7 +24,14 @@ export interface ApiDependencies {
   actions: ActionTable;
   store: Store;
   services: Services;
+  /** Makes the state durable (data dir); awaited after every successful mutating action, before the answer. */
+  commit?: () => Promise<void>;
+  /** Resolves when the state writes in progress are done; reads await it (at once when none is). */
+  written?: () => Promise<void>;
 }
+
+/** Actions that only read: they never wait for a state write. */
+const READ_ONLY = /^(Describe|List)/;
 
 export async function handleApiRequest(
   deps: ApiDependencies,
@@ -53,6 +60,9 @@ export async function handleApiRequest(
       services: deps.services,
     };
     const output = await handler(ctx, input);
+    if (!READ_ONLY.test(operation.name)) await deps.commit?.();
+    // A lifecycle step (a cluster becoming available) may be shown only once it is on disk.
+    else await deps.written?.();
     logger.debug("request done", { action });
     return { status: 200, body: serializeOutputChunks(deps.model, operation.name, output, requestId) };
   } catch (error) {

@@ -21,6 +21,27 @@ export interface RegionKey {
 }
 
 export class RegionState {
+  /**
+   * Every field saved to the data dir and restored at start (state/persistence.ts): a new
+   * collection is persisted by adding its name here. Values are plain data (Maps, arrays,
+   * Dates, JSON values).
+   */
+  static readonly persisted: readonly string[] = [
+    "clusters",
+    "replicationGroups",
+    "events",
+    "parameterGroups",
+    "snapshots",
+    "tags",
+    "subnetGroups",
+    "cacheSecurityGroups",
+    "users",
+    "userGroups",
+    "nextEventSeq",
+  ];
+  /** Persisted arrays whose items never change once added: each item is encoded once, not on every write. */
+  static readonly appendOnly: readonly string[] = ["events"];
+
   readonly clusters = new Map<string, CacheClusterRecord>();
   readonly replicationGroups = new Map<string, ReplicationGroupRecord>();
   readonly events: EventRecord[] = [];

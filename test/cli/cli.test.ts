@@ -16,7 +16,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEmulator } from "../../src/index.js";
 import {
   childPids,
@@ -67,12 +67,13 @@ let dataDir: string;
 
 beforeAll(async () => {
   await ensureBuilt();
-  dataDir = await mkdtemp(join(tmpdir(), "elasticache-local-cli-test-"));
 }, 180_000);
+// A data dir of its own per test: the state a data dir keeps would carry clusters from test to test.
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "elasticache-local-cli-test-"));
+});
 afterEach(async () => {
   await killAllRuns();
-});
-afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -351,13 +352,15 @@ describe("a CLI killed with SIGKILL", () => {
       second = await startTestCli([], {}, dir);
       // The orphans are stopped during start-up, before the ready line.
       for (const pid of engines) expect(isRunning(pid), `engine ${pid}`).toBe(false);
-      for (const port of ports) expect(await portIsClosed(port), `port ${port}`).toBe(true);
-      // The second emulator starts empty and works.
+      // The second emulator restores the clusters from the data dir with engines of its own, and works.
       const sdk = client(second.url);
-      expect((await sdk.send(new DescribeCacheClustersCommand({}))).CacheClusters).toEqual([]);
+      const restored = [await waitForCluster(sdk, "cli-redis", "available"), await waitForCluster(sdk, "cli-mc", "available")];
+      expect(restored.flatMap((c) => c.CacheNodes!.map((n) => n.Endpoint!.Port))).toEqual(ports);
+      expect(enginePidsOf(second.pid)).toHaveLength(3);
       await sdk.send(new CreateCacheClusterCommand({ CacheClusterId: "after-crash", Engine: "redis", CacheNodeType: "cache.t3.micro" }));
       await waitForCluster(sdk, "after-crash", "available");
       expect((await stopCli(second)).code).toBe(0);
+      for (const port of ports) expect(await portIsClosed(port), `port ${port}`).toBe(true);
       // It said what it did.
       expect(second.stderr()).toContain("stopped 3 engine process(es) left by an emulator that did not stop cleanly");
       for (const pid of engines) expect(second.stderr()).toMatch(new RegExp(`stopping an engine left behind by a previous emulator run pid=${pid} `));
@@ -457,19 +460,19 @@ describe("the library API", () => {
     expect(await portIsClosed(Number(new URL(b.url).port))).toBe(true);
   });
 
-  it("records the engines of every emulator of a crashed process, so a later start reaps them all", async () => {
+  it("records the engines of every emulator of a crashed process, so later starts reap them all", async () => {
     const dir = await mkdtemp(join(tmpdir(), "elasticache-local-cli-two-"));
     let engines: number[] = [];
     let crashed: CliRun | undefined;
     try {
-      // One process, two emulators sharing a data dir, one cluster each; then the process dies by SIGKILL.
+      // One process, two emulators (a data dir each: one emulator per data dir), one cluster each; then the process dies by SIGKILL.
       const script = `
         import { createEmulator } from ${JSON.stringify(join(repoRoot, "dist", "index.js"))};
         import { ElastiCacheClient, CreateCacheClusterCommand, DescribeCacheClustersCommand } from "@aws-sdk/client-elasticache";
         const dir = ${JSON.stringify(dir)};
         const ems = [
-          createEmulator({ port: 0, logLevel: "silent", dataDir: dir, nodePorts: { from: 30300, to: 30399 } }),
-          createEmulator({ port: 0, logLevel: "silent", dataDir: dir, nodePorts: { from: 30400, to: 30499 } }),
+          createEmulator({ port: 0, logLevel: "silent", dataDir: dir + "/a", nodePorts: { from: 30300, to: 30399 } }),
+          createEmulator({ port: 0, logLevel: "silent", dataDir: dir + "/b", nodePorts: { from: 30400, to: 30499 } }),
         ];
         for (const [i, em] of ems.entries()) {
           await em.start();
@@ -492,13 +495,12 @@ describe("the library API", () => {
       await crashed.exited;
       for (const pid of engines) expect(isRunning(pid), `orphan ${pid}`).toBe(true);
 
-      const next = await startTestCli([], {}, dir);
-      try {
-        for (const pid of engines) expect(isRunning(pid), `engine ${pid} after the next start`).toBe(false);
-      } finally {
+      for (const sub of ["a", "b"]) {
+        const next = await startTestCli([], {}, join(dir, sub));
         expect((await stopCli(next)).code).toBe(0);
+        expect(next.stderr()).toContain("stopped 1 engine process(es) left by an emulator that did not stop cleanly");
       }
-      expect(next.stderr()).toContain("stopped 2 engine process(es) left by an emulator that did not stop cleanly");
+      for (const pid of engines) expect(isRunning(pid), `engine ${pid} after the next starts`).toBe(false);
     } finally {
       await killCli(crashed);
       await killLeftoverEngines(engines);

@@ -22,6 +22,16 @@ describe("PortPool", () => {
     expect(() => p.allocate({ from: 10, to: 5 })).toThrow(RangeError);
   });
 
+  it("keeps reserved ports for whoever asks for them by number, until the reservation is lifted", () => {
+    const p = new PortPool();
+    const range = { from: 5000, to: 5003 };
+    const lift = p.reserve([5000, 5002]);
+    expect([p.allocate(range), p.allocate(range)]).toEqual([5001, 5003]);
+    expect(p.allocate(range, 5002)).toBe(5002);
+    lift();
+    expect(p.allocate(range)).toBe(5000);
+  });
+
   it("startOnFreePort releases the port when the node stops", async () => {
     const p = new PortPool();
     const d = new EmbeddedDriver();
