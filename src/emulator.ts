@@ -101,7 +101,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger.warn(`TLS in transit is unavailable: ${error.message}`);
       return undefined;
     });
-        haproxy = await chooseForwarder({ mode: config.forwarder, haproxyPath: config.haproxyPath, nodeBindHost: config.nodeBindHost }, logger);
+    haproxy = await chooseForwarder({ mode: config.forwarder, haproxyPath: config.haproxyPath, nodeBindHost: config.nodeBindHost }, logger);
     const launcher = createNodeLauncher({ registry, config, logger, tls: tlsMaterial, haproxy: haproxy && { binary: haproxy, workRoot, pidRegistry: pids } });
     clusters = new ClusterLifecycle({
       launcher,
