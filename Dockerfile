@@ -1,4 +1,5 @@
-# elasticache-local: the emulator with real redis-server and memcached from Debian.
+# elasticache-local: the emulator with real redis-server and memcached from Debian, and
+# haproxy as the data path of replication group endpoints.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
@@ -9,7 +10,7 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends redis-server memcached tini \
+ && apt-get install -y --no-install-recommends redis-server memcached haproxy tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./

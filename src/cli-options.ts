@@ -3,7 +3,7 @@
  * has both forms: `--node-ports` is `ELASTICACHE_LOCAL_NODE_PORTS`.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_PORT, parsePortRange, type EmulatorOptions, type EngineMode } from "./config.js";
+import { DEFAULT_PORT, parsePortRange, type EmulatorOptions, type EngineMode, type ForwarderMode } from "./config.js";
 import type { LogLevel } from "./logger.js";
 import { parseCredentials } from "./server/strict-auth.js";
 
@@ -39,6 +39,8 @@ export const optionSpecs: OptionSpec[] = [
   { flag: "redis-server", kind: "string", help: "path of redis-server (default: found on PATH)", apply: (o, v) => (o.redisServerPath = v) },
   { flag: "valkey-server", kind: "string", help: "path of valkey-server (default: found on PATH)", apply: (o, v) => (o.valkeyServerPath = v) },
   { flag: "memcached", kind: "string", help: "path of memcached (default: found on PATH)", apply: (o, v) => (o.memcachedPath = v) },
+  { flag: "forwarder", kind: "string", help: "auto | node | haproxy: what serves replication group endpoints (default auto: haproxy when installed, else Node)", apply: (o, v) => (o.forwarder = v as ForwarderMode) },
+  { flag: "haproxy", kind: "string", help: "path of haproxy (default: found on PATH)", apply: (o, v) => (o.haproxyPath = v) },
   { flag: "allow-restricted-commands", kind: "boolean", help: "let clients run CONFIG, DEBUG, SHUTDOWN... (restricted on ElastiCache)", apply: (o, v) => (o.allowRestrictedCommands = v !== "0" && v !== "false") },
   { flag: "log-level", kind: "string", help: "debug | info | warn | error | silent (default info)", apply: (o, v) => (o.logLevel = logLevel(v)) },
   { flag: "region", kind: "string", help: "region when a request carries none (default us-east-1)", apply: (o, v) => (o.defaultRegion = v) },

@@ -5,6 +5,8 @@ import type { LogLevel } from "./logger.js";
 import type { Credential } from "./server/strict-auth.js";
 
 export type EngineMode = "auto" | "process" | "embedded";
+/** What serves replication group endpoints: haproxy when installed (auto), or always Node / haproxy. */
+export type ForwarderMode = "auto" | "node" | "haproxy";
 
 export interface LifecycleDelays {
   /** Minimum time a resource stays `creating` (ms). */
@@ -34,6 +36,9 @@ export interface EmulatorConfig {
   redisServerPath?: string;
   valkeyServerPath?: string;
   memcachedPath?: string;
+  /** Data path of the primary, reader and configuration endpoints of replication groups. */
+  forwarder: ForwarderMode;
+  haproxyPath?: string;
   /** Lift ElastiCache's restricted commands (CONFIG, DEBUG, ...) for clients; for debugging. */
   allowRestrictedCommands: boolean;
   logLevel: LogLevel;
@@ -69,6 +74,7 @@ export const defaultConfig: EmulatorConfig = {
   nodeBindHost: "127.0.0.1",
   nodePorts: { from: 21000, to: 21999 },
   engineMode: "auto",
+  forwarder: "auto",
   allowRestrictedCommands: false,
   logLevel: "info",
   delays: { createMs: 0, modifyMs: 0, deleteMs: 0, rebootMs: 0 },
@@ -120,5 +126,8 @@ function validateConfig(config: EmulatorConfig): void {
   if (!(Number.isInteger(config.snapshotQuota) && config.snapshotQuota >= 0)) throw new Error(`invalid snapshot quota ${config.snapshotQuota}`);
   if (!["auto", "process", "embedded"].includes(config.engineMode)) {
     throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);
+  }
+  if (!["auto", "node", "haproxy"].includes(config.forwarder)) {
+    throw new Error(`invalid forwarder "${config.forwarder}" (auto, node or haproxy)`);
   }
 }

@@ -11,6 +11,7 @@ import { actions } from "./actions/index.js";
 import type { Services } from "./actions/context.js";
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from "./config.js";
 import { createNodeLauncher } from "./engines/launcher.js";
+import { chooseForwarder, type HaproxyBinary } from "./endpoints/forwarder-choice.js";
 import { defaultRunDir, PidRegistry, reapOrphans } from "./engines/pid-registry.js";
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
@@ -63,6 +64,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
+  let haproxy: HaproxyBinary | undefined;
   let tlsMaterial: TlsMaterial | undefined;
   let workRoot: string | undefined;
   let persister: StatePersister | undefined;
@@ -99,7 +101,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger.warn(`TLS in transit is unavailable: ${error.message}`);
       return undefined;
     });
-    const launcher = createNodeLauncher({ registry, config, logger, tls: tlsMaterial });
+    haproxy = await chooseForwarder({ mode: config.forwarder, haproxyPath: config.haproxyPath, nodeBindHost: config.nodeBindHost }, logger);
+    const launcher = createNodeLauncher({ registry, config, logger, tls: tlsMaterial, haproxy: haproxy && { binary: haproxy, workRoot, pidRegistry: pids } });
     clusters = new ClusterLifecycle({
       launcher,
       delays: config.delays,
@@ -142,7 +145,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       handleApi: (params, caller, requestId, requestLogger) =>
         handleApiRequest({ model, actions, store, services, commit, written }, params, caller, requestId, requestLogger),
       handleEmulator: async (method, name) => {
-        if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe() } };
+        if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } } };
         if (name === "ca.pem" && method === "GET") {
           if (!tlsMaterial) return { status: 404, json: { error: "TLS in transit is unavailable (no openssl command)" } };
           return { status: 200, text: tlsMaterial.caPem, contentType: "application/x-pem-file" };
@@ -159,6 +162,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
     logger.info(`elasticache-local listening on ${url}`);
     for (const line of describeEngineVersions(registry, allEngineVersions())) logger.info(line);
+    logger.info(haproxy ? `replication group endpoints: haproxy ${haproxy.version} (${haproxy.path})` : "replication group endpoints: Node forwarder");
   }
 
   async function reset(): Promise<void> {

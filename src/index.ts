@@ -1,4 +1,4 @@
 /** The library API: start an emulator from a test suite's global setup. */
 export { createEmulator, type Emulator } from "./emulator.js";
-export type { EmulatorConfig, EmulatorOptions, EngineMode, LifecycleDelays } from "./config.js";
+export type { EmulatorConfig, EmulatorOptions, EngineMode, ForwarderMode, LifecycleDelays } from "./config.js";
 export { createLogger, type Logger, type LogLevel } from "./logger.js";

@@ -54,6 +54,8 @@ export async function startEmulator(
 async function startCliEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode, extraArgs: string[]): Promise<Harness> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ELASTICACHE_LOCAL_")));
   const args = [CLI, "--port", "0", "--node-ports", `${nodePorts.from}-${nodePorts.to}`, "--log-level", "warn", "--engine", engineMode, ...extraArgs];
+  // The data path of replication group endpoints (default auto: haproxy when installed).
+  if (process.env.BENCH_FORWARDER) args.push("--forwarder", process.env.BENCH_FORWARDER);
   const cli = spawnTracked(process.execPath, args, { cwd: REPO, env });
   let url: string;
   try {
@@ -79,7 +81,8 @@ async function startCliEmulator(nodePorts: { from: number; to: number }, engineM
 }
 
 async function startInProcessEmulator(nodePorts: { from: number; to: number }, engineMode: EngineMode, options: EmulatorOptions): Promise<Harness> {
-  const emulator = createEmulator({ port: 0, logLevel: "warn", nodePorts, engineMode, ...options });
+  const forwarder = process.env.BENCH_FORWARDER as "auto" | "node" | "haproxy" | undefined;
+  const emulator = createEmulator({ port: 0, logLevel: "warn", nodePorts, engineMode, forwarder, ...options });
   try {
     await emulator.start();
   } catch (error) {

@@ -163,13 +163,30 @@ export function processName(pid: number): string | undefined {
   }
 }
 
-const ENGINE = /^(redis-server|valkey-server|memcached)$/;
+/** Engines, and the haproxy processes an emulator runs its replication group endpoints on. */
+const ENGINE = /^(redis-server|valkey-server|memcached|haproxy)$/;
 
 /** Engine processes below `pid` (default: this process): ours by construction, never anyone else's. */
 export function engineDescendants(pid = process.pid): Array<{ pid: number; name: string }> {
   return descendantsOf(pid)
     .map((p) => ({ pid: p, name: processName(p) ?? "" }))
     .filter((p) => ENGINE.test(p.name));
+}
+
+/**
+ * The haproxy process serving an emulator's endpoint on `port` (the emulator keeps each
+ * one's config in `.../_forwarders/<port>/haproxy.cfg`), or undefined on the Node forwarder.
+ */
+export function forwarderProcess(emulatorPid: number, port: number): number | undefined {
+  for (const pid of descendantsOf(emulatorPid)) {
+    if (processName(pid) !== "haproxy") continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`/_forwarders/${port}/`)) return pid;
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
 }
 
 /** Whether a pid is alive and not a zombie. */

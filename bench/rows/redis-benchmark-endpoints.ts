@@ -2,7 +2,9 @@
  * Rows 8 and 9: redis-benchmark through the emulator's replication group endpoints.
  *
  * Row 8 (cluster mode disabled, 1 primary + 2 replicas): SET/GET through the
- * PrimaryEndpoint, GET through the ReaderEndpoint (both emulator-owned TCP forwarders), vs
+ * PrimaryEndpoint, GET through the ReaderEndpoint (both emulator-owned forwarders: an
+ * haproxy process per endpoint when haproxy is installed, else the Node forwarder;
+ * BENCH_FORWARDER=node|haproxy picks one), vs
  *   - haproxy `mode tcp` in front of the same node(s) (the goal: ours/haproxy >= 1.0),
  *   - the node itself (its ReadEndpoint), for the cost of any hop,
  *   - a 20-line node:net pipe() proxy, for what Node by itself costs.
@@ -20,7 +22,7 @@
  *
  * Every target runs once per round, the order rotating between rounds, after one warm-up
  * each. With taskset, redis-benchmark runs on CPU 0 and everything under test (engines,
- * the emulator process with its forwarders, haproxy, the pipe proxy) on CPU 1, where the
+ * the emulator process and its forwarder processes, haproxy, the pipe proxy) on CPU 1, where the
  * proxies compete with the engines as they would on a busy host (BENCH_PIN=0: unpinned).
  * Rows 8j/8k also report the CPU time each proxy process spent per request, which moves
  * far less with the neighbours than throughput does.
@@ -31,7 +33,7 @@ import { startEmulator, waitForLine, type Harness } from "../lib/emulator.js";
 import { startHaproxy, type Haproxy } from "../lib/haproxy.js";
 import { pin, pinningAvailable } from "../lib/pin.js";
 import { waitRedisPong } from "../lib/probes.js";
-import { descendantsOf, freePort, spawnTracked, stopTracked, type Tracked } from "../lib/procs.js";
+import { descendantsOf, forwarderProcess, freePort, spawnTracked, stopTracked, type Tracked } from "../lib/procs.js";
 import { benchCommand, redisBenchmark, type Rates } from "../lib/redis-bench.js";
 import { createGroupUntilAvailable, deleteGroupQuietly } from "../lib/replication.js";
 import { row, type RowResult } from "../lib/report.js";
@@ -49,8 +51,8 @@ interface Target {
   tests: string[];
   cluster?: boolean;
   results: Rates[];
-  /** The proxy process behind the target, whose CPU time per request is recorded. */
-  cpuPid?: number;
+  /** The proxy process(es) behind the target, whose CPU time per request is recorded. */
+  cpuPids: number[];
   cpuUsPerRequest: number[];
 }
 
@@ -63,12 +65,41 @@ async function pinEngine(harness: Harness, port: number): Promise<number> {
   return pid;
 }
 
+/** utime + stime of every pid, undefined when one is gone. */
+function cpuOf(pids: number[]): number | undefined {
+  let sum = 0;
+  for (const pid of pids) {
+    const ms = cpuMs(pid);
+    if (ms === undefined) return undefined;
+    sum += ms;
+  }
+  return sum;
+}
+
+/**
+ * The emulator's endpoint processes (haproxy) on the given ports, pinned like everything
+ * under test; empty on the Node forwarder, which runs in the emulator process itself.
+ */
+async function endpointProcesses(harness: Harness, ports: number[], pinned: boolean): Promise<Map<number, number>> {
+  const owner = harness.process?.pid ?? process.pid;
+  const found = new Map<number, number>();
+  for (const port of ports) {
+    const pid = forwarderProcess(owner, port);
+    if (pid === undefined) continue;
+    found.set(port, pid);
+    if (pinned) await pin(pid, SERVER_CPU);
+  }
+  return found;
+}
+
+const dataPath = (procs: Map<number, number>) => (procs.size ? "emulator endpoints on haproxy (one process per endpoint)" : "emulator endpoints on the Node forwarder");
+
 /** Warm-up once, then `rounds` rounds over every target in rotating order. */
 async function runRounds(ctx: RowContext, label: string, targets: Target[], rounds: number, requests: number, pinned: boolean): Promise<void> {
   const run = async (t: Target, record: boolean) => {
-    const before = t.cpuPid === undefined ? undefined : cpuMs(t.cpuPid);
+    const before = t.cpuPids.length ? cpuOf(t.cpuPids) : undefined;
     const rates = await redisBenchmark({ port: t.port, tests: t.tests, requests, cluster: t.cluster, cpu: pinned ? CLIENT_CPU : undefined });
-    const after = t.cpuPid === undefined ? undefined : cpuMs(t.cpuPid);
+    const after = t.cpuPids.length ? cpuOf(t.cpuPids) : undefined;
     if (!record) return;
     t.results.push(rates);
     if (before !== undefined && after !== undefined) t.cpuUsPerRequest.push(((after - before) * 1000) / (requests * t.tests.length));
@@ -117,7 +148,7 @@ function cpuRow(id: string, name: string, ours: Target, base: Target, pipe?: Tar
     baseline: median(base.cpuUsPerRequest),
     baselineLabel: base.name,
     note:
-      `utime+stime of the proxy process (the whole emulator for ours) over each run / requests; lower is better; median of paired ratios ${median(paired).toFixed(3)}` +
+      `utime+stime of the proxy process (for ours: the emulator process plus the endpoint's haproxy process, if any) over each run / requests; lower is better; median of paired ratios ${median(paired).toFixed(3)}` +
       (pipe?.cpuUsPerRequest.length ? `; the node:net pipe proxy: ${median(pipe.cpuUsPerRequest).toFixed(2)} us/req` : ""),
     samples: { oursUsPerRequest: ours.cpuUsPerRequest.map(round3), baselineUsPerRequest: base.cpuUsPerRequest.map(round3), pairedRatios: paired.map(round3) },
   });
@@ -131,6 +162,7 @@ export async function rowRedisBenchmarkEndpoints(ctx: RowContext): Promise<RowRe
   const group = "bench-rb";
   let haproxy: Haproxy | undefined;
   let pipe: Tracked | undefined;
+  let endpointProcs = new Map<number, number>();
   const targets = {} as Record<"pFwd" | "pHap" | "pNode" | "pPipe" | "rFwd" | "rHap" | "rNode", Target>;
   try {
     const { group: g } = await createGroupUntilAvailable(harness.url, { ReplicationGroupId: group, NumCacheClusters: 3, AutomaticFailoverEnabled: true });
@@ -150,19 +182,30 @@ export async function rowRedisBenchmarkEndpoints(ctx: RowContext): Promise<RowRe
     pipe = spawnTracked(process.execPath, [PIPE_PROXY, String(pipePort), String(primary)]);
     await waitForLine(pipe, /pipe-proxy ready/, 10_000);
     for (const port of [ng.primaryPort, ng.readerPort, pipePort]) await waitRedisPong(port);
+    endpointProcs = await endpointProcesses(harness, [ng.primaryPort, ng.readerPort], pinned);
     if (pinned) {
       for (const port of [primary, ...replicas]) await pinEngine(harness, port);
       if (harness.process) await pin(harness.process.pid, SERVER_CPU);
       await pin(haproxy.proc.pid, SERVER_CPU);
       await pin(pipe.pid, SERVER_CPU);
     }
-    const t = (name: string, port: number, tests: string[], cpuPid?: number): Target => ({ name, port, tests, results: [], cpuPid, cpuUsPerRequest: [] });
-    targets.pFwd = t("PrimaryEndpoint", ng.primaryPort, ["SET", "GET"], harness.process?.pid);
-    targets.pHap = t("haproxy -> primary", hapPrimary, ["SET", "GET"], haproxy.proc.pid);
+    const t = (name: string, port: number, tests: string[], cpuPids: Array<number | undefined> = []): Target => ({
+      name,
+      port,
+      tests,
+      results: [],
+      cpuPids: cpuPids.filter((p): p is number => p !== undefined),
+      cpuUsPerRequest: [],
+    });
+    const emulatorPid = harness.process?.pid;
+    // Ours: the emulator process (empty handed on haproxy) plus the endpoint's own process.
+    const ours = (port: number) => (emulatorPid === undefined ? [] : [emulatorPid, endpointProcs.get(port)]);
+    targets.pFwd = t("PrimaryEndpoint", ng.primaryPort, ["SET", "GET"], ours(ng.primaryPort));
+    targets.pHap = t("haproxy -> primary", hapPrimary, ["SET", "GET"], [haproxy.proc.pid]);
     targets.pNode = t("primary node", primary, ["SET", "GET"]);
-    targets.pPipe = t("pipe proxy -> primary", pipePort, ["SET", "GET"], pipe.pid);
-    targets.rFwd = t("ReaderEndpoint", ng.readerPort, ["GET"], harness.process?.pid);
-    targets.rHap = t("haproxy -> replicas", hapReader, ["GET"], haproxy.proc.pid);
+    targets.pPipe = t("pipe proxy -> primary", pipePort, ["SET", "GET"], [pipe.pid]);
+    targets.rFwd = t("ReaderEndpoint", ng.readerPort, ["GET"], ours(ng.readerPort));
+    targets.rHap = t("haproxy -> replicas", hapReader, ["GET"], [haproxy.proc.pid]);
     targets.rNode = t("replica node", replicas[0]!, ["GET"]);
     await runRounds(ctx, "row 8", Object.values(targets), rounds, requests, pinned);
   } finally {
@@ -172,7 +215,8 @@ export async function rowRedisBenchmarkEndpoints(ctx: RowContext): Promise<RowRe
     await harness.stop();
   }
   const how =
-    `${benchCommand(["SET", "GET"], requests)} (reader: -t get)${pinned ? ", pinned: redis-benchmark CPU 0, engines + emulator + haproxy + pipe proxy CPU 1" : ", unpinned"}; ` +
+    `${dataPath(endpointProcs)}; ` +
+    `${benchCommand(["SET", "GET"], requests)} (reader: -t get)${pinned ? ", pinned: redis-benchmark CPU 0, engines + emulator and its endpoint processes + haproxy + pipe proxy CPU 1" : ", unpinned"}; ` +
     `${rounds} round(s) rotating over 7 targets, 1 warm-up each dropped; haproxy 2.6 mode tcp, nbthread 1`;
   const { pFwd, pHap, pNode, pPipe, rFwd, rHap, rNode } = targets;
   return [
@@ -201,8 +245,9 @@ export async function rowRedisBenchmarkCluster(ctx: RowContext): Promise<RowResu
   const nodePorts = PORTS.clusterBenchmark.emulator;
   const harness = await startEmulator(nodePorts, "process");
   const group = "bench-rbc";
-  const viaConfig: Target = { name: "ConfigurationEndpoint", port: 0, tests: ["SET", "GET"], cluster: true, results: [], cpuUsPerRequest: [] };
-  const viaNode: Target = { name: "primary node", port: 0, tests: ["SET", "GET"], cluster: true, results: [], cpuUsPerRequest: [] };
+  const viaConfig: Target = { name: "ConfigurationEndpoint", port: 0, tests: ["SET", "GET"], cluster: true, results: [], cpuPids: [], cpuUsPerRequest: [] };
+  const viaNode: Target = { name: "primary node", port: 0, tests: ["SET", "GET"], cluster: true, results: [], cpuPids: [], cpuUsPerRequest: [] };
+  let endpointProcs = new Map<number, number>();
   let configError: string | undefined;
   try {
     const { group: g } = await createGroupUntilAvailable(harness.url, { ReplicationGroupId: group, NumNodeGroups: 3, ReplicasPerNodeGroup: 1 }).catch((error: unknown) => {
@@ -212,6 +257,7 @@ export async function rowRedisBenchmarkCluster(ctx: RowContext): Promise<RowResu
     const slots = await clusterSlots(g.configurationPort);
     viaConfig.port = g.configurationPort;
     viaNode.port = slots[0]!.port;
+    endpointProcs = await endpointProcesses(harness, [viaConfig.port], pinned);
     if (pinned) {
       for (const port of slots.flatMap((s) => [s.port, ...s.replicas.map((r) => r.port)])) await pinEngine(harness, port);
       if (harness.process) await pin(harness.process.pid, SERVER_CPU);
@@ -227,7 +273,7 @@ export async function rowRedisBenchmarkCluster(ctx: RowContext): Promise<RowResu
     await deleteGroupQuietly(harness.url, group);
     await harness.stop();
   }
-  const how = `${benchCommand(["SET", "GET"], requests, true)}, RG cluster mode 3x(1+1)${pinned ? ", pinned as row 8" : ""}; ${rounds} round(s), 1 warm-up each dropped`;
+  const how = `${dataPath(endpointProcs)}; ${benchCommand(["SET", "GET"], requests, true)}, RG cluster mode 3x(1+1)${pinned ? ", pinned as row 8" : ""}; ${rounds} round(s), 1 warm-up each dropped`;
   if (configError) {
     return (["SET", "GET"] as const).map((test, i) =>
       row({

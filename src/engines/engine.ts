@@ -108,14 +108,26 @@ export interface NodeLauncher {
   /** `transitEncryption`: the endpoint speaks TLS (required) or both (preferred), and reaches the nodes accordingly. */
   startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint>;
   /** A TCP forwarder (primary, reader or configuration endpoint of a replication group). */
-  startForwarder(name: string, preferredPort?: number): Promise<Forwarder>;
+  startForwarder(name: string, preferredPort?: number, options?: ForwarderOptions): Promise<Forwarder>;
+}
+
+export interface ForwarderOptions {
+  /**
+   * The endpoint speaks TLS (to its clients or its targets): only the Node forwarder does,
+   * so it serves this endpoint even when haproxy serves the plaintext ones.
+   */
+  tls?: boolean;
 }
 
 /** An emulator-owned endpoint that pipes each new connection to one of its targets. */
 export interface Forwarder {
   readonly port: number;
-  /** Connections to a target that leaves the set are closed, as a DNS flip makes clients reconnect. */
-  setTargets(targets: Endpoint[]): void;
+  /**
+   * Connections to a target that leaves the set are closed, as a DNS flip makes clients
+   * reconnect. The haproxy forwarder applies the set through its runtime API and returns a
+   * promise for that; callers need not wait (the commands are already on their way).
+   */
+  setTargets(targets: Endpoint[]): void | Promise<void>;
   stop(): Promise<void>;
 }
 

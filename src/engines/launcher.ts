@@ -3,7 +3,10 @@
  * (through the registry's driver for the engine and version) and Memcached Auto
  * Discovery endpoints.
  */
+import path from "node:path";
 import type { EmulatorConfig } from "../config.js";
+import type { HaproxyBinary } from "../endpoints/forwarder-choice.js";
+import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
@@ -15,11 +18,13 @@ import {
   type EngineDriver,
   type EngineNode,
   type Forwarder,
+  type ForwarderOptions,
   type NodeLauncher,
   type NodeSpec,
   type NodeTls,
   type TransitEncryptionMode,
 } from "./engine.js";
+import type { PidRegistry } from "./pid-registry.js";
 import { allocatePort, releasePort, startOnFreePort } from "./ports.js";
 import type { EngineRegistry } from "./registry.js";
 import { RoutedNode } from "./routed-node.js";
@@ -30,12 +35,19 @@ export interface LauncherDeps {
   logger: Logger;
   /** The emulator's certificates; without them (no openssl) TLS in transit cannot start. */
   tls?: TlsMaterial;
+  /** When given, plaintext forwarders are haproxy processes (endpoints/forwarder-choice.ts). */
+  haproxy?: {
+    binary: HaproxyBinary;
+    /** Each forwarder's config and runtime API socket go to `<workRoot>/_forwarders/<port>`. */
+    workRoot: string;
+    pidRegistry?: PidRegistry;
+  };
 }
 
 /** How long a replacement waits for a dead node's public port to be free again. */
 const PORT_REUSE_WAIT_MS = 1000;
 
-export function createNodeLauncher({ registry, config, logger, tls }: LauncherDeps): NodeLauncher {
+export function createNodeLauncher({ registry, config, logger, tls, haproxy }: LauncherDeps): NodeLauncher {
   /**
    * Binds an emulator-owned listener on preferredPort when free, else on a port of the range,
    * moving on at EADDRINUSE. The port goes back to the pool when the listener stops.
@@ -60,7 +72,7 @@ export function createNodeLauncher({ registry, config, logger, tls }: LauncherDe
         await listener.start();
       } catch (error) {
         releasePort(port);
-        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" && !(error instanceof PortInUseError)) throw error;
         if (port === preferred && opts.fallback === false) throw new PortInUseError(port);
         if (port === preferred) logger.warn(`requested port ${port} is in use; using a port from the node range`);
         preferred = undefined;
@@ -166,7 +178,22 @@ export function createNodeLauncher({ registry, config, logger, tls }: LauncherDe
       return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls }));
     },
 
-    startForwarder(name: string, preferredPort?: number): Promise<Forwarder> {
+    startForwarder(name: string, preferredPort?: number, options: ForwarderOptions = {}): Promise<Forwarder> {
+      if (haproxy && !options.tls) {
+        const { binary, workRoot, pidRegistry } = haproxy;
+        return startListener(preferredPort, (port) =>
+          new HaproxyForwarder({
+            binary: binary.path,
+            bindHost: config.nodeBindHost,
+            port,
+            logger,
+            name,
+            // "_" cannot start a cluster id, so this never meets a node's directory.
+            dir: path.join(workRoot, "_forwarders", String(port)),
+            pidRegistry,
+          }),
+        );
+      }
       return startListener(preferredPort, (port) => new TcpForwarder({ bindHost: config.nodeBindHost, port, logger, name }));
     },
   };

@@ -51,6 +51,8 @@ const OPTIONS = [
   "redis-server",
   "valkey-server",
   "memcached",
+  "forwarder",
+  "haproxy",
   "allow-restricted-commands",
   "log-level",
   "region",
@@ -155,7 +157,7 @@ describe("start-up", () => {
   });
 
   it("exits 2 with the problem and the usage on a bad flag or value", async () => {
-    for (const args of [["--bogus"], ["--port", "abc"], ["--node-ports", "9-3"], ["--engine", "vm"], ["--log-level", "verbose"], ["stray"]]) {
+    for (const args of [["--bogus"], ["--port", "abc"], ["--node-ports", "9-3"], ["--engine", "vm"], ["--forwarder", "nginx"], ["--log-level", "verbose"], ["stray"]]) {
       // --port 0: should a bad value be taken after all, the run must not collide with the default port.
       const run = await runToExit(args.includes("--port") ? args : [...args, "--port", "0"]);
       expect(run.code, args.join(" ")).toBe(2);

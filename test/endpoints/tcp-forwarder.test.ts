@@ -1,11 +1,20 @@
+/**
+ * The forwarder contract, run against both data paths: the Node TcpForwarder and the
+ * haproxy-backed HaproxyForwarder (when haproxy is installed).
+ */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { HaproxyForwarder } from "../../src/endpoints/haproxy-forwarder.js";
 import { TcpForwarder, type ForwardTarget } from "../../src/endpoints/tcp-forwarder.js";
 import { silentLogger } from "../../src/logger.js";
 
 const REDIS_SERVER = "/usr/bin/redis-server";
+const HAPROXY = "/usr/sbin/haproxy";
 /** Fixed ports this file may use (the forwarders themselves listen on port 0). */
 const PORT_RANGE = { from: 32000, to: 32399 };
 
@@ -169,9 +178,11 @@ async function clientNames(proc: RedisProcess): Promise<string[]> {
     .sort();
 }
 
+type AnyForwarder = TcpForwarder | HaproxyForwarder;
+
 const clients: Redis[] = [];
 const rawSockets: RawSocket[] = [];
-const forwarders: TcpForwarder[] = [];
+const forwarders: AnyForwarder[] = [];
 
 /** A client straight to the engine, for checking what happened there. */
 const directClients = new Map<RedisProcess, Redis>();
@@ -185,7 +196,7 @@ function direct(proc: RedisProcess): Redis {
 }
 
 /** An ioredis client through the forwarder that never reconnects (so 'end' is final). */
-async function through(fwd: TcpForwarder, name: string): Promise<Redis> {
+async function through(fwd: AnyForwarder, name: string): Promise<Redis> {
   const r = new Redis({
     host: "127.0.0.1",
     port: fwd.port,
@@ -201,12 +212,37 @@ async function through(fwd: TcpForwarder, name: string): Promise<Redis> {
   return r;
 }
 
-async function forwarder(targets: ForwardTarget[], port = 0): Promise<TcpForwarder> {
-  const f = new TcpForwarder({ bindHost: "127.0.0.1", port, logger: silentLogger, name: "test" });
-  forwarders.push(f);
-  await f.start();
-  f.setTargets(targets);
-  return f;
+interface Implementation {
+  name: string;
+  available: boolean;
+  /** A forwarder not started yet; `port` undefined: one of its own. */
+  make(port?: number): Promise<AnyForwarder>;
+}
+
+const implementations: Implementation[] = [
+  {
+    name: "TcpForwarder (Node)",
+    available: true,
+    make: async (port = 0) => new TcpForwarder({ bindHost: "127.0.0.1", port, logger: silentLogger, name: "test" }),
+  },
+  {
+    name: "HaproxyForwarder",
+    available: existsSync(HAPROXY),
+    make: async (port) =>
+      new HaproxyForwarder({
+        binary: HAPROXY,
+        bindHost: "127.0.0.1",
+        port: port ?? (await freeRangePort()),
+        logger: silentLogger,
+        name: "test",
+        dir: mkdtempSync(path.join(os.tmpdir(), "ecl-fwd-test-")),
+      }),
+  },
+];
+
+/** Client connections the forwarder holds now. */
+async function connectionCount(fwd: AnyForwarder): Promise<number> {
+  return fwd instanceof TcpForwarder ? fwd.connectionCount : fwd.connectionCount();
 }
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -219,7 +255,15 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string)
 
 // --- tests -----------------------------------------------------------------------------
 
-describe("TcpForwarder with real redis-server targets", () => {
+describe.each(implementations)("$name with real redis-server targets", (impl) => {
+  async function forwarder(targets: ForwardTarget[]): Promise<AnyForwarder> {
+    const f = await impl.make();
+    forwarders.push(f);
+    await f.start();
+    await f.setTargets(targets);
+    return f;
+  }
+
   let a: RedisProcess;
   let b: RedisProcess;
 
@@ -240,18 +284,18 @@ describe("TcpForwarder with real redis-server targets", () => {
     for (const p of processes) expect(p.child.exitCode !== null || p.child.signalCode !== null).toBe(true);
   });
 
-  it("forwards commands to the target", async () => {
+  it.runIf(impl.available)("forwards commands to the target", async () => {
     const fwd = await forwarder([a.target]);
     const r = await through(fwd, "setget");
     expect(await r.set("fwd:key", "hello")).toBe("OK");
     expect(await r.get("fwd:key")).toBe("hello");
     expect(await direct(a).get("fwd:key")).toBe("hello");
     expect(await direct(b).get("fwd:key")).toBeNull();
-    expect(fwd.connectionCount).toBe(1);
+    expect(await connectionCount(fwd)).toBe(1);
     expect(fwd.targets).toEqual([a.target]);
   });
 
-  it("spreads new connections round-robin over the targets", async () => {
+  it.runIf(impl.available)("spreads new connections round-robin over the targets", async () => {
     const fwd = await forwarder([a.target, b.target]);
     for (let i = 0; i < 4; i++) await through(fwd, `rr${i}`);
     const onA = await clientNames(a);
@@ -264,10 +308,10 @@ describe("TcpForwarder with real redis-server targets", () => {
         (JSON.stringify(x) === JSON.stringify(evens) && JSON.stringify(y) === JSON.stringify(odds)) ||
         (JSON.stringify(x) === JSON.stringify(odds) && JSON.stringify(y) === JSON.stringify(evens)),
     );
-    expect(fwd.connectionCount).toBe(4);
+    expect(await connectionCount(fwd)).toBe(4);
   });
 
-  it("closes connections to a target that left the set and sends new ones to the rest", async () => {
+  it.runIf(impl.available)("closes connections to a target that left the set and sends new ones to the rest", async () => {
     const fwd = await forwarder([a.target, b.target]);
     const first = await through(fwd, "move0");
     const second = await through(fwd, "move1");
@@ -287,7 +331,7 @@ describe("TcpForwarder with real redis-server targets", () => {
     expect(first.status).toBe("ready");
 
     const firstClosed = new Promise<void>((resolve) => first.once("close", () => resolve()));
-    fwd.setTargets([stays.target]);
+    await fwd.setTargets([stays.target]);
     await firstClosed;
     await raw.closed;
     expect(raw.ended || raw.isClosed).toBe(true);
@@ -301,24 +345,24 @@ describe("TcpForwarder with real redis-server targets", () => {
     await third.set("fwd:moved", "yes");
     expect(await direct(stays).get("fwd:moved")).toBe("yes");
     expect(await clientNames(stays)).toEqual(["move1", "move2"]);
-    expect(fwd.connectionCount).toBe(2);
+    expect(await connectionCount(fwd)).toBe(2);
   });
 
-  it("closes a new connection at once when there is no target", async () => {
+  it.runIf(impl.available)("closes a new connection at once when there is no target", async () => {
     const fwd = await forwarder([]);
     const raw = await RawSocket.connect(fwd.port);
     rawSockets.push(raw);
     await raw.closed;
     expect(raw.data.length).toBe(0);
-    expect(fwd.connectionCount).toBe(0);
+    expect(await connectionCount(fwd)).toBe(0);
 
     // Setting a target later serves new connections.
-    fwd.setTargets([a.target]);
+    await fwd.setTargets([a.target]);
     const r = await through(fwd, "late");
     expect(await r.ping()).toBe("PONG");
   });
 
-  it("skips a target that refuses the connection", async () => {
+  it.runIf(impl.available)("skips a target that refuses the connection", async () => {
     const closedPort = await freeRangePort(); // nothing listens there
     const fwd = await forwarder([{ host: "127.0.0.1", port: closedPort }, a.target]);
     const r0 = await through(fwd, "skip0"); // round-robin picks the refusing target first
@@ -326,17 +370,17 @@ describe("TcpForwarder with real redis-server targets", () => {
     expect(await r0.ping()).toBe("PONG");
     expect(await r1.ping()).toBe("PONG");
     expect(await clientNames(a)).toEqual(["skip0", "skip1"]);
-    expect(fwd.connectionCount).toBe(2);
+    expect(await connectionCount(fwd)).toBe(2);
 
     // With only refusing targets the client is closed.
-    fwd.setTargets([{ host: "127.0.0.1", port: closedPort }]);
+    await fwd.setTargets([{ host: "127.0.0.1", port: closedPort }]);
     const raw = await RawSocket.connect(fwd.port);
     rawSockets.push(raw);
     await raw.closed;
     expect(raw.data.length).toBe(0);
   });
 
-  it("passes 10,000 pipelined commands written at once and returns the replies in order", async () => {
+  it.runIf(impl.available)("passes 10,000 pipelined commands written at once and returns the replies in order", async () => {
     const fwd = await forwarder([a.target]);
     const raw = await RawSocket.connect(fwd.port);
     rawSockets.push(raw);
@@ -355,7 +399,7 @@ describe("TcpForwarder with real redis-server targets", () => {
     expect(got === want).toBe(true);
   });
 
-  it("passes a half-close on: the replies still come back, then the connection ends", async () => {
+  it.runIf(impl.available)("passes a half-close on: the replies still come back, then the connection ends", async () => {
     const fwd = await forwarder([a.target]);
     const raw = await RawSocket.connect(fwd.port);
     rawSockets.push(raw);
@@ -363,20 +407,20 @@ describe("TcpForwarder with real redis-server targets", () => {
     await raw.closed;
     expect(raw.data.toString()).toBe("+PONG\r\n$2\r\nhi\r\n");
     expect(raw.ended).toBe(true);
-    await eventually(() => fwd.connectionCount === 0, "the connection to be forgotten");
+    await eventually(async () => (await connectionCount(fwd)) === 0, "the connection to be forgotten");
   });
 
-  it("closes the client when the target closes the connection", async () => {
+  it.runIf(impl.available)("closes the client when the target closes the connection", async () => {
     const fwd = await forwarder([a.target]);
     const raw = await RawSocket.connect(fwd.port);
     rawSockets.push(raw);
     raw.socket.write("QUIT\r\n");
     await raw.closed;
     expect(raw.data.toString()).toBe("+OK\r\n");
-    await eventually(() => fwd.connectionCount === 0, "the connection to be forgotten");
+    await eventually(async () => (await connectionCount(fwd)) === 0, "the connection to be forgotten");
   });
 
-  it("stop() closes the listener and every connection", async () => {
+  it.runIf(impl.available)("stop() closes the listener and every connection", async () => {
     const fwd = await forwarder([a.target, b.target]);
     const r = await through(fwd, "stop0");
     const raw = await RawSocket.connect(fwd.port);
@@ -389,14 +433,14 @@ describe("TcpForwarder with real redis-server targets", () => {
     await fwd.stop();
     await rClosed;
     await raw.closed;
-    expect(fwd.connectionCount).toBe(0);
+    expect(await connectionCount(fwd)).toBe(0);
     await expect(RawSocket.connect(port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
     await eventually(async () => (await clientNames(a)).length + (await clientNames(b)).length === 0, "engines to see the clients go");
   });
 
-  it("start() on a taken port rejects with EADDRINUSE", async () => {
+  it.runIf(impl.available)("start() on a taken port rejects with EADDRINUSE", async () => {
     const fwd = await forwarder([a.target]);
-    const second = new TcpForwarder({ bindHost: "127.0.0.1", port: fwd.port, logger: silentLogger, name: "dup" });
+    const second = await impl.make(fwd.port);
     await expect(second.start()).rejects.toMatchObject({ code: "EADDRINUSE" });
     await second.stop(); // a no-op on a forwarder that never started
   });

@@ -180,13 +180,23 @@ export function commandLine(pid: number): string | undefined {
 
 /** Running: exists and is not a zombie (a zombie has exited, only its reaping is missing). */
 export function isRunning(pid: number): boolean {
+  // A multi-threaded process (redis-server) ends thread by thread: its main thread may be a
+  // zombie while another still holds the process's files, its listening socket included.
+  let tids: string[];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
     return false;
   }
+  return tids.some((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      return state !== "Z" && state !== "X";
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Polls until `pid` no longer runs; false if it still does after timeoutMs. */

@@ -1,7 +1,10 @@
-/** Lists running engine processes (redis-server, valkey-server, memcached) by reading /proc. */
+/**
+ * Lists running engine processes (redis-server, valkey-server, memcached, and the haproxy
+ * of the replication group endpoints) by reading /proc.
+ */
 import { readdirSync, readFileSync } from "node:fs";
 
-const ENGINE_NAMES = ["redis-server", "valkey-server", "memcached"];
+const ENGINE_NAMES = ["redis-server", "valkey-server", "memcached", "haproxy"];
 
 export interface EngineProcess {
   pid: number;

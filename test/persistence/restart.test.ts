@@ -33,6 +33,8 @@ import { memcachedCommand } from "../helpers/memcached.js";
 import { waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
 
 const ENGINE = /(^|\/)(redis-server|valkey-server|memcached)( |$)/;
+/** The haproxy processes serving replication group endpoints (when haproxy is installed). */
+const FORWARDER = /(^|\/)haproxy( |$)/;
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -67,8 +69,13 @@ function enginePidsOf(cliPid: number): number[] {
   return childPids(cliPid).filter((pid) => ENGINE.test(commandLine(pid) ?? ""));
 }
 
+/** Endpoint processes a killed CLI leaves behind, reaped at the next start like its engines. */
+function forwarderPidsOf(cliPid: number): number[] {
+  return childPids(cliPid).filter((pid) => FORWARDER.test(commandLine(pid) ?? ""));
+}
+
 async function killLeftoverEngines(pids: number[]): Promise<void> {
-  await killPids(pids.filter((pid) => ENGINE.test(commandLine(pid) ?? "")));
+  await killPids(pids.filter((pid) => ENGINE.test(commandLine(pid) ?? "") || FORWARDER.test(commandLine(pid) ?? "")));
 }
 
 async function describeCluster(sdk: ElastiCacheClient, id: string): Promise<CacheCluster> {
@@ -184,6 +191,7 @@ describe("kill -9 of the emulator with a data dir", () => {
 
       engines = enginePidsOf(first.pid);
       expect(engines.length).toBe(1 + 2 + 2 + 4);
+      engines.push(...forwarderPidsOf(first.pid));
       first.child.kill("SIGKILL");
       await first.exited;
 
@@ -255,7 +263,7 @@ describe("kill -9 of the emulator with a data dir", () => {
       await client(first.url).send(new CreateCacheClusterCommand({ CacheClusterId: "to-grow", Engine: "memcached", CacheNodeType: "cache.t3.micro" }));
       await waitForCluster(client(first.url), "to-delete", "available");
       await waitForCluster(client(first.url), "to-grow", "available");
-      engines.push(...enginePidsOf(first.pid));
+      engines.push(...enginePidsOf(first.pid), ...forwarderPidsOf(first.pid));
       first.child.kill("SIGKILL");
       await first.exited;
 
@@ -282,7 +290,7 @@ describe("kill -9 of the emulator with a data dir", () => {
       expect((await describeCluster(sdk2, "to-delete")).CacheClusterStatus).toBe("deleting");
       expect((await describeCluster(sdk2, "half-made")).CacheClusterStatus).toBe("creating");
       expect((await describeCluster(sdk2, "to-grow")).CacheClusterStatus).toBe("modifying");
-      engines.push(...enginePidsOf(second.pid));
+      engines.push(...enginePidsOf(second.pid), ...forwarderPidsOf(second.pid));
       second.child.kill("SIGKILL");
       await second.exited;
 
@@ -358,7 +366,7 @@ describe("a node port taken while the emulator was down", () => {
       for (let i = 0; i < 50; i++) await cluster.set(`m-${i}`, String(i));
       cluster.disconnect();
       const replicaPort = (await describeCluster(sdk, "moved-0001-002")).CacheNodes![0]!.Endpoint!.Port!;
-      engines = enginePidsOf(first.pid);
+      engines = [...enginePidsOf(first.pid), ...forwarderPidsOf(first.pid)];
       first.child.kill("SIGKILL");
       await first.exited;
       // The replica's engine dies too, and another program takes its port.
