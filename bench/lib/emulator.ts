@@ -160,10 +160,10 @@ export async function waitAvailable(client: ElastiCacheClient, id: string, pollM
  */
 export async function createUntilAvailable(
   harness: Harness,
-  input: { CacheClusterId: string; Engine: string; CacheNodeType: string; NumCacheNodes: number },
+  input: { CacheClusterId: string; Engine: string; CacheNodeType: string; NumCacheNodes: number; TransitEncryptionEnabled?: boolean },
   pollMs = 1,
 ): Promise<{ ms: number; cluster: CacheCluster }> {
-  const form = (action: string, params: Record<string, string | number>) =>
+  const form = (action: string, params: Record<string, string | number | boolean>) =>
     new URLSearchParams({ Action: action, Version: "2015-02-02", ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) }).toString();
   const post = async (body: string) => {
     const response = await fetch(`${harness.url}/`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });

@@ -19,17 +19,20 @@ const CONCURRENCY = 8;
 const BODY = "Action=DescribeCacheClusters&Version=2015-02-02";
 const KEY = { accessKeyId: "bench", secretAccessKey: "bench" };
 
+const bytes = (data: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
+  typeof data === "string" ? data : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+
 /** SHA-256 for the SDK's signer, over node:crypto. */
 class Sha256 {
   private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | Uint8Array) {
+  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = this.fresh();
   }
   private fresh(): Hash | Hmac {
-    return this.secret ? createHmac("sha256", this.secret) : createHash("sha256");
+    return this.secret ? createHmac("sha256", bytes(this.secret)) : createHash("sha256");
   }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(bytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest());
