@@ -27,10 +27,10 @@
  */
 import net from "node:net";
 import tls from "node:tls";
-import { connectEndpoint } from "../engines/connect.js";
-import type { TransitEncryptionMode } from "../engines/engine.js";
+import { connectEndpoint } from "../process/connect.js";
+import type { TransitEncryptionMode } from "../engine-terms.js";
 import type { Logger } from "../logger.js";
-import { listen } from "../listen.js";
+import { listen } from "../process/listen.js";
 import {
   LineTooLongError,
   TextStreamFramer,

@@ -10,7 +10,7 @@
  */
 import net from "node:net";
 import type { Logger } from "../logger.js";
-import { listen } from "../listen.js";
+import { listen } from "../process/listen.js";
 
 /** The first byte of a TLS record carrying a handshake (ClientHello). */
 export const TLS_HANDSHAKE = 0x16;

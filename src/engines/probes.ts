@@ -2,8 +2,8 @@
  * Protocol probes: readiness is "the engine answers its protocol", never log scraping.
  * Every network call here has a deadline, so a wedged engine cannot hang a caller.
  */
-import type { Endpoint } from "./engine.js";
-import { connectEndpoint } from "./connect.js";
+import type { Endpoint } from "../process/connect.js";
+import { connectEndpoint } from "../process/connect.js";
 import { RespDecoder, RespError, encodeCommand, type RespValue } from "./resp.js";
 
 export type Probe = () => Promise<boolean>;
