@@ -12,6 +12,7 @@ import type { Services } from "./actions/context.js";
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from "./config.js";
 import { createNodeLauncher } from "./nodes/launcher.js";
 import { chooseForwarder, type HaproxyBinary } from "./nodes/forwarder-choice.js";
+import { parentDeathSignalAvailable } from "./process/parent-death.js";
 import { defaultRunDir, PidRegistry, reapOrphans } from "./process/pid-registry.js";
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
@@ -77,6 +78,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await claimed?.acquire();
     persister = claimed;
     const runDir = defaultRunDir(config.dataDir);
+    // Engines end with this process however it dies (kill -9 too) where the kernel can be asked to;
+    // the reaper stops what a run without that, or an older version, left behind.
+    parentDeathSignalAvailable(logger);
     const reaped = await reapOrphans(runDir, logger);
     if (reaped > 0) logger.warn(`stopped ${reaped} engine process(es) left by an emulator that did not stop cleanly`);
     pids = new PidRegistry(runDir, { logger });
