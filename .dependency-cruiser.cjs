@@ -31,7 +31,7 @@ const LAYERS = [
   { name: "snapshots", paths: ["^src/snapshots/"] },
   { name: "actions", paths: ["^src/actions/"] },
   { name: "server", paths: ["^src/server/"] },
-  { name: "root", paths: ["^src/(emulator|index|cli|cli-options)\\.ts$"] },
+  { name: "root", paths: ["^src/(emulator|data-plane|index|cli|cli-options)\\.ts$"] },
 ];
 
 /** Layers that share a rank sit side by side; every other layer has a rank of its own. */
