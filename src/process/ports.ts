@@ -5,6 +5,7 @@
  * flight never pick the same port.
  */
 
+/** A port someone already listens on: an engine, a listener or haproxy reports its bind failure as this. */
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
     super(`port ${port} is in use`);
