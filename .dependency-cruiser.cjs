@@ -2,45 +2,56 @@
  * The import rules of src/, checked by test/architecture/layers.test.ts (and by hand with
  * `npx depcruise src`): no file-level import cycles, and layers that only point down.
  *
- * Layers, lowest first. A module may import its own layer and any layer below it, never one
- * above. Within the layer of engines/, endpoints/ and tls/ the three folders do not import
- * each other: what composes an engine with its endpoints and certificates is nodes/.
+ * A module may import its own layer and any layer below it, never one above. engines/,
+ * endpoints/ and tls/ sit side by side and do not import each other: what composes an engine
+ * with its endpoints and certificates is nodes/, above them.
  */
 
-/** Each layer: a name and the paths (regular expressions from the repository root) it holds. */
-const LAYERS = [
+/**
+ * The ranks, lowest first; each holds one layer or several side by side. A layer is a name and
+ * the paths (regular expressions from the repository root) it holds. Layers of one rank may
+ * import each other unless the rank says `apart`.
+ */
+const RANKS = [
   {
-    name: "base",
-    // Generated types, logging, paths, credentials, config, ElastiCache's engine terms, and
-    // the AWS reference data (state/catalog.ts and state/parameter-catalog.ts, or src/catalog/).
-    paths: [
-      "^src/generated/",
-      "^src/(logger|paths|credentials|config|engine-terms)\\.ts$",
-      "^src/catalog/",
-      "^src/state/(catalog|parameter-catalog)\\.ts$",
+    layers: [
+      {
+        name: "base",
+        // Generated types, logging, paths, credentials, config, ElastiCache's engine terms, and
+        // the AWS reference data (state/catalog.ts and state/parameter-catalog.ts, or src/catalog/).
+        paths: [
+          "^src/generated/",
+          "^src/(logger|paths|credentials|config|engine-terms)\\.ts$",
+          "^src/catalog/",
+          "^src/state/(catalog|parameter-catalog)\\.ts$",
+        ],
+      },
     ],
   },
-  { name: "process", paths: ["^src/process/"] },
-  { name: "engines", paths: ["^src/engines/"], rank: "drivers" },
-  { name: "endpoints", paths: ["^src/endpoints/"], rank: "drivers" },
-  { name: "tls", paths: ["^src/tls/"], rank: "drivers" },
-  { name: "nodes", paths: ["^src/nodes/"] },
-  { name: "state", paths: ["^src/state/"], rank: "model" },
-  { name: "protocol", paths: ["^src/protocol/"], rank: "model" },
-  { name: "lifecycle", paths: ["^src/lifecycle/"] },
-  { name: "snapshots", paths: ["^src/snapshots/"] },
-  { name: "actions", paths: ["^src/actions/"] },
-  { name: "server", paths: ["^src/server/"] },
-  { name: "root", paths: ["^src/(emulator|data-plane|index|cli|cli-options)\\.ts$"] },
+  { layers: [{ name: "process", paths: ["^src/process/"] }] },
+  {
+    // Engine drivers, emulator-owned listeners and certificates know nothing of each other: nodes/ composes them.
+    apart: true,
+    layers: [
+      { name: "engines", paths: ["^src/engines/"] },
+      { name: "endpoints", paths: ["^src/endpoints/"] },
+      { name: "tls", paths: ["^src/tls/"] },
+    ],
+  },
+  { layers: [{ name: "nodes", paths: ["^src/nodes/"] }] },
+  {
+    layers: [
+      { name: "state", paths: ["^src/state/"] },
+      { name: "protocol", paths: ["^src/protocol/"] },
+    ],
+  },
+  { layers: [{ name: "lifecycle", paths: ["^src/lifecycle/"] }] },
+  { layers: [{ name: "snapshots", paths: ["^src/snapshots/"] }] },
+  { layers: [{ name: "actions", paths: ["^src/actions/"] }] },
+  { layers: [{ name: "server", paths: ["^src/server/"] }] },
+  { layers: [{ name: "root", paths: ["^src/(emulator|data-plane|index|cli|cli-options)\\.ts$"] }] },
 ];
-
-/** Layers that share a rank sit side by side; every other layer has a rank of its own. */
-const ranks = [];
-for (const layer of LAYERS) {
-  const last = ranks[ranks.length - 1];
-  if (layer.rank && last && last.rank === layer.rank) last.layers.push(layer);
-  else ranks.push({ rank: layer.rank, layers: [layer] });
-}
+const LAYERS = RANKS.flatMap((rank) => rank.layers);
 
 /** A layer's paths as one regular expression; the base layer's catalog paths are more specific than state/. */
 const pathOf = (layers) => layers.flatMap((l) => l.paths).join("|");
@@ -57,8 +68,8 @@ const forbidden = [
   },
 ];
 
-ranks.forEach((rank, i) => {
-  const above = ranks.slice(i + 1).flatMap((r) => r.layers);
+RANKS.forEach((rank, i) => {
+  const above = RANKS.slice(i + 1).flatMap((r) => r.layers);
   if (above.length === 0) return;
   forbidden.push({
     name: `layer-${rank.layers.map((l) => l.name).join("-")}-points-down`,
@@ -67,13 +78,12 @@ ranks.forEach((rank, i) => {
     from: { path: pathOf(rank.layers), pathNot: i === 0 ? undefined : notBase },
     to: { path: pathOf(above), pathNot: notBase },
   });
-  // Side by side: never each other.
+  if (!rank.apart) return;
   for (const from of rank.layers) {
-    if (!from.rank || from.rank !== "drivers") continue;
     const others = rank.layers.filter((l) => l !== from);
     forbidden.push({
       name: `${from.name}-not-sideways`,
-      comment: `${from.name}/ does not import ${others.map((l) => l.name).join("/ or ")}/: nodes/ composes them.`,
+      comment: `${from.name}/ does not import ${others.map((l) => l.name).join("/ or ")}/: the layer above composes them.`,
       severity: "error",
       from: { path: pathOf([from]) },
       to: { path: pathOf(others) },
@@ -81,19 +91,19 @@ ranks.forEach((rank, i) => {
   }
 });
 
-// Every module of src/ has a layer: a new folder or root file is placed in LAYERS first.
+// Every module of src/ has a layer: a new folder or root file is placed in RANKS first.
 const allLayers = pathOf(LAYERS);
 forbidden.push(
   {
     name: "module-without-layer",
-    comment: "This module is in no layer of .dependency-cruiser.cjs: add its folder to LAYERS.",
+    comment: "This module is in no layer of .dependency-cruiser.cjs: add its folder to RANKS.",
     severity: "error",
     from: { path: "^src/", pathNot: allLayers },
     to: {},
   },
   {
     name: "import-of-module-without-layer",
-    comment: "The imported module is in no layer of .dependency-cruiser.cjs: add its folder to LAYERS.",
+    comment: "The imported module is in no layer of .dependency-cruiser.cjs: add its folder to RANKS.",
     severity: "error",
     from: { path: "^src/" },
     to: { path: "^src/", pathNot: allLayers },
