@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_PORT, parsePortRange, type EmulatorOptions, type EngineMode, type ForwarderMode } from "./config.js";
 import type { LogLevel } from "./logger.js";
-import { parseCredentials } from "./server/strict-auth.js";
+import { parseCredentials } from "./credentials.js";
 
 interface OptionSpec {
   flag: string;

@@ -2,7 +2,7 @@
  * One typed configuration object: defaults < ELASTICACHE_LOCAL_* environment < CLI flags.
  */
 import type { LogLevel } from "./logger.js";
-import type { Credential } from "./server/strict-auth.js";
+import type { Credential } from "./credentials.js";
 
 export type EngineMode = "auto" | "process" | "embedded";
 /** What serves replication group endpoints: haproxy when installed (auto), or always Node / haproxy. */

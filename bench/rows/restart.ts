@@ -1,8 +1,8 @@
 /**
  * Row "restart": persistence with a data dir.
  * restart-a: kill -9 of the emulator with 20 clusters (10 Redis, 10 Memcached), then a new
- *   emulator on the same data dir until all 20 are `available` again (orphans reaped, nodes
- *   restarted from their dirs), vs the same 20 created fresh by a new emulator (CLI spawn
+ *   emulator on the same data dir until all 20 are `available` again (the old engines end on
+ *   their own as the emulator dies, nodes restarted from their dirs), vs the same 20 created fresh by a new emulator (CLI spawn
  *   included on both sides).
  * restart-b: the cost of committing the state on every mutation: AddTagsToResource x400
  *   (8 in flight) with a data dir vs without.
@@ -179,7 +179,7 @@ export async function rowRestart(ctx: RowContext): Promise<RowResult[]> {
       baseline: median(fresh),
       baselineLabel: "same 20 created fresh",
       goal: { on: "ratio", op: "<=", value: 1.5 },
-      note: `median of ${reps}; 10 Redis + 10 Memcached 1-node clusters; both sides from CLI spawn to the Describe that shows all 20 available; restart includes reaping the 20 orphans (SIGTERM, Redis flushes its AOF) and checks every endpoint port and a Redis key`,
+      note: `median of ${reps}; 10 Redis + 10 Memcached 1-node clusters; both sides from CLI spawn to the Describe that shows all 20 available; the killed emulator's 20 engines end on their own (SIGTERM from the kernel, Redis flushes its AOF) and checks every endpoint port and a Redis key`,
       samples: { restartMs: restart.map(round3), freshMs: fresh.map(round3) },
     }),
     row({

@@ -13,9 +13,9 @@ import { promises as fs } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { PortInUseError } from "../engines/engine.js";
-import type { PidRegistry } from "../engines/pid-registry.js";
-import { spawnSupervised, type ExitInfo, type SupervisedProcess } from "../engines/supervisor.js";
+import { PortInUseError } from "../process/ports.js";
+import type { PidRegistry } from "../process/pid-registry.js";
+import { spawnSupervised, type ExitInfo, type SupervisedProcess } from "../process/supervisor.js";
 import type { Logger } from "../logger.js";
 import { HaproxyAdmin } from "./haproxy-admin.js";
 import { BACKEND, defaultMaxconn, haproxyConfig, serverAddress, type HaproxySlot } from "./haproxy-config.js";
@@ -155,6 +155,8 @@ export class HaproxyForwarder {
       throw new Error(`haproxy exited right after its start\n  ${instance.lastLines().join("\n  ")}`);
     }
     instance.onBroken((reason) => {
+      // As for a death: once stop() began, or for an instance already replaced, there is nothing to restart.
+      if (this.stopping || this.instance !== instance) return;
       this.log.error("haproxy runtime API failed; restarting haproxy", { reason });
       instance.kill();
     });
@@ -251,6 +253,8 @@ class HaproxyInstance {
   private reconnecting: Promise<HaproxyAdmin> | undefined;
   private readonly brokenCbs: Array<(reason: string) => void> = [];
   private broken = false;
+  /** Set by stop(): the runtime API connection is then closed by us, which is no failure. */
+  private stopping = false;
 
   private constructor(
     private readonly proc: SupervisedProcess,
@@ -393,6 +397,7 @@ class HaproxyInstance {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.admin?.close();
     await this.proc.stop();
     if (this.proc.pid !== undefined) await this.opts.pidRegistry?.remove(this.proc.pid);
@@ -406,8 +411,9 @@ class HaproxyInstance {
     try {
       results = await (conn instanceof HaproxyAdmin ? send(conn) : conn.then(send));
     } catch (error) {
-      // A connection lost because haproxy died is the exit handler's business.
-      if (this.proc.running) this.fail((error as Error).message);
+      // A connection lost because haproxy died is the exit handler's business; one closed by
+      // stop() (target changes still in flight at an ordinary stop) is no failure at all.
+      if (this.proc.running && !this.stopping) this.fail((error as Error).message);
       return;
     }
     const bad = results.find(({ step, reply }) => !step.ok(reply));

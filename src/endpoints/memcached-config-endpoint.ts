@@ -1,51 +1,17 @@
 /**
  * The ConfigurationEndpoint of a Memcached cluster: an emulator-owned TCP listener that
- * answers ElastiCache Auto Discovery itself (stock memcached has no such command) and
- * passes every other command through to one of the cluster's real memcached nodes.
- *
- * Auto Discovery reply (AWS "Adding Auto Discovery to your client library"):
- *
- *   CONFIG cluster 0 <bytes>\r\n
- *   <version>\n
- *   <host>|<ip>|<port> <host>|<ip>|<port>\n
- *   \r\n
- *   END\r\n
- *
- * <bytes> counts the payload `<version>\n<nodes>\n` only. The header is shaped like a
- * `VALUE <key> <flags> <bytes>` line and AWS's own cluster client (libmemcached fork,
- * textual_config_fetch -> textual_fetch) reads it exactly that way: <bytes> of data
- * followed by the `\r\n` block terminator, then `END`. The legacy `get
- * AmazonElastiCache:cluster` form gets the same payload as an ordinary VALUE reply.
- *
- * Ordering: a client may pipeline data commands and `config get cluster` on one
- * connection. We send memcached's meta no-op (`mn` -> `MN`) to the node in place of the
- * config request and, reading the node's replies at line boundaries (skipping value data
- * blocks), emit the local answer exactly where that `MN` appears.
- *
- * The binary protocol is out of scope: a connection whose first byte is the binary
- * request magic 0x80 is closed.
+ * answers ElastiCache Auto Discovery itself (auto-discovery.ts; stock memcached has no such
+ * command) and passes every other command through to one of the cluster's real memcached
+ * nodes (memcached-proxy-connection.ts).
  */
 import net from "node:net";
 import tls from "node:tls";
-import { connectEndpoint } from "../engines/connect.js";
-import type { TransitEncryptionMode } from "../engines/engine.js";
+import type { TransitEncryptionMode } from "../engine-terms.js";
 import type { Logger } from "../logger.js";
-import { listen } from "../listen.js";
-import {
-  LineTooLongError,
-  TextStreamFramer,
-  clientDataLength,
-  replyDataLength,
-  tokenize,
-} from "./memcached-text-framing.js";
-
-export interface CacheNodeAddress {
-  /** Hostname advertised to clients. */
-  host: string;
-  /** IP advertised to clients; also what the endpoint connects to when proxying. */
-  ip: string;
-  port: number;
-}
+import { listen } from "../process/listen.js";
+import { configGetClusterReply, legacyClusterReply, type CacheNodeAddress } from "./auto-discovery.js";
+import { ProxyConnection, targetKey, targetOf } from "./memcached-proxy-connection.js";
+import { sniffTls } from "./tls-sniff.js";
 
 export interface MemcachedConfigEndpointOptions {
   bindHost: string;
@@ -59,41 +25,7 @@ export interface MemcachedConfigEndpointOptions {
   tls?: { mode: TransitEncryptionMode; cert: string; key: string; ca: string };
 }
 
-/** The first byte of a TLS handshake record. */
-const TLS_HANDSHAKE = 0x16;
-
-const BINARY_REQUEST_MAGIC = 0x80;
-const NOOP_REQUEST = Buffer.from("mn\r\n");
-const NOOP_REPLY = Buffer.from("MN\r\n");
-const NO_NODE_REPLY = Buffer.from("SERVER_ERROR no cache node available\r\n");
-const LEGACY_CONFIG_KEY = "AmazonElastiCache:cluster";
-const NODE_CONNECT_TIMEOUT_MS = 5_000;
-
-/** `<version>\n<host>|<ip>|<port> ...\n`: the bytes that `CONFIG cluster 0 <bytes>` counts. */
-export function clusterConfigPayload(version: number, nodes: readonly CacheNodeAddress[]): Buffer {
-  const list = nodes.map((n) => `${n.host}|${n.ip}|${n.port}`).join(" ");
-  return Buffer.from(`${version}\n${list}\n`, "latin1");
-}
-
-/** Reply to `config get cluster`. */
-export function configGetClusterReply(version: number, nodes: readonly CacheNodeAddress[]): Buffer {
-  const payload = clusterConfigPayload(version, nodes);
-  return Buffer.concat([Buffer.from(`CONFIG cluster 0 ${payload.length}\r\n`), payload, Buffer.from("\r\nEND\r\n")]);
-}
-
-/** Reply to the pre-1.4.14 form `get AmazonElastiCache:cluster`. */
-export function legacyClusterReply(version: number, nodes: readonly CacheNodeAddress[]): Buffer {
-  const payload = clusterConfigPayload(version, nodes);
-  return Buffer.concat([
-    Buffer.from(`VALUE ${LEGACY_CONFIG_KEY} 0 ${payload.length}\r\n`),
-    payload,
-    Buffer.from("\r\nEND\r\n"),
-  ]);
-}
-
 const nodeKey = (n: CacheNodeAddress) => `${n.host}|${n.ip}|${n.port}`;
-const targetOf = (n: CacheNodeAddress) => ({ host: n.ip || n.host, port: n.port });
-const targetKey = (t: { host: string; port: number }) => `${t.host}:${t.port}`;
 
 export class MemcachedConfigEndpoint {
   private readonly log: Logger;
@@ -180,13 +112,11 @@ export class MemcachedConfigEndpoint {
     if (mode === "required") return this.serve(this.secure(socket));
     // preferred: look at the first byte, put it back, and serve TLS or plaintext.
     this.sniffing.add(socket);
-    socket.on("error", () => socket.destroy());
     socket.once("close", () => this.sniffing.delete(socket));
-    socket.once("data", (first: Buffer) => {
-      socket.pause();
+    sniffTls(socket, (first, isTls) => {
       this.sniffing.delete(socket);
       socket.unshift(first);
-      if (first[0] === TLS_HANDSHAKE) this.serve(this.secure(socket));
+      if (isTls) this.serve(this.secure(socket));
       else {
         this.serve(socket);
         socket.resume();
@@ -215,292 +145,5 @@ export class MemcachedConfigEndpoint {
       onClose: () => this.connections.delete(conn),
     });
     this.connections.add(conn);
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// One client connection and the node connection it is proxied to.
-
-interface ConnectionContext {
-  log: Logger;
-  /** Set when the nodes are TLS-only: reach them over TLS trusting this CA. */
-  nodeTls?: { ca: string };
-  /** The node new proxied connections go to (the first of the current list). */
-  backendNode(): CacheNodeAddress | undefined;
-  configReply(): Buffer;
-  legacyReply(): Buffer;
-  onClose(): void;
-}
-
-/** Stands for one `mn` sent to the node: whose it is decides what its `MN` becomes. */
-interface Marker {
-  /** The local answer to emit in place of the `MN`; null when the client sent `mn` itself. */
-  reply: Buffer | null;
-}
-
-/** One piece of client input, with what it means for the node and without one. */
-interface Unit {
-  /** Bytes to send to the node. */
-  toNode: Buffer;
-  /** Set when toNode is an `mn` whose `MN` reply must be tracked. */
-  marker?: Marker;
-  /** The answer when no node can take it (none for data blocks and noreply commands). */
-  withoutNode?: Buffer;
-  /** Data commands open a node connection; locally answerable units never do. */
-  needsNode: boolean;
-  /** `quit`: memcached closes the connection after it. */
-  quits?: boolean;
-}
-
-type State = "detached" | "connecting" | "attached";
-
-class ProxyConnection {
-  private state: State = "detached";
-  private node: net.Socket | null = null;
-  private target: { host: string; port: number } | null = null;
-  /** Units received while the node connection is being opened. */
-  private pending: Unit[] = [];
-  /** `mn` requests in flight on the node connection, oldest first. */
-  private readonly markers: Marker[] = [];
-  private readonly fromClient = new TextStreamFramer(clientDataLength);
-  private readonly fromNode = new TextStreamFramer(replyDataLength);
-  /** Output batched per event so a pipelined burst costs one write. */
-  private toClient: Buffer[] = [];
-  private toNode: Buffer[] = [];
-  private sawFirstByte = false;
-  private clientEnded = false;
-  /** Set once we stop proxying; the client socket may still be flushing. */
-  private closed = false;
-
-  constructor(
-    private readonly client: net.Socket,
-    private readonly ctx: ConnectionContext,
-  ) {
-    client.on("data", (chunk: Buffer) => this.onClientData(chunk));
-    client.on("end", () => this.onClientEnd());
-    client.on("error", (err) => {
-      ctx.log.debug("client connection error", { error: err.message });
-      this.destroy();
-    });
-    client.on("close", () => {
-      this.destroy();
-      ctx.onClose();
-    });
-  }
-
-  /** `host:port` of the node this connection is (being) proxied to, if any. */
-  get nodeTarget(): string | null {
-    return this.target && this.state !== "detached" ? targetKey(this.target) : null;
-  }
-
-  /** Closes both sockets now. */
-  destroy(): void {
-    this.closed = true;
-    this.node?.destroy();
-    this.client.destroy();
-  }
-
-  /** Stops proxying, lets queued replies reach the client, then closes it. */
-  private finish(): void {
-    this.flush();
-    this.closed = true;
-    this.node?.destroy();
-    this.client.destroySoon();
-  }
-
-  // --- client side ---------------------------------------------------------------------
-
-  private onClientData(chunk: Buffer): void {
-    if (this.closed) return;
-    if (!this.sawFirstByte) {
-      this.sawFirstByte = true;
-      if (chunk[0] === BINARY_REQUEST_MAGIC) {
-        this.ctx.log.debug("closing binary-protocol connection (unsupported)");
-        this.destroy();
-        return;
-      }
-    }
-    try {
-      this.fromClient.push(
-        chunk,
-        (line) => this.onCommand(line),
-        (data) => this.submit({ toNode: data, needsNode: false }),
-      );
-    } catch (err) {
-      if (!(err instanceof LineTooLongError)) throw err;
-      this.ctx.log.warn("closing client connection: command line too long");
-      this.destroy();
-      return;
-    }
-    this.flush();
-  }
-
-  private onCommand(line: Buffer): void {
-    const t = tokenize(line);
-    if (t.length === 3 && t[0] === "config" && t[1] === "get" && t[2] === "cluster") {
-      const reply = this.ctx.configReply();
-      this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
-    } else if (t.length === 2 && t[0] === "get" && t[1] === LEGACY_CONFIG_KEY) {
-      const reply = this.ctx.legacyReply();
-      this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
-    } else if (t.length === 1 && t[0] === "mn") {
-      this.submit({ toNode: line, marker: { reply: null }, withoutNode: NOOP_REPLY, needsNode: false });
-    } else if (t.length === 1 && t[0] === "quit") {
-      this.submit({ toNode: line, needsNode: false, quits: true });
-    } else {
-      const noreply = t[t.length - 1] === "noreply";
-      this.submit({ toNode: line, withoutNode: noreply ? undefined : NO_NODE_REPLY, needsNode: true });
-    }
-  }
-
-  private submit(unit: Unit): void {
-    if (this.closed) return;
-    if (this.state === "detached" && unit.needsNode) this.openNode();
-    switch (this.state) {
-      case "attached":
-        this.toNode.push(unit.toNode);
-        if (unit.marker) this.markers.push(unit.marker);
-        break;
-      case "connecting":
-        this.pending.push(unit);
-        break;
-      case "detached":
-        this.answerLocally(unit);
-        break;
-    }
-  }
-
-  /** What memcached would have said had it been reachable: our best stand-in. */
-  private answerLocally(unit: Unit): void {
-    if (unit.withoutNode) this.toClient.push(unit.withoutNode);
-    if (unit.quits) this.finish();
-  }
-
-  private onClientEnd(): void {
-    this.clientEnded = true;
-    // Half-close towards the node too; the node's own close then ends the client.
-    if (this.state === "attached") this.node?.end();
-    else if (this.state === "detached") this.finish();
-  }
-
-  // --- node side -----------------------------------------------------------------------
-
-  private openNode(): void {
-    const node = this.ctx.backendNode();
-    if (!node) return;
-    const target = targetOf(node);
-    this.target = target;
-    this.state = "connecting";
-    // Hold further client input until we know whether the node is there.
-    this.client.pause();
-    const { socket, readyEvent } = connectEndpoint({ ...target, tls: this.ctx.nodeTls });
-    socket.setNoDelay(true);
-    this.node = socket;
-    // A node that neither accepts nor refuses counts as refusing.
-    socket.setTimeout(NODE_CONNECT_TIMEOUT_MS, () => socket.destroy(new Error("connect timeout")));
-    socket.once(readyEvent, () => this.onNodeConnect(socket));
-    socket.on("data", (chunk: Buffer) => this.onNodeData(chunk));
-    socket.on("error", (err) => this.onNodeError(socket, err));
-    socket.on("close", () => this.onNodeClose(socket));
-  }
-
-  private onNodeConnect(socket: net.Socket): void {
-    if (this.closed || socket !== this.node) return;
-    socket.setTimeout(0);
-    this.state = "attached";
-    for (const unit of this.pending) {
-      this.toNode.push(unit.toNode);
-      if (unit.marker) this.markers.push(unit.marker);
-    }
-    this.pending = [];
-    this.flush();
-    if (this.clientEnded) socket.end();
-    this.client.resume();
-  }
-
-  private onNodeData(chunk: Buffer): void {
-    if (this.closed) return;
-    try {
-      this.fromNode.push(
-        chunk,
-        (line) => this.onReplyLine(line),
-        (data) => this.toClient.push(data),
-      );
-    } catch (err) {
-      if (!(err instanceof LineTooLongError)) throw err;
-      this.ctx.log.warn("closing connection: node reply line too long");
-      this.destroy();
-      return;
-    }
-    this.flush();
-  }
-
-  /** Reply lines pass through, except that an `MN` answering our own `mn` becomes the local answer. */
-  private onReplyLine(line: Buffer): void {
-    const marker = this.markers.length > 0 && line.equals(NOOP_REPLY) ? this.markers.shift() : undefined;
-    this.toClient.push(marker?.reply ?? line);
-  }
-
-  private onNodeError(socket: net.Socket, err: NodeJS.ErrnoException): void {
-    if (this.closed || socket !== this.node) return;
-    if (this.state === "connecting") {
-      this.ctx.log.warn("cache node unreachable; answering locally", {
-        node: this.target ? targetKey(this.target) : undefined,
-        error: err.code ?? err.message,
-      });
-      this.detach();
-    } else {
-      this.ctx.log.debug("node connection error", { error: err.message });
-    }
-  }
-
-  private onNodeClose(socket: net.Socket): void {
-    if (this.closed || socket !== this.node) return;
-    if (this.state === "connecting") {
-      this.detach();
-      return;
-    }
-    // The node went away (quit, restart, removal): end the client so it reconnects.
-    this.finish();
-  }
-
-  /** The node refused: answer everything queued for it locally, in order. */
-  private detach(): void {
-    this.node?.destroy();
-    this.node = null;
-    this.state = "detached";
-    const queued = this.pending;
-    this.pending = [];
-    for (const unit of queued) {
-      this.answerLocally(unit);
-      if (this.closed) return;
-    }
-    this.flush();
-    if (this.clientEnded) this.finish();
-    else this.client.resume();
-  }
-
-  // --- output --------------------------------------------------------------------------
-
-  private flush(): void {
-    if (this.toNode.length > 0 && this.node && this.state === "attached") {
-      const out = this.toNode.length === 1 ? this.toNode[0] : Buffer.concat(this.toNode);
-      this.toNode = [];
-      if (!this.node.write(out)) this.applyBackpressure(this.client, this.node);
-    }
-    if (this.toClient.length > 0 && !this.client.destroyed) {
-      const out = this.toClient.length === 1 ? this.toClient[0] : Buffer.concat(this.toClient);
-      this.toClient = [];
-      if (!this.client.write(out) && this.node) this.applyBackpressure(this.node, this.client);
-    }
-  }
-
-  /** Stops reading `source` until `sink` has drained. */
-  private applyBackpressure(source: net.Socket, sink: net.Socket): void {
-    if (source.isPaused()) return;
-    source.pause();
-    sink.once("drain", () => {
-      if (!this.closed && this.state !== "connecting") source.resume();
-    });
   }
 }

@@ -13,7 +13,7 @@
  */
 import net from "node:net";
 import type { Logger } from "../logger.js";
-import { listen } from "../listen.js";
+import { listen } from "../process/listen.js";
 
 export interface ForwardTarget {
   host: string;

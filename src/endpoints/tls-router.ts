@@ -2,18 +2,14 @@
  * TransitEncryptionMode `preferred`: TLS and plaintext clients on one port, as AWS allows
  * while clients migrate. Neither redis-server nor memcached can serve both on one port,
  * so the engine listens on two internal ports and this listener, on the node's public
- * port, routes each connection by its first byte: 0x16 (a TLS handshake record) goes to
+ * port, routes each connection by its first byte (tls-sniff.ts): a TLS handshake goes to
  * the engine's TLS port, anything else to its plaintext port. TLS is still terminated by
  * the engine; the router only splices bytes (`pipe()` both ways, Nagle off).
- *
- * Redis and memcached clients speak first, so the first byte is always there to read.
  */
 import net from "node:net";
 import type { Logger } from "../logger.js";
-import { listen } from "../listen.js";
-
-/** The first byte of a TLS record carrying a handshake (ClientHello). */
-export const TLS_HANDSHAKE = 0x16;
+import { listen } from "../process/listen.js";
+import { sniffTls } from "./tls-sniff.js";
 
 export interface TlsRouterOptions {
   bindHost: string;
@@ -67,20 +63,12 @@ export class TlsRouter {
 
   private accept(client: net.Socket): void {
     this.track(client);
-    client.on("error", () => client.destroy());
-    // A client that leaves before saying anything is simply closed.
-    const silent = () => client.destroy();
-    client.once("end", silent);
-    client.once("data", (first: Buffer) => {
-      client.pause();
-      client.off("end", silent);
-      this.route(client, first);
-    });
+    sniffTls(client, (first, isTls) => this.route(client, first, isTls));
   }
 
-  private route(client: net.Socket, first: Buffer): void {
+  private route(client: net.Socket, first: Buffer, isTls: boolean): void {
     if (!this.targets) return void client.destroy();
-    const target = first[0] === TLS_HANDSHAKE ? this.targets.tls : this.targets.plain;
+    const target = isTls ? this.targets.tls : this.targets.plain;
     const upstream = net.connect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
     this.track(upstream);
     upstream.write(first);

@@ -4,10 +4,12 @@
  * No pid of its own; stop closes the listener and every client socket.
  */
 import { silentLogger, type Logger } from "../logger.js";
-import { PortInUseError, type Endpoint, type EngineDriver, type EngineKind, type EngineNode, type NodeSpec } from "./engine.js";
+import { PortInUseError } from "../process/ports.js";
+import type { Endpoint } from "../process/connect.js";
+import type { EngineDriver, EngineKind, EngineNode, NodeSpec } from "./engine.js";
 import { EmbeddedMemcachedServer } from "./embedded/memcached-server.js";
 import { EmbeddedRespServer } from "./embedded/resp-server.js";
-import { connectHost } from "./process-node.js";
+import { connectHost } from "../process/connect.js";
 import { memcachedVersion, respPing } from "./probes.js";
 
 export interface EmbeddedDriverOptions {

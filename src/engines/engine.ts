@@ -2,17 +2,10 @@
  * The one interface every engine backend implements. A cache node is one EngineNode:
  * a real redis-server / valkey-server / memcached process, or the embedded fallback.
  */
-export type EngineKind = "redis" | "valkey" | "memcached";
+import type { EngineKind, TransitEncryptionMode } from "../engine-terms.js";
+import type { Endpoint } from "../process/connect.js";
 
-export interface Endpoint {
-  host: string;
-  port: number;
-  /** Set when the emulator must speak TLS to reach this endpoint (a TLS-only node): the CA to trust. */
-  tls?: { ca: string };
-}
-
-/** ElastiCache's TransitEncryptionMode: `required` is TLS only, `preferred` TLS and plaintext on one port. */
-export type TransitEncryptionMode = "preferred" | "required";
+export type { EngineKind, TransitEncryptionMode };
 
 /** What a driver needs to serve TLS (filled in by the launcher from the emulator's certificates). */
 export interface NodeTls {
@@ -92,48 +85,4 @@ export interface EngineDriver {
   /** Version of the engine this driver runs, e.g. "7.0.15" (after available()). */
   binaryVersion(): Promise<string | undefined>;
   start(spec: NodeSpec): Promise<EngineNode>;
-}
-
-export class PortInUseError extends Error {
-  constructor(readonly port: number) {
-    super(`port ${port} is in use`);
-    this.name = "PortInUseError";
-  }
-}
-
-/** Starts what a cluster needs, on ports from the configured range (engines/launcher.ts). */
-export interface NodeLauncher {
-  /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
-  startNode(spec: Omit<NodeSpec, "port" | "bindHost" | "tls">, preferredPort?: number): Promise<EngineNode>;
-  /** `transitEncryption`: the endpoint speaks TLS (required) or both (preferred), and reaches the nodes accordingly. */
-  startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint>;
-  /** A TCP forwarder (primary, reader or configuration endpoint of a replication group). */
-  startForwarder(name: string, preferredPort?: number, options?: ForwarderOptions): Promise<Forwarder>;
-}
-
-export interface ForwarderOptions {
-  /**
-   * The endpoint speaks TLS (to its clients or its targets): only the Node forwarder does,
-   * so it serves this endpoint even when haproxy serves the plaintext ones.
-   */
-  tls?: boolean;
-}
-
-/** An emulator-owned endpoint that pipes each new connection to one of its targets. */
-export interface Forwarder {
-  readonly port: number;
-  /**
-   * Connections to a target that leaves the set are closed, as a DNS flip makes clients
-   * reconnect. The haproxy forwarder applies the set through its runtime API and returns a
-   * promise for that; callers need not wait (the commands are already on their way).
-   */
-  setTargets(targets: Endpoint[]): void | Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** A Memcached cluster's Auto Discovery endpoint. */
-export interface ConfigEndpoint {
-  readonly port: number;
-  setNodes(nodes: Array<{ host: string; ip: string; port: number }>): void;
-  stop(): Promise<void>;
 }

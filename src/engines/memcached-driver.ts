@@ -2,8 +2,8 @@
 import { promises as fs } from "node:fs";
 import { silentLogger, type Logger } from "../logger.js";
 import type { EngineDriver, EngineKind, EngineNode, NodeSpec } from "./engine.js";
-import { runVersion } from "./binaries.js";
-import type { PidRegistry } from "./pid-registry.js";
+import { runVersion } from "../process/binaries.js";
+import type { PidRegistry } from "../process/pid-registry.js";
 import { memcachedStats, memcachedVersion } from "./probes.js";
 import { ProcessNode } from "./process-node.js";
 

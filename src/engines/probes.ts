@@ -2,14 +2,53 @@
  * Protocol probes: readiness is "the engine answers its protocol", never log scraping.
  * Every network call here has a deadline, so a wedged engine cannot hang a caller.
  */
-import type { Endpoint } from "./engine.js";
-import { connectEndpoint } from "./connect.js";
+import { connectEndpoint, type Endpoint } from "../process/connect.js";
 import { RespDecoder, RespError, encodeCommand, type RespValue } from "./resp.js";
 
 export type Probe = () => Promise<boolean>;
 
 export class ProbeTimeoutError extends Error {
   override name = "ProbeTimeoutError";
+}
+
+/**
+ * One request over a short-lived connection: writes `request` once connected, feeds every
+ * chunk to `onData` until it returns the answer (undefined: not complete yet; a throw fails
+ * the request), then closes. Rejects at the deadline, on a socket error, or when the
+ * connection closes first.
+ */
+function requestOver<T>(
+  endpoint: Endpoint,
+  request: Buffer | string,
+  onData: (chunk: Buffer) => T | undefined,
+  timeoutMs: number,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const { socket, readyEvent } = connectEndpoint(endpoint);
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => finish(new ProbeTimeoutError(`no reply from ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)), timeoutMs);
+    let done = false;
+    const finish = (err: Error | undefined, answer?: T) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(answer as T);
+    };
+    socket.on(readyEvent, () => socket.write(request));
+    socket.on("data", (chunk: Buffer) => {
+      let answer: T | undefined;
+      try {
+        answer = onData(chunk);
+      } catch (err) {
+        return finish(err as Error);
+      }
+      if (answer !== undefined) finish(undefined, answer);
+    });
+    socket.on("error", (err) => finish(err));
+    socket.on("close", () => finish(new Error(`connection to ${endpoint.host}:${endpoint.port} closed before the reply`)));
+  });
 }
 
 /**
@@ -21,35 +60,18 @@ export function respRequest(
   commands: Array<Array<string | Buffer | number>>,
   opts: { timeoutMs?: number } = {},
 ): Promise<RespValue[]> {
-  const timeoutMs = opts.timeoutMs ?? 2000;
-  return new Promise((resolve, reject) => {
-    const decoder = new RespDecoder();
-    const replies: RespValue[] = [];
-    const { socket, readyEvent } = connectEndpoint(endpoint);
-    socket.setNoDelay(true);
-    const timer = setTimeout(() => finish(new ProbeTimeoutError(`no reply from ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)), timeoutMs);
-    let done = false;
-    const finish = (err?: Error) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(replies);
-    };
-    socket.on(readyEvent, () => socket.write(Buffer.concat(commands.map(encodeCommand))));
-    socket.on("data", (chunk) => {
-      try {
-        decoder.push(chunk);
-        for (let v = decoder.next(); v !== undefined; v = decoder.next()) replies.push(v);
-      } catch (err) {
-        return finish(err as Error);
-      }
-      if (replies.length >= commands.length) finish();
-    });
-    socket.on("error", (err) => finish(err));
-    socket.on("close", () => finish(new Error(`connection to ${endpoint.host}:${endpoint.port} closed before the reply`)));
-  });
+  const decoder = new RespDecoder();
+  const replies: RespValue[] = [];
+  return requestOver(
+    endpoint,
+    Buffer.concat(commands.map(encodeCommand)),
+    (chunk) => {
+      decoder.push(chunk);
+      for (let v = decoder.next(); v !== undefined; v = decoder.next()) replies.push(v);
+      return replies.length >= commands.length ? replies : undefined;
+    },
+    opts.timeoutMs ?? 2000,
+  );
 }
 
 /** RESP `PING`: alive on `+PONG`, and on auth errors (the server is up, it only wants a password). */
@@ -70,29 +92,16 @@ export function memcachedRequest(
   until: RegExp,
   opts: { timeoutMs?: number } = {},
 ): Promise<string> {
-  const timeoutMs = opts.timeoutMs ?? 2000;
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const { socket, readyEvent } = connectEndpoint(endpoint);
-    socket.setNoDelay(true);
-    const timer = setTimeout(() => finish(new ProbeTimeoutError(`no reply from ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)), timeoutMs);
-    let done = false;
-    const finish = (err?: Error) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(text);
-    };
-    socket.on(readyEvent, () => socket.write(request));
-    socket.on("data", (chunk) => {
+  let text = "";
+  return requestOver(
+    endpoint,
+    request,
+    (chunk) => {
       text += chunk.toString("latin1");
-      if (until.test(text)) finish();
-    });
-    socket.on("error", (err) => finish(err));
-    socket.on("close", () => finish(new Error(`connection to ${endpoint.host}:${endpoint.port} closed before the reply`)));
-  });
+      return until.test(text) ? text : undefined;
+    },
+    opts.timeoutMs ?? 2000,
+  );
 }
 
 /** memcached `version`: alive on `VERSION x.y.z`. */

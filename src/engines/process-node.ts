@@ -4,10 +4,12 @@
  * already held the port), record the pid, report unexpected exits.
  */
 import type { Logger } from "../logger.js";
-import { PortInUseError, type Endpoint, type EngineNode, type NodeSpec } from "./engine.js";
-import type { PidRegistry } from "./pid-registry.js";
+import { PortInUseError } from "../process/ports.js";
+import { connectHost, type Endpoint } from "../process/connect.js";
+import type { EngineNode, NodeSpec } from "./engine.js";
+import type { PidRegistry } from "../process/pid-registry.js";
 import { waitReady } from "./probes.js";
-import { spawnSupervised, type ExitInfo, type SupervisedProcess } from "./supervisor.js";
+import { spawnSupervised, type ExitInfo, type SupervisedProcess } from "../process/supervisor.js";
 
 export class EngineStartError extends Error {
   constructor(
@@ -174,11 +176,4 @@ export class ProcessNode implements EngineNode {
     if (gone) queueMicrotask(() => cb(gone.code, gone.signal));
     else this.exitCbs.push(cb);
   }
-}
-
-/** Where we connect to reach a node bound on `bindHost` (a wildcard bind is reached on loopback). */
-export function connectHost(bindHost: string): string {
-  if (bindHost === "0.0.0.0" || bindHost === "" ) return "127.0.0.1";
-  if (bindHost === "::" ) return "::1";
-  return bindHost;
 }

@@ -3,11 +3,11 @@
  * the embedded subset with one clear warning per engine. Binary discovery happens once.
  */
 import { silentLogger, type Logger } from "../logger.js";
-import { resolveBinary } from "./binaries.js";
+import { resolveBinary } from "../process/binaries.js";
 import { EmbeddedDriver } from "./embedded-driver.js";
 import type { EngineDriver, EngineKind } from "./engine.js";
 import { MemcachedDriver } from "./memcached-driver.js";
-import type { PidRegistry } from "./pid-registry.js";
+import type { PidRegistry } from "../process/pid-registry.js";
 import { RedisServerDriver } from "./redis-driver.js";
 
 export type EngineMode = "auto" | "process" | "embedded";

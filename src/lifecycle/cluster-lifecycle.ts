@@ -7,7 +7,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
-import type { ConfigEndpoint, EngineNode, NodeLauncher, TransitEncryptionMode } from "../engines/engine.js";
+import type { ConfigEndpoint, NodeLauncher } from "../nodes/node-launcher.js";
+import type { EngineNode, TransitEncryptionMode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
 import { nodeTypeMemoryBytes } from "../state/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";

@@ -5,7 +5,7 @@
  * Each resource shows a transitional status until its engines answer again, so the
  * `available` waiters tell when it is back.
  */
-import { reservePorts } from "../engines/ports.js";
+import { reservePorts } from "../process/ports.js";
 import type { Logger } from "../logger.js";
 import type { RegionState, Store } from "../state/store.js";
 import type { ClusterLifecycle } from "./cluster-lifecycle.js";

@@ -4,7 +4,9 @@
  * (forwarders), and moves the primary on TestFailover or when a primary's engine dies.
  * Work on one group runs in order.
  */
-import type { Endpoint, EngineNode, Forwarder, NodeLauncher } from "../engines/engine.js";
+import type { Endpoint } from "../process/connect.js";
+import type { EngineNode } from "../engines/engine.js";
+import type { Forwarder, NodeLauncher } from "../nodes/node-launcher.js";
 import type { LifecycleDelays } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../state/records.js";

@@ -4,14 +4,9 @@
  * (codes, statuses and wording). Off by default: locally any credentials are accepted.
  */
 import { AwsError } from "../protocol/aws-error.js";
+import type { Credential } from "../credentials.js";
 import { IncompleteClaim, parseAmzDate, readClaim, signatureMatches, toAmzDate, type RawRequest } from "./sigv4.js";
 
-export interface Credential {
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** Account the key belongs to; the default account when absent. */
-  accountId?: string;
-}
 
 /** AWS accepts a signature made at most 15 minutes before or after its own clock. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
@@ -93,18 +88,3 @@ function notYetCurrent(signed: string, nowMs: number): AwsError {
 }
 
 const clip = (text: string) => (text.length > 64 ? `${text.slice(0, 64)}...` : text);
-
-/** Parses `AKID:SECRET[:ACCOUNT]` entries separated by commas (or whitespace). */
-export function parseCredentials(text: string): Credential[] {
-  return text
-    .split(/[,\s]+/)
-    .filter((entry) => entry !== "")
-    .map((entry) => {
-      const parts = entry.split(":");
-      if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) {
-        throw new Error(`expects ACCESS_KEY:SECRET[:ACCOUNT] entries separated by commas, got "${entry.slice(0, 12)}..."`);
-      }
-      if (parts[2] !== undefined && !/^\d{12}$/.test(parts[2])) throw new Error(`the account of ${parts[0]} must be 12 digits, got "${parts[2]}"`);
-      return { accessKeyId: parts[0], secretAccessKey: parts[1], accountId: parts[2] };
-    });
-}

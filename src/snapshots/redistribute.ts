@@ -5,7 +5,8 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { EngineKind, EngineNode, NodeLauncher } from "../engines/engine.js";
+import type { EngineKind, EngineNode } from "../engines/engine.js";
+import type { NodeLauncher } from "../nodes/node-launcher.js";
 import { RespError } from "../engines/resp.js";
 import { AdminConnection, keySlot, parseSlots, SLOT_COUNT } from "../engines/topology/index.js";
 import type { Command } from "../engines/topology/admin.js";

@@ -3,7 +3,7 @@
  * node types with their memory, and the default parameter groups AWS seeds.
  */
 import { readFileSync } from "node:fs";
-import type { EngineKind } from "../engines/engine.js";
+import type { EngineKind } from "../engine-terms.js";
 import { fixturePath } from "../paths.js";
 
 export interface EngineVersionEntry {

@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { isAlive } from "../engines/pid-registry.js";
+import { isAlive } from "../process/pid-registry.js";
 import type { Logger } from "../logger.js";
 import { RegionState, type RegionKey, type Store } from "./store.js";
 

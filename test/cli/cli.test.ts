@@ -1,7 +1,8 @@
 /**
  * The `elasticache-local` command as a user runs it (node dist/cli.js): start-up banner,
  * options and their environment variables, the /_emulator endpoints, shutdown on
- * SIGTERM/SIGINT/SIGHUP, reaping the engines of a CLI that was SIGKILLed; and the library API.
+ * SIGTERM/SIGINT/SIGHUP, engines that end with a CLI that was SIGKILLed, reaping what an older
+ * run left behind; and the library API.
  * Node ports 30000-30499 belong to this file (below the kernel's ephemeral ports, so a probe
  * of a closed port can never connect to itself, and clear of the other test files' ranges).
  */
@@ -12,7 +13,7 @@ import {
   ElastiCacheClient,
 } from "@aws-sdk/client-elasticache";
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +33,7 @@ import {
   runToExit,
   startCli,
   waitForOutput,
+  waitUntilAllGone,
   type CliRun,
   type StartedCli,
 } from "../helpers/cli.js";
@@ -332,8 +334,8 @@ describe("shutdown", () => {
 });
 
 describe("a CLI killed with SIGKILL", () => {
-  it("leaves its engines running, and the next start with the same data dir stops them", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "elasticache-local-cli-orphans-"));
+  it("its engines end on their own, and the next start with the same data dir brings the clusters back with nothing to reap", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "elasticache-local-cli-killed-"));
     let first: StartedCli | undefined;
     let second: StartedCli | undefined;
     let engines: number[] = [];
@@ -345,13 +347,11 @@ describe("a CLI killed with SIGKILL", () => {
 
       first.child.kill("SIGKILL");
       expect((await first.exited).signal).toBe("SIGKILL");
-      // Nobody stopped them: the engines are orphans now, still serving.
-      for (const pid of engines) expect(isRunning(pid), `engine ${pid}`).toBe(true);
-      for (const port of ports) expect(await portIsClosed(port), `port ${port}`).toBe(false);
+      // Nobody stopped them, yet they end: the kernel sends each engine SIGTERM when its parent dies.
+      expect(await waitUntilAllGone(engines, 5_000), "engines of the killed CLI still running").toEqual([]);
+      for (const port of ports) expect(await portIsClosed(port), `port ${port}`).toBe(true);
 
       second = await startTestCli([], {}, dir);
-      // The orphans are stopped during start-up, before the ready line.
-      for (const pid of engines) expect(isRunning(pid), `engine ${pid}`).toBe(false);
       // The second emulator restores the clusters from the data dir with engines of its own, and works.
       const sdk = client(second.url);
       const restored = [await waitForCluster(sdk, "cli-redis", "available"), await waitForCluster(sdk, "cli-mc", "available")];
@@ -361,13 +361,8 @@ describe("a CLI killed with SIGKILL", () => {
       await waitForCluster(sdk, "after-crash", "available");
       expect((await stopCli(second)).code).toBe(0);
       for (const port of ports) expect(await portIsClosed(port), `port ${port}`).toBe(true);
-      // It said what it did.
-      expect(second.stderr()).toContain("stopped 3 engine process(es) left by an emulator that did not stop cleanly");
-      for (const pid of engines) expect(second.stderr()).toMatch(new RegExp(`stopping an engine left behind by a previous emulator run pid=${pid} `));
-      // and a third start has nothing left to reap.
-      const third = await startTestCli([], {}, dir);
-      expect((await stopCli(third)).code).toBe(0);
-      expect(third.stderr()).not.toContain("left by an emulator");
+      // There was nothing left to reap.
+      expect(second.stderr()).not.toContain("left by an emulator");
     } finally {
       await killCli(first);
       await killCli(second);
@@ -383,7 +378,7 @@ describe("a crash in the middle of a pid-file write", () => {
     // A pid that is certainly not running any more: a node process that has exited.
     const gone = runNode(["-e", ""]);
     await gone.exited;
-    // The "orphan": a memcached the dead emulator had just spawned.
+    // The "orphan": a memcached the dead emulator had just spawned (without the parent-death signal, as an older version did).
     const port = 30299; // in this file's range, unused by this test's CLI (it creates no cluster)
     const args = ["-p", String(port), "-l", "127.0.0.1", "-U", "0"];
     if (process.getuid?.() === 0) args.push("-u", "root");
@@ -460,7 +455,7 @@ describe("the library API", () => {
     expect(await portIsClosed(Number(new URL(b.url).port))).toBe(true);
   });
 
-  it("records the engines of every emulator of a crashed process, so later starts reap them all", async () => {
+  it("the engines of every emulator of a crashed process end with it; each recorded them, and later starts have nothing to reap", async () => {
     const dir = await mkdtemp(join(tmpdir(), "elasticache-local-cli-two-"));
     let engines: number[] = [];
     let crashed: CliRun | undefined;
@@ -493,14 +488,23 @@ describe("the library API", () => {
       expect(engines).toHaveLength(2);
       crashed.child.kill("SIGKILL");
       await crashed.exited;
-      for (const pid of engines) expect(isRunning(pid), `orphan ${pid}`).toBe(true);
+      expect(await waitUntilAllGone(engines, 5_000), "engines of the killed process still running").toEqual([]);
 
       for (const sub of ["a", "b"]) {
+        // Each emulator kept the record a reaper needs (for systems where engines cannot be told of their parent's death).
+        const run = join(dir, sub, "run");
+        const files = (await readdir(run)).filter((f) => /^engines-\d+-[0-9a-f]+\.json$/.test(f));
+        expect(files).toHaveLength(1);
+        const recorded = JSON.parse(await readFile(join(run, files[0]!), "utf8")) as { ownerPid: number; engines: Array<{ pid: number }> };
+        expect(recorded.ownerPid).toBe(crashed.pid);
+        expect(recorded.engines).toHaveLength(1);
+        expect(engines).toContain(recorded.engines[0]!.pid);
         const next = await startTestCli([], {}, join(dir, sub));
         expect((await stopCli(next)).code).toBe(0);
-        expect(next.stderr()).toContain("stopped 1 engine process(es) left by an emulator that did not stop cleanly");
+        expect(next.stderr()).not.toContain("left by an emulator");
+        // The dead owner's record is gone.
+        expect((await readdir(run)).filter((f) => f.startsWith("engines-"))).toEqual([]);
       }
-      for (const pid of engines) expect(isRunning(pid), `engine ${pid} after the next starts`).toBe(false);
     } finally {
       await killCli(crashed);
       await killLeftoverEngines(engines);

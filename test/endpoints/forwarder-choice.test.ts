@@ -1,7 +1,7 @@
 /** Picking the endpoints' data path: --forwarder auto | node | haproxy. */
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
-import { chooseForwarder, haproxyVersionSupported, parseHaproxyVersion } from "../../src/endpoints/forwarder-choice.js";
+import { chooseForwarder, haproxyVersionSupported, parseHaproxyVersion } from "../../src/nodes/forwarder-choice.js";
 import { silentLogger } from "../../src/logger.js";
 import { existsSync } from "node:fs";
 

@@ -12,14 +12,15 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
-import type { EngineNode, Forwarder } from "../../src/engines/engine.js";
-import { createNodeLauncher } from "../../src/engines/launcher.js";
-import { PidRegistry, reapOrphans, type PidFile } from "../../src/engines/pid-registry.js";
+import type { EngineNode } from "../../src/engines/engine.js";
+import type { Forwarder } from "../../src/nodes/node-launcher.js";
+import { createNodeLauncher } from "../../src/nodes/launcher.js";
+import { PidRegistry, reapOrphans, type PidFile } from "../../src/process/pid-registry.js";
 import type { EngineRegistry } from "../../src/engines/registry.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
-import { startOnFreePort, PortPool } from "../../src/engines/ports.js";
+import { startOnFreePort, PortPool } from "../../src/process/ports.js";
 import { HaproxyForwarder } from "../../src/endpoints/haproxy-forwarder.js";
-import { silentLogger } from "../../src/logger.js";
+import { createLogger, silentLogger } from "../../src/logger.js";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { belongsToRun, engineProcesses } from "../helpers/engine-processes.js";
@@ -223,6 +224,20 @@ describe.runIf(haveHaproxy)("the haproxy forwarder", () => {
     await expect(refused).rejects.toMatchObject({ code: "ECONNREFUSED" });
   });
 
+  it("an ordinary stop with target changes still in flight logs no error and does not restart haproxy", async () => {
+    // stop() closes the runtime API connection while the commands of setTargets wait for their
+    // replies: that is our own doing, not a broken haproxy to kill and restart.
+    for (let round = 0; round < 5; round++) {
+      const lines: string[] = [];
+      const fwd = haproxyForwarder(await freePort(), { logger: createLogger("debug", (line) => lines.push(line)) });
+      await fwd.start();
+      void fwd.setTargets([a.endpoint, b.endpoint]);
+      await fwd.stop();
+      expect(lines.filter((line) => / (ERROR|WARN) /.test(line)), `round ${round}`).toEqual([]);
+      expect(lines.some((line) => line.includes("forwarder stopped"))).toBe(true);
+    }
+  });
+
   it("runs from a work dir whose path cannot hold its runtime API socket (long, with spaces)", async () => {
     const dir = path.join(tmpDir(), "a dir with spaces", "x".repeat(120));
     const fwd = haproxyForwarder(await freePort(), { dir });
@@ -315,6 +330,23 @@ describe.runIf(haveHaproxy)("the emulator's --forwarder choice", () => {
     const pids = [...haproxyForPort(primary), ...haproxyForPort(reader)];
     await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "fwd" }));
     await eventually(() => pids.every(processGone), 30_000);
+  });
+
+  it("an ordinary stop right after a create logs no error", async () => {
+    for (const when of ["creating", "available"] as const) {
+      const lines: string[] = [];
+      const emulator = await startEmulator({ forwarder: "auto", logger: createLogger("info", (line) => lines.push(line)) });
+      try {
+        const client = sdkClient(emulator);
+        await client.send(
+          new CreateReplicationGroupCommand({ ReplicationGroupId: "quick", ReplicationGroupDescription: "stop at once", Engine: "redis", CacheNodeType: "cache.t3.micro", NumCacheClusters: 2 }),
+        );
+        if (when === "available") await waitForReplicationGroup(client, "quick", (g) => g.Status === "available");
+      } finally {
+        await emulator.stop();
+      }
+      expect(lines.filter((line) => / ERROR /.test(line)), `stopped while ${when}`).toEqual([]);
+    }
   });
 
   it("node keeps every endpoint on the Node forwarder", async () => {

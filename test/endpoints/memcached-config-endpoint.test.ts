@@ -1,12 +1,8 @@
 import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  MemcachedConfigEndpoint,
-  configGetClusterReply,
-  legacyClusterReply,
-  type CacheNodeAddress,
-} from "../../src/endpoints/memcached-config-endpoint.js";
+import { configGetClusterReply, legacyClusterReply, type CacheNodeAddress } from "../../src/endpoints/auto-discovery.js";
+import { MemcachedConfigEndpoint } from "../../src/endpoints/memcached-config-endpoint.js";
 import { silentLogger } from "../../src/logger.js";
 import {
   RawClient,

@@ -6,7 +6,7 @@ import path from "node:path";
 import Memcached from "memcached";
 import { afterAll } from "vitest";
 import type { EngineKind, EngineNode, NodeSpec } from "../../src/engines/engine.js";
-import { PortPool, startOnFreePort, type PortRange } from "../../src/engines/ports.js";
+import { PortPool, startOnFreePort, type PortRange } from "../../src/process/ports.js";
 
 /** Port 0 never works for redis-server; tests take ports from this range through the allocator. */
 export const TEST_RANGE: PortRange = { from: 31000, to: 31999 }; // below the ephemeral port range

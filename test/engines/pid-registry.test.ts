@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/logger.js";
 import type { EngineNode } from "../../src/engines/engine.js";
 import { MemcachedDriver } from "../../src/engines/memcached-driver.js";
-import { PidRegistry, defaultRunDir, reapOrphans, type PidFile } from "../../src/engines/pid-registry.js";
+import { PidRegistry, defaultRunDir, reapOrphans, type PidFile } from "../../src/process/pid-registry.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
 import { MEMCACHED, REDIS_SERVER, eventually, haveMemcached, haveRedis, processGone, startNode, tmpDir } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 /** Driver choice: real binaries first, the embedded subset as a loud fallback, never silently in process mode. */
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
-import { findOnPath } from "../../src/engines/binaries.js";
+import { findOnPath } from "../../src/process/binaries.js";
 import { createEngineRegistry } from "../../src/engines/registry.js";
 import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis } from "./helpers.js";
 

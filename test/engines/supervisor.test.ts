@@ -1,7 +1,7 @@
 /** The supervisor: output lines kept, unexpected exits reported, SIGKILL after the grace period. */
 import { describe, expect, it } from "vitest";
 import { createLogger, silentLogger } from "../../src/logger.js";
-import { spawnSupervised } from "../../src/engines/supervisor.js";
+import { spawnSupervised } from "../../src/process/supervisor.js";
 import { ReadyTimeoutError, waitReady } from "../../src/engines/probes.js";
 import { processGone } from "./helpers.js";
 

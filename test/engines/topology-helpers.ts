@@ -1,7 +1,7 @@
 /** Real redis-server nodes for the topology tests, on ports 33000-34999 (bus ports +10000). */
 import { afterAll } from "vitest";
 import type { EngineNode } from "../../src/engines/engine.js";
-import { PortPool, startOnFreePort, type PortRange } from "../../src/engines/ports.js";
+import { PortPool, startOnFreePort, type PortRange } from "../../src/process/ports.js";
 import { clusterNodeParams } from "../../src/engines/topology/cluster.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
 import { REDIS_SERVER, haveRedis, spec } from "./helpers.js";

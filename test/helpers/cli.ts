@@ -209,6 +209,16 @@ export async function waitUntilGone(pid: number, timeoutMs = 10_000): Promise<bo
   return true;
 }
 
+/** Polls until none of `pids` runs; the ones still running after timeoutMs (empty when all ended). */
+export async function waitUntilAllGone(pids: number[], timeoutMs = 10_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = pids.filter(isRunning);
+    if (running.length === 0 || Date.now() > deadline) return running;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** SIGKILLs pids that still run (cleanup of engines a test left orphaned on purpose). */
 export async function killPids(pids: number[]): Promise<void> {
   for (const pid of pids) {

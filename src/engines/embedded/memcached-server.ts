@@ -6,7 +6,7 @@
  * negative = already expired). No memory limit or LRU: a documented subset.
  */
 import net from "node:net";
-import { listen } from "../../listen.js";
+import { listen } from "../../process/listen.js";
 
 interface Item {
   value: Buffer;

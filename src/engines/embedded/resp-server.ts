@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { RespDecoder, RespError, RespSimple, encodeValue, toStrings, type RespValue } from "../resp.js";
 import { DEBUG_NOT_ALLOWED, isRestricted, refusalMessage } from "../restricted.js";
-import { listen } from "../../listen.js";
+import { listen } from "../../process/listen.js";
 
 type Entry =
   | { type: "string"; value: string; expiresAt?: number }

@@ -5,8 +5,8 @@
  * Replies stay raw (Buffers), so keys are binary-safe.
  */
 import net from "node:net";
-import type { Endpoint } from "../engine.js";
-import { connectEndpoint } from "../connect.js";
+import type { Endpoint } from "../../process/connect.js";
+import { connectEndpoint } from "../../process/connect.js";
 import { respRequest } from "../probes.js";
 import { adminCommand as adminCommandAt } from "../redis-driver.js";
 import { RespDecoder, RespError, encodeCommand, toStrings, type RespValue } from "../resp.js";

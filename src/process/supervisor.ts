@@ -2,10 +2,12 @@
  * Runs one engine child process: explicit argv (no shell), output lines to the logger,
  * the last lines kept to explain an unexpected exit, SIGTERM-then-SIGKILL stop.
  * Any child still running when this Node process exits is SIGKILLed (see killAllOnExit);
- * a crash of the emulator itself is covered by the pid registry's reapOrphans.
+ * when the emulator dies without running any code (kill -9, OOM), the kernel sends each child
+ * SIGTERM (parent-death.ts), and the pid registry's reapOrphans covers systems without that.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Logger } from "../logger.js";
+import { withParentDeathSignal } from "./parent-death.js";
 
 export interface ExitInfo {
   code: number | null;
@@ -75,7 +77,8 @@ export class SupervisedProcess {
   constructor(private readonly opts: SuperviseOptions) {
     killAllOnExit();
     this.keep = opts.keepLines ?? 50;
-    this.child = spawn(opts.command, opts.args, {
+    const { command, args } = withParentDeathSignal(opts.command, opts.args);
+    this.child = spawn(command, args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -4,8 +4,8 @@
  */
 import net from "node:net";
 import type { ForwarderMode } from "../config.js";
-import { resolveBinary, runVersion } from "../engines/binaries.js";
-import { connectHost } from "../engines/process-node.js";
+import { resolveBinary, runVersion } from "../process/binaries.js";
+import { connectHost } from "../process/connect.js";
 import type { Logger } from "../logger.js";
 
 export interface HaproxyBinary {

@@ -5,7 +5,8 @@
  * engine's plaintext port.
  */
 import type { TlsRouter } from "../endpoints/tls-router.js";
-import type { Endpoint, EngineNode, NodeSpec } from "./engine.js";
+import type { Endpoint } from "../process/connect.js";
+import type { EngineNode, NodeSpec } from "../engines/engine.js";
 
 export class RoutedNode implements EngineNode {
   readonly endpoint: Endpoint;

@@ -4,7 +4,14 @@
  * The pool only remembers what this process's own nodes hold, so two creates in
  * flight never pick the same port.
  */
-import { PortInUseError, type EngineNode } from "./engine.js";
+
+/** A port someone already listens on: an engine, a listener or haproxy reports its bind failure as this. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} is in use`);
+    this.name = "PortInUseError";
+  }
+}
 
 export interface PortRange {
   from: number;
@@ -94,22 +101,28 @@ export function reservePorts(ports: Iterable<number>, pool: PortPool = defaultPo
   return pool.reserve(ports);
 }
 
+/** What startOnFreePort starts (an engine node): it holds its port until it stops or exits. */
+export interface PortHolder {
+  stop(opts?: { graceMs?: number }): Promise<void>;
+  onExit(cb: () => void): void;
+}
+
 /**
  * Starts a node on a port of `range`, retrying the next port on PortInUseError.
  * A `preferred` (user-requested) port that is taken throws PortInUseError: the caller decides.
  * The port is released back to the pool when the node stops or exits.
  */
-export async function startOnFreePort(
+export async function startOnFreePort<T extends PortHolder>(
   range: PortRange,
   preferred: number | undefined,
-  start: (port: number) => Promise<EngineNode>,
+  start: (port: number) => Promise<T>,
   opts: { pool?: PortPool; maxAttempts?: number } = {},
-): Promise<EngineNode> {
+): Promise<T> {
   const pool = opts.pool ?? defaultPortPool;
   const maxAttempts = opts.maxAttempts ?? Math.min(range.to - range.from + 1, 200);
   for (let attempt = 1; ; attempt++) {
     const port = pool.allocate(range, preferred);
-    let node: EngineNode;
+    let node: T;
     try {
       node = await start(port);
     } catch (err) {
@@ -123,7 +136,7 @@ export async function startOnFreePort(
   }
 }
 
-function releaseWhenGone(node: EngineNode, release: () => void): void {
+function releaseWhenGone(node: PortHolder, release: () => void): void {
   const stop = node.stop.bind(node);
   node.stop = async (o) => {
     try {

@@ -5,28 +5,18 @@
  */
 import path from "node:path";
 import type { EmulatorConfig } from "../config.js";
-import type { HaproxyBinary } from "../endpoints/forwarder-choice.js";
 import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
+import type { EngineDriver, EngineNode, NodeSpec, NodeTls, TransitEncryptionMode } from "../engines/engine.js";
+import type { EngineRegistry } from "../engines/registry.js";
 import type { Logger } from "../logger.js";
+import type { PidRegistry } from "../process/pid-registry.js";
+import { allocatePort, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
 import type { TlsMaterial } from "../tls/certificates.js";
-import {
-  PortInUseError,
-  type ConfigEndpoint,
-  type EngineDriver,
-  type EngineNode,
-  type Forwarder,
-  type ForwarderOptions,
-  type NodeLauncher,
-  type NodeSpec,
-  type NodeTls,
-  type TransitEncryptionMode,
-} from "./engine.js";
-import type { PidRegistry } from "./pid-registry.js";
-import { allocatePort, releasePort, startOnFreePort } from "./ports.js";
-import type { EngineRegistry } from "./registry.js";
+import type { HaproxyBinary } from "./forwarder-choice.js";
+import type { ConfigEndpoint, Forwarder, ForwarderOptions, NodeLauncher } from "./node-launcher.js";
 import { RoutedNode } from "./routed-node.js";
 
 export interface LauncherDeps {
@@ -35,7 +25,7 @@ export interface LauncherDeps {
   logger: Logger;
   /** The emulator's certificates; without them (no openssl) TLS in transit cannot start. */
   tls?: TlsMaterial;
-  /** When given, plaintext forwarders are haproxy processes (endpoints/forwarder-choice.ts). */
+  /** When given, plaintext forwarders are haproxy processes (nodes/forwarder-choice.ts). */
   haproxy?: {
     binary: HaproxyBinary;
     /** Each forwarder's config and runtime API socket go to `<workRoot>/_forwarders/<port>`. */

@@ -1,10 +1,23 @@
 /**
- * The emulator's own connections to an endpoint (probes, admin commands): plain TCP, or
- * TLS trusting the emulator's CA when the endpoint is TLS-only.
+ * Where a listener is reached (an Endpoint), and the emulator's own connections to it (probes,
+ * admin commands): plain TCP, or TLS trusting the emulator's CA when the endpoint is TLS-only.
  */
 import net from "node:net";
 import tls from "node:tls";
-import type { Endpoint } from "./engine.js";
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** Set when the emulator must speak TLS to reach this endpoint (a TLS-only node): the CA to trust. */
+  tls?: { ca: string };
+}
+
+/** Where we connect to reach a node bound on `bindHost` (a wildcard bind is reached on loopback). */
+export function connectHost(bindHost: string): string {
+  if (bindHost === "0.0.0.0" || bindHost === "" ) return "127.0.0.1";
+  if (bindHost === "::" ) return "::1";
+  return bindHost;
+}
 
 export interface EndpointSocket {
   socket: net.Socket;
