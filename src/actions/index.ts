@@ -1,5 +1,5 @@
 /** The dispatch table: Action -> handler. An operation without an entry answers NotImplemented (501). */
-import type { ActionTable } from "./context.js";
+import type { ActionTable } from "./shared/context.js";
 import { createCacheCluster } from "./cache-clusters/create-cache-cluster.js";
 import { deleteCacheCluster } from "./cache-clusters/delete-cache-cluster.js";
 import { describeCacheClusters } from "./cache-clusters/describe-cache-clusters.js";

@@ -5,8 +5,8 @@
  */
 import { modelError } from "../protocol/model-errors.js";
 import { buildArn } from "./arn.js";
-import { defaultParameterGroups } from "./catalog.js";
-import { familyLineage, familyParameters, type CatalogParameter } from "./parameter-catalog.js";
+import { defaultParameterGroups } from "../catalog/catalog.js";
+import { familyLineage, familyParameters, type CatalogParameter } from "../catalog/parameter-catalog.js";
 import type { CacheClusterRecord } from "./records.js";
 import type { RegionState } from "./store.js";
 

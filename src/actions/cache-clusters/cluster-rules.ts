@@ -10,8 +10,8 @@ import {
   isEngine,
   isNodeType,
   type EngineVersionEntry,
-} from "../../state/catalog.js";
-import { familyParameters } from "../../state/parameter-catalog.js";
+} from "../../catalog/catalog.js";
+import { familyParameters } from "../../catalog/parameter-catalog.js";
 import {
   effectiveValue,
   findParameterGroup,

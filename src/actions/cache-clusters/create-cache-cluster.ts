@@ -2,19 +2,19 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
-import { defaultEngineVersion } from "../../state/catalog.js";
+import { defaultEngineVersion } from "../../catalog/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
-import { accessAtCreate } from "../replication-groups/access-rules.js";
-import { addMember } from "../replication-groups/member-clusters.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import { accessAtCreate } from "../shared/access-rules.js";
+import { addMember } from "../shared/member-clusters.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
 import { subnetGroupZones } from "../../state/network.js";
 import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
-import { restoreSource } from "../snapshots/restore-source.js";
+import { restoreSource } from "../shared/restore-source.js";
 import { checkTags } from "../tags/tag-rules.js";
-import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
-import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
+import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
 import {
   checkCacheSecurityGroups,
   checkClusterId,

@@ -3,9 +3,9 @@ import { modelError } from "../../protocol/model-errors.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findCluster } from "./cluster-rules.js";
-import type { ActionContext } from "../context.js";
+import type { ActionContext } from "../shared/context.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { checkNewSnapshotName, checkQuota, checkSnapshotSupported, clusterSnapshot, startClusterSnapshot } from "../snapshots/snapshot-rules.js";
 

@@ -1,7 +1,7 @@
 /** DescribeCacheClusters: one cluster by id, or a page of all of them. */
 import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate, sortByKey } from "../shared/describe.js";
 import { findCluster } from "./cluster-rules.js";
 
 export const describeCacheClusters: ActionHandler<"DescribeCacheClusters"> = async (ctx, input) => {

@@ -7,10 +7,10 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { ActionHandler, ActionInput } from "../context.js";
-import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
-import { recordSharedSettings } from "../modify-settings.js";
-import { modifyAccess } from "../replication-groups/access-rules.js";
+import type { ActionHandler, ActionInput } from "../shared/context.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
+import { recordSharedSettings } from "../shared/modify-settings.js";
+import { modifyAccess } from "../shared/access-rules.js";
 import {
   checkCacheSecurityGroups,
   checkEngine,

@@ -1,7 +1,7 @@
 /** DescribeCacheEngineVersions: the versions AWS offers; each one runs here on the closest binary. */
-import { allEngineVersions, defaultEngineVersion, findEngineVersion } from "../../state/catalog.js";
-import type { ActionHandler } from "../context.js";
-import { paginate } from "../pagination.js";
+import { allEngineVersions, defaultEngineVersion, findEngineVersion } from "../../catalog/catalog.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate } from "../shared/describe.js";
 
 export const describeCacheEngineVersions: ActionHandler<"DescribeCacheEngineVersions"> = async (_ctx, input) => {
   const engine = input.Engine?.toLowerCase();

@@ -4,8 +4,8 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { eventToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate } from "../shared/describe.js";
 
 const MINUTE = 60_000;
 const MAX_DURATION_MINUTES = 14 * 24 * 60;

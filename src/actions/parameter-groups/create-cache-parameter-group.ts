@@ -2,10 +2,10 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
-import { parameterGroupFamilies } from "../../state/catalog.js";
+import { parameterGroupFamilies } from "../../catalog/catalog.js";
 import { findParameterGroup, MAX_PARAMETER_GROUPS } from "../../state/parameter-groups.js";
 import type { ParameterGroupRecord } from "../../state/records.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkGroupName, groupToWire } from "./parameter-group-rules.js";
 

@@ -1,7 +1,7 @@
 /** DescribeCacheParameterGroups: AWS's default.* groups (one per family, and .cluster.on) and the caller's own. */
 import { allParameterGroups, requireParameterGroup } from "../../state/parameter-groups.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate, sortByKey } from "../shared/describe.js";
 import { groupToWire } from "./parameter-group-rules.js";
 
 export const describeCacheParameterGroups: ActionHandler<"DescribeCacheParameterGroups"> = async (ctx, input) => {

@@ -1,9 +1,9 @@
 /** DescribeCacheParameters: a group's parameters with their values, filtered by Source, paged. */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { familyParameters } from "../../state/parameter-catalog.js";
+import { familyParameters } from "../../catalog/parameter-catalog.js";
 import { requireParameterGroup } from "../../state/parameter-groups.js";
-import type { ActionHandler } from "../context.js";
-import { paginate } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate } from "../shared/describe.js";
 import { nodeTypeParametersToWire, parameterToWire } from "./parameter-group-rules.js";
 
 const SOURCES = ["user", "system", "engine-default"];

@@ -1,9 +1,9 @@
 /** DescribeEngineDefaultParameters: a family's parameters with AWS's default values, paged. */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { parameterGroupFamilies } from "../../state/catalog.js";
-import { familyParameters } from "../../state/parameter-catalog.js";
-import type { ActionHandler } from "../context.js";
-import { paginate } from "../pagination.js";
+import { parameterGroupFamilies } from "../../catalog/catalog.js";
+import { familyParameters } from "../../catalog/parameter-catalog.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate } from "../shared/describe.js";
 import { nodeTypeParametersToWire, parameterToWire } from "./parameter-group-rules.js";
 
 export const describeEngineDefaultParameters: ActionHandler<"DescribeEngineDefaultParameters"> = async (_ctx, input) => {

@@ -2,7 +2,7 @@
 import type { CacheNodeTypeSpecificParameter, CacheParameterGroup, Parameter } from "../../generated/api.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import { familyParameters, isAllowedValue, nodeTypeSpecificParameters, type CatalogParameter } from "../../state/parameter-catalog.js";
+import { familyParameters, isAllowedValue, nodeTypeSpecificParameters, type CatalogParameter } from "../../catalog/parameter-catalog.js";
 import { effectiveValue, groupInUse, requireParameterGroup, type ParameterGroupView } from "../../state/parameter-groups.js";
 import type { ParameterGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";

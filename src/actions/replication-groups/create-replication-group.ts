@@ -6,7 +6,7 @@ import type { EngineKind } from "../../engines/engine.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
-import { defaultEngineVersion } from "../../state/catalog.js";
+import { defaultEngineVersion } from "../../catalog/catalog.js";
 import type { NodeGroupRecord, ReplicationGroupRecord, SnapshotSourceInfo } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import {
@@ -22,14 +22,14 @@ import {
   requireAvailable,
   findCluster,
 } from "../cache-clusters/cluster-rules.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
-import { restoreSource } from "../snapshots/restore-source.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import { restoreSource } from "../shared/restore-source.js";
 import { checkTags } from "../tags/tag-rules.js";
-import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
 import { isManaged } from "../../lifecycle/access-control.js";
-import { accessAtCreate } from "./access-rules.js";
-import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
-import { addMember } from "./member-clusters.js";
+import { accessAtCreate } from "../shared/access-rules.js";
+import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
+import { addMember } from "../shared/member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
 import {
   checkReplicaCount,

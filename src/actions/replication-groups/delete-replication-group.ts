@@ -2,7 +2,7 @@
 import { modelError } from "../../protocol/model-errors.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import { checkNewSnapshotName, checkQuota, groupSnapshot, startGroupSnapshot } from "../snapshots/snapshot-rules.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findReplicationGroup } from "./replication-group-rules.js";
 
 const deletableStatuses = new Set(["available", "create-failed"]);

@@ -1,7 +1,7 @@
 /** DescribeReplicationGroups: one group by id, or a page of all of them. */
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate, sortByKey } from "../shared/describe.js";
 import { findReplicationGroup } from "./replication-group-rules.js";
 
 export const describeReplicationGroups: ActionHandler<"DescribeReplicationGroups"> = async (ctx, input) => {

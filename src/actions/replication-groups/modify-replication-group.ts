@@ -16,10 +16,10 @@ import {
   checkParameterGroupSwitch,
   notSupportedYet,
 } from "../cache-clusters/cluster-rules.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
-import { recordSharedSettings } from "../modify-settings.js";
-import { modifyAccess } from "./access-rules.js";
-import { transitEncryptionOnModify } from "../transit-encryption-rules.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import { recordSharedSettings } from "../shared/modify-settings.js";
+import { modifyAccess } from "../shared/access-rules.js";
+import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
 import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;

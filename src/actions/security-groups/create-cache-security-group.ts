@@ -3,7 +3,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import { cacheSecurityGroups } from "../../state/network.js";
 import { cacheSecurityGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkCacheSecurityGroupName, MAX_CACHE_SECURITY_GROUPS } from "./security-group-rules.js";
 

@@ -2,7 +2,7 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { cacheSecurityGroups, DEFAULT_GROUP } from "../../state/network.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { cacheSecurityGroupUsers, findCacheSecurityGroup } from "./security-group-rules.js";
 
 export const deleteCacheSecurityGroup: ActionHandler<"DeleteCacheSecurityGroup"> = async (ctx, input) => {

@@ -1,8 +1,8 @@
 /** DescribeCacheSecurityGroups: the region's groups, `default` included, by name. */
 import { cacheSecurityGroups } from "../../state/network.js";
 import { cacheSecurityGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate, sortByKey } from "../shared/describe.js";
 import { findCacheSecurityGroup } from "./security-group-rules.js";
 
 export const describeCacheSecurityGroups: ActionHandler<"DescribeCacheSecurityGroups"> = async (ctx, input) => {

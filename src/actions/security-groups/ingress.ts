@@ -6,7 +6,7 @@
 import { clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { cacheSecurityGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkGrant, findCacheSecurityGroup } from "./security-group-rules.js";
 
 export const authorizeCacheSecurityGroupIngress: ActionHandler<"AuthorizeCacheSecurityGroupIngress"> = async (ctx, input) => {

@@ -1,7 +1,7 @@
 /** Automatic snapshots (SnapshotRetentionLimit > 0): taken in the source's SnapshotWindow by the snapshot clock. */
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
-import type { Services } from "../context.js";
+import type { Services } from "../shared/context.js";
 import { checkQuota, clusterSnapshot, groupSnapshot, startClusterSnapshot, startGroupSnapshot, type SnapshotScope } from "./snapshot-rules.js";
 
 export function takeAutomaticSnapshot(

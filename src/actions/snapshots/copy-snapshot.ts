@@ -7,7 +7,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { SnapshotRecord } from "../../state/records.js";
 import { snapshotToWire } from "../../state/snapshot-to-wire.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkNewSnapshotName, checkQuota, findSnapshot, storeTags } from "./snapshot-rules.js";
 

@@ -3,7 +3,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { snapshotToWire } from "../../state/snapshot-to-wire.js";
 import { findCluster, requireAvailable } from "../cache-clusters/cluster-rules.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
 import { checkTags } from "../tags/tag-rules.js";
 import {

@@ -2,8 +2,8 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { snapshotToWire } from "../../state/snapshot-to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate, sortByKey } from "../shared/describe.js";
 
 /** DescribeSnapshots pages: default and most 50, least 20 (the model's documentation). */
 const LIMITS = { min: 20, max: 50, default: 50 };

@@ -7,7 +7,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeSnapshotRecord, ReplicationGroupRecord, SnapshotRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
-import type { ActionContext } from "../context.js";
+import type { ActionContext } from "../shared/context.js";
 
 /** What building and starting a snapshot needs: the caller's region (automatic snapshots have no request). */
 export type SnapshotScope = Pick<ActionContext, "region" | "accountId" | "state" | "services">;

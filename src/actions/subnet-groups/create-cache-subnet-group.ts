@@ -3,7 +3,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import { subnetGroups, vpcIdFor } from "../../state/network.js";
 import { subnetGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkSubnetGroupName, checkSubnetIds, MAX_SUBNET_GROUPS } from "./subnet-group-rules.js";
 

@@ -2,7 +2,7 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { DEFAULT_GROUP, subnetGroups } from "../../state/network.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findSubnetGroup, subnetGroupUsers } from "./subnet-group-rules.js";
 
 export const deleteCacheSubnetGroup: ActionHandler<"DeleteCacheSubnetGroup"> = async (ctx, input) => {

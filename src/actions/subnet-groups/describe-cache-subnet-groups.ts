@@ -1,8 +1,8 @@
 /** DescribeCacheSubnetGroups: the region's groups, `default` included, by name. */
 import { subnetGroups } from "../../state/network.js";
 import { subnetGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate, sortByKey } from "../shared/describe.js";
 import { findSubnetGroup } from "./subnet-group-rules.js";
 
 export const describeCacheSubnetGroups: ActionHandler<"DescribeCacheSubnetGroups"> = async (ctx, input) => {

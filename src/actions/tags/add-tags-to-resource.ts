@@ -1,5 +1,5 @@
 /** AddTagsToResource: adds or overwrites tags on the resource an ARN names. */
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkTags, findTaggableResource } from "./tag-rules.js";
 
 export const addTagsToResource: ActionHandler<"AddTagsToResource"> = async (ctx, input) => {

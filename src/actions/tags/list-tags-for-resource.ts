@@ -1,5 +1,5 @@
 /** ListTagsForResource. */
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findTaggableResource } from "./tag-rules.js";
 
 export const listTagsForResource: ActionHandler<"ListTagsForResource"> = async (ctx, input) => {

@@ -1,6 +1,6 @@
 /** RemoveTagsFromResource: every key must be present (TagNotFound otherwise), and nothing changes on error. */
 import { modelError } from "../../protocol/model-errors.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findTaggableResource } from "./tag-rules.js";
 
 export const removeTagsFromResource: ActionHandler<"RemoveTagsFromResource"> = async (ctx, input) => {

@@ -3,7 +3,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { UserGroupRecord } from "../../state/records.js";
 import { userGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkAccessEngine, checkAccessId, checkGroupMembers } from "../users/user-rules.js";
 

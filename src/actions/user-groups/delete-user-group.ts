@@ -2,7 +2,7 @@
 import { modelError } from "../../protocol/model-errors.js";
 import { userGroupToWire } from "../../state/to-wire.js";
 import { replicationGroupsOfUserGroup } from "../../state/users.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findUserGroup, requireUserGroupActive } from "../users/user-rules.js";
 
 export const deleteUserGroup: ActionHandler<"DeleteUserGroup"> = async (ctx, input) => {

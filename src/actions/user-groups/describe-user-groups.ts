@@ -1,7 +1,7 @@
 /** DescribeUserGroups: one by UserGroupId, or all, paged. */
 import { userGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate, sortByKey } from "../shared/describe.js";
 import { findUserGroup } from "../users/user-rules.js";
 
 export const describeUserGroups: ActionHandler<"DescribeUserGroups"> = async (ctx, input) => {

@@ -5,7 +5,7 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { userGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkAccessEngine, checkGroupMembers, findUserGroup, requireUserGroupActive } from "../users/user-rules.js";
 
 export const modifyUserGroup: ActionHandler<"ModifyUserGroup"> = async (ctx, input) => {

@@ -4,7 +4,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { UserRecord } from "../../state/records.js";
 import { userToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkTags } from "../tags/tag-rules.js";
 import { checkAccessEngine, checkAccessId, checkAccessString, requestedAuthentication } from "./user-rules.js";
 

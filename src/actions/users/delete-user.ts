@@ -6,7 +6,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser } from "../../state/users.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findUser, requireUserActive } from "./user-rules.js";
 
 export const deleteUser: ActionHandler<"DeleteUser"> = async (ctx, input) => {

@@ -2,8 +2,8 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { UserRecord } from "../../state/records.js";
 import { userToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { paginate, sortByKey } from "../shared/describe.js";
 import { findUser } from "./user-rules.js";
 
 const FILTERS: Record<string, (u: UserRecord) => string> = {

@@ -6,7 +6,7 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser, replicationGroupsOfUserGroup } from "../../state/users.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { checkAccessEngine, checkAccessString, findUser, requestedAuthentication, requireUserActive } from "./user-rules.js";
 
 export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {

@@ -2,8 +2,8 @@
 import { clusterNodeParams } from "../../engines/topology/index.js";
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
-import type { ActionContext } from "../context.js";
-import { memberClusterId } from "./replication-group-rules.js";
+import type { ActionContext } from "./context.js";
+import { memberClusterId } from "../replication-groups/replication-group-rules.js";
 
 export function addMember(
   ctx: ActionContext,

@@ -3,7 +3,7 @@
  * clients: base64 of the key of the last item returned, so deletions between pages
  * neither repeat nor skip items.
  */
-import { commonErrors } from "../protocol/aws-error.js";
+import { commonErrors } from "../../protocol/aws-error.js";
 
 export interface Page<T> {
   items: T[];

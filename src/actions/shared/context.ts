@@ -2,14 +2,14 @@
  * What an action handler gets: the caller's region state and the emulator's services.
  * Handlers never see HTTP, forms or XML: typed input in, typed output out.
  */
-import type { EmulatorConfig } from "../config.js";
-import type { OperationName, OperationTypes } from "../generated/api.js";
-import type { AccessControl } from "../lifecycle/access-control.js";
-import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
-import type { ReplicationLifecycle } from "../lifecycle/replication-lifecycle.js";
-import type { Logger } from "../logger.js";
-import type { SnapshotService } from "../snapshots/snapshot-service.js";
-import type { RegionState } from "../state/store.js";
+import type { EmulatorConfig } from "../../config.js";
+import type { OperationName, OperationTypes } from "../../generated/api.js";
+import type { AccessControl } from "../../lifecycle/access-control.js";
+import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
+import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
+import type { Logger } from "../../logger.js";
+import type { SnapshotService } from "../../snapshots/snapshot-service.js";
+import type { RegionState } from "../../state/store.js";
 
 export interface Services {
   config: EmulatorConfig;

@@ -2,7 +2,7 @@
  * The settings ModifyCacheCluster and ModifyReplicationGroup both record at once, whatever
  * ApplyImmediately says: the same inputs land in the same fields of either record.
  */
-import type { ClusterSettings, ReplicationGroupSettings } from "../state/records.js";
+import type { ClusterSettings, ReplicationGroupSettings } from "../../state/records.js";
 
 type Shared = Pick<
   ClusterSettings & ReplicationGroupSettings,

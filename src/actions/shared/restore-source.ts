@@ -9,8 +9,8 @@ import { modelError } from "../../protocol/model-errors.js";
 import type { SnapshotRecord } from "../../state/records.js";
 import { parseS3Arn } from "../../snapshots/snapshot-files.js";
 import type { RestoreSource } from "../../snapshots/snapshot-service.js";
-import type { ActionContext } from "../context.js";
-import { findSnapshot } from "./snapshot-rules.js";
+import type { ActionContext } from "./context.js";
+import { findSnapshot } from "../snapshots/snapshot-rules.js";
 
 export interface Restore {
   snapshot?: SnapshotRecord;

@@ -2,8 +2,8 @@
  * Which binary runs each engine version AWS offers, for the start-up log: e.g.
  * "engine redis: redis-server 7.0.15 (/usr/bin/redis-server) runs AWS versions 4.0.10, ..., 7.1".
  */
-import type { EngineKind } from "./engine.js";
-import type { EngineRegistry } from "./registry.js";
+import type { EngineKind } from "../engines/engine.js";
+import type { EngineRegistry } from "../engines/registry.js";
 
 export function describeEngineVersions(
   registry: EngineRegistry,
