@@ -56,6 +56,7 @@ export async function handleApiRequest(
       accountId: caller.accountId,
       region: caller.region,
       state: deps.store.region(caller),
+      account: deps.store.account(caller.accountId),
       logger,
       services: deps.services,
     };

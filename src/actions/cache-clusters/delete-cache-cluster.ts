@@ -4,10 +4,11 @@ import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 import type { ActionHandler } from "../shared/context.js";
-import { findCluster } from "./cluster-rules.js";
 import type { ActionContext } from "../shared/context.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { checkNewSnapshotName, checkQuota, checkSnapshotSupported, clusterSnapshot, startClusterSnapshot } from "../snapshots/snapshot-rules.js";
+import { checkNewSnapshotName, checkSnapshotSupported, clusterSnapshot, startClusterSnapshot } from "../snapshots/snapshot-rules.js";
+import { findCluster, checkQuota } from "../shared/lookups.js";
+import { resources } from "../../state/resources.js";
 
 const deletableStatuses = new Set(["available", "incompatible-network", "restore-failed"]);
 
@@ -59,6 +60,6 @@ function planFinalSnapshot(ctx: ActionContext, cluster: CacheClusterRecord, name
     );
   }
   checkNewSnapshotName(ctx.state, name, "FinalSnapshotIdentifier");
-  checkQuota(ctx);
+  checkQuota(resources.snapshot, ctx);
   return clusterSnapshot(ctx, name, cluster, "manual");
 }

@@ -11,18 +11,10 @@ import type { ActionHandler, ActionInput } from "../shared/context.js";
 import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
 import { modifyAccess } from "../shared/access-rules.js";
-import {
-  checkCacheSecurityGroups,
-  checkEngine,
-  checkEngineVersion,
-  checkNodeType,
-  checkNumCacheNodes,
-  checkParameterGroup,
-  checkParameterGroupSwitch,
-  findCluster,
-  nodeIdFor,
-  requireAvailable,
-} from "./cluster-rules.js";
+import { checkNumCacheNodes, nodeIdFor } from "./cluster-rules.js";
+import { checkCacheSecurityGroups } from "../shared/network-rules.js";
+import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
+import { findCluster, requireAvailable } from "../shared/lookups.js";
 
 type Input = ActionInput<"ModifyCacheCluster">;
 

@@ -2,7 +2,7 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
-import { findCluster, requireAvailable } from "./cluster-rules.js";
+import { findCluster, requireAvailable } from "../shared/lookups.js";
 
 export const rebootCacheCluster: ActionHandler<"RebootCacheCluster"> = async (ctx, input) => {
   const cluster = findCluster(ctx.state, input.CacheClusterId);

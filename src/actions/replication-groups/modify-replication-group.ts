@@ -7,27 +7,21 @@ import { modelError } from "../../protocol/model-errors.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import {
-  checkCacheSecurityGroups,
-  checkEngine,
-  checkEngineVersion,
-  checkNodeType,
-  checkParameterGroup,
-  checkParameterGroupSwitch,
-  notSupportedYet,
-} from "../cache-clusters/cluster-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
 import { modifyAccess } from "../shared/access-rules.js";
 import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
-import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
+import { members } from "./replication-group-rules.js";
+import { checkCacheSecurityGroups } from "../shared/network-rules.js";
+import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
+import { findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
 
 export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);
   requireGroupAvailable(group);
-  if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw notSupportedYet("Changing ClusterMode");
+  if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw commonErrors.notSupportedYet("Changing ClusterMode");
 
   const automaticFailover = input.AutomaticFailoverEnabled ?? group.automaticFailover;
   const multiAZ = input.MultiAZEnabled ?? group.multiAZ;

@@ -8,7 +8,8 @@ import { replicationGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
 import { addMember } from "../shared/member-clusters.js";
-import { findNodeGroup, findReplicationGroup, MAX_NODE_GROUPS, requireGroupAvailable } from "./replication-group-rules.js";
+import { MAX_NODE_GROUPS } from "./replication-group-rules.js";
+import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 
 export const modifyReplicationGroupShardConfiguration: ActionHandler<"ModifyReplicationGroupShardConfiguration"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);

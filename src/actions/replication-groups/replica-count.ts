@@ -9,7 +9,8 @@ import { replicationGroupToWire } from "../../state/to-wire.js";
 import type { ActionContext, ActionHandler } from "../shared/context.js";
 import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
 import { addMember } from "../shared/member-clusters.js";
-import { checkReplicaCount, findNodeGroup, findReplicationGroup, requireGroupAvailable } from "./replication-group-rules.js";
+import { checkReplicaCount } from "./replication-group-rules.js";
+import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 
 interface ReplicaRequest {
   ReplicationGroupId: string;

@@ -2,7 +2,7 @@
 import { modelError } from "../../protocol/model-errors.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
-import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "./replication-group-rules.js";
+import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 
 export const testFailover: ActionHandler<"TestFailover"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);

@@ -1,5 +1,6 @@
 /**
- * What an action handler gets: the caller's region state and the emulator's services.
+ * What an action handler gets: the caller's state in both scopes (its account and region,
+ * and its account across regions) and the emulator's services.
  * Handlers never see HTTP, forms or XML: typed input in, typed output out.
  */
 import type { EmulatorConfig } from "../../config.js";
@@ -9,7 +10,7 @@ import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
 import type { Logger } from "../../logger.js";
 import type { SnapshotService } from "../../snapshots/snapshot-service.js";
-import type { RegionState } from "../../state/store.js";
+import type { AccountState, RegionState } from "../../state/store.js";
 
 export interface Services {
   config: EmulatorConfig;
@@ -23,7 +24,10 @@ export interface ActionContext {
   requestId: string;
   accountId: string;
   region: string;
+  /** The caller's account and region. */
   state: RegionState;
+  /** The caller's account, across regions (global datastores). */
+  account: AccountState;
   logger: Logger;
   services: Services;
 }

@@ -10,7 +10,7 @@ import type { SnapshotRecord } from "../../state/records.js";
 import { parseS3Arn } from "../../snapshots/snapshot-files.js";
 import type { RestoreSource } from "../../snapshots/snapshot-service.js";
 import type { ActionContext } from "./context.js";
-import { findSnapshot } from "../snapshots/snapshot-rules.js";
+import { findSnapshot } from "./lookups.js";
 
 export interface Restore {
   snapshot?: SnapshotRecord;

@@ -3,7 +3,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import { userGroupToWire } from "../../state/to-wire.js";
 import { replicationGroupsOfUserGroup } from "../../state/users.js";
 import type { ActionHandler } from "../shared/context.js";
-import { findUserGroup, requireUserGroupActive } from "../users/user-rules.js";
+import { findUserGroup, requireUserGroupActive } from "../shared/lookups.js";
 
 export const deleteUserGroup: ActionHandler<"DeleteUserGroup"> = async (ctx, input) => {
   const group = findUserGroup(ctx.state, input.UserGroupId);

@@ -7,7 +7,7 @@ import { modelError } from "../../protocol/model-errors.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser } from "../../state/users.js";
 import type { ActionHandler } from "../shared/context.js";
-import { findUser, requireUserActive } from "./user-rules.js";
+import { findUser, requireUserActive } from "../shared/lookups.js";
 
 export const deleteUser: ActionHandler<"DeleteUser"> = async (ctx, input) => {
   const user = findUser(ctx.state, input.UserId);
