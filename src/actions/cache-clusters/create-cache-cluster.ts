@@ -1,6 +1,5 @@
 /** CreateCacheCluster: a standalone Memcached, Redis OSS or Valkey cluster on real engines. */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import { resources } from "../../state/resources.js";
 import { defaultEngineVersion } from "../../catalog/catalog.js";

@@ -4,7 +4,6 @@
  */
 import type { EngineKind } from "../../engines/engine.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import { resources } from "../../state/resources.js";
 import { defaultEngineVersion } from "../../catalog/catalog.js";

@@ -3,7 +3,6 @@
  * version change the engines (ApplyImmediately, or a pending change otherwise).
  */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
@@ -14,7 +13,7 @@ import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js
 import { members } from "./replication-group-rules.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
-import { findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
+import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
 
@@ -111,8 +110,7 @@ function checkFailoverSettings(group: ReplicationGroupRecord, automaticFailover:
 /** PrimaryClusterId: a replica of this cluster mode disabled group becomes its primary. */
 function checkNewPrimary(ctx: ActionContext, group: ReplicationGroupRecord, id: string): CacheClusterRecord | undefined {
   if (group.clusterEnabled) throw commonErrors.invalidParameterCombination("PrimaryClusterId is not valid for a cluster mode enabled replication group.");
-  const cluster = ctx.state.clusters.get(id.toLowerCase());
-  if (!cluster) throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${id}`);
+  const cluster = findCluster(ctx.state, id);
   if (cluster.member?.replicationGroupId !== group.id) {
     throw commonErrors.invalidParameterValue(`Cache cluster ${id} is not a member of replication group ${group.id}.`);
   }

@@ -1,6 +1,6 @@
 /** DescribeSnapshots: filters, NodeSnapshots (with NodeGroupConfiguration on request), Marker paging. */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { resources } from "../../state/resources.js";
 import { snapshotToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import { describe } from "../shared/describe.js";
@@ -21,7 +21,7 @@ export const describeSnapshots: ActionHandler<"DescribeSnapshots"> = async (ctx,
   // Snapshots outlive their source, so a source that is gone is only unknown when no snapshot names it.
   const ofCluster = (id: string) => all.some((s) => s.info.cacheClusterId === id || s.nodes.some((n) => n.cacheClusterId === id));
   if (clusterId !== undefined && !ctx.state.clusters.has(clusterId) && !ofCluster(clusterId)) {
-    throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${input.CacheClusterId}`);
+    throw resources.cluster.notFound(input.CacheClusterId!);
   }
   const page = describe("DescribeSnapshots", input, {
     all: () => all,

@@ -2,9 +2,7 @@
 import { accessStringError, passwordHash } from "../../engines/acl.js";
 import type { AuthenticationMode } from "../../generated/api.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
-import type { UserGroupRecord, UserRecord } from "../../state/records.js";
-import type { RegionState } from "../../state/store.js";
+import type { UserRecord } from "../../state/records.js";
 
 export function checkAccessString(accessString: string): string {
   const error = accessStringError(accessString);
