@@ -1,23 +1,23 @@
 /** CreateCacheCluster: a standalone Memcached, Redis OSS or Valkey cluster on real engines. */
+import { defaultEngineVersion } from "../../catalog/catalog.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { buildArn } from "../../state/arn.js";
-import { resources } from "../../state/resources.js";
-import { defaultEngineVersion } from "../../catalog/catalog.js";
-import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
-import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
-import { accessAtCreate } from "../shared/access-rules.js";
-import { defaultSettings } from "../shared/default-settings.js";
-import { addMember } from "../shared/member-clusters.js";
 import { subnetGroupZones } from "../../state/network.js";
-import { restoreSource } from "../shared/restore-source.js";
+import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
+import { cacheClusterToWire } from "../../state/to-wire.js";
+import { accessAtCreate } from "../shared/access-rules.js";
 import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import { defaultSettings } from "../shared/default-settings.js";
+import { checkClusterId, checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkPort } from "../shared/engine-rules.js";
+import { findReplicationGroup, requireGroupAvailable, findSubnetGroup, insertResource, requireNew } from "../shared/lookups.js";
+import { addMember } from "../shared/member-clusters.js";
+import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
+import { restoreSource } from "../shared/restore-source.js";
+import { checkTags } from "../shared/tags.js";
 import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
 import { checkNumCacheNodes, nodeIdFor } from "./cluster-rules.js";
-import { findReplicationGroup, requireGroupAvailable, findSubnetGroup, insertResource, requireNew } from "../shared/lookups.js";
-import { checkTags } from "../shared/tags.js";
-import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
-import { checkClusterId, checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkPort } from "../shared/engine-rules.js";
 
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
   const id = checkClusterId(input.CacheClusterId);

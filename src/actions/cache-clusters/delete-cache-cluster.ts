@@ -1,14 +1,14 @@
 /** DeleteCacheCluster: `deleting` at once, gone once its engines have stopped. */
+import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import type { RegionState } from "../../state/store.js";
+import { cacheClusterToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import type { ActionContext } from "../shared/context.js";
-import { commonErrors } from "../../protocol/aws-error.js";
-import { checkNewSnapshotName, checkSnapshotSupported, clusterSnapshot, startClusterSnapshot } from "../snapshots/snapshot-rules.js";
 import { findCluster, checkQuota } from "../shared/lookups.js";
-import { resources } from "../../state/resources.js";
+import { checkNewSnapshotName, checkSnapshotSupported, clusterSnapshot, startClusterSnapshot } from "../snapshots/snapshot-rules.js";
 
 const deletableStatuses = new Set(["available", "incompatible-network", "restore-failed"]);
 

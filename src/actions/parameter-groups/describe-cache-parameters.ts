@@ -1,10 +1,10 @@
 /** DescribeCacheParameters: a group's parameters with their values, filtered by Source, paged. */
-import { commonErrors } from "../../protocol/aws-error.js";
 import { familyParameters } from "../../catalog/parameter-catalog.js";
+import { commonErrors } from "../../protocol/aws-error.js";
 import type { ActionHandler } from "../shared/context.js";
 import { describe } from "../shared/describe.js";
-import { nodeTypeParametersToWire, parameterToWire } from "./parameter-group-rules.js";
 import { requireParameterGroup } from "../shared/lookups.js";
+import { nodeTypeParametersToWire, parameterToWire } from "./parameter-group-rules.js";
 
 const SOURCES = ["user", "system", "engine-default"];
 

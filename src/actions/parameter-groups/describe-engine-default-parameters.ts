@@ -1,7 +1,7 @@
 /** DescribeEngineDefaultParameters: a family's parameters with AWS's default values, paged. */
-import { commonErrors } from "../../protocol/aws-error.js";
 import { parameterGroupFamilies } from "../../catalog/catalog.js";
 import { familyParameters } from "../../catalog/parameter-catalog.js";
+import { commonErrors } from "../../protocol/aws-error.js";
 import type { ActionHandler } from "../shared/context.js";
 import { describe } from "../shared/describe.js";
 import { nodeTypeParametersToWire, parameterToWire } from "./parameter-group-rules.js";

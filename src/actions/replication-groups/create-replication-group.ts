@@ -2,27 +2,27 @@
  * CreateReplicationGroup: cluster mode disabled (one primary and its replicas) or enabled
  * (a real Redis Cluster of NumNodeGroups shards), on real engines.
  */
+import { defaultEngineVersion } from "../../catalog/catalog.js";
 import type { EngineKind } from "../../engines/engine.js";
+import { evenSlots, formatSlots } from "../../engines/topology/index.js";
+import { isManaged } from "../../lifecycle/access-control.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { buildArn } from "../../state/arn.js";
-import { resources } from "../../state/resources.js";
-import { defaultEngineVersion } from "../../catalog/catalog.js";
 import type { NodeGroupRecord, ReplicationGroupRecord, SnapshotSourceInfo } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
-import { restoreSource } from "../shared/restore-source.js";
-import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
-import { isManaged } from "../../lifecycle/access-control.js";
 import { accessAtCreate } from "../shared/access-rules.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
 import { defaultSettings } from "../shared/default-settings.js";
-import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
-import { addMember, memberClusterId } from "../shared/member-clusters.js";
-import { evenSlots, formatSlots } from "../../engines/topology/index.js";
-import { checkReplicaCount, checkReplicationGroupId, checkSlotCoverage, MAX_NODE_GROUPS, parseSlotsParameter } from "./replication-group-rules.js";
-import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkPort, isClusterModeGroup } from "../shared/engine-rules.js";
 import { requireAvailable, findCluster, insertResource, requireNew } from "../shared/lookups.js";
+import { addMember, memberClusterId } from "../shared/member-clusters.js";
+import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
+import { restoreSource } from "../shared/restore-source.js";
 import { checkTags } from "../shared/tags.js";
+import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
+import { checkReplicaCount, checkReplicationGroupId, checkSlotCoverage, MAX_NODE_GROUPS, parseSlotsParameter } from "./replication-group-rules.js";
 
 type Input = ActionInput<"CreateReplicationGroup">;
 

@@ -1,10 +1,10 @@
 /** DeleteReplicationGroup: `deleting` at once; its members and endpoints go, then the group. */
 import { modelError } from "../../protocol/model-errors.js";
+import { resources } from "../../state/resources.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import { checkNewSnapshotName, groupSnapshot, startGroupSnapshot } from "../snapshots/snapshot-rules.js";
 import type { ActionHandler } from "../shared/context.js";
 import { checkQuota, findReplicationGroup } from "../shared/lookups.js";
-import { resources } from "../../state/resources.js";
+import { checkNewSnapshotName, groupSnapshot, startGroupSnapshot } from "../snapshots/snapshot-rules.js";
 
 const deletableStatuses = new Set(["available", "create-failed"]);
 

@@ -2,18 +2,18 @@
  * ModifyReplicationGroup: settings are recorded at once; a new primary, node type or engine
  * version change the engines (ApplyImmediately, or a pending change otherwise).
  */
-import { commonErrors } from "../../protocol/aws-error.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
+import { commonErrors } from "../../protocol/aws-error.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
-import { recordSharedSettings } from "../shared/modify-settings.js";
 import { modifyAccess } from "../shared/access-rules.js";
-import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
-import { members } from "./replication-group-rules.js";
-import { checkCacheSecurityGroups } from "../shared/network-rules.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
+import { recordSharedSettings } from "../shared/modify-settings.js";
+import { checkCacheSecurityGroups } from "../shared/network-rules.js";
+import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
+import { members } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
 

@@ -2,10 +2,10 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { DEFAULT_GROUP } from "../../state/network.js";
-import type { ActionHandler } from "../shared/context.js";
-import { cacheSecurityGroupUsers } from "./security-group-rules.js";
-import { findCacheSecurityGroup, removeResource } from "../shared/lookups.js";
 import { resources } from "../../state/resources.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findCacheSecurityGroup, removeResource } from "../shared/lookups.js";
+import { cacheSecurityGroupUsers } from "./security-group-rules.js";
 
 export const deleteCacheSecurityGroup: ActionHandler<"DeleteCacheSecurityGroup"> = async (ctx, input) => {
   const group = findCacheSecurityGroup(ctx.state, input.CacheSecurityGroupName);

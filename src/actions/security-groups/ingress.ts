@@ -7,8 +7,8 @@ import { clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { cacheSecurityGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
-import { checkGrant } from "./security-group-rules.js";
 import { findCacheSecurityGroup } from "../shared/lookups.js";
+import { checkGrant } from "./security-group-rules.js";
 
 export const authorizeCacheSecurityGroupIngress: ActionHandler<"AuthorizeCacheSecurityGroupIngress"> = async (ctx, input) => {
   const group = findCacheSecurityGroup(ctx.state, input.CacheSecurityGroupName);

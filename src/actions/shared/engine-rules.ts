@@ -3,9 +3,9 @@
  * engine, version, node type, parameter group and port, as pure checks that throw the
  * AwsError AWS answers with. Shared by the families that create and modify them.
  */
-import type { EngineKind } from "../../engines/engine.js";
 import { findEngineVersion, isEngine, isNodeType, type EngineVersionEntry } from "../../catalog/catalog.js";
 import { familyParameters } from "../../catalog/parameter-catalog.js";
+import type { EngineKind } from "../../engines/engine.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { effectiveValue, findParameterGroup, groupEnablesClusterMode } from "../../state/parameter-groups.js";
 import type { RegionState } from "../../state/store.js";

@@ -6,11 +6,11 @@
 import { modelError } from "../../protocol/model-errors.js";
 import type { ParameterGroupView } from "../../state/parameter-groups.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord, SnapshotRecord, UserGroupRecord, UserRecord } from "../../state/records.js";
+import { type CacheSecurityGroupRecord, type SubnetGroupRecord } from "../../state/records.js";
 import { collectionOf, lookupResource, resources, type ResourceKind } from "../../state/resources.js";
 import type { RegionState } from "../../state/store.js";
 import type { ActionContext } from "./context.js";
 import { storeTags, type TagInput, type TagScope } from "./tags.js";
-import { type CacheSecurityGroupRecord, type SubnetGroupRecord } from "../../state/records.js";
 
 /** The resource, or the kind's not-found error. */
 export function requireResource<R>(kind: ResourceKind<R>, state: RegionState, id: string): R {

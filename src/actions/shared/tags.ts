@@ -4,8 +4,8 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import type { Scope } from "../../state/resources.js";
 import type { Tag } from "../../state/records.js";
+import type { Scope } from "../../state/resources.js";
 import type { ActionContext } from "./context.js";
 
 export const MAX_TAGS = 50;

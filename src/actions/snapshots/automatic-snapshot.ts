@@ -1,10 +1,10 @@
 /** Automatic snapshots (SnapshotRetentionLimit > 0): taken in the source's SnapshotWindow by the snapshot clock. */
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import type { RegionState } from "../../state/store.js";
 import type { Services } from "../shared/context.js";
-import { clusterSnapshot, groupSnapshot, startClusterSnapshot, startGroupSnapshot, type SnapshotScope } from "./snapshot-rules.js";
 import { checkQuota } from "../shared/lookups.js";
-import { resources } from "../../state/resources.js";
+import { clusterSnapshot, groupSnapshot, startClusterSnapshot, startGroupSnapshot, type SnapshotScope } from "./snapshot-rules.js";
 
 export function takeAutomaticSnapshot(
   services: Services,

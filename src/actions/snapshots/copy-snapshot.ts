@@ -6,12 +6,12 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { SnapshotRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import { snapshotToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
-import { checkNewSnapshotName } from "./snapshot-rules.js";
-import { checkTags, storeTags } from "../shared/tags.js";
 import { checkQuota, findSnapshot } from "../shared/lookups.js";
-import { resources } from "../../state/resources.js";
+import { checkTags, storeTags } from "../shared/tags.js";
+import { checkNewSnapshotName } from "./snapshot-rules.js";
 
 export const copySnapshot: ActionHandler<"CopySnapshot"> = async (ctx, input) => {
   const source = findSnapshot(ctx.state, input.SourceSnapshotName);

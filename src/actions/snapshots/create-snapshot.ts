@@ -1,12 +1,12 @@
 /** CreateSnapshot: a real RDB of a cache cluster or of every node group of a replication group. */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
+import { resources } from "../../state/resources.js";
 import { snapshotToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
-import { checkNewSnapshotName, checkSnapshotSupported, clusterSnapshot, groupSnapshot, startClusterSnapshot, startGroupSnapshot } from "./snapshot-rules.js";
 import { findCluster, requireAvailable, findReplicationGroup, requireGroupAvailable, checkQuota } from "../shared/lookups.js";
 import { checkTags, storeTags } from "../shared/tags.js";
-import { resources } from "../../state/resources.js";
+import { checkNewSnapshotName, checkSnapshotSupported, clusterSnapshot, groupSnapshot, startClusterSnapshot, startGroupSnapshot } from "./snapshot-rules.js";
 
 export const createSnapshot: ActionHandler<"CreateSnapshot"> = async (ctx, input) => {
   if ((input.CacheClusterId === undefined) === (input.ReplicationGroupId === undefined)) {

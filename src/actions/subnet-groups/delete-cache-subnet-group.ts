@@ -2,10 +2,10 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { DEFAULT_GROUP } from "../../state/network.js";
-import type { ActionHandler } from "../shared/context.js";
-import { subnetGroupUsers } from "./subnet-group-rules.js";
-import { findSubnetGroup, removeResource } from "../shared/lookups.js";
 import { resources } from "../../state/resources.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findSubnetGroup, removeResource } from "../shared/lookups.js";
+import { subnetGroupUsers } from "./subnet-group-rules.js";
 
 export const deleteCacheSubnetGroup: ActionHandler<"DeleteCacheSubnetGroup"> = async (ctx, input) => {
   const group = findSubnetGroup(ctx.state, input.CacheSubnetGroupName);

@@ -2,8 +2,8 @@
 import { commonErrors, clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { subnetZone } from "../../state/network.js";
-import type { RegionState } from "../../state/store.js";
 import { type SubnetGroupRecord } from "../../state/records.js";
+import type { RegionState } from "../../state/store.js";
 
 /** AWS's default quota of subnets per group (the quota of groups is in state/resources.ts). */
 export const MAX_SUBNETS_PER_GROUP = 20;

@@ -1,7 +1,7 @@
 /** AddTagsToResource: adds or overwrites tags on the resource an ARN names. */
 import type { ActionHandler } from "../shared/context.js";
-import { findTaggableResource } from "./tag-rules.js";
 import { checkTags } from "../shared/tags.js";
+import { findTaggableResource } from "./tag-rules.js";
 
 export const addTagsToResource: ActionHandler<"AddTagsToResource"> = async (ctx, input) => {
   const resource = findTaggableResource(ctx, input.ResourceName);

@@ -5,8 +5,8 @@ import { resources } from "../../state/resources.js";
 import { userGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import { checkQuota, insertResource, requireNew } from "../shared/lookups.js";
-import { checkTags } from "../shared/tags.js";
 import { checkAccessEngine, checkAccessId, checkGroupMembers } from "../shared/rbac-rules.js";
+import { checkTags } from "../shared/tags.js";
 
 export const createUserGroup: ActionHandler<"CreateUserGroup"> = async (ctx, input) => {
   const id = checkAccessId(input.UserGroupId, "UserGroupId");

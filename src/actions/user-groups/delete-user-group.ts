@@ -1,8 +1,8 @@
 /** DeleteUserGroup: refused while a replication group uses it; `deleting`, then gone. */
 import { modelError } from "../../protocol/model-errors.js";
+import { resources } from "../../state/resources.js";
 import { userGroupToWire } from "../../state/to-wire.js";
 import { replicationGroupsOfUserGroup } from "../../state/users.js";
-import { resources } from "../../state/resources.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findUserGroup, requireUserGroupActive, removeResource } from "../shared/lookups.js";
 

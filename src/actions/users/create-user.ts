@@ -6,9 +6,9 @@ import { resources } from "../../state/resources.js";
 import { userToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import { checkQuota, insertResource, requireNew } from "../shared/lookups.js";
-import { checkAccessString, requestedAuthentication } from "./user-rules.js";
-import { checkTags } from "../shared/tags.js";
 import { checkAccessEngine, checkAccessId } from "../shared/rbac-rules.js";
+import { checkTags } from "../shared/tags.js";
+import { checkAccessString, requestedAuthentication } from "./user-rules.js";
 
 export const createUser: ActionHandler<"CreateUser"> = async (ctx, input) => {
   const id = checkAccessId(input.UserId, "UserId");

@@ -4,9 +4,9 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
+import { resources } from "../../state/resources.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser } from "../../state/users.js";
-import { resources } from "../../state/resources.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findUser, requireUserActive, removeResource } from "../shared/lookups.js";
 
