@@ -1,5 +1,4 @@
 /** The dispatch table: Action -> handler. An operation without an entry answers NotImplemented (501). */
-import type { ActionTable } from "./context.js";
 import { createCacheCluster } from "./cache-clusters/create-cache-cluster.js";
 import { deleteCacheCluster } from "./cache-clusters/delete-cache-cluster.js";
 import { describeCacheClusters } from "./cache-clusters/describe-cache-clusters.js";
@@ -25,12 +24,13 @@ import { createCacheSecurityGroup } from "./security-groups/create-cache-securit
 import { deleteCacheSecurityGroup } from "./security-groups/delete-cache-security-group.js";
 import { describeCacheSecurityGroups } from "./security-groups/describe-cache-security-groups.js";
 import { authorizeCacheSecurityGroupIngress, revokeCacheSecurityGroupIngress } from "./security-groups/ingress.js";
-import { createCacheSubnetGroup } from "./subnet-groups/create-cache-subnet-group.js";
-import { deleteCacheSubnetGroup } from "./subnet-groups/delete-cache-subnet-group.js";
+import type { ActionTable } from "./shared/context.js";
 import { copySnapshot } from "./snapshots/copy-snapshot.js";
 import { createSnapshot } from "./snapshots/create-snapshot.js";
 import { deleteSnapshot } from "./snapshots/delete-snapshot.js";
 import { describeSnapshots } from "./snapshots/describe-snapshots.js";
+import { createCacheSubnetGroup } from "./subnet-groups/create-cache-subnet-group.js";
+import { deleteCacheSubnetGroup } from "./subnet-groups/delete-cache-subnet-group.js";
 import { describeCacheSubnetGroups } from "./subnet-groups/describe-cache-subnet-groups.js";
 import { modifyCacheSubnetGroup } from "./subnet-groups/modify-cache-subnet-group.js";
 import { addTagsToResource } from "./tags/add-tags-to-resource.js";

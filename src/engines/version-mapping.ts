@@ -2,7 +2,7 @@
  * Which binary runs each engine version AWS offers, for the start-up log: e.g.
  * "engine redis: redis-server 7.0.15 (/usr/bin/redis-server) runs AWS versions 4.0.10, ..., 7.1".
  */
-import type { EngineKind } from "./engine.js";
+import type { EngineKind } from "../engine-terms.js";
 import type { EngineRegistry } from "./registry.js";
 
 export function describeEngineVersions(

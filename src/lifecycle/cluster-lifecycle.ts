@@ -10,7 +10,7 @@ import type { LifecycleDelays } from "../config.js";
 import type { ConfigEndpoint, NodeLauncher } from "../nodes/node-launcher.js";
 import type { EngineNode, TransitEncryptionMode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
-import { nodeTypeMemoryBytes } from "../state/catalog.js";
+import { nodeTypeMemoryBytes } from "../catalog/catalog.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { emitEvent } from "./events.js";

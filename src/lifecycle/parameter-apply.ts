@@ -6,7 +6,7 @@
  */
 import { memcachedSettings, redisDirectives, reachesEngine } from "../engines/engine-parameters.js";
 import type { Logger } from "../logger.js";
-import { familyLineage, familyParameters } from "../state/parameter-catalog.js";
+import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js";
 import { clustersUsingGroup, effectiveValues, findParameterGroup, type ParameterGroupView } from "../state/parameter-groups.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";

@@ -7,6 +7,7 @@
  */
 import { reservePorts } from "../process/ports.js";
 import type { Logger } from "../logger.js";
+import { allKinds, collectionOf } from "../state/resources.js";
 import type { RegionState, Store } from "../state/store.js";
 import type { ClusterLifecycle } from "./cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "./replication-lifecycle.js";
@@ -37,47 +38,32 @@ export function recoverResources({ store, clusters, replication, logger }: Recov
   return Promise.all(work).then(release, release);
 }
 
+/** Ports held by every record of a kind that declares ports (state/resources.ts). */
 function recordedPorts(store: Store): number[] {
   const ports: number[] = [];
   for (const region of store.allRegions()) {
-    for (const cluster of region.clusters.values()) {
-      for (const node of cluster.nodes) if (node.port) ports.push(node.port);
-      if (cluster.configurationEndpointPort) ports.push(cluster.configurationEndpointPort);
-    }
-    for (const group of region.replicationGroups.values()) {
-      for (const port of Object.values(group.endpoints)) if (port) ports.push(port);
+    for (const kind of allKinds) {
+      if (!kind.ports) continue;
+      for (const record of collectionOf(kind, region)?.values() ?? []) ports.push(...kind.ports(record));
     }
   }
   return ports;
 }
 
 /**
- * Users and user groups reach the engines again as their nodes start, so a change in
- * progress is done; a deletion in progress ends deleted. A snapshot being taken was cut
- * short (`failed`, as AWS reports one); copies and restores it served are over; one being
- * deleted ends deleted (a file left behind stays in the snapshot store, unused).
+ * Records without engines finish the step they were in, as their kind declares
+ * (state/resources.ts settle); one whose kind says "remove" was being deleted and is gone,
+ * with its tags.
  */
 function settleRecords(region: RegionState): void {
-  for (const [id, user] of region.users) {
-    if (user.status === "deleting") {
-      region.users.delete(id);
-      region.tags.delete(user.arn);
-    } else user.status = "active";
-  }
-  for (const [id, group] of region.userGroups) {
-    if (group.status === "deleting") {
-      region.userGroups.delete(id);
-      region.tags.delete(group.arn);
-    } else {
-      group.status = "active";
-      group.pending = undefined;
+  for (const kind of allKinds) {
+    if (!kind.settle) continue;
+    const records = collectionOf(kind, region);
+    for (const [id, record] of records ?? []) {
+      if (kind.settle(record) === "remove") {
+        records!.delete(id);
+        region.tags.delete(kind.arnOf!(record));
+      }
     }
-  }
-  for (const [name, snapshot] of region.snapshots) {
-    if (snapshot.status === "deleting") {
-      region.snapshots.delete(name);
-      region.tags.delete(snapshot.arn);
-    } else if (snapshot.status === "creating") snapshot.status = "failed";
-    else if (snapshot.status === "copying" || snapshot.status === "restoring") snapshot.status = "available";
   }
 }

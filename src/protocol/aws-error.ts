@@ -33,6 +33,9 @@ export const commonErrors = {
       501,
       false,
     ),
+  /** A feature that a later version of the emulator will bring: refused honestly, naming it. */
+  notSupportedYet: (feature: string) =>
+    new AwsError("NotImplemented", `${feature} is not supported by elasticache-local yet.`, 501, false),
   internalFailure: () =>
     new AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500, false),
 } as const;

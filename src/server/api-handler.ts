@@ -3,7 +3,7 @@
  * parsing and validation, the handler, serialization. Every failure becomes an
  * AWS-shaped error; anything unexpected is a logged 500 InternalFailure.
  */
-import type { ActionContext, ActionTable, Services } from "../actions/context.js";
+import type { ActionContext, ActionTable, Services } from "../actions/shared/context.js";
 import type { Logger } from "../logger.js";
 import { AwsError, commonErrors } from "../protocol/aws-error.js";
 import type { ServiceModel } from "../protocol/model.js";
@@ -56,6 +56,7 @@ export async function handleApiRequest(
       accountId: caller.accountId,
       region: caller.region,
       state: deps.store.region(caller),
+      account: deps.store.account(caller.accountId),
       logger,
       services: deps.services,
     };

@@ -1,4 +1,7 @@
-/** ElastiCache ARNs: arn:aws:elasticache:REGION:ACCOUNT:TYPE:NAME. */
+/**
+ * ElastiCache ARNs: arn:aws:elasticache:REGION:ACCOUNT:TYPE:NAME. Resources that span
+ * regions (global datastores) have an empty REGION: arn:aws:elasticache::ACCOUNT:TYPE:NAME.
+ */
 export type ArnResourceType =
   | "cluster"
   | "replicationgroup"
@@ -14,6 +17,7 @@ export type ArnResourceType =
   | "globalreplicationgroup";
 
 export interface ParsedArn {
+  /** "" for a resource that spans regions. */
   region: string;
   accountId: string;
   resourceType: ArnResourceType;
@@ -35,13 +39,14 @@ const resourceTypes: ReadonlySet<string> = new Set<ArnResourceType>([
   "globalreplicationgroup",
 ]);
 
+/** `region` is "" for a resource that spans regions. */
 export function buildArn(region: string, accountId: string, type: ArnResourceType, name: string): string {
   return `arn:aws:elasticache:${region}:${accountId}:${type}:${name}`;
 }
 
 /** Returns undefined when the text is not an ElastiCache ARN. */
 export function parseArn(text: string): ParsedArn | undefined {
-  const match = /^arn:aws[a-z-]*:elasticache:([a-z0-9-]+):(\d{12}):([a-z-]+):(.+)$/.exec(text);
+  const match = /^arn:aws[a-z-]*:elasticache:([a-z0-9-]*):(\d{12}):([a-z-]+):(.+)$/.exec(text);
   if (!match || !resourceTypes.has(match[3])) return undefined;
   return {
     region: match[1],

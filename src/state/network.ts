@@ -1,65 +1,13 @@
 /**
- * Network-side records, per account and region: cache subnet groups (every region has a
- * `default` one) and cache security groups (with the EC2-Classic `default` group). There is
- * no EC2 behind the emulator: availability zones and VPC ids are derived from subnet ids,
- * stably, so the same subnets always land in the same zone and VPC.
+ * Network placement, per account and region. There is no EC2 behind the emulator:
+ * availability zones and VPC ids are derived from subnet ids, stably, so the same subnets
+ * always land in the same zone and VPC. (The `default` groups are seeded by state/defaults.ts.)
  */
 import { createHash } from "node:crypto";
-import { buildArn } from "./arn.js";
-import type { RegionState } from "./store.js";
+import { DEFAULT_ZONES as ZONES } from "./defaults.js";
+import type { SubnetGroupRecord } from "./records.js";
 
-export interface SubnetGroupRecord {
-  name: string;
-  description: string;
-  vpcId: string;
-  subnetIds: string[];
-  arn: string;
-}
-
-export interface Ec2SecurityGroupGrant {
-  name: string;
-  ownerId: string;
-}
-
-export interface CacheSecurityGroupRecord {
-  name: string;
-  description: string;
-  ownerId: string;
-  grants: Ec2SecurityGroupGrant[];
-  arn: string;
-}
-
-export const DEFAULT_GROUP = "default";
-const DEFAULT_VPC = "vpc-00000000000000000";
-const ZONES = ["a", "b", "c"];
-
-/** The region's subnet groups, `default` included (made on first use). */
-export function subnetGroups(state: RegionState): Map<string, SubnetGroupRecord> {
-  if (!state.subnetGroups.has(DEFAULT_GROUP)) {
-    state.subnetGroups.set(DEFAULT_GROUP, {
-      name: DEFAULT_GROUP,
-      description: "default",
-      vpcId: DEFAULT_VPC,
-      subnetIds: ZONES.map((_, i) => `subnet-0000000000000000${i}`),
-      arn: buildArn(state.key.region, state.key.accountId, "subnetgroup", DEFAULT_GROUP),
-    });
-  }
-  return state.subnetGroups;
-}
-
-/** The region's cache security groups, `default` included (made on first use). */
-export function cacheSecurityGroups(state: RegionState): Map<string, CacheSecurityGroupRecord> {
-  if (!state.cacheSecurityGroups.has(DEFAULT_GROUP)) {
-    state.cacheSecurityGroups.set(DEFAULT_GROUP, {
-      name: DEFAULT_GROUP,
-      description: "default",
-      ownerId: state.key.accountId,
-      grants: [],
-      arn: buildArn(state.key.region, state.key.accountId, "securitygroup", DEFAULT_GROUP),
-    });
-  }
-  return state.cacheSecurityGroups;
-}
+export { DEFAULT_GROUP } from "./defaults.js";
 
 /** The zone a subnet is in: the default subnets cover a, b, c; any other subnet id hashes to one of them. */
 export function subnetZone(region: string, subnetId: string): string {

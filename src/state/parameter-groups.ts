@@ -3,10 +3,9 @@
  * catalogue, read-only) and the caller's own groups (RegionState.parameterGroups), with
  * the values a node of each group runs with.
  */
-import { modelError } from "../protocol/model-errors.js";
 import { buildArn } from "./arn.js";
-import { defaultParameterGroups } from "./catalog.js";
-import { familyLineage, familyParameters, type CatalogParameter } from "./parameter-catalog.js";
+import { defaultParameterGroups } from "../catalog/catalog.js";
+import { familyLineage, familyParameters, type CatalogParameter } from "../catalog/parameter-catalog.js";
 import type { CacheClusterRecord } from "./records.js";
 import type { RegionState } from "./store.js";
 
@@ -36,12 +35,6 @@ export function findParameterGroup(state: RegionState, name: string): ParameterG
     isDefault: true,
     userValues: {},
   };
-}
-
-export function requireParameterGroup(state: RegionState, name: string): ParameterGroupView {
-  const group = findParameterGroup(state, name);
-  if (!group) throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`);
-  return group;
 }
 
 export function allParameterGroups(state: RegionState): ParameterGroupView[] {

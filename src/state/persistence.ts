@@ -1,6 +1,7 @@
 /**
- * The state file of a data dir: every region's persisted collections (RegionState.persisted)
- * as one JSON document, written atomically (temp file, fsync, rename, fsync of the
+ * The state file of a data dir: the persisted fields of every region and every account
+ * (which ones, the resource registry says: state/resources.ts persistedFields) as one JSON
+ * document, written atomically (temp file, fsync, rename, fsync of the
  * directory) and read back at start.
  *
  * commit() is the durability point: it resolves once a write that began after the call is
@@ -13,7 +14,8 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { isAlive } from "../process/pid-registry.js";
 import type { Logger } from "../logger.js";
-import { RegionState, type RegionKey, type Store } from "./store.js";
+import { persistedFields } from "./resources.js";
+import { RegionState, type AccountKey, type AccountState, type RegionKey, type Store } from "./store.js";
 
 export const STATE_FILE = "state.json";
 /** Names the emulator that owns a data dir (its pid); one running emulator per data dir. */
@@ -27,7 +29,12 @@ interface StateDocument {
   version: number;
   savedAt: string;
   regions: Array<{ key: RegionKey; fields: Record<string, unknown> }>;
+  /** State that spans regions; absent from files written before it existed. */
+  accounts?: Array<{ key: AccountKey; fields: Record<string, unknown> }>;
 }
+
+const regionFields = persistedFields("region");
+const accountFields = persistedFields("account");
 
 /** JSON with Dates, Maps and Sets tagged, so plain records round-trip exactly. */
 export function encodeState(value: unknown): string {
@@ -56,15 +63,17 @@ function encodeAppendOnly(items: unknown[]): string {
 
 /** The whole document, field by field (the same JSON encodeState would give). */
 function encodeSnapshot(store: Store): string {
-  const regions = store.allRegions().map((region) => {
-    const fields = RegionState.persisted.map((name) => {
-      const value = (region as unknown as Record<string, unknown>)[name];
+  const encodeScope = (scope: RegionState | AccountState, names: readonly string[]) => {
+    const fields = names.map((name) => {
+      const value = (scope as unknown as Record<string, unknown>)[name];
       const text = RegionState.appendOnly.includes(name) && Array.isArray(value) ? encodeAppendOnly(value) : encodeState(value ?? null);
       return `${JSON.stringify(name)}:${text}`;
     });
-    return `{"key":${JSON.stringify(region.key)},"fields":{${fields.join(",")}}}`;
-  });
-  return `{"version":${FORMAT_VERSION},"savedAt":${JSON.stringify(new Date().toISOString())},"regions":[${regions.join(",")}]}`;
+    return `{"key":${JSON.stringify(scope.key)},"fields":{${fields.join(",")}}}`;
+  };
+  const regions = store.allRegions().map((region) => encodeScope(region, regionFields));
+  const accounts = store.allAccounts().map((account) => encodeScope(account, accountFields));
+  return `{"version":${FORMAT_VERSION},"savedAt":${JSON.stringify(new Date().toISOString())},"regions":[${regions.join(",")}],"accounts":[${accounts.join(",")}]}`;
 }
 
 export function decodeState(text: string): unknown {
@@ -80,9 +89,9 @@ export function decodeState(text: string): unknown {
   });
 }
 
-/** Fills a region's field in place (its Maps and arrays are readonly members). */
-function restoreField(region: RegionState, name: string, value: unknown): void {
-  const target = region as unknown as Record<string, unknown>;
+/** Fills a scope's field in place (its Maps and arrays are readonly members). */
+function restoreField(scope: RegionState | AccountState, name: string, value: unknown): void {
+  const target = scope as unknown as Record<string, unknown>;
   const current = target[name];
   if (current instanceof Map && value instanceof Map) {
     current.clear();
@@ -157,7 +166,12 @@ export class StatePersister {
     }
     for (const { key, fields } of doc.regions) {
       const region = this.store.region(key);
-      for (const name of RegionState.persisted) restoreField(region, name, fields[name]);
+      for (const name of regionFields) restoreField(region, name, fields[name]);
+      region.seedDefaults();
+    }
+    for (const { key, fields } of doc.accounts ?? []) {
+      const account = this.store.account(key.accountId);
+      for (const name of accountFields) restoreField(account, name, fields[name]);
     }
     this.loaded = true;
     return true;

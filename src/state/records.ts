@@ -1,8 +1,19 @@
 /**
  * Internal records: what the emulator keeps about each resource. They are not wire
- * shapes; state/to-wire.ts is the one place that turns them into API output.
+ * shapes; state/wire/ turns them into API output (one file per family).
  */
 import type { EngineKind, TransitEncryptionMode } from "../engines/engine.js";
+
+/** The scope of region resources: an account in one region. */
+export interface RegionKey {
+  accountId: string;
+  region: string;
+}
+
+/** The scope of resources that span regions (global datastores): an account. */
+export interface AccountKey {
+  accountId: string;
+}
 
 export type CacheClusterStatus =
   | "creating"
@@ -40,10 +51,12 @@ export interface PendingClusterChanges {
   transitEncryptionEnabled?: boolean;
 }
 
-/** Inputs AWS records and returns as they are; the emulator keeps them verbatim. */
-export interface ClusterSettings {
-  preferredAvailabilityZone: string;
-  azMode?: string;
+/**
+ * Settings a cache cluster and a replication group both record and return, under the same
+ * names: Create* fill them the same way (actions/shared/default-settings.ts) and
+ * Modify* change them the same way (actions/shared/modify-settings.ts).
+ */
+export interface SharedSettings {
   cacheParameterGroupName: string;
   cacheSubnetGroupName: string;
   cacheSecurityGroupNames: string[];
@@ -53,14 +66,20 @@ export interface ClusterSettings {
   notificationTopicStatus?: string;
   autoMinorVersionUpgrade: boolean;
   snapshotRetentionLimit: number;
-  snapshotWindow?: string;
-  transitEncryptionEnabled: boolean;
   /** Set when TLS in transit is enabled. */
   transitEncryptionMode?: TransitEncryptionMode;
-  authTokenEnabled: boolean;
   networkType: string;
   ipDiscovery: string;
   logDeliveryConfigurations: Array<Record<string, unknown>>;
+}
+
+/** Inputs AWS records and returns as they are; the emulator keeps them verbatim. */
+export interface ClusterSettings extends SharedSettings {
+  preferredAvailabilityZone: string;
+  azMode?: string;
+  snapshotWindow?: string;
+  transitEncryptionEnabled: boolean;
+  authTokenEnabled: boolean;
   outpostMode?: string;
   preferredOutpostArn?: string;
 }
@@ -134,27 +153,14 @@ export interface NodeGroupRecord {
 }
 
 /** Settings a replication group records and returns. */
-export interface ReplicationGroupSettings {
-  cacheParameterGroupName: string;
-  cacheSubnetGroupName: string;
-  cacheSecurityGroupNames: string[];
-  securityGroupIds: string[];
-  preferredMaintenanceWindow: string;
-  notificationTopicArn?: string;
-  notificationTopicStatus?: string;
-  autoMinorVersionUpgrade: boolean;
-  snapshotRetentionLimit: number;
+export interface ReplicationGroupSettings extends SharedSettings {
   snapshotWindow: string;
   snapshottingClusterId?: string;
   atRestEncryptionEnabled: boolean;
   /** TLS in transit; every member cluster carries the same. */
   transitEncryptionEnabled?: boolean;
-  transitEncryptionMode?: TransitEncryptionMode;
   kmsKeyId?: string;
   dataTiering: boolean;
-  networkType: string;
-  ipDiscovery: string;
-  logDeliveryConfigurations: Array<Record<string, unknown>>;
 }
 
 export interface ReplicationGroupRecord {
@@ -284,4 +290,27 @@ export interface SnapshotRecord {
   takenAt?: number;
   info: SnapshotSourceInfo;
   nodes: NodeSnapshotRecord[];
+}
+
+/** A cache subnet group: the subnets (and so the zones and VPC) its clusters are placed in. */
+export interface SubnetGroupRecord {
+  name: string;
+  description: string;
+  vpcId: string;
+  subnetIds: string[];
+  arn: string;
+}
+
+export interface Ec2SecurityGroupGrant {
+  name: string;
+  ownerId: string;
+}
+
+/** An EC2-Classic cache security group: the EC2 security groups admitted to its clusters. */
+export interface CacheSecurityGroupRecord {
+  name: string;
+  description: string;
+  ownerId: string;
+  grants: Ec2SecurityGroupGrant[];
+  arn: string;
 }

@@ -1,24 +1,33 @@
-/** Records -> output shapes: the one place internal fields become API fields. */
+/**
+ * Records -> output shapes: the one place internal fields become API fields. The resource
+ * registry (state/resources.ts) names each kind's mapping; Describe* and Create* call them.
+ */
 import type {
   CacheCluster,
   CacheNode,
+  CacheParameterGroup,
   CacheSecurityGroup,
   CacheSubnetGroup,
   Event,
   NodeGroup,
   PendingModifiedValues,
   ReplicationGroup,
+  Snapshot,
   User,
   UserGroup,
 } from "../generated/api.js";
-import { subnetZone, type CacheSecurityGroupRecord, type SubnetGroupRecord } from "./network.js";
+import { subnetZone } from "./network.js";
+import type { ParameterGroupView } from "./parameter-groups.js";
 import type {
   CacheClusterRecord,
+  CacheSecurityGroupRecord,
   CacheNodeRecord,
   EventRecord,
   NodeGroupRecord,
   PendingClusterChanges,
   ReplicationGroupRecord,
+  SnapshotRecord,
+  SubnetGroupRecord,
   UserGroupRecord,
   UserRecord,
 } from "./records.js";
@@ -261,5 +270,63 @@ export function userGroupToWire(group: UserGroupRecord, state: RegionState): Use
     ReplicationGroups: replicationGroupsOfUserGroup(state, group.id).map((rg) => rg.id),
     ServerlessCaches: [],
     ARN: group.arn,
+  };
+}
+
+export function parameterGroupToWire(group: ParameterGroupView): CacheParameterGroup {
+  return {
+    CacheParameterGroupName: group.name,
+    CacheParameterGroupFamily: group.family,
+    Description: group.description,
+    IsGlobal: false,
+    ARN: group.arn,
+  };
+}
+
+/** AWS writes CacheSize in megabytes ("12 MB"). */
+export function cacheSize(bytes: number | undefined): string | undefined {
+  return bytes === undefined ? undefined : `${Math.round(bytes / (1024 * 1024))} MB`;
+}
+
+export function snapshotToWire(snapshot: SnapshotRecord, options: { showNodeGroupConfig: boolean }): Snapshot {
+  const i = snapshot.info;
+  return {
+    SnapshotName: snapshot.name,
+    ReplicationGroupId: i.replicationGroupId,
+    ReplicationGroupDescription: i.replicationGroupDescription,
+    CacheClusterId: i.replicationGroupId && i.clusterEnabled ? undefined : i.cacheClusterId,
+    SnapshotStatus: snapshot.status,
+    SnapshotSource: snapshot.source,
+    CacheNodeType: i.cacheNodeType,
+    Engine: i.engine,
+    EngineVersion: i.engineVersion,
+    NumCacheNodes: i.numCacheNodes,
+    PreferredAvailabilityZone: i.preferredAvailabilityZone,
+    CacheClusterCreateTime: i.cacheClusterCreateTime,
+    PreferredMaintenanceWindow: i.preferredMaintenanceWindow,
+    TopicArn: i.topicArn,
+    Port: i.port,
+    CacheParameterGroupName: i.cacheParameterGroupName,
+    CacheSubnetGroupName: i.cacheSubnetGroupName,
+    VpcId: "vpc-00000000",
+    AutoMinorVersionUpgrade: i.autoMinorVersionUpgrade,
+    SnapshotRetentionLimit: i.snapshotRetentionLimit,
+    SnapshotWindow: i.snapshotWindow,
+    NumNodeGroups: i.numNodeGroups,
+    AutomaticFailover: i.automaticFailover,
+    NodeSnapshots: snapshot.nodes.map((n) => ({
+      CacheClusterId: n.cacheClusterId,
+      NodeGroupId: n.nodeGroupId,
+      CacheNodeId: n.cacheNodeId,
+      NodeGroupConfiguration: options.showNodeGroupConfig && n.nodeGroupId !== undefined
+        ? { NodeGroupId: n.nodeGroupId, Slots: n.slots, ReplicaCount: n.replicaCount, PrimaryAvailabilityZone: n.primaryAvailabilityZone }
+        : undefined,
+      CacheSize: cacheSize(n.sizeBytes),
+      CacheNodeCreateTime: n.cacheNodeCreateTime,
+      SnapshotCreateTime: n.snapshotCreateTime,
+    })),
+    KmsKeyId: snapshot.kmsKeyId,
+    ARN: snapshot.arn,
+    DataTiering: i.dataTiering ? "enabled" : "disabled",
   };
 }

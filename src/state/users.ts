@@ -1,21 +1,6 @@
-/** The user AWS seeds in every account and region, and lookups between users, groups and clusters. */
-import { OPEN_ACCESS_STRING } from "../engines/acl.js";
-import { buildArn } from "./arn.js";
-import type { ReplicationGroupRecord, UserGroupRecord, UserRecord } from "./records.js";
-import type { RegionKey, RegionState } from "./store.js";
-
-export function seededDefaultUser(key: RegionKey): UserRecord {
-  return {
-    id: "default",
-    name: "default",
-    arn: buildArn(key.region, key.accountId, "user", "default"),
-    engine: "redis",
-    status: "active",
-    accessString: OPEN_ACCESS_STRING,
-    authentication: { type: "no-password", passwordHashes: [] },
-    minimumEngineVersion: "6.0",
-  };
-}
+/** Lookups between users, user groups and replication groups (the `default` user is seeded by state/defaults.ts). */
+import type { ReplicationGroupRecord, UserGroupRecord } from "./records.js";
+import type { RegionState } from "./store.js";
 
 /** The user groups a user belongs to. */
 export function groupsOfUser(state: RegionState, userId: string): UserGroupRecord[] {

@@ -1,73 +1,9 @@
 /**
- * Rules AWS applies to cache cluster requests, as pure checks that throw the AwsError
- * AWS answers with. Shared by create and modify.
+ * Rules AWS applies to cache cluster requests only, as pure checks that throw the AwsError
+ * AWS answers with. Rules shared with replication groups are in actions/shared/.
  */
 import type { EngineKind } from "../../engines/engine.js";
-import { AwsError, commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
-import {
-  findEngineVersion,
-  isEngine,
-  isNodeType,
-  type EngineVersionEntry,
-} from "../../state/catalog.js";
-import { familyParameters } from "../../state/parameter-catalog.js";
-import {
-  effectiveValue,
-  findParameterGroup,
-  groupEnablesClusterMode,
-  requireParameterGroup,
-} from "../../state/parameter-groups.js";
-import type { CacheClusterRecord } from "../../state/records.js";
-import type { RegionState } from "../../state/store.js";
-import { findCacheSecurityGroup } from "../security-groups/security-group-rules.js";
-import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
-
-export const MAX_TAGS_PER_RESOURCE = 50;
-
-/** Cluster ids: 1-50 letters, digits or hyphens, starting with a letter, no `--`, no trailing `-`. */
-export function checkClusterId(id: string, parameter = "CacheClusterId", maxLength = 50): string {
-  const lower = id.toLowerCase();
-  const valid =
-    lower.length >= 1 &&
-    lower.length <= maxLength &&
-    /^[a-z][a-z0-9-]*$/.test(lower) &&
-    !lower.includes("--") &&
-    !lower.endsWith("-");
-  if (!valid) {
-    throw commonErrors.invalidParameterValue(
-      `The parameter ${parameter} is not a valid identifier. Identifiers must begin with a letter; ` +
-        `must contain only ASCII letters, digits, and hyphens; must be 1 to ${maxLength} characters; ` +
-        `and must not end with a hyphen or contain two consecutive hyphens.`,
-    );
-  }
-  return lower;
-}
-
-export function checkEngine(engine: string | undefined): EngineKind {
-  if (engine === undefined || engine === "") {
-    throw commonErrors.invalidParameterValue("The parameter Engine must be provided and must not be blank.");
-  }
-  const lower = engine.toLowerCase();
-  if (!isEngine(lower)) {
-    throw commonErrors.invalidParameterValue(`Invalid value for parameter Engine: ${engine}. Valid values: memcached, redis, valkey.`);
-  }
-  return lower;
-}
-
-export function checkEngineVersion(engine: EngineKind, version: string): EngineVersionEntry {
-  const entry = findEngineVersion(engine, version);
-  if (!entry) throw commonErrors.invalidParameterCombination(`Cannot find version ${version} for ${engine}`);
-  return entry;
-}
-
-export function checkNodeType(nodeType: string | undefined): string {
-  if (nodeType === undefined || nodeType === "") {
-    throw commonErrors.invalidParameterValue("The parameter CacheNodeType must be provided and must not be blank.");
-  }
-  if (!isNodeType(nodeType)) throw commonErrors.invalidParameterValue(`Invalid Cache Node Type: ${nodeType}`);
-  return nodeType;
-}
+import { commonErrors } from "../../protocol/aws-error.js";
 
 export function checkNumCacheNodes(engine: EngineKind, count: number): void {
   if (engine !== "memcached" && count !== 1) {
@@ -77,91 +13,7 @@ export function checkNumCacheNodes(engine: EngineKind, count: number): void {
     );
   }
   if (count < 1) throw commonErrors.invalidParameterValue(`NumCacheNodes must be at least 1, got ${count}.`);
-  // The per-cluster node quota is checked with the other capacity limits (actions/capacity.ts).
-}
-
-/**
- * The group must exist, belong to the engine version's family and match the cluster mode
- * (`cluster-enabled`). Returns the group's name as stored (custom names are lowercase).
- */
-export function checkParameterGroup(state: RegionState, name: string, version: EngineVersionEntry, clusterEnabled = false): string {
-  const group = requireParameterGroup(state, name);
-  if (group.family !== version.CacheParameterGroupFamily || groupEnablesClusterMode(group) !== clusterEnabled) {
-    throw commonErrors.invalidParameterCombination(
-      `The parameter group ${name} is not compatible with engine ${version.Engine} ${version.EngineVersion} ` +
-        `(family ${version.CacheParameterGroupFamily}, cluster mode ${clusterEnabled ? "enabled" : "disabled"}).`,
-    );
-  }
-  return group.name;
-}
-
-/**
- * A cluster moves to another group only when the conditionally modifiable parameters
- * (databases, cluster-enabled, ...) have the same values in both, as AWS requires.
- */
-export function checkParameterGroupSwitch(state: RegionState, from: string, to: string): void {
-  const before = findParameterGroup(state, from);
-  const after = requireParameterGroup(state, to);
-  if (!before || before.family !== after.family) return;
-  const differing = familyParameters(after.family).find(
-    (p) => p.conditionallyModifiable && effectiveValue(before, p) !== effectiveValue(after, p),
-  );
-  if (differing) {
-    throw commonErrors.invalidParameterCombination(
-      `The parameter ${differing.name} must have the same value in ${before.name} and ${after.name} to change the cluster's parameter group.`,
-    );
-  }
-}
-
-/** Whether a parameter group turns cluster mode on (`cluster-enabled yes`), as AWS's `.cluster.on` groups do. */
-export function isClusterModeGroup(state: RegionState, name: string): boolean {
-  const group = findParameterGroup(state, name);
-  return group ? groupEnablesClusterMode(group) : name.endsWith(".cluster.on");
-}
-
-/** The group must exist in the caller's region; returns its stored (lowercased) name. */
-export function checkSubnetGroup(state: RegionState, name: string): string {
-  return findSubnetGroup(state, name).name;
-}
-
-/**
- * Cache security groups (EC2-Classic) must exist, and cannot be combined with the VPC way of
- * placing a cluster (a subnet group or VPC security group ids), as AWS answers.
- */
-export function checkCacheSecurityGroups(
-  state: RegionState,
-  names: string[],
-  vpcPlacement: { cacheSubnetGroupName?: string; securityGroupIds?: string[] } = {},
-): string[] {
-  const found = names.map((name) => findCacheSecurityGroup(state, name).name);
-  if (found.length && (vpcPlacement.cacheSubnetGroupName !== undefined || vpcPlacement.securityGroupIds?.length)) {
-    throw commonErrors.invalidParameterCombination("Use of cache security groups is not permitted along with cache subnet group and/or security group Ids.");
-  }
-  return found;
-}
-
-export function checkPort(port: number): void {
-  if (port < 1 || port > 65535) throw commonErrors.invalidParameterValue(`Invalid value for parameter Port: ${port}.`);
-}
-
-export function findCluster(state: RegionState, id: string): CacheClusterRecord {
-  const cluster = state.clusters.get(id.toLowerCase());
-  if (!cluster) throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${id}`);
-  return cluster;
-}
-
-export function requireAvailable(cluster: CacheClusterRecord): void {
-  if (cluster.status !== "available") {
-    throw modelError(
-      "InvalidCacheClusterStateFault",
-      `Cache cluster ${cluster.id} is not in the available state (current status: ${cluster.status}).`,
-    );
-  }
-}
-
-/** A feature that a later version of the emulator will bring: refused honestly, naming it. */
-export function notSupportedYet(feature: string): AwsError {
-  return new AwsError("NotImplemented", `${feature} is not supported by elasticache-local yet.`, 501, false);
+  // The per-cluster node quota is checked with the other capacity limits (actions/shared/capacity.ts).
 }
 
 export function nodeIdFor(n: number): string {

@@ -1,33 +1,23 @@
 /** CreateCacheCluster: a standalone Memcached, Redis OSS or Valkey cluster on real engines. */
+import { defaultEngineVersion } from "../../catalog/catalog.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
-import { defaultEngineVersion } from "../../state/catalog.js";
-import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
-import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
-import { accessAtCreate } from "../replication-groups/access-rules.js";
-import { addMember } from "../replication-groups/member-clusters.js";
-import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
 import { subnetGroupZones } from "../../state/network.js";
-import { findSubnetGroup } from "../subnet-groups/subnet-group-rules.js";
-import { restoreSource } from "../snapshots/restore-source.js";
-import { checkTags } from "../tags/tag-rules.js";
-import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
-import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
-import {
-  checkCacheSecurityGroups,
-  checkClusterId,
-  checkEngine,
-  checkEngineVersion,
-  checkNodeType,
-  checkNumCacheNodes,
-  checkParameterGroup,
-  checkPort,
-  checkSubnetGroup,
-  nodeIdFor,
-  notSupportedYet,
-} from "./cluster-rules.js";
+import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
+import { cacheClusterToWire } from "../../state/to-wire.js";
+import { accessAtCreate } from "../shared/access-rules.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import { defaultSettings } from "../shared/default-settings.js";
+import { checkClusterId, checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkPort } from "../shared/engine-rules.js";
+import { findReplicationGroup, requireGroupAvailable, findSubnetGroup, insertResource, requireNew } from "../shared/lookups.js";
+import { addMember } from "../shared/member-clusters.js";
+import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
+import { restoreSource } from "../shared/restore-source.js";
+import { checkTags } from "../shared/tags.js";
+import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
+import { checkNumCacheNodes, nodeIdFor } from "./cluster-rules.js";
 
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
   const id = checkClusterId(input.CacheClusterId);
@@ -69,7 +59,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       `The number of PreferredAvailabilityZones (${azs.length}) must equal NumCacheNodes (${numNodes}).`,
     );
   }
-  if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
+  requireNew(resources.cluster, ctx.state, id);
   checkNodeCapacity(ctx, {
     addedNodes: numNodes,
     addedEndpoints: engine === "memcached" ? 1 : 0,
@@ -97,23 +87,16 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     nodes,
     requestedPort: input.Port,
     settings: {
+      ...defaultSettings(input),
       preferredAvailabilityZone: azs.length > 1 && new Set(azs).size > 1 ? "Multiple" : defaultAz,
       azMode: input.AZMode,
       cacheParameterGroupName: parameterGroupName,
       cacheSubnetGroupName: subnetGroupName,
       cacheSecurityGroupNames,
-      securityGroupIds: input.SecurityGroupIds ?? [],
-      preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
-      notificationTopicArn: input.NotificationTopicArn,
-      autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
-      snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? (engine === "memcached" ? undefined : "00:30-01:30"),
       transitEncryptionEnabled: transit.enabled,
       transitEncryptionMode: transit.mode,
       authTokenEnabled: access.authTokenHashes.length > 0,
-      networkType: input.NetworkType ?? "ipv4",
-      ipDiscovery: input.IpDiscovery ?? "ipv4",
-      logDeliveryConfigurations: (input.LogDeliveryConfigurations ?? []).map((c) => ({ ...c, Status: "active" })),
       outpostMode: input.OutpostMode,
       preferredOutpostArn: input.PreferredOutpostArn,
     },
@@ -122,8 +105,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     access: engine === "memcached" ? undefined : access,
     seedRdb: restore?.sources[0]?.file,
   };
-  ctx.state.clusters.set(id, cluster);
-  if (input.Tags?.length) ctx.state.tags.set(cluster.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
+  insertResource(resources.cluster, ctx, cluster, input.Tags);
   ctx.services.clusters.create(ctx.state, cluster);
   if (restore) {
     // A node that cannot start from the RDB (a damaged file) leaves the cluster `restore-failed`, as on AWS.
@@ -145,7 +127,7 @@ async function addReplicaToGroup(ctx: ActionContext, id: string, input: ActionIn
     throw commonErrors.invalidParameterCombination("CreateCacheCluster is not supported for a cluster mode enabled replication group.");
   }
   requireGroupAvailable(group);
-  if (ctx.state.clusters.has(id)) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`);
+  requireNew(resources.cluster, ctx.state, id);
   const nodeGroup = group.nodeGroups[0];
   // A primary and at most 5 replicas.
   checkNodeCapacity(ctx, { addedNodes: 1, cluster: { id: group.id, nodesAfter: nodeGroup.memberClusterIds.length + 1, limit: 6 } });

@@ -1,13 +1,14 @@
 /** DeleteCacheCluster: `deleting` at once, gone once its engines have stopped. */
-import { modelError } from "../../protocol/model-errors.js";
-import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
-import type { RegionState } from "../../state/store.js";
-import type { ActionHandler } from "../context.js";
-import { findCluster } from "./cluster-rules.js";
-import type { ActionContext } from "../context.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { checkNewSnapshotName, checkQuota, checkSnapshotSupported, clusterSnapshot, startClusterSnapshot } from "../snapshots/snapshot-rules.js";
+import { modelError } from "../../protocol/model-errors.js";
+import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
+import type { RegionState } from "../../state/store.js";
+import { cacheClusterToWire } from "../../state/to-wire.js";
+import type { ActionHandler } from "../shared/context.js";
+import type { ActionContext } from "../shared/context.js";
+import { findCluster, checkQuota } from "../shared/lookups.js";
+import { checkNewSnapshotName, checkSnapshotSupported, clusterSnapshot, startClusterSnapshot } from "../snapshots/snapshot-rules.js";
 
 const deletableStatuses = new Set(["available", "incompatible-network", "restore-failed"]);
 
@@ -59,6 +60,6 @@ function planFinalSnapshot(ctx: ActionContext, cluster: CacheClusterRecord, name
     );
   }
   checkNewSnapshotName(ctx.state, name, "FinalSnapshotIdentifier");
-  checkQuota(ctx);
+  checkQuota(resources.snapshot, ctx);
   return clusterSnapshot(ctx, name, cluster, "manual");
 }

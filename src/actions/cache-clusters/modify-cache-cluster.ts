@@ -3,26 +3,18 @@
  * PendingModifiedValues unless ApplyImmediately; every other setting is recorded at once.
  */
 import type { EngineKind } from "../../engines/engine.js";
-import { commonErrors } from "../../protocol/aws-error.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
+import { commonErrors } from "../../protocol/aws-error.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { ActionHandler, ActionInput } from "../context.js";
-import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../capacity.js";
-import { recordSharedSettings } from "../modify-settings.js";
-import { modifyAccess } from "../replication-groups/access-rules.js";
-import {
-  checkCacheSecurityGroups,
-  checkEngine,
-  checkEngineVersion,
-  checkNodeType,
-  checkNumCacheNodes,
-  checkParameterGroup,
-  checkParameterGroupSwitch,
-  findCluster,
-  nodeIdFor,
-  requireAvailable,
-} from "./cluster-rules.js";
+import { modifyAccess } from "../shared/access-rules.js";
+import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
+import type { ActionHandler, ActionInput } from "../shared/context.js";
+import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
+import { findCluster, requireAvailable } from "../shared/lookups.js";
+import { recordSharedSettings } from "../shared/modify-settings.js";
+import { checkCacheSecurityGroups } from "../shared/network-rules.js";
+import { checkNumCacheNodes, nodeIdFor } from "./cluster-rules.js";
 
 type Input = ActionInput<"ModifyCacheCluster">;
 

@@ -1,8 +1,8 @@
 /** RebootCacheCluster: really restarts the named nodes (their data goes, as on AWS without persistence). */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { findCluster, requireAvailable } from "./cluster-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findCluster, requireAvailable } from "../shared/lookups.js";
 
 export const rebootCacheCluster: ActionHandler<"RebootCacheCluster"> = async (ctx, input) => {
   const cluster = findCluster(ctx.state, input.CacheClusterId);

@@ -4,8 +4,8 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { eventToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate } from "../pagination.js";
+import type { ActionHandler } from "../shared/context.js";
+import { describe } from "../shared/describe.js";
 
 const MINUTE = 60_000;
 const MAX_DURATION_MINUTES = 14 * 24 * 60;
@@ -18,15 +18,18 @@ export const describeEvents: ActionHandler<"DescribeEvents"> = async (ctx, input
     throw commonErrors.invalidParameterValue(`Duration must be between 1 and ${MAX_DURATION_MINUTES} minutes.`);
   }
   const { start, end } = timeWindow(input.StartTime, input.EndTime, input.Duration);
-  const events = ctx.state.events.filter(
-    (e) =>
+  const page = describe("DescribeEvents", input, {
+    all: () => ctx.state.events,
+    where: (e) =>
       (input.SourceType === undefined || e.sourceType === input.SourceType) &&
       (input.SourceIdentifier === undefined || e.sourceIdentifier === input.SourceIdentifier) &&
       e.date.getTime() >= start &&
       e.date.getTime() <= end,
-  );
-  const page = paginate(events, (e) => String(e.seq).padStart(12, "0"), input);
-  return { Marker: page.marker, Events: page.items.map(eventToWire) };
+    // Oldest first: the log is in emission order.
+    keyOf: (e) => String(e.seq).padStart(12, "0"),
+    ordered: true,
+  });
+  return { Marker: page.next, Events: page.items.map(eventToWire) };
 };
 
 function timeWindow(startTime?: Date, endTime?: Date, duration?: number): { start: number; end: number } {

@@ -1,13 +1,14 @@
 /** CreateCacheParameterGroup: a group of a family this emulator offers, starting from the family's defaults. */
+import { parameterGroupFamilies } from "../../catalog/catalog.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
-import { parameterGroupFamilies } from "../../state/catalog.js";
-import { findParameterGroup, MAX_PARAMETER_GROUPS } from "../../state/parameter-groups.js";
 import type { ParameterGroupRecord } from "../../state/records.js";
-import type { ActionHandler } from "../context.js";
-import { checkTags } from "../tags/tag-rules.js";
-import { checkGroupName, groupToWire } from "./parameter-group-rules.js";
+import { resources } from "../../state/resources.js";
+import { parameterGroupToWire } from "../../state/to-wire.js";
+import type { ActionHandler } from "../shared/context.js";
+import { checkQuota, requireNew } from "../shared/lookups.js";
+import { checkTags, storeTags } from "../shared/tags.js";
+import { checkGroupName } from "./parameter-group-rules.js";
 
 export const createCacheParameterGroup: ActionHandler<"CreateCacheParameterGroup"> = async (ctx, input) => {
   const name = checkGroupName(input.CacheParameterGroupName);
@@ -18,12 +19,8 @@ export const createCacheParameterGroup: ActionHandler<"CreateCacheParameterGroup
     );
   }
   checkTags(input.Tags ?? []);
-  if (findParameterGroup(ctx.state, name)) {
-    throw modelError("CacheParameterGroupAlreadyExistsFault", `Parameter group ${name} already exists.`);
-  }
-  if (ctx.state.parameterGroups.size >= MAX_PARAMETER_GROUPS) {
-    throw modelError("CacheParameterGroupQuotaExceededFault", `You have reached the quota of ${MAX_PARAMETER_GROUPS} cache parameter groups.`);
-  }
+  requireNew(resources.parameterGroup, ctx.state, name);
+  checkQuota(resources.parameterGroup, ctx);
   const group: ParameterGroupRecord = {
     name,
     family: input.CacheParameterGroupFamily,
@@ -31,7 +28,8 @@ export const createCacheParameterGroup: ActionHandler<"CreateCacheParameterGroup
     arn: buildArn(ctx.region, ctx.accountId, "parametergroup", name),
     userValues: {},
   };
+  // The collection keeps records; lookups see them (and AWS's default groups) as views.
   ctx.state.parameterGroups.set(name, group);
-  if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
-  return { CacheParameterGroup: groupToWire({ ...group, isDefault: false }) };
+  storeTags(ctx, group.arn, input.Tags);
+  return { CacheParameterGroup: parameterGroupToWire({ ...group, isDefault: false }) };
 };

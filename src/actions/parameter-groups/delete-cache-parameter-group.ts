@@ -1,7 +1,7 @@
 /** DeleteCacheParameterGroup: only the caller's own groups, and only while no cluster uses them. */
 import { modelError } from "../../protocol/model-errors.js";
 import { groupInUse } from "../../state/parameter-groups.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { requireCustomGroup } from "./parameter-group-rules.js";
 
 export const deleteCacheParameterGroup: ActionHandler<"DeleteCacheParameterGroup"> = async (ctx, input) => {

@@ -1,14 +1,15 @@
 /** DescribeCacheParameterGroups: AWS's default.* groups (one per family, and .cluster.on) and the caller's own. */
-import { allParameterGroups, requireParameterGroup } from "../../state/parameter-groups.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
-import { groupToWire } from "./parameter-group-rules.js";
+import { allParameterGroups } from "../../state/parameter-groups.js";
+import { parameterGroupToWire } from "../../state/to-wire.js";
+import type { ActionHandler } from "../shared/context.js";
+import { describe } from "../shared/describe.js";
+import { requireParameterGroup } from "../shared/lookups.js";
 
 export const describeCacheParameterGroups: ActionHandler<"DescribeCacheParameterGroups"> = async (ctx, input) => {
-  const groups =
-    input.CacheParameterGroupName !== undefined
-      ? [requireParameterGroup(ctx.state, input.CacheParameterGroupName)]
-      : sortByKey(allParameterGroups(ctx.state), (g) => g.name);
-  const page = paginate(groups, (g) => g.name, input);
-  return { Marker: page.marker, CacheParameterGroups: page.items.map(groupToWire) };
+  const page = describe("DescribeCacheParameterGroups", input, {
+    byId: { id: input.CacheParameterGroupName, find: (name) => requireParameterGroup(ctx.state, name) },
+    all: () => allParameterGroups(ctx.state),
+    keyOf: (g) => g.name,
+  });
+  return { Marker: page.next, CacheParameterGroups: page.items.map(parameterGroupToWire) };
 };

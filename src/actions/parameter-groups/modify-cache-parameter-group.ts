@@ -3,7 +3,7 @@
  * using the group take the immediate ones at once and show `pending-reboot` for the others.
  */
 import { applyGroupChange } from "../../lifecycle/parameter-apply.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { changeableParameter, checkParameterList, checkValue, requireCustomGroup } from "./parameter-group-rules.js";
 
 export const modifyCacheParameterGroup: ActionHandler<"ModifyCacheParameterGroup"> = async (ctx, input) => {

@@ -1,11 +1,12 @@
 /** Rules AWS applies to cache parameter group requests, and groups and parameters as output shapes. */
-import type { CacheNodeTypeSpecificParameter, CacheParameterGroup, Parameter } from "../../generated/api.js";
+import { familyParameters, isAllowedValue, nodeTypeSpecificParameters, type CatalogParameter } from "../../catalog/parameter-catalog.js";
+import type { CacheNodeTypeSpecificParameter, Parameter } from "../../generated/api.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import { familyParameters, isAllowedValue, nodeTypeSpecificParameters, type CatalogParameter } from "../../state/parameter-catalog.js";
-import { effectiveValue, groupInUse, requireParameterGroup, type ParameterGroupView } from "../../state/parameter-groups.js";
+import { effectiveValue, groupInUse, type ParameterGroupView } from "../../state/parameter-groups.js";
 import type { ParameterGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
+import { requireParameterGroup } from "../shared/lookups.js";
 
 /** AWS takes at most 20 parameters per ModifyCacheParameterGroup / ResetCacheParameterGroup. */
 export const MAX_PARAMETERS_PER_REQUEST = 20;
@@ -71,16 +72,6 @@ export function checkValue(param: CatalogParameter, value: string | undefined): 
     throw commonErrors.invalidParameterValue(`Value ${JSON.stringify(value)} is not valid for parameter ${param.name} (${param.dataType}).${allowed}`);
   }
   return value;
-}
-
-export function groupToWire(group: ParameterGroupView): CacheParameterGroup {
-  return {
-    CacheParameterGroupName: group.name,
-    CacheParameterGroupFamily: group.family,
-    Description: group.description,
-    IsGlobal: false,
-    ARN: group.arn,
-  };
 }
 
 /** A parameter as DescribeCacheParameters shows it: "user" when the caller set it, else "system". */

@@ -1,7 +1,7 @@
 /** ResetCacheParameterGroup: all parameters, or the named ones, back to the family's defaults. */
 import { applyGroupChange } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { changeableParameter, checkParameterList, requireCustomGroup } from "./parameter-group-rules.js";
 
 export const resetCacheParameterGroup: ActionHandler<"ResetCacheParameterGroup"> = async (ctx, input) => {

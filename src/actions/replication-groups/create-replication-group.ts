@@ -2,43 +2,27 @@
  * CreateReplicationGroup: cluster mode disabled (one primary and its replicas) or enabled
  * (a real Redis Cluster of NumNodeGroups shards), on real engines.
  */
+import { defaultEngineVersion } from "../../catalog/catalog.js";
 import type { EngineKind } from "../../engines/engine.js";
-import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
-import { buildArn } from "../../state/arn.js";
-import { defaultEngineVersion } from "../../state/catalog.js";
-import type { NodeGroupRecord, ReplicationGroupRecord, SnapshotSourceInfo } from "../../state/records.js";
-import { replicationGroupToWire } from "../../state/to-wire.js";
-import {
-  checkCacheSecurityGroups,
-  checkEngine,
-  checkEngineVersion,
-  checkNodeType,
-  checkParameterGroup,
-  checkPort,
-  checkSubnetGroup,
-  isClusterModeGroup,
-  notSupportedYet,
-  requireAvailable,
-  findCluster,
-} from "../cache-clusters/cluster-rules.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
-import { restoreSource } from "../snapshots/restore-source.js";
-import { checkTags } from "../tags/tag-rules.js";
-import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
-import { isManaged } from "../../lifecycle/access-control.js";
-import { accessAtCreate } from "./access-rules.js";
-import { transitEncryptionOnCreate } from "../transit-encryption-rules.js";
-import { addMember } from "./member-clusters.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
-import {
-  checkReplicaCount,
-  checkReplicationGroupId,
-  checkSlotCoverage,
-  MAX_NODE_GROUPS,
-  memberClusterId,
-  parseSlotsParameter,
-} from "./replication-group-rules.js";
+import { isManaged } from "../../lifecycle/access-control.js";
+import { commonErrors } from "../../protocol/aws-error.js";
+import { buildArn } from "../../state/arn.js";
+import type { NodeGroupRecord, ReplicationGroupRecord, SnapshotSourceInfo } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
+import { replicationGroupToWire } from "../../state/to-wire.js";
+import { accessAtCreate } from "../shared/access-rules.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import { defaultSettings } from "../shared/default-settings.js";
+import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkPort, isClusterModeGroup } from "../shared/engine-rules.js";
+import { requireAvailable, findCluster, insertResource, requireNew } from "../shared/lookups.js";
+import { addMember, memberClusterId } from "../shared/member-clusters.js";
+import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
+import { restoreSource } from "../shared/restore-source.js";
+import { checkTags } from "../shared/tags.js";
+import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
+import { checkReplicaCount, checkReplicationGroupId, checkSlotCoverage, MAX_NODE_GROUPS, parseSlotsParameter } from "./replication-group-rules.js";
 
 type Input = ActionInput<"CreateReplicationGroup">;
 
@@ -50,8 +34,8 @@ interface Layout {
 
 export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
   const id = checkReplicationGroupId(input.ReplicationGroupId);
-  if (input.ServerlessCacheSnapshotName) throw notSupportedYet("Restoring a replication group from a serverless cache snapshot");
-  if (input.GlobalReplicationGroupId !== undefined) throw notSupportedYet("GlobalReplicationGroupId");
+  if (input.ServerlessCacheSnapshotName) throw commonErrors.notSupportedYet("Restoring a replication group from a serverless cache snapshot");
+  if (input.GlobalReplicationGroupId !== undefined) throw commonErrors.notSupportedYet("GlobalReplicationGroupId");
   const restore = restoreSource(ctx, input);
   if (restore && input.PrimaryClusterId !== undefined) {
     throw commonErrors.invalidParameterCombination("PrimaryClusterId cannot be combined with SnapshotName or SnapshotArns.");
@@ -96,7 +80,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");
   }
   const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion }, transit.enabled);
-  if (ctx.state.replicationGroups.has(id)) throw modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`);
+  requireNew(resources.replicationGroup, ctx.state, id);
   checkNodeCapacity(ctx, {
     // An existing primary keeps its node.
     addedNodes: nodes - (primary ? 1 : 0),
@@ -121,23 +105,16 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     requestedPort: input.Port,
     endpoints: {},
     settings: {
+      ...defaultSettings(input),
       cacheParameterGroupName: parameterGroupName,
       cacheSubnetGroupName: subnetGroupName,
       cacheSecurityGroupNames,
-      securityGroupIds: input.SecurityGroupIds ?? [],
-      preferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:05:00-sun:06:00",
-      notificationTopicArn: input.NotificationTopicArn,
-      autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
-      snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
       snapshotWindow: input.SnapshotWindow ?? "05:00-06:00",
       atRestEncryptionEnabled: input.AtRestEncryptionEnabled ?? false,
       transitEncryptionEnabled: transit.enabled,
       transitEncryptionMode: transit.mode,
       kmsKeyId: input.KmsKeyId,
       dataTiering: input.DataTieringEnabled ?? false,
-      networkType: input.NetworkType ?? "ipv4",
-      ipDiscovery: input.IpDiscovery ?? "ipv4",
-      logDeliveryConfigurations: (input.LogDeliveryConfigurations ?? []).map((c) => ({ ...c, Status: "active" })),
     },
     pending: {},
     nextNodeGroupNumber: layout.shards.length + 1,
@@ -145,7 +122,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   };
   const memberIds = layout.shards.flatMap((s) => Array.from({ length: 1 + s.replicas }, (_, i) => memberClusterId(group, s.id, i + 1)));
   const clash = memberIds.find((m) => m !== primary?.id && ctx.state.clusters.has(m));
-  if (clash) throw modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${clash} already exists.`);
+  if (clash) throw resources.cluster.alreadyExists!(clash);
 
   for (const shard of layout.shards) {
     const nodeGroup: NodeGroupRecord = {
@@ -171,8 +148,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (restore) {
     for (const [clusterId, file] of ctx.services.snapshots.planRestore(group, restore.sources)) ctx.state.clusters.get(clusterId)!.seedRdb = file;
   }
-  ctx.state.replicationGroups.set(id, group);
-  if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
+  insertResource(resources.replicationGroup, ctx, group, input.Tags);
   ctx.services.replication.create(ctx.state, group);
   if (primary && (isManaged(access) || isManaged(primary.access))) ctx.services.access.adoptPrimary(ctx.state, group);
   if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.replication.exclusive(group, async () => undefined));

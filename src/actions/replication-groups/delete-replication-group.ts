@@ -1,9 +1,10 @@
 /** DeleteReplicationGroup: `deleting` at once; its members and endpoints go, then the group. */
 import { modelError } from "../../protocol/model-errors.js";
+import { resources } from "../../state/resources.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import { checkNewSnapshotName, checkQuota, groupSnapshot, startGroupSnapshot } from "../snapshots/snapshot-rules.js";
-import type { ActionHandler } from "../context.js";
-import { findReplicationGroup } from "./replication-group-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { checkQuota, findReplicationGroup } from "../shared/lookups.js";
+import { checkNewSnapshotName, groupSnapshot, startGroupSnapshot } from "../snapshots/snapshot-rules.js";
 
 const deletableStatuses = new Set(["available", "create-failed"]);
 
@@ -21,7 +22,7 @@ export const deleteReplicationGroup: ActionHandler<"DeleteReplicationGroup"> = a
   let finalSnapshot;
   if (input.FinalSnapshotIdentifier !== undefined) {
     checkNewSnapshotName(ctx.state, input.FinalSnapshotIdentifier, "FinalSnapshotIdentifier");
-    checkQuota(ctx);
+    checkQuota(resources.snapshot, ctx);
     finalSnapshot = groupSnapshot(ctx, input.FinalSnapshotIdentifier, group, "manual");
   }
   group.status = "deleting";

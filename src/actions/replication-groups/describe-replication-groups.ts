@@ -1,15 +1,16 @@
 /** DescribeReplicationGroups: one group by id, or a page of all of them. */
-import { replicationGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
-import { findReplicationGroup } from "./replication-group-rules.js";
+import type { ReplicationGroup } from "../../generated/api.js";
+import { resources } from "../../state/resources.js";
+import type { ActionHandler } from "../shared/context.js";
+import { describe } from "../shared/describe.js";
+import { findReplicationGroup } from "../shared/lookups.js";
 
 export const describeReplicationGroups: ActionHandler<"DescribeReplicationGroups"> = async (ctx, input) => {
-  const wire = (group: Parameters<typeof replicationGroupToWire>[0]) =>
-    replicationGroupToWire(group, (id) => ctx.state.clusters.get(id), ctx.services.config.advertisedHost);
-  if (input.ReplicationGroupId !== undefined) {
-    return { ReplicationGroups: [wire(findReplicationGroup(ctx.state, input.ReplicationGroupId))] };
-  }
-  const page = paginate(sortByKey(ctx.state.replicationGroups.values(), (g) => g.id), (g) => g.id, input);
-  return { Marker: page.marker, ReplicationGroups: page.items.map(wire) };
+  const page = describe("DescribeReplicationGroups", input, {
+    byId: { id: input.ReplicationGroupId, find: (id) => findReplicationGroup(ctx.state, id) },
+    all: () => ctx.state.replicationGroups.values(),
+    keyOf: (g) => g.id,
+  });
+  const wire = { state: ctx.state, advertisedHost: ctx.services.config.advertisedHost };
+  return { Marker: page.next, ReplicationGroups: page.items.map((g) => resources.replicationGroup.toWire!(g, wire) as ReplicationGroup) };
 };

@@ -2,32 +2,25 @@
  * ModifyReplicationGroup: settings are recorded at once; a new primary, node type or engine
  * version change the engines (ApplyImmediately, or a pending change otherwise).
  */
-import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
+import { commonErrors } from "../../protocol/aws-error.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import {
-  checkCacheSecurityGroups,
-  checkEngine,
-  checkEngineVersion,
-  checkNodeType,
-  checkParameterGroup,
-  checkParameterGroupSwitch,
-  notSupportedYet,
-} from "../cache-clusters/cluster-rules.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../context.js";
-import { recordSharedSettings } from "../modify-settings.js";
-import { modifyAccess } from "./access-rules.js";
-import { transitEncryptionOnModify } from "../transit-encryption-rules.js";
-import { findReplicationGroup, members, requireGroupAvailable } from "./replication-group-rules.js";
+import { modifyAccess } from "../shared/access-rules.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
+import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
+import { recordSharedSettings } from "../shared/modify-settings.js";
+import { checkCacheSecurityGroups } from "../shared/network-rules.js";
+import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
+import { members } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
 
 export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);
   requireGroupAvailable(group);
-  if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw notSupportedYet("Changing ClusterMode");
+  if (input.ClusterMode !== undefined && input.ClusterMode !== group.clusterMode) throw commonErrors.notSupportedYet("Changing ClusterMode");
 
   const automaticFailover = input.AutomaticFailoverEnabled ?? group.automaticFailover;
   const multiAZ = input.MultiAZEnabled ?? group.multiAZ;
@@ -117,8 +110,7 @@ function checkFailoverSettings(group: ReplicationGroupRecord, automaticFailover:
 /** PrimaryClusterId: a replica of this cluster mode disabled group becomes its primary. */
 function checkNewPrimary(ctx: ActionContext, group: ReplicationGroupRecord, id: string): CacheClusterRecord | undefined {
   if (group.clusterEnabled) throw commonErrors.invalidParameterCombination("PrimaryClusterId is not valid for a cluster mode enabled replication group.");
-  const cluster = ctx.state.clusters.get(id.toLowerCase());
-  if (!cluster) throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${id}`);
+  const cluster = findCluster(ctx.state, id);
   if (cluster.member?.replicationGroupId !== group.id) {
     throw commonErrors.invalidParameterValue(`Cache cluster ${id} is not a member of replication group ${group.id}.`);
   }

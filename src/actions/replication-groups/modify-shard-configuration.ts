@@ -5,10 +5,11 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { NodeGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
-import { addMember } from "./member-clusters.js";
-import { findNodeGroup, findReplicationGroup, MAX_NODE_GROUPS, requireGroupAvailable } from "./replication-group-rules.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
+import { addMember } from "../shared/member-clusters.js";
+import { MAX_NODE_GROUPS } from "./replication-group-rules.js";
 
 export const modifyReplicationGroupShardConfiguration: ActionHandler<"ModifyReplicationGroupShardConfiguration"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);

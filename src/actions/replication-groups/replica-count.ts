@@ -6,10 +6,11 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import type { ActionContext, ActionHandler } from "../context.js";
-import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../capacity.js";
-import { addMember } from "./member-clusters.js";
-import { checkReplicaCount, findNodeGroup, findReplicationGroup, requireGroupAvailable } from "./replication-group-rules.js";
+import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
+import type { ActionContext, ActionHandler } from "../shared/context.js";
+import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
+import { addMember } from "../shared/member-clusters.js";
+import { checkReplicaCount } from "./replication-group-rules.js";
 
 interface ReplicaRequest {
   ReplicationGroupId: string;

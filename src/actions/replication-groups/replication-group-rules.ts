@@ -1,43 +1,15 @@
 /** Rules AWS applies to replication group requests, as checks that throw AWS's errors. */
 import { parseSlots, SLOT_COUNT, type SlotRange } from "../../engines/topology/index.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
-import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
+import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
-import { checkClusterId } from "../cache-clusters/cluster-rules.js";
+import { checkClusterId } from "../shared/engine-rules.js";
 
 export const MAX_REPLICAS_PER_NODE_GROUP = 5;
 export const MAX_NODE_GROUPS = 500;
 
 export function checkReplicationGroupId(id: string): string {
   return checkClusterId(id, "ReplicationGroupId", 40);
-}
-
-export function findReplicationGroup(state: RegionState, id: string): ReplicationGroupRecord {
-  const group = state.replicationGroups.get(id.toLowerCase());
-  if (!group) throw modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${id}`);
-  return group;
-}
-
-export function requireGroupAvailable(group: ReplicationGroupRecord): void {
-  if (group.status !== "available") {
-    throw modelError(
-      "InvalidReplicationGroupStateFault",
-      `Replication group ${group.id} is not in the available state (current status: ${group.status}).`,
-    );
-  }
-}
-
-export function findNodeGroup(group: ReplicationGroupRecord, nodeGroupId: string): NodeGroupRecord {
-  const ng = group.nodeGroups.find((n) => n.id === nodeGroupId);
-  if (!ng) throw modelError("NodeGroupNotFoundFault", `Node group ${nodeGroupId} not found in replication group ${group.id}.`);
-  return ng;
-}
-
-/** AWS's member cluster ids: `<rg>-001` (cluster mode disabled), `<rg>-0001-001` (enabled). */
-export function memberClusterId(group: { id: string; clusterEnabled: boolean }, nodeGroupId: string, n: number): string {
-  const member = String(n).padStart(3, "0");
-  return group.clusterEnabled ? `${group.id}-${nodeGroupId}-${member}` : `${group.id}-${member}`;
 }
 
 export function members(state: RegionState, group: ReplicationGroupRecord): CacheClusterRecord[] {

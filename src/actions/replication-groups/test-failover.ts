@@ -1,8 +1,8 @@
 /** TestFailover: promotes a replica of the node group, as AWS's planned failover does. */
 import { modelError } from "../../protocol/model-errors.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "./replication-group-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 
 export const testFailover: ActionHandler<"TestFailover"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);

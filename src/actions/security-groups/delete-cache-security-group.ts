@@ -1,9 +1,11 @@
 /** DeleteCacheSecurityGroup: only a group no cluster uses; never `default`. */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import { cacheSecurityGroups, DEFAULT_GROUP } from "../../state/network.js";
-import type { ActionHandler } from "../context.js";
-import { cacheSecurityGroupUsers, findCacheSecurityGroup } from "./security-group-rules.js";
+import { DEFAULT_GROUP } from "../../state/network.js";
+import { resources } from "../../state/resources.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findCacheSecurityGroup, removeResource } from "../shared/lookups.js";
+import { cacheSecurityGroupUsers } from "./security-group-rules.js";
 
 export const deleteCacheSecurityGroup: ActionHandler<"DeleteCacheSecurityGroup"> = async (ctx, input) => {
   const group = findCacheSecurityGroup(ctx.state, input.CacheSecurityGroupName);
@@ -15,6 +17,5 @@ export const deleteCacheSecurityGroup: ActionHandler<"DeleteCacheSecurityGroup">
       `Cache security group ${group.name} is in use by ${users.slice(0, 5).join(", ")} and cannot be deleted.`,
     );
   }
-  cacheSecurityGroups(ctx.state).delete(group.name);
-  ctx.state.tags.delete(group.arn);
+  removeResource(resources.securityGroup, ctx.state, group);
 };

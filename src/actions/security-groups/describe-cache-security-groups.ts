@@ -1,15 +1,14 @@
 /** DescribeCacheSecurityGroups: the region's groups, `default` included, by name. */
-import { cacheSecurityGroups } from "../../state/network.js";
 import { cacheSecurityGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
-import { findCacheSecurityGroup } from "./security-group-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { describe } from "../shared/describe.js";
+import { findCacheSecurityGroup } from "../shared/lookups.js";
 
 export const describeCacheSecurityGroups: ActionHandler<"DescribeCacheSecurityGroups"> = async (ctx, input) => {
-  const all =
-    input.CacheSecurityGroupName !== undefined
-      ? [findCacheSecurityGroup(ctx.state, input.CacheSecurityGroupName)]
-      : sortByKey(cacheSecurityGroups(ctx.state).values(), (g) => g.name);
-  const page = paginate(all, (g) => g.name, input);
-  return { Marker: page.marker, CacheSecurityGroups: page.items.map((g) => cacheSecurityGroupToWire(g)) };
+  const page = describe("DescribeCacheSecurityGroups", input, {
+    byId: { id: input.CacheSecurityGroupName, find: (name) => findCacheSecurityGroup(ctx.state, name) },
+    all: () => ctx.state.cacheSecurityGroups.values(),
+    keyOf: (g) => g.name,
+  });
+  return { Marker: page.next, CacheSecurityGroups: page.items.map((g) => cacheSecurityGroupToWire(g)) };
 };

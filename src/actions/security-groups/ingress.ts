@@ -6,8 +6,9 @@
 import { clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { cacheSecurityGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { checkGrant, findCacheSecurityGroup } from "./security-group-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findCacheSecurityGroup } from "../shared/lookups.js";
+import { checkGrant } from "./security-group-rules.js";
 
 export const authorizeCacheSecurityGroupIngress: ActionHandler<"AuthorizeCacheSecurityGroupIngress"> = async (ctx, input) => {
   const group = findCacheSecurityGroup(ctx.state, input.CacheSecurityGroupName);

@@ -3,12 +3,8 @@
  * to cache clusters): names, quotas, grants, and who uses a group.
  */
 import { commonErrors, clipValue } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
-import { cacheSecurityGroups, DEFAULT_GROUP, type CacheSecurityGroupRecord } from "../../state/network.js";
+import { DEFAULT_GROUP } from "../../state/network.js";
 import type { RegionState } from "../../state/store.js";
-
-/** AWS's default quota of cache security groups per region. */
-export const MAX_CACHE_SECURITY_GROUPS = 50;
 
 /** Names are stored lowercased: up to 255 letters, digits or hyphens, and not `default`. */
 export function checkCacheSecurityGroupName(name: string): string {
@@ -20,12 +16,6 @@ export function checkCacheSecurityGroupName(name: string): string {
   }
   if (lower === DEFAULT_GROUP) throw commonErrors.invalidParameterValue("CacheSecurityGroupName must not be \"default\".");
   return lower;
-}
-
-export function findCacheSecurityGroup(state: RegionState, name: string): CacheSecurityGroupRecord {
-  const group = cacheSecurityGroups(state).get(name.toLowerCase());
-  if (!group) throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${clipValue(name)} not found.`);
-  return group;
 }
 
 /** An EC2 security group is named by its name and its owner's 12-digit account id. */

@@ -1,8 +1,10 @@
 /** Automatic snapshots (SnapshotRetentionLimit > 0): taken in the source's SnapshotWindow by the snapshot clock. */
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import type { RegionState } from "../../state/store.js";
-import type { Services } from "../context.js";
-import { checkQuota, clusterSnapshot, groupSnapshot, startClusterSnapshot, startGroupSnapshot, type SnapshotScope } from "./snapshot-rules.js";
+import type { Services } from "../shared/context.js";
+import { checkQuota } from "../shared/lookups.js";
+import { clusterSnapshot, groupSnapshot, startClusterSnapshot, startGroupSnapshot, type SnapshotScope } from "./snapshot-rules.js";
 
 export function takeAutomaticSnapshot(
   services: Services,
@@ -12,7 +14,7 @@ export function takeAutomaticSnapshot(
   takenAt: number,
 ): void {
   const scope: SnapshotScope = { region: region.key.region, accountId: region.key.accountId, state: region, services };
-  checkQuota(scope);
+  checkQuota(resources.snapshot, scope);
   if ("nodeGroups" in source) {
     const snapshot = groupSnapshot(scope, name, source, "automated");
     snapshot.takenAt = takenAt;

@@ -6,10 +6,12 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { SnapshotRecord } from "../../state/records.js";
-import { snapshotToWire } from "../../state/snapshot-to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { checkTags } from "../tags/tag-rules.js";
-import { checkNewSnapshotName, checkQuota, findSnapshot, storeTags } from "./snapshot-rules.js";
+import { resources } from "../../state/resources.js";
+import { snapshotToWire } from "../../state/to-wire.js";
+import type { ActionHandler } from "../shared/context.js";
+import { checkQuota, findSnapshot } from "../shared/lookups.js";
+import { checkTags, storeTags } from "../shared/tags.js";
+import { checkNewSnapshotName } from "./snapshot-rules.js";
 
 export const copySnapshot: ActionHandler<"CopySnapshot"> = async (ctx, input) => {
   const source = findSnapshot(ctx.state, input.SourceSnapshotName);
@@ -21,7 +23,7 @@ export const copySnapshot: ActionHandler<"CopySnapshot"> = async (ctx, input) =>
   if (input.TargetBucket !== undefined && input.TargetBucket !== "") return exportSnapshot(ctx, source, input.TargetBucket, input.TargetSnapshotName);
 
   const name = checkNewSnapshotName(ctx.state, input.TargetSnapshotName, "TargetSnapshotName");
-  checkQuota(ctx);
+  checkQuota(resources.snapshot, ctx);
   const target: SnapshotRecord = {
     ...source,
     name,

@@ -1,21 +1,12 @@
 /** CreateSnapshot: a real RDB of a cache cluster or of every node group of a replication group. */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import { snapshotToWire } from "../../state/snapshot-to-wire.js";
-import { findCluster, requireAvailable } from "../cache-clusters/cluster-rules.js";
-import type { ActionHandler } from "../context.js";
-import { findReplicationGroup, requireGroupAvailable } from "../replication-groups/replication-group-rules.js";
-import { checkTags } from "../tags/tag-rules.js";
-import {
-  checkNewSnapshotName,
-  checkQuota,
-  checkSnapshotSupported,
-  clusterSnapshot,
-  groupSnapshot,
-  startClusterSnapshot,
-  startGroupSnapshot,
-  storeTags,
-} from "./snapshot-rules.js";
+import { resources } from "../../state/resources.js";
+import { snapshotToWire } from "../../state/to-wire.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findCluster, requireAvailable, findReplicationGroup, requireGroupAvailable, checkQuota } from "../shared/lookups.js";
+import { checkTags, storeTags } from "../shared/tags.js";
+import { checkNewSnapshotName, checkSnapshotSupported, clusterSnapshot, groupSnapshot, startClusterSnapshot, startGroupSnapshot } from "./snapshot-rules.js";
 
 export const createSnapshot: ActionHandler<"CreateSnapshot"> = async (ctx, input) => {
   if ((input.CacheClusterId === undefined) === (input.ReplicationGroupId === undefined)) {
@@ -30,7 +21,7 @@ export const createSnapshot: ActionHandler<"CreateSnapshot"> = async (ctx, input
       if (member) checkSnapshotSupported(ctx, member);
     }
     const name = checkNewSnapshotName(ctx.state, input.SnapshotName);
-    checkQuota(ctx);
+    checkQuota(resources.snapshot, ctx);
     const snapshot = groupSnapshot(ctx, name, group, "manual", { kmsKeyId: input.KmsKeyId });
     storeTags(ctx, snapshot.arn, input.Tags);
     startGroupSnapshot(ctx, snapshot, group);
@@ -51,7 +42,7 @@ export const createSnapshot: ActionHandler<"CreateSnapshot"> = async (ctx, input
     throw modelError("InvalidCacheClusterStateFault", `Cache cluster ${cluster.id} is not in the available state (current status: ${cluster.status}).`);
   }
   const name = checkNewSnapshotName(ctx.state, input.SnapshotName);
-  checkQuota(ctx);
+  checkQuota(resources.snapshot, ctx);
   if (group) {
     // A member of a replication group: its node, recorded with its group.
     const snapshot = groupSnapshot(ctx, name, group, "manual", { member: cluster, kmsKeyId: input.KmsKeyId });

@@ -1,8 +1,8 @@
 /** DeleteSnapshot: `deleting` at once, gone once its files are removed. Manual or automatic alike. */
 import { modelError } from "../../protocol/model-errors.js";
-import { snapshotToWire } from "../../state/snapshot-to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { findSnapshot } from "./snapshot-rules.js";
+import { snapshotToWire } from "../../state/to-wire.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findSnapshot } from "../shared/lookups.js";
 
 export const deleteSnapshot: ActionHandler<"DeleteSnapshot"> = async (ctx, input) => {
   const snapshot = findSnapshot(ctx.state, input.SnapshotName);

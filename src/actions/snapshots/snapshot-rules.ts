@@ -6,19 +6,15 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeSnapshotRecord, ReplicationGroupRecord, SnapshotRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import type { RegionState } from "../../state/store.js";
-import type { ActionContext } from "../context.js";
+import type { ActionContext } from "../shared/context.js";
+import { requireNew } from "../shared/lookups.js";
 
 /** What building and starting a snapshot needs: the caller's region (automatic snapshots have no request). */
 export type SnapshotScope = Pick<ActionContext, "region" | "accountId" | "state" | "services">;
 
 export const MAX_SNAPSHOT_NAME = 255;
-
-export function findSnapshot(state: RegionState, name: string): SnapshotRecord {
-  const snapshot = state.snapshots.get(name);
-  if (!snapshot) throw modelError("SnapshotNotFoundFault", `Snapshot ${name} not found.`);
-  return snapshot;
-}
 
 /** A manual snapshot's name: new in the region, and not in the `automatic.` namespace AWS keeps for itself. */
 export function checkNewSnapshotName(state: RegionState, name: string, parameter = "SnapshotName"): string {
@@ -28,15 +24,8 @@ export function checkNewSnapshotName(state: RegionState, name: string, parameter
   if (name.toLowerCase().startsWith("automatic")) {
     throw commonErrors.invalidParameterValue(`The parameter ${parameter} must not start with "automatic": that prefix is reserved for automatic snapshots.`);
   }
-  if (state.snapshots.has(name)) throw modelError("SnapshotAlreadyExistsFault", `Snapshot ${name} already exists.`);
+  requireNew(resources.snapshot, state, name);
   return name;
-}
-
-export function checkQuota(ctx: SnapshotScope): void {
-  const quota = ctx.services.config.snapshotQuota;
-  if (ctx.state.snapshots.size >= quota) {
-    throw modelError("SnapshotQuotaExceededFault", `The request would exceed the snapshot quota of ${quota} snapshots.`);
-  }
 }
 
 /** Memcached keeps no data on disk: AWS refuses snapshots of it; so does an engine that cannot write RDB files. */
@@ -175,6 +164,3 @@ export function startGroupSnapshot(ctx: SnapshotScope, snapshot: SnapshotRecord,
   void ctx.services.snapshots.snapshotGroup(ctx.state, snapshot, group);
 }
 
-export function storeTags(ctx: SnapshotScope, arn: string, tags: Array<{ Key?: string; Value?: string }> | undefined): void {
-  if (tags?.length) ctx.state.tags.set(arn, tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
-}

@@ -1,29 +1,27 @@
 /** CreateCacheSubnetGroup: a named set of subnets (in a VPC derived from them) that clusters are placed in. */
-import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
-import { subnetGroups, vpcIdFor } from "../../state/network.js";
+import { vpcIdFor } from "../../state/network.js";
+import type { SubnetGroupRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import { subnetGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { checkTags } from "../tags/tag-rules.js";
-import { checkSubnetGroupName, checkSubnetIds, MAX_SUBNET_GROUPS } from "./subnet-group-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { checkQuota, insertResource, requireNew } from "../shared/lookups.js";
+import { checkTags } from "../shared/tags.js";
+import { checkSubnetGroupName, checkSubnetIds } from "./subnet-group-rules.js";
 
 export const createCacheSubnetGroup: ActionHandler<"CreateCacheSubnetGroup"> = async (ctx, input) => {
   const name = checkSubnetGroupName(input.CacheSubnetGroupName);
   const subnetIds = checkSubnetIds(input.SubnetIds);
   checkTags(input.Tags ?? []);
-  const groups = subnetGroups(ctx.state);
-  if (groups.has(name)) throw modelError("CacheSubnetGroupAlreadyExistsFault", `Cache subnet group ${name} already exists.`);
-  if (groups.size >= MAX_SUBNET_GROUPS) {
-    throw modelError("CacheSubnetGroupQuotaExceededFault", `The quota of ${MAX_SUBNET_GROUPS} cache subnet groups per region is reached.`);
-  }
-  const group = {
+  requireNew(resources.subnetGroup, ctx.state, name);
+  checkQuota(resources.subnetGroup, ctx);
+  const group: SubnetGroupRecord = {
     name,
     description: input.CacheSubnetGroupDescription,
     vpcId: vpcIdFor(subnetIds),
     subnetIds,
     arn: buildArn(ctx.region, ctx.accountId, "subnetgroup", name),
   };
-  groups.set(name, group);
-  if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
+  insertResource(resources.subnetGroup, ctx, group, input.Tags);
   return { CacheSubnetGroup: subnetGroupToWire(group, ctx.region) };
 };

@@ -1,9 +1,11 @@
 /** DeleteCacheSubnetGroup: only a group no cluster or replication group uses; never `default`. */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import { DEFAULT_GROUP, subnetGroups } from "../../state/network.js";
-import type { ActionHandler } from "../context.js";
-import { findSubnetGroup, subnetGroupUsers } from "./subnet-group-rules.js";
+import { DEFAULT_GROUP } from "../../state/network.js";
+import { resources } from "../../state/resources.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findSubnetGroup, removeResource } from "../shared/lookups.js";
+import { subnetGroupUsers } from "./subnet-group-rules.js";
 
 export const deleteCacheSubnetGroup: ActionHandler<"DeleteCacheSubnetGroup"> = async (ctx, input) => {
   const group = findSubnetGroup(ctx.state, input.CacheSubnetGroupName);
@@ -12,6 +14,5 @@ export const deleteCacheSubnetGroup: ActionHandler<"DeleteCacheSubnetGroup"> = a
   if (users.length) {
     throw modelError("CacheSubnetGroupInUse", `Cache subnet group ${group.name} is currently in use by ${users.slice(0, 5).join(", ")}.`);
   }
-  subnetGroups(ctx.state).delete(group.name);
-  ctx.state.tags.delete(group.arn);
+  removeResource(resources.subnetGroup, ctx.state, group);
 };

@@ -1,15 +1,14 @@
 /** DescribeCacheSubnetGroups: the region's groups, `default` included, by name. */
-import { subnetGroups } from "../../state/network.js";
 import { subnetGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
-import { findSubnetGroup } from "./subnet-group-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { describe } from "../shared/describe.js";
+import { findSubnetGroup } from "../shared/lookups.js";
 
 export const describeCacheSubnetGroups: ActionHandler<"DescribeCacheSubnetGroups"> = async (ctx, input) => {
-  const all =
-    input.CacheSubnetGroupName !== undefined
-      ? [findSubnetGroup(ctx.state, input.CacheSubnetGroupName)]
-      : sortByKey(subnetGroups(ctx.state).values(), (g) => g.name);
-  const page = paginate(all, (g) => g.name, input);
-  return { Marker: page.marker, CacheSubnetGroups: page.items.map((g) => subnetGroupToWire(g, ctx.region)) };
+  const page = describe("DescribeCacheSubnetGroups", input, {
+    byId: { id: input.CacheSubnetGroupName, find: (name) => findSubnetGroup(ctx.state, name) },
+    all: () => ctx.state.subnetGroups.values(),
+    keyOf: (g) => g.name,
+  });
+  return { Marker: page.next, CacheSubnetGroups: page.items.map((g) => subnetGroupToWire(g, ctx.region)) };
 };

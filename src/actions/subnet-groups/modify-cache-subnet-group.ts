@@ -1,7 +1,8 @@
 /** ModifyCacheSubnetGroup: a new description or a new set of subnets (the VPC stays). */
 import { subnetGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { checkSubnetIds, checkSubnetsRemovable, findSubnetGroup } from "./subnet-group-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findSubnetGroup } from "../shared/lookups.js";
+import { checkSubnetIds, checkSubnetsRemovable } from "./subnet-group-rules.js";
 
 export const modifyCacheSubnetGroup: ActionHandler<"ModifyCacheSubnetGroup"> = async (ctx, input) => {
   const group = findSubnetGroup(ctx.state, input.CacheSubnetGroupName);

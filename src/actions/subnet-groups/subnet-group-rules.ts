@@ -1,11 +1,11 @@
 /** Rules AWS applies to cache subnet groups: names, subnet ids, quotas, and who uses a group. */
 import { commonErrors, clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import { subnetGroups, subnetZone, type SubnetGroupRecord } from "../../state/network.js";
+import { subnetZone } from "../../state/network.js";
+import { type SubnetGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 
-/** AWS's default quotas: subnet groups per region, subnets per group. */
-export const MAX_SUBNET_GROUPS = 150;
+/** AWS's default quota of subnets per group (the quota of groups is in state/resources.ts). */
 export const MAX_SUBNETS_PER_GROUP = 20;
 
 /** Names are stored lowercased: up to 255 letters, digits or hyphens. */
@@ -32,12 +32,6 @@ export function checkSubnetIds(ids: string[]): string[] {
     throw modelError("CacheSubnetQuotaExceededFault", `A cache subnet group can have at most ${MAX_SUBNETS_PER_GROUP} subnets; ${unique.length} were given.`);
   }
   return unique;
-}
-
-export function findSubnetGroup(state: RegionState, name: string): SubnetGroupRecord {
-  const group = subnetGroups(state).get(name.toLowerCase());
-  if (!group) throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${clipValue(name)} not found.`);
-  return group;
 }
 
 /** Cache clusters (replication group members included) and replication groups placed in the group. */

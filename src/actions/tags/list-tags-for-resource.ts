@@ -1,8 +1,8 @@
 /** ListTagsForResource. */
-import type { ActionHandler } from "../context.js";
+import type { ActionHandler } from "../shared/context.js";
 import { findTaggableResource } from "./tag-rules.js";
 
 export const listTagsForResource: ActionHandler<"ListTagsForResource"> = async (ctx, input) => {
-  findTaggableResource(ctx.state, input.ResourceName);
-  return { TagList: ctx.state.tags.get(input.ResourceName) ?? [] };
+  const resource = findTaggableResource(ctx, input.ResourceName);
+  return { TagList: resource.tags.get(resource.key) ?? [] };
 };

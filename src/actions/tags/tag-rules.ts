@@ -1,66 +1,32 @@
-/** Tag limits as AWS words them, and finding the resource an ARN names. */
-import { commonErrors } from "../../protocol/aws-error.js";
+/** Finding the resource an ARN names, for every ARN type the resource registry declares. */
 import { modelError } from "../../protocol/model-errors.js";
 import { parseArn, type ParsedArn } from "../../state/arn.js";
-import { findParameterGroup } from "../../state/parameter-groups.js";
-import { cacheSecurityGroups, subnetGroups } from "../../state/network.js";
-import type { RegionState } from "../../state/store.js";
+import type { Tag } from "../../state/records.js";
+import { kindOfArnType, lookupResource } from "../../state/resources.js";
+import type { ActionContext } from "../shared/context.js";
+import { tagMap } from "../shared/tags.js";
 
-export const MAX_TAGS = 50;
-
-export function checkTags(tags: Array<{ Key?: string; Value?: string }>): void {
-  for (const tag of tags) {
-    if (!tag.Key) throw commonErrors.invalidParameterValue("Tag keys must not be empty.");
-    if (tag.Key.length > 128) throw commonErrors.invalidParameterValue(`Tag key ${tag.Key.slice(0, 20)}... is longer than 128 characters.`);
-    if ((tag.Value ?? "").length > 256) throw commonErrors.invalidParameterValue(`The value of tag ${tag.Key} is longer than 256 characters.`);
-    if (tag.Key.toLowerCase().startsWith("aws:")) {
-      throw commonErrors.invalidParameterValue(`Tag keys must not start with "aws:" (${tag.Key}).`);
-    }
-  }
-  if (new Set(tags.map((t) => t.Key)).size > MAX_TAGS) {
-    throw modelError("TagQuotaPerResourceExceeded", `A resource can have at most ${MAX_TAGS} tags.`);
-  }
+export interface TaggableResource {
+  arn: ParsedArn;
+  /** The resource's own ARN, which its tags are kept under (an id in the request's ARN may differ in case). */
+  key: string;
+  /** The map the resource's tags are kept in (its scope's), by ARN. */
+  tags: Map<string, Tag[]>;
 }
 
-/** Parses the ARN and checks that the resource exists in the caller's account and region. */
-export function findTaggableResource(state: RegionState, resourceName: string): ParsedArn {
+/**
+ * Parses the ARN and checks that the resource exists in the caller's scope: its account and
+ * region, or its account alone for a kind that spans regions (an ARN with an empty region).
+ * A resource elsewhere is not found, with its kind's own error.
+ */
+export function findTaggableResource(ctx: Pick<ActionContext, "state" | "account">, resourceName: string): TaggableResource {
   const arn = parseArn(resourceName);
   if (!arn) throw modelError("InvalidARNFault", `The ARN ${resourceName} is not a valid ElastiCache ARN.`);
-  const here = arn.region === state.key.region && arn.accountId === state.key.accountId;
-  const name = arn.resourceName;
-  switch (arn.resourceType) {
-    case "cluster":
-      if (!here || !state.clusters.has(name)) throw modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${name}`);
-      return arn;
-    case "parametergroup":
-      if (!here || !findParameterGroup(state, name)) {
-        throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`);
-      }
-      return arn;
-    case "subnetgroup":
-      if (!here || !subnetGroups(state).has(name)) throw modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${name} not found.`);
-      return arn;
-    case "securitygroup":
-      if (!here || !cacheSecurityGroups(state).has(name)) throw modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${name} not found.`);
-      return arn;
-    case "replicationgroup":
-      throw modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${name}`);
-    case "snapshot":
-      if (!here || !state.snapshots.has(name)) throw modelError("SnapshotNotFoundFault", `Snapshot ${name} not found.`);
-      return arn;
-    case "user":
-      if (!here || !state.users.has(name)) throw modelError("UserNotFoundFault", `User ${name} not found.`);
-      return arn;
-    case "usergroup":
-      if (!here || !state.userGroups.has(name)) throw modelError("UserGroupNotFoundFault", `User group ${name} not found.`);
-      return arn;
-    case "serverlesscache":
-      throw modelError("ServerlessCacheNotFoundFault", `Serverless cache ${name} not found.`);
-    case "serverlesscachesnapshot":
-      throw modelError("ServerlessCacheSnapshotNotFoundFault", `Serverless cache snapshot ${name} not found.`);
-    case "reserved-instance":
-      throw modelError("ReservedCacheNodeNotFoundFault", `Reserved cache node ${name} not found.`);
-    case "globalreplicationgroup":
-      throw modelError("GlobalReplicationGroupNotFoundFault", `Global replication group ${name} not found.`);
-  }
+  const kind = kindOfArnType(arn.resourceType);
+  const inScope =
+    arn.accountId === ctx.state.key.accountId && (kind.scope === "account" ? arn.region === "" : arn.region === ctx.state.key.region);
+  // Account-scope kinds keep their records in the account state; none has a collection yet.
+  const found = inScope && kind.scope === "region" ? lookupResource(kind, ctx.state, arn.resourceName) : undefined;
+  if (found === undefined) throw kind.notFound(arn.resourceName);
+  return { arn, key: kind.arnOf ? kind.arnOf(found) : resourceName, tags: tagMap(ctx, kind.scope) };
 }

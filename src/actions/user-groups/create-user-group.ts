@@ -1,24 +1,20 @@
 /** CreateUserGroup: `creating`, then `active`; replication groups attach it with UserGroupIds. */
-import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { UserGroupRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import { userGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { checkTags } from "../tags/tag-rules.js";
-import { checkAccessEngine, checkAccessId, checkGroupMembers } from "../users/user-rules.js";
-
-/** AWS's quota of user groups per account and region. */
-export const MAX_USER_GROUPS = 100;
+import type { ActionHandler } from "../shared/context.js";
+import { checkQuota, insertResource, requireNew } from "../shared/lookups.js";
+import { checkAccessEngine, checkAccessId, checkGroupMembers } from "../shared/rbac-rules.js";
+import { checkTags } from "../shared/tags.js";
 
 export const createUserGroup: ActionHandler<"CreateUserGroup"> = async (ctx, input) => {
   const id = checkAccessId(input.UserGroupId, "UserGroupId");
   const engine = checkAccessEngine(input.Engine);
   const users = checkGroupMembers(ctx.state, engine, input.UserIds ?? []);
   checkTags(input.Tags ?? []);
-  if (ctx.state.userGroups.has(id)) throw modelError("UserGroupAlreadyExistsFault", `User group ${id} already exists.`);
-  if (ctx.state.userGroups.size >= MAX_USER_GROUPS) {
-    throw modelError("UserGroupQuotaExceededFault", `The quota of ${MAX_USER_GROUPS} user groups has been reached.`);
-  }
+  requireNew(resources.userGroup, ctx.state, id);
+  checkQuota(resources.userGroup, ctx);
   const group: UserGroupRecord = {
     id,
     arn: buildArn(ctx.region, ctx.accountId, "usergroup", id),
@@ -27,8 +23,7 @@ export const createUserGroup: ActionHandler<"CreateUserGroup"> = async (ctx, inp
     userIds: users.map((u) => u.id),
     minimumEngineVersion: engine === "valkey" ? "7.2" : "6.0",
   };
-  ctx.state.userGroups.set(id, group);
-  if (input.Tags?.length) ctx.state.tags.set(group.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
+  insertResource(resources.userGroup, ctx, group, input.Tags);
   const output = userGroupToWire(group, ctx.state);
   ctx.services.access.syncUserGroups(ctx.state, [], "create", () => (group.status = "active"));
   return output;

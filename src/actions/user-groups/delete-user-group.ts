@@ -1,9 +1,10 @@
 /** DeleteUserGroup: refused while a replication group uses it; `deleting`, then gone. */
 import { modelError } from "../../protocol/model-errors.js";
+import { resources } from "../../state/resources.js";
 import { userGroupToWire } from "../../state/to-wire.js";
 import { replicationGroupsOfUserGroup } from "../../state/users.js";
-import type { ActionHandler } from "../context.js";
-import { findUserGroup, requireUserGroupActive } from "../users/user-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findUserGroup, requireUserGroupActive, removeResource } from "../shared/lookups.js";
 
 export const deleteUserGroup: ActionHandler<"DeleteUserGroup"> = async (ctx, input) => {
   const group = findUserGroup(ctx.state, input.UserGroupId);
@@ -17,9 +18,6 @@ export const deleteUserGroup: ActionHandler<"DeleteUserGroup"> = async (ctx, inp
   }
   group.status = "deleting";
   const output = userGroupToWire(group, ctx.state);
-  ctx.services.access.syncUserGroups(ctx.state, [], "delete", () => {
-    ctx.state.userGroups.delete(group.id);
-    ctx.state.tags.delete(group.arn);
-  });
+  ctx.services.access.syncUserGroups(ctx.state, [], "delete", () => removeResource(resources.userGroup, ctx.state, group));
   return output;
 };

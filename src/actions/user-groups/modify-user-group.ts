@@ -5,8 +5,9 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { userGroupToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { checkAccessEngine, checkGroupMembers, findUserGroup, requireUserGroupActive } from "../users/user-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findUserGroup, requireUserGroupActive } from "../shared/lookups.js";
+import { checkAccessEngine, checkGroupMembers } from "../shared/rbac-rules.js";
 
 export const modifyUserGroup: ActionHandler<"ModifyUserGroup"> = async (ctx, input) => {
   const group = findUserGroup(ctx.state, input.UserGroupId);

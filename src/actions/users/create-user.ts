@@ -1,15 +1,14 @@
 /** CreateUser: an RBAC user; it reaches the engines through the user groups it joins. */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
 import { buildArn } from "../../state/arn.js";
 import type { UserRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import { userToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { checkTags } from "../tags/tag-rules.js";
-import { checkAccessEngine, checkAccessId, checkAccessString, requestedAuthentication } from "./user-rules.js";
-
-/** AWS's quota of users per account and region. */
-export const MAX_USERS = 1000;
+import type { ActionHandler } from "../shared/context.js";
+import { checkQuota, insertResource, requireNew } from "../shared/lookups.js";
+import { checkAccessEngine, checkAccessId } from "../shared/rbac-rules.js";
+import { checkTags } from "../shared/tags.js";
+import { checkAccessString, requestedAuthentication } from "./user-rules.js";
 
 export const createUser: ActionHandler<"CreateUser"> = async (ctx, input) => {
   const id = checkAccessId(input.UserId, "UserId");
@@ -20,8 +19,8 @@ export const createUser: ActionHandler<"CreateUser"> = async (ctx, input) => {
     throw commonErrors.invalidParameterCombination("Passwords, NoPasswordRequired or AuthenticationMode must be specified.");
   }
   checkTags(input.Tags ?? []);
-  if (ctx.state.users.has(id)) throw modelError("UserAlreadyExistsFault", `User ${id} already exists.`);
-  if (ctx.state.users.size >= MAX_USERS) throw modelError("UserQuotaExceededFault", `The quota of ${MAX_USERS} users has been reached.`);
+  requireNew(resources.user, ctx.state, id);
+  checkQuota(resources.user, ctx);
 
   const user: UserRecord = {
     id,
@@ -33,7 +32,6 @@ export const createUser: ActionHandler<"CreateUser"> = async (ctx, input) => {
     authentication,
     minimumEngineVersion: engine === "valkey" ? "7.2" : "6.0",
   };
-  ctx.state.users.set(id, user);
-  if (input.Tags?.length) ctx.state.tags.set(user.arn, input.Tags.map((t) => ({ Key: t.Key!, Value: t.Value })));
+  insertResource(resources.user, ctx, user, input.Tags);
   return userToWire(user, ctx.state);
 };

@@ -4,10 +4,11 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
+import { resources } from "../../state/resources.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser } from "../../state/users.js";
-import type { ActionHandler } from "../context.js";
-import { findUser, requireUserActive } from "./user-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findUser, requireUserActive, removeResource } from "../shared/lookups.js";
 
 export const deleteUser: ActionHandler<"DeleteUser"> = async (ctx, input) => {
   const user = findUser(ctx.state, input.UserId);
@@ -23,10 +24,6 @@ export const deleteUser: ActionHandler<"DeleteUser"> = async (ctx, input) => {
   const output = userToWire({ ...user, status: "deleting" }, ctx.state);
   user.status = "deleting";
   for (const group of groups) group.userIds = group.userIds.filter((id) => id !== user.id);
-  ctx.services.access.syncUserGroups(ctx.state, groups.map((g) => g.id), "delete", () => {
-      ctx.state.users.delete(user.id);
-      ctx.state.tags.delete(user.arn);
-    },
-  );
+  ctx.services.access.syncUserGroups(ctx.state, groups.map((g) => g.id), "delete", () => removeResource(resources.user, ctx.state, user));
   return output;
 };

@@ -1,10 +1,9 @@
 /** DescribeUsers: by UserId, Engine and Filters (user-id, user-name, engine, status), paged. */
-import { commonErrors } from "../../protocol/aws-error.js";
 import type { UserRecord } from "../../state/records.js";
 import { userToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../context.js";
-import { paginate, sortByKey } from "../pagination.js";
-import { findUser } from "./user-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { describe } from "../shared/describe.js";
+import { findUser } from "../shared/lookups.js";
 
 const FILTERS: Record<string, (u: UserRecord) => string> = {
   "user-id": (u) => u.id,
@@ -16,13 +15,13 @@ const FILTERS: Record<string, (u: UserRecord) => string> = {
 };
 
 export const describeUsers: ActionHandler<"DescribeUsers"> = async (ctx, input) => {
-  let users = input.UserId !== undefined ? [findUser(ctx.state, input.UserId)] : [...ctx.state.users.values()];
-  if (input.Engine !== undefined) users = users.filter((u) => u.engine === input.Engine!.toLowerCase());
-  for (const filter of input.Filters ?? []) {
-    const field = FILTERS[filter.Name.toLowerCase()];
-    if (!field) throw commonErrors.invalidParameterValue(`Invalid filter name: ${filter.Name}. Valid names: user-id, user-name, engine, status.`);
-    users = users.filter((u) => filter.Values.includes(field(u)));
-  }
-  const page = paginate(sortByKey(users, (u) => u.id), (u) => u.id, input);
-  return { Users: page.items.map((u) => userToWire(u, ctx.state)), Marker: page.marker };
+  const engine = input.Engine?.toLowerCase();
+  const page = describe("DescribeUsers", input, {
+    byId: { id: input.UserId, find: (id) => findUser(ctx.state, id) },
+    all: () => ctx.state.users.values(),
+    where: engine === undefined ? undefined : (u) => u.engine === engine,
+    filters: { given: input.Filters, fields: FILTERS, valid: "user-id, user-name, engine, status" },
+    keyOf: (u) => u.id,
+  });
+  return { Users: page.items.map((u) => userToWire(u, ctx.state)), Marker: page.next };
 };

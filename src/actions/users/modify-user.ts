@@ -6,8 +6,10 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser, replicationGroupsOfUserGroup } from "../../state/users.js";
-import type { ActionHandler } from "../context.js";
-import { checkAccessEngine, checkAccessString, findUser, requestedAuthentication, requireUserActive } from "./user-rules.js";
+import type { ActionHandler } from "../shared/context.js";
+import { findUser, requireUserActive } from "../shared/lookups.js";
+import { checkAccessEngine } from "../shared/rbac-rules.js";
+import { checkAccessString, requestedAuthentication } from "./user-rules.js";
 
 export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
   const user = findUser(ctx.state, input.UserId);

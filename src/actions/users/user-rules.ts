@@ -2,27 +2,7 @@
 import { accessStringError, passwordHash } from "../../engines/acl.js";
 import type { AuthenticationMode } from "../../generated/api.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
-import type { UserGroupRecord, UserRecord } from "../../state/records.js";
-import type { RegionState } from "../../state/store.js";
-
-/** UserId and UserGroupId: stored lowercase; a letter, then letters, digits and single hyphens. */
-export function checkAccessId(id: string, parameter: "UserId" | "UserGroupId"): string {
-  const lower = id.toLowerCase();
-  if (!/^[a-z][a-z0-9-]*$/.test(lower) || lower.length > 40 || lower.includes("--") || lower.endsWith("-")) {
-    throw commonErrors.invalidParameterValue(
-      `The parameter ${parameter} must begin with a letter, contain only ASCII letters, digits and hyphens, ` +
-        `be 1 to 40 characters long, and must not end with a hyphen or contain two consecutive hyphens.`,
-    );
-  }
-  return lower;
-}
-
-export function checkAccessEngine(engine: string): "redis" | "valkey" {
-  const lower = engine.toLowerCase();
-  if (lower !== "redis" && lower !== "valkey") throw commonErrors.invalidParameterValue(`Invalid engine: ${engine}. The options are valkey or redis.`);
-  return lower;
-}
+import type { UserRecord } from "../../state/records.js";
 
 export function checkAccessString(accessString: string): string {
   const error = accessStringError(accessString);
@@ -36,20 +16,6 @@ export function checkPassword(password: string, what = "Passwords"): void {
     throw commonErrors.invalidParameterValue(`${what} must be between 16 and 128 characters long.`);
   }
   if (!/^[\x21-\x7e]+$/.test(password)) throw commonErrors.invalidParameterValue(`${what} must contain only printable ASCII characters.`);
-}
-
-/**
- * AWS's AUTH token: 16-128 characters, letters, digits and only the specials ! & # $ ^ < > -.
- */
-export function checkAuthToken(token: string): void {
-  if (token.length < 16 || token.length > 128) {
-    throw commonErrors.invalidParameterValue("Invalid AuthToken provided. It must be between 16 and 128 characters long.");
-  }
-  if (!/^[A-Za-z0-9!&#$^<>-]+$/.test(token)) {
-    throw commonErrors.invalidParameterValue(
-      "Invalid AuthToken provided. The only permitted printable special characters are !, &, #, $, ^, <, >, and -.",
-    );
-  }
 }
 
 /**
@@ -95,45 +61,3 @@ function hashPasswords(passwords: string[]): string[] {
   return passwords.map(passwordHash);
 }
 
-export function findUser(state: RegionState, id: string): UserRecord {
-  const user = state.users.get(id.toLowerCase());
-  if (!user) throw modelError("UserNotFoundFault", `User ${id} not found.`);
-  return user;
-}
-
-export function findUserGroup(state: RegionState, id: string): UserGroupRecord {
-  const group = state.userGroups.get(id.toLowerCase());
-  if (!group) throw modelError("UserGroupNotFoundFault", `User group ${id} not found.`);
-  return group;
-}
-
-export function requireUserActive(user: UserRecord): void {
-  if (user.status !== "active") throw modelError("InvalidUserStateFault", `User ${user.id} is not in the active state (current status: ${user.status}).`);
-}
-
-export function requireUserGroupActive(group: UserGroupRecord): void {
-  if (group.status !== "active") {
-    throw modelError("InvalidUserGroupStateFault", `User group ${group.id} is not in the active state (current status: ${group.status}).`);
-  }
-}
-
-/**
- * The members of a user group, as AWS checks them: users exist, names are unique, a Redis
- * group has a user named `default`, a Valkey group only users that authenticate.
- */
-export function checkGroupMembers(state: RegionState, engine: "redis" | "valkey", userIds: string[]): UserRecord[] {
-  const users = [...new Set(userIds.map((id) => id.toLowerCase()))].map((id) => findUser(state, id));
-  const names = new Set<string>();
-  for (const user of users) {
-    if (names.has(user.name)) throw modelError("DuplicateUserNameFault", `A user group cannot contain two users named ${user.name}.`);
-    names.add(user.name);
-    if (engine === "redis" && user.engine !== "redis") {
-      throw commonErrors.invalidParameterValue(`User ${user.id} has engine ${user.engine}: a redis user group can only contain redis users.`);
-    }
-    if (engine === "valkey" && user.authentication.type === "no-password") {
-      throw commonErrors.invalidParameterValue(`User ${user.id} requires no password: a valkey user group can only contain users that authenticate with a password or IAM.`);
-    }
-  }
-  if (engine === "redis" && !names.has("default")) throw modelError("DefaultUserRequired", "A user group must contain a user named default.");
-  return users;
-}

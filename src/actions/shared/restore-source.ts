@@ -6,11 +6,11 @@
 import { existsSync } from "node:fs";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
-import type { SnapshotRecord } from "../../state/records.js";
 import { parseS3Arn } from "../../snapshots/snapshot-files.js";
 import type { RestoreSource } from "../../snapshots/snapshot-service.js";
-import type { ActionContext } from "../context.js";
-import { findSnapshot } from "./snapshot-rules.js";
+import type { SnapshotRecord } from "../../state/records.js";
+import type { ActionContext } from "./context.js";
+import { findSnapshot } from "./lookups.js";
 
 export interface Restore {
   snapshot?: SnapshotRecord;

@@ -4,9 +4,9 @@
  * (configurable, AWS's default 300), and the capacity the machine really has (free ports in
  * the node port range), which AWS reports as InsufficientCacheClusterCapacity.
  */
-import { defaultPortPool } from "../process/ports.js";
-import { modelError } from "../protocol/model-errors.js";
-import type { RegionState } from "../state/store.js";
+import { defaultPortPool } from "../../process/ports.js";
+import { modelError } from "../../protocol/model-errors.js";
+import type { RegionState } from "../../state/store.js";
 import type { ActionContext } from "./context.js";
 
 /** Nodes per cluster as AWS documents them. */

@@ -3,8 +3,8 @@
  * create and modify, as pure functions that return the resulting setting or throw the
  * AwsError AWS answers.
  */
-import type { EngineKind, TransitEncryptionMode } from "../engines/engine.js";
-import { commonErrors } from "../protocol/aws-error.js";
+import type { EngineKind, TransitEncryptionMode } from "../../engines/engine.js";
+import { commonErrors } from "../../protocol/aws-error.js";
 
 export interface TransitEncryption {
   enabled: boolean;

@@ -2,21 +2,10 @@
  * The settings ModifyCacheCluster and ModifyReplicationGroup both record at once, whatever
  * ApplyImmediately says: the same inputs land in the same fields of either record.
  */
-import type { ClusterSettings, ReplicationGroupSettings } from "../state/records.js";
+import type { SharedSettings } from "../../state/records.js";
 
-type Shared = Pick<
-  ClusterSettings & ReplicationGroupSettings,
-  | "cacheSecurityGroupNames"
-  | "securityGroupIds"
-  | "preferredMaintenanceWindow"
-  | "notificationTopicArn"
-  | "notificationTopicStatus"
-  | "cacheParameterGroupName"
-  | "autoMinorVersionUpgrade"
-  | "snapshotRetentionLimit"
-  | "ipDiscovery"
-  | "logDeliveryConfigurations"
-> & { snapshotWindow?: string };
+/** The snapshot window is optional on a cluster (Memcached has none) and always set on a group. */
+type Shared = SharedSettings & { snapshotWindow?: string };
 
 interface SharedInput {
   CacheSecurityGroupNames?: string[];

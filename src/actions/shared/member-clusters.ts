@@ -2,8 +2,7 @@
 import { clusterNodeParams } from "../../engines/topology/index.js";
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
-import type { ActionContext } from "../context.js";
-import { memberClusterId } from "./replication-group-rules.js";
+import type { ActionContext } from "./context.js";
 
 export function addMember(
   ctx: ActionContext,
@@ -72,4 +71,10 @@ const CLUSTER_NODE_TIMEOUT_MS = 2000;
 /** Members spread over the region's zones a, b, c as AWS places them by default. */
 function zoneFor(region: string, index: number): string {
   return `${region}${"abc"[index % 3]}`;
+}
+
+/** AWS's member cluster ids: `<rg>-001` (cluster mode disabled), `<rg>-0001-001` (enabled). */
+export function memberClusterId(group: { id: string; clusterEnabled: boolean }, nodeGroupId: string, n: number): string {
+  const member = String(n).padStart(3, "0");
+  return group.clusterEnabled ? `${group.id}-${nodeGroupId}-${member}` : `${group.id}-${member}`;
 }

@@ -8,7 +8,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../protocol/model-errors.js";
 import type { AccessSettings, UserGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
-import { checkAuthToken, findUserGroup } from "../users/user-rules.js";
+import { findUserGroup } from "./lookups.js";
 
 interface CreateAccessInput {
   AuthToken?: string;
@@ -168,4 +168,18 @@ function checkUserGroupsFit(state: RegionState, ids: string[], target: { engine:
     }
     return userGroup;
   });
+}
+
+/**
+ * AWS's AUTH token: 16-128 characters, letters, digits and only the specials ! & # $ ^ < > -.
+ */
+export function checkAuthToken(token: string): void {
+  if (token.length < 16 || token.length > 128) {
+    throw commonErrors.invalidParameterValue("Invalid AuthToken provided. It must be between 16 and 128 characters long.");
+  }
+  if (!/^[A-Za-z0-9!&#$^<>-]+$/.test(token)) {
+    throw commonErrors.invalidParameterValue(
+      "Invalid AuthToken provided. The only permitted printable special characters are !, &, #, $, ^, <, >, and -.",
+    );
+  }
 }

@@ -1,0 +1,43 @@
+/**
+ * What an action handler gets: the caller's state in both scopes (its account and region,
+ * and its account across regions) and the emulator's services.
+ * Handlers never see HTTP, forms or XML: typed input in, typed output out.
+ */
+import type { EmulatorConfig } from "../../config.js";
+import type { OperationName, OperationTypes } from "../../generated/api.js";
+import type { AccessControl } from "../../lifecycle/access-control.js";
+import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
+import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
+import type { Logger } from "../../logger.js";
+import type { SnapshotService } from "../../snapshots/snapshot-service.js";
+import type { AccountState, RegionState } from "../../state/store.js";
+
+export interface Services {
+  config: EmulatorConfig;
+  clusters: ClusterLifecycle;
+  replication: ReplicationLifecycle;
+  access: AccessControl;
+  snapshots: SnapshotService;
+}
+
+export interface ActionContext {
+  requestId: string;
+  accountId: string;
+  region: string;
+  /** The caller's account and region. */
+  state: RegionState;
+  /** The caller's account, across regions (global datastores). */
+  account: AccountState;
+  logger: Logger;
+  services: Services;
+}
+
+export type ActionInput<Op extends OperationName> = OperationTypes[Op]["input"];
+export type ActionOutput<Op extends OperationName> = OperationTypes[Op]["output"];
+
+export type ActionHandler<Op extends OperationName> = (
+  ctx: ActionContext,
+  input: ActionInput<Op>,
+) => Promise<ActionOutput<Op>>;
+
+export type ActionTable = { [Op in OperationName]?: ActionHandler<Op> };

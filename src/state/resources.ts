@@ -1,0 +1,304 @@
+/**
+ * The resource registry: every kind of ElastiCache resource, declared once. A declaration
+ * says where the kind's records live (its collection in the region or account state), its
+ * ARN resource type, the errors AWS answers when one is missing or already there, its
+ * quota, how a record becomes an output shape, how its records settle after a restart and
+ * which ports they hold, and whether they are persisted.
+ *
+ * Lookups (actions/shared/lookups.ts), tags (actions/tags/), the state file
+ * (state/persistence.ts) and recovery after a restart (lifecycle/recovery.ts) all read this
+ * table, so a new family is its folder, its records, its lifecycle and one entry here.
+ * Kinds AWS has whose family does not exist here yet are declared too, without a
+ * collection: their ARNs answer their own not-found error.
+ */
+import type { EmulatorConfig } from "../config.js";
+import { clipValue, type AwsError } from "../protocol/aws-error.js";
+import { modelError } from "../protocol/model-errors.js";
+import type { ArnResourceType } from "./arn.js";
+import { findParameterGroup, MAX_PARAMETER_GROUPS, type ParameterGroupView } from "./parameter-groups.js";
+import type {
+  CacheClusterRecord,
+  CacheSecurityGroupRecord,
+  ReplicationGroupRecord,
+  SnapshotRecord,
+  SubnetGroupRecord,
+  UserGroupRecord,
+  UserRecord,
+} from "./records.js";
+import type { AccountState, RegionState } from "./store.js";
+import {
+  cacheClusterToWire,
+  cacheSecurityGroupToWire,
+  parameterGroupToWire,
+  replicationGroupToWire,
+  snapshotToWire,
+  subnetGroupToWire,
+  userGroupToWire,
+  userToWire,
+} from "./to-wire.js";
+
+/** Where a kind's records live: per account and region, or per account across regions (empty region in the ARN). */
+export type Scope = "region" | "account";
+
+/** What a record -> wire mapping may need beyond the record. */
+export interface WireContext {
+  state: RegionState;
+  advertisedHost: string;
+}
+
+/** The fields of a state class that hold a collection of records by id. */
+type CollectionName<S> = { [K in keyof S]: S[K] extends Map<string, unknown> ? K : never }[keyof S] & string;
+export type RegionCollection = Exclude<CollectionName<RegionState>, "tags">;
+export type AccountCollection = Exclude<CollectionName<AccountState>, "tags">;
+
+export interface ResourceKind<R = unknown> {
+  /** The ARN's resource type: arn:aws:elasticache:REGION:ACCOUNT:<arnType>:<id>. */
+  readonly arnType: ArnResourceType;
+  readonly scope: Scope;
+  /** The collection holding the records; absent while the family does not exist here. */
+  readonly collection?: RegionCollection | AccountCollection;
+  /** The error AWS answers for a missing resource of this kind, with AWS's wording. */
+  readonly notFound: (id: string) => AwsError;
+  readonly alreadyExists?: (id: string) => AwsError;
+  /** How many records of the kind a scope may hold, and AWS's error beyond it. */
+  readonly quota?: { limit: (config: EmulatorConfig) => number; exceeded: (limit: number) => AwsError };
+  /** An id as the collection keys it (most ids are stored lowercase). */
+  readonly keyOf?: (id: string) => string;
+  /** A lookup beyond the collection (AWS's built-in parameter groups); the collection otherwise. */
+  readonly lookup?: (state: RegionState, id: string) => R | undefined;
+  /** The record's key in its collection and its ARN. */
+  readonly idOf?: (record: R) => string;
+  readonly arnOf?: (record: R) => string;
+  /** The record as Describe* and Create* return it. */
+  readonly toWire?: (record: R, ctx: WireContext) => unknown;
+  /**
+   * After a restart: a record in the middle of a step without engines finishes it ("keep"),
+   * or was being deleted and is gone ("remove"). Kinds with engines come back through their
+   * lifecycle instead.
+   */
+  readonly settle?: (record: R) => "keep" | "remove";
+  /** Ports the record's engines and endpoints listened on (reserved while they come back). */
+  readonly ports?: (record: R) => number[];
+  /** Saved in the data dir's state file and restored at start. */
+  readonly persisted: boolean;
+}
+
+const lower = (id: string) => id.toLowerCase();
+
+function kind<R>(declaration: ResourceKind<R>): ResourceKind<R> {
+  return declaration;
+}
+
+export const resources = {
+  cluster: kind<CacheClusterRecord>({
+    arnType: "cluster",
+    scope: "region",
+    collection: "clusters",
+    keyOf: lower,
+    idOf: (c) => c.id,
+    arnOf: (c) => c.arn,
+    notFound: (id) => modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${id}`),
+    alreadyExists: (id) => modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`),
+    toWire: (c, ctx) => cacheClusterToWire(c, { advertisedHost: ctx.advertisedHost, showCacheNodeInfo: false }),
+    ports: (c) => [...c.nodes.map((n) => n.port), c.configurationEndpointPort ?? 0].filter((p) => p > 0),
+    persisted: true,
+  }),
+  replicationGroup: kind<ReplicationGroupRecord>({
+    arnType: "replicationgroup",
+    scope: "region",
+    collection: "replicationGroups",
+    keyOf: lower,
+    idOf: (g) => g.id,
+    arnOf: (g) => g.arn,
+    notFound: (id) => modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${id}`),
+    alreadyExists: (id) => modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`),
+    toWire: (g, ctx) => replicationGroupToWire(g, (id) => ctx.state.clusters.get(id), ctx.advertisedHost),
+    ports: (g) => Object.values(g.endpoints).filter((p): p is number => Boolean(p)),
+    persisted: true,
+  }),
+  /** Node-based snapshots, by name as given (names are case-sensitive). */
+  snapshot: kind<SnapshotRecord>({
+    arnType: "snapshot",
+    scope: "region",
+    collection: "snapshots",
+    idOf: (s) => s.name,
+    arnOf: (s) => s.arn,
+    notFound: (name) => modelError("SnapshotNotFoundFault", `Snapshot ${name} not found.`),
+    alreadyExists: (name) => modelError("SnapshotAlreadyExistsFault", `Snapshot ${name} already exists.`),
+    quota: {
+      limit: (config) => config.snapshotQuota,
+      exceeded: (limit) => modelError("SnapshotQuotaExceededFault", `The request would exceed the snapshot quota of ${limit} snapshots.`),
+    },
+    toWire: (s) => snapshotToWire(s, { showNodeGroupConfig: false }),
+    // A snapshot being taken was cut short (`failed`, as AWS reports one); copies and
+    // restores it served are over; one being deleted ends deleted (a file left behind stays
+    // in the snapshot store, unused).
+    settle: (s) => {
+      if (s.status === "deleting") return "remove";
+      if (s.status === "creating") s.status = "failed";
+      else if (s.status === "copying" || s.status === "restoring") s.status = "available";
+      return "keep";
+    },
+    persisted: true,
+  }),
+  user: kind<UserRecord>({
+    arnType: "user",
+    scope: "region",
+    collection: "users",
+    keyOf: lower,
+    idOf: (u) => u.id,
+    arnOf: (u) => u.arn,
+    notFound: (id) => modelError("UserNotFoundFault", `User ${id} not found.`),
+    alreadyExists: (id) => modelError("UserAlreadyExistsFault", `User ${id} already exists.`),
+    quota: {
+      // AWS's quota of users per account and region.
+      limit: () => 1000,
+      exceeded: (limit) => modelError("UserQuotaExceededFault", `The quota of ${limit} users has been reached.`),
+    },
+    toWire: (u, ctx) => userToWire(u, ctx.state),
+    // Users reach the engines again as their nodes start, so a change in progress is done;
+    // a deletion in progress ends deleted.
+    settle: (u) => {
+      if (u.status === "deleting") return "remove";
+      u.status = "active";
+      return "keep";
+    },
+    persisted: true,
+  }),
+  userGroup: kind<UserGroupRecord>({
+    arnType: "usergroup",
+    scope: "region",
+    collection: "userGroups",
+    keyOf: lower,
+    idOf: (g) => g.id,
+    arnOf: (g) => g.arn,
+    notFound: (id) => modelError("UserGroupNotFoundFault", `User group ${id} not found.`),
+    alreadyExists: (id) => modelError("UserGroupAlreadyExistsFault", `User group ${id} already exists.`),
+    quota: {
+      // AWS's quota of user groups per account and region.
+      limit: () => 100,
+      exceeded: (limit) => modelError("UserGroupQuotaExceededFault", `The quota of ${limit} user groups has been reached.`),
+    },
+    toWire: (g, ctx) => userGroupToWire(g, ctx.state),
+    settle: (g) => {
+      if (g.status === "deleting") return "remove";
+      g.status = "active";
+      g.pending = undefined;
+      return "keep";
+    },
+    persisted: true,
+  }),
+  /** Custom groups are stored by lowercase name; AWS's `default.*` groups come from the catalogue. */
+  parameterGroup: kind<ParameterGroupView>({
+    arnType: "parametergroup",
+    scope: "region",
+    collection: "parameterGroups",
+    lookup: findParameterGroup,
+    idOf: (g) => g.name,
+    arnOf: (g) => g.arn,
+    notFound: (name) => modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup ${name} not found.`),
+    alreadyExists: (name) => modelError("CacheParameterGroupAlreadyExistsFault", `Parameter group ${name} already exists.`),
+    quota: {
+      limit: () => MAX_PARAMETER_GROUPS,
+      exceeded: (limit) => modelError("CacheParameterGroupQuotaExceededFault", `You have reached the quota of ${limit} cache parameter groups.`),
+    },
+    toWire: (g) => parameterGroupToWire(g),
+    persisted: true,
+  }),
+  subnetGroup: kind<SubnetGroupRecord>({
+    arnType: "subnetgroup",
+    scope: "region",
+    collection: "subnetGroups",
+    keyOf: lower,
+    idOf: (g) => g.name,
+    arnOf: (g) => g.arn,
+    notFound: (name) => modelError("CacheSubnetGroupNotFoundFault", `Cache subnet group ${clipValue(name)} not found.`),
+    alreadyExists: (name) => modelError("CacheSubnetGroupAlreadyExistsFault", `Cache subnet group ${name} already exists.`),
+    quota: {
+      // AWS's default quota of subnet groups per region.
+      limit: () => 150,
+      exceeded: (limit) => modelError("CacheSubnetGroupQuotaExceededFault", `The quota of ${limit} cache subnet groups per region is reached.`),
+    },
+    toWire: (g, ctx) => subnetGroupToWire(g, ctx.state.key.region),
+    persisted: true,
+  }),
+  securityGroup: kind<CacheSecurityGroupRecord>({
+    arnType: "securitygroup",
+    scope: "region",
+    collection: "cacheSecurityGroups",
+    keyOf: lower,
+    idOf: (g) => g.name,
+    arnOf: (g) => g.arn,
+    notFound: (name) => modelError("CacheSecurityGroupNotFoundFault", `CacheSecurityGroup ${clipValue(name)} not found.`),
+    alreadyExists: (name) => modelError("CacheSecurityGroupAlreadyExistsFault", `Cache security group ${name} already exists.`),
+    quota: {
+      // AWS's default quota of cache security groups per region.
+      limit: () => 50,
+      exceeded: (limit) => modelError("CacheSecurityGroupQuotaExceededFault", `The quota of ${limit} cache security groups per region is reached.`),
+    },
+    toWire: (g) => cacheSecurityGroupToWire(g),
+    persisted: true,
+  }),
+
+  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
+  serverlessCache: kind<unknown>({
+    arnType: "serverlesscache",
+    scope: "region",
+    notFound: (name) => modelError("ServerlessCacheNotFoundFault", `Serverless cache ${name} not found.`),
+    persisted: false,
+  }),
+  serverlessCacheSnapshot: kind<unknown>({
+    arnType: "serverlesscachesnapshot",
+    scope: "region",
+    notFound: (name) => modelError("ServerlessCacheSnapshotNotFoundFault", `Serverless cache snapshot ${name} not found.`),
+    persisted: false,
+  }),
+  reservedCacheNode: kind<unknown>({
+    arnType: "reserved-instance",
+    scope: "region",
+    notFound: (name) => modelError("ReservedCacheNodeNotFoundFault", `Reserved cache node ${name} not found.`),
+    persisted: false,
+  }),
+  /** Global datastores span regions: their ARNs have an empty region. */
+  globalReplicationGroup: kind<unknown>({
+    arnType: "globalreplicationgroup",
+    scope: "account",
+    notFound: (name) => modelError("GlobalReplicationGroupNotFoundFault", `Global replication group ${name} not found.`),
+    persisted: false,
+  }),
+} as const;
+
+// Declarations differ in their record type; as a list they are read through the generic helpers below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyKind = ResourceKind<any>;
+
+export const allKinds: readonly AnyKind[] = Object.values(resources);
+
+const byArnType = new Map<string, AnyKind>(allKinds.map((k) => [k.arnType, k]));
+
+/** The kind an ARN resource type names (every ElastiCache ARN type is declared). */
+export function kindOfArnType(type: ArnResourceType): AnyKind {
+  return byArnType.get(type)!;
+}
+
+/** A scope's collection of a kind's records; undefined for a kind without one (or of the other scope). */
+export function collectionOf<R>(kind: ResourceKind<R>, state: RegionState | AccountState): Map<string, R> | undefined {
+  if (kind.collection === undefined) return undefined;
+  const value = (state as unknown as Record<string, unknown>)[kind.collection];
+  return value instanceof Map ? (value as Map<string, R>) : undefined;
+}
+
+/** The record of a kind with that id in the scope, if any. */
+export function lookupResource<R>(kind: ResourceKind<R>, state: RegionState, id: string): R | undefined {
+  if (kind.lookup) return kind.lookup(state, id);
+  return collectionOf(kind, state)?.get(kind.keyOf ? kind.keyOf(id) : id);
+}
+
+/**
+ * The names of the fields the state file keeps for a scope: the collections of persisted
+ * kinds, plus the scope's records that are not resources (tags, events and their numbering).
+ */
+export function persistedFields(scope: Scope): string[] {
+  const collections = allKinds.filter((k) => k.scope === scope && k.persisted && k.collection).map((k) => k.collection!);
+  return scope === "region" ? [...collections, "tags", "events", "nextEventSeq"] : [...collections, "tags"];
+}
