@@ -25,7 +25,7 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { belongsToRun, engineProcesses } from "../helpers/engine-processes.js";
 import { waitForReplicationGroup } from "../helpers/wait.js";
-import { REDIS_SERVER, eventually, processGone, spec, tmpDir } from "../engines/helpers.js";
+import { REDIS_SERVER, eventually, processGone, spec, tmpDir } from "../helpers/engine-nodes.js";
 
 const HAPROXY = "/usr/sbin/haproxy";
 const haveHaproxy = existsSync(HAPROXY) && existsSync(REDIS_SERVER);

@@ -11,7 +11,7 @@ import {
   getFromNode,
   startMemcached,
   type MemcachedProcess,
-} from "./memcached-helpers.js";
+} from "../helpers/memcached-process.js";
 
 // memcached-elasticache ships no types; describe the part we use.
 interface AutoDiscoveryClient extends EventEmitter {

@@ -8,7 +8,7 @@ import { EmbeddedDriver } from "../../src/engines/embedded-driver.js";
 import type { EngineDriver, EngineKind, EngineNode } from "../../src/engines/engine.js";
 import { MemcachedDriver } from "../../src/engines/memcached-driver.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
-import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis, memcachedClient, portClosed, processGone, startNode } from "./helpers.js";
+import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis, memcachedClient, portClosed, processGone, startNode } from "../helpers/engine-nodes.js";
 
 interface Case {
   name: string;

@@ -26,7 +26,7 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { describeReplicationGroup, waitForReplicationGroup } from "../helpers/wait.js";
-import { Connections, waitForUser, waitForUserGone, waitForUserGroup } from "./helpers.js";
+import { Connections, waitForUser, waitForUserGone, waitForUserGroup } from "../helpers/users.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
