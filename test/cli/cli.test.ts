@@ -27,7 +27,6 @@ import {
   killAllRuns,
   killCli,
   killPids,
-  portIsClosed,
   repoRoot,
   runNode,
   runToExit,
@@ -37,6 +36,7 @@ import {
   type CliRun,
   type StartedCli,
 } from "../helpers/cli.js";
+import { portIsClosed } from "../helpers/ports.js";
 import { waitForCluster } from "../helpers/wait.js";
 
 const NODE_PORTS = "30000-30299";

@@ -7,11 +7,11 @@ import { silentLogger } from "../../src/logger.js";
 import {
   RawClient,
   clientPortsOf,
-  freePort,
   getFromNode,
   startMemcached,
   type MemcachedProcess,
-} from "../helpers/memcached-process.js";
+} from "../helpers/memcached.js";
+import { freePort } from "../helpers/ports.js";
 
 // memcached-elasticache ships no types; describe the part we use.
 interface AutoDiscoveryClient extends EventEmitter {
