@@ -27,7 +27,6 @@ import {
   killAllRuns,
   killCli,
   killPids,
-  portIsClosed,
   repoRoot,
   runNode,
   runToExit,
@@ -37,7 +36,8 @@ import {
   type CliRun,
   type StartedCli,
 } from "../helpers/cli.js";
-import { waitForCluster } from "../helpers/wait.js";
+import { portIsClosed } from "../helpers/ports.js";
+import { eventually, waitForCluster } from "../helpers/wait.js";
 
 const NODE_PORTS = "30000-30299";
 const ENGINE = /(^|\/)(redis-server|valkey-server|memcached)( |$)/;
@@ -413,12 +413,8 @@ describe("a crash in the middle of a pid-file write", () => {
   });
 });
 
-async function waitForPortOpen(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (await portIsClosed(port)) {
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function waitForPortOpen(port: number, timeoutMs = 10_000): Promise<void> {
+  return eventually(async () => !(await portIsClosed(port)), { timeoutMs, intervalMs: 20, what: `something to listen on ${port}` });
 }
 
 describe("the library API", () => {

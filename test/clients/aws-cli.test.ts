@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { runTool, type ToolResult } from "../helpers/aws-tools.js";
-import { portIsClosed } from "../helpers/cli.js";
+import { portIsClosed } from "../helpers/ports.js";
 import { startEmulator } from "../helpers/emulator.js";
 
 let emulator: Emulator;

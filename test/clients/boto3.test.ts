@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { runTool } from "../helpers/aws-tools.js";
-import { portIsClosed } from "../helpers/cli.js";
+import { portIsClosed } from "../helpers/ports.js";
 import { startEmulator } from "../helpers/emulator.js";
 
 const script = join(dirname(fileURLToPath(import.meta.url)), "boto3_flow.py");

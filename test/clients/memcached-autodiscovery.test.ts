@@ -13,7 +13,7 @@ import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
-import { portIsClosed } from "../helpers/cli.js";
+import { portIsClosed } from "../helpers/ports.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { memcachedCommand } from "../helpers/memcached.js";
 import { waitForCluster, waitForClusterGone } from "../helpers/wait.js";

@@ -3,9 +3,8 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
 import { chooseForwarder, haproxyVersionSupported, parseHaproxyVersion } from "../../src/nodes/forwarder-choice.js";
 import { silentLogger } from "../../src/logger.js";
-import { existsSync } from "node:fs";
+import { HAPROXY, haveHaproxy } from "../helpers/binaries.js";
 
-const HAPROXY = "/usr/sbin/haproxy";
 
 describe("forwarder choice", () => {
   it("reads haproxy's version and needs 2.4 or later (servers added at runtime)", () => {
@@ -23,7 +22,7 @@ describe("forwarder choice", () => {
     await expect(chooseForwarder({ mode: "haproxy", haproxyPath: missing, nodeBindHost: "127.0.0.1" }, silentLogger)).rejects.toThrow(/haproxy not found at \/nonexistent\/haproxy.*apt-get install haproxy/);
   });
 
-  it.runIf(existsSync(HAPROXY))("auto takes an installed haproxy, unless the node host is a name haproxy would have to resolve", async () => {
+  it.runIf(haveHaproxy)("auto takes an installed haproxy, unless the node host is a name haproxy would have to resolve", async () => {
     expect(await chooseForwarder({ mode: "auto", nodeBindHost: "0.0.0.0" }, silentLogger)).toMatchObject({ path: HAPROXY, version: expect.stringMatching(/^\d+\.\d+/) });
     expect(await chooseForwarder({ mode: "auto", nodeBindHost: "localhost" }, silentLogger)).toBeUndefined();
   });

@@ -24,11 +24,12 @@ import { createLogger, silentLogger } from "../../src/logger.js";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { belongsToRun, engineProcesses } from "../helpers/engine-processes.js";
-import { waitForReplicationGroup } from "../helpers/wait.js";
-import { REDIS_SERVER, eventually, processGone, spec, tmpDir } from "../engines/helpers.js";
+import { HAPROXY, REDIS_SERVER, haveHaproxy, haveRedis } from "../helpers/binaries.js";
+import { processGone, spec, tmpDir } from "../helpers/engine-nodes.js";
+import { eventually, waitForReplicationGroup } from "../helpers/wait.js";
 
-const HAPROXY = "/usr/sbin/haproxy";
-const haveHaproxy = existsSync(HAPROXY) && existsSync(REDIS_SERVER);
+/** What these tests start directly: haproxy in front of redis-server. */
+const haveHaproxyAndRedis = haveHaproxy && haveRedis;
 
 /** Ports of this suite's range (TEST_NODE_PORT_BASE/SPAN), top 400: clear of the emulators' slices' starts. */
 const base = Number(process.env.TEST_NODE_PORT_BASE ?? 10000);
@@ -117,7 +118,7 @@ afterEach(async () => {
   await Promise.all(held.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-describe.runIf(haveHaproxy)("the haproxy forwarder", () => {
+describe.runIf(haveHaproxyAndRedis)("the haproxy forwarder", () => {
   let a: EngineNode;
   let b: EngineNode;
   beforeAll(async () => {
@@ -170,7 +171,7 @@ describe.runIf(haveHaproxy)("the haproxy forwarder", () => {
     expect(registry.records().map((r) => r.pid)).toEqual([first]);
 
     process.kill(first, "SIGKILL");
-    await eventually(() => fwd.pid !== undefined && fwd.pid !== first, 10_000);
+    await eventually(() => fwd.pid !== undefined && fwd.pid !== first, { timeoutMs: 10_000 });
     expect(fwd.implementation).toBe("haproxy");
     const r = await through(fwd.port, "after-restart");
     expect(await r.ping()).toBe("PONG");
@@ -189,12 +190,12 @@ describe.runIf(haveHaproxy)("the haproxy forwarder", () => {
     await fwd.start();
     await fwd.setTargets([a.endpoint]);
     for (let i = 0; i < 4; i++) {
-      await eventually(() => fwd.pid !== undefined, 10_000);
+      await eventually(() => fwd.pid !== undefined, { timeoutMs: 10_000 });
       const pid = fwd.pid!;
       process.kill(pid, "SIGKILL");
-      await eventually(() => fwd.pid !== pid, 10_000);
+      await eventually(() => fwd.pid !== pid, { timeoutMs: 10_000 });
     }
-    await eventually(() => fwd.implementation === "node", 10_000);
+    await eventually(() => fwd.implementation === "node", { timeoutMs: 10_000 });
     expect(fwd.pid).toBeUndefined();
     const r = await through(fwd.port, "on-node");
     expect(await r.ping()).toBe("PONG");
@@ -298,7 +299,7 @@ describe.runIf(haveHaproxy)("the haproxy forwarder", () => {
   });
 });
 
-describe.runIf(haveHaproxy)("the emulator's --forwarder choice", () => {
+describe.runIf(haveHaproxyAndRedis)("the emulator's --forwarder choice", () => {
   const emulators: Emulator[] = [];
   afterAll(async () => {
     await Promise.all(emulators.map((e) => e.stop()));
@@ -329,7 +330,7 @@ describe.runIf(haveHaproxy)("the emulator's --forwarder choice", () => {
 
     const pids = [...haproxyForPort(primary), ...haproxyForPort(reader)];
     await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "fwd" }));
-    await eventually(() => pids.every(processGone), 30_000);
+    await eventually(() => pids.every(processGone), { timeoutMs: 30_000 });
   });
 
   it("an ordinary stop right after a create logs no error", async () => {

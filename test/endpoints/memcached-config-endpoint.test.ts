@@ -7,11 +7,12 @@ import { silentLogger } from "../../src/logger.js";
 import {
   RawClient,
   clientPortsOf,
-  freePort,
   getFromNode,
   startMemcached,
   type MemcachedProcess,
-} from "./memcached-helpers.js";
+} from "../helpers/memcached.js";
+import { freePort } from "../helpers/ports.js";
+import { waitFor } from "../helpers/wait.js";
 
 // memcached-elasticache ships no types; describe the part we use.
 interface AutoDiscoveryClient extends EventEmitter {
@@ -320,13 +321,11 @@ describe("MemcachedConfigEndpoint with real memcached nodes", () => {
     await ep.stop();
     await c.waitClosed();
     // memcached notices the close on its own schedule: poll for it.
-    const deadline = Date.now() + 5_000;
-    let open = await clientPortsOf(m1.port);
-    while (open.has(proxied[0]) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-      open = await clientPortsOf(m1.port);
-    }
-    expect(open.has(proxied[0])).toBe(false);
+    await waitFor(() => clientPortsOf(m1.port), (open) => !open.has(proxied[0]), {
+      timeoutMs: 5_000,
+      what: `memcached to drop the proxied connection from port ${proxied[0]}`,
+      show: (open) => [...open],
+    });
     await expect(RawClient.connect(ep.port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
   });
 });

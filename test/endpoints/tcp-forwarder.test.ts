@@ -3,7 +3,7 @@
  * haproxy-backed HaproxyForwarder (when haproxy is installed).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -12,9 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HaproxyForwarder } from "../../src/endpoints/haproxy-forwarder.js";
 import { TcpForwarder, type ForwardTarget } from "../../src/endpoints/tcp-forwarder.js";
 import { silentLogger } from "../../src/logger.js";
+import { HAPROXY, REDIS_SERVER, haveHaproxy } from "../helpers/binaries.js";
+import { eventually } from "../helpers/wait.js";
 
-const REDIS_SERVER = "/usr/bin/redis-server";
-const HAPROXY = "/usr/sbin/haproxy";
 /** Fixed ports this file may use (the forwarders themselves listen on port 0). */
 const PORT_RANGE = { from: 32000, to: 32399 };
 
@@ -227,7 +227,7 @@ const implementations: Implementation[] = [
   },
   {
     name: "HaproxyForwarder",
-    available: existsSync(HAPROXY),
+    available: haveHaproxy,
     make: async (port) =>
       new HaproxyForwarder({
         binary: HAPROXY,
@@ -243,14 +243,6 @@ const implementations: Implementation[] = [
 /** Client connections the forwarder holds now. */
 async function connectionCount(fwd: AnyForwarder): Promise<number> {
   return fwd instanceof TcpForwarder ? fwd.connectionCount : fwd.connectionCount();
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 // --- tests -----------------------------------------------------------------------------
@@ -319,7 +311,7 @@ describe.each(implementations)("$name with real redis-server targets", (impl) =>
     rawSockets.push(raw);
     raw.socket.write("CLIENT SETNAME moveraw\r\nPING\r\n");
     await raw.until((t) => t.includes("+PONG\r\n"));
-    await eventually(async () => (await clientNames(a)).length + (await clientNames(b)).length === 3, "3 clients");
+    await eventually(async () => (await clientNames(a)).length + (await clientNames(b)).length === 3, { timeoutMs: 10_000, what: "3 clients" });
 
     const namesA = await clientNames(a);
     const namesB = await clientNames(b);
@@ -336,7 +328,7 @@ describe.each(implementations)("$name with real redis-server targets", (impl) =>
     await raw.closed;
     expect(raw.ended || raw.isClosed).toBe(true);
     expect(fwd.targets).toEqual([stays.target]);
-    await eventually(async () => (await clientNames(gone)).length === 0, "the removed target's clients to be gone");
+    await eventually(async () => (await clientNames(gone)).length === 0, { timeoutMs: 10_000, what: "the removed target's clients to be gone" });
 
     // The connection already on the remaining target is untouched.
     expect(await second.ping()).toBe("PONG");
@@ -407,7 +399,7 @@ describe.each(implementations)("$name with real redis-server targets", (impl) =>
     await raw.closed;
     expect(raw.data.toString()).toBe("+PONG\r\n$2\r\nhi\r\n");
     expect(raw.ended).toBe(true);
-    await eventually(async () => (await connectionCount(fwd)) === 0, "the connection to be forgotten");
+    await eventually(async () => (await connectionCount(fwd)) === 0, { timeoutMs: 10_000, what: "the connection to be forgotten" });
   });
 
   it.runIf(impl.available)("closes the client when the target closes the connection", async () => {
@@ -417,7 +409,7 @@ describe.each(implementations)("$name with real redis-server targets", (impl) =>
     raw.socket.write("QUIT\r\n");
     await raw.closed;
     expect(raw.data.toString()).toBe("+OK\r\n");
-    await eventually(async () => (await connectionCount(fwd)) === 0, "the connection to be forgotten");
+    await eventually(async () => (await connectionCount(fwd)) === 0, { timeoutMs: 10_000, what: "the connection to be forgotten" });
   });
 
   it.runIf(impl.available)("stop() closes the listener and every connection", async () => {
@@ -435,7 +427,7 @@ describe.each(implementations)("$name with real redis-server targets", (impl) =>
     await raw.closed;
     expect(await connectionCount(fwd)).toBe(0);
     await expect(RawSocket.connect(port)).rejects.toMatchObject({ code: "ECONNREFUSED" });
-    await eventually(async () => (await clientNames(a)).length + (await clientNames(b)).length === 0, "engines to see the clients go");
+    await eventually(async () => (await clientNames(a)).length + (await clientNames(b)).length === 0, { timeoutMs: 10_000, what: "engines to see the clients go" });
   });
 
   it.runIf(impl.available)("start() on a taken port rejects with EADDRINUSE", async () => {

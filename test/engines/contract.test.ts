@@ -8,7 +8,8 @@ import { EmbeddedDriver } from "../../src/engines/embedded-driver.js";
 import type { EngineDriver, EngineKind, EngineNode } from "../../src/engines/engine.js";
 import { MemcachedDriver } from "../../src/engines/memcached-driver.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
-import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis, memcachedClient, portClosed, processGone, startNode } from "./helpers.js";
+import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis, memcachedClient, processGone, startNode } from "../helpers/engine-nodes.js";
+import { portIsClosed } from "../helpers/ports.js";
 
 interface Case {
   name: string;
@@ -87,7 +88,7 @@ describe.each(cases)("engine contract: $name", ({ engine, driver, hasPid }) => {
     node.onExit(() => exitCalls++);
     await node.stop();
     await node.stop(); // idempotent
-    expect(await portClosed(node.endpoint.port)).toBe(true);
+    expect(await portIsClosed(node.endpoint.port)).toBe(true);
     if (hasPid) expect(processGone(node.pid!)).toBe(true);
     expect(await node.health()).toBe("down");
     expect(exitCalls).toBe(0); // a requested stop is not an unexpected exit

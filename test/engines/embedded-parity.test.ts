@@ -10,7 +10,7 @@ import { MemcachedDriver } from "../../src/engines/memcached-driver.js";
 import { respRequest } from "../../src/engines/probes.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
 import { RespError, toStrings } from "../../src/engines/resp.js";
-import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis, startNode } from "./helpers.js";
+import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis, startNode } from "../helpers/engine-nodes.js";
 
 /** Commands whose replies are deterministic; `sort` marks replies whose order is unspecified. */
 const RESP_SCRIPT: Array<string[] | { cmd: string[]; sort: true }> = [

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { findOnPath } from "../../src/process/binaries.js";
 import { createEngineRegistry } from "../../src/engines/registry.js";
-import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis } from "./helpers.js";
+import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis } from "../helpers/engine-nodes.js";
 
 function capture() {
   const lines: string[] = [];

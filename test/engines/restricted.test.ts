@@ -9,7 +9,7 @@ import { EmbeddedDriver } from "../../src/engines/embedded-driver.js";
 import type { EngineDriver, EngineNode } from "../../src/engines/engine.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
 import { RESTRICTED_COMMANDS } from "../../src/engines/restricted.js";
-import { REDIS_SERVER, haveRedis, startNode } from "./helpers.js";
+import { REDIS_SERVER, haveRedis, startNode } from "../helpers/engine-nodes.js";
 
 const drivers: Array<{ name: string; make: (allow: boolean) => EngineDriver }> = [
   ...(haveRedis

@@ -37,7 +37,7 @@ import {
   waitReplicaSynced,
   type SlotRangeView,
 } from "../../src/engines/topology/index.js";
-import { haveRedis, killNode, startClusterNodes, startRedis, startRedisNodes, stopNode } from "./topology-helpers.js";
+import { haveRedis, killNode, startClusterNodes, startRedis, startRedisNodes, stopNode } from "../helpers/topology-nodes.js";
 
 const KEYS = 10_000;
 const timings: Record<string, number> = {};

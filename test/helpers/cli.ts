@@ -4,7 +4,6 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -230,16 +229,4 @@ export async function killPids(pids: number[]): Promise<void> {
     }
   }
   for (const pid of pids) await waitUntilGone(pid, 5_000);
-}
-
-/** Whether nothing accepts connections at 127.0.0.1:port. */
-export function portIsClosed(port: number, host = "127.0.0.1"): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, host);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(true));
-  });
 }

@@ -10,7 +10,6 @@ import {
   CreateCacheParameterGroupCommand,
   CreateReplicationGroupCommand,
   DeleteCacheParameterGroupCommand,
-  DescribeCacheClustersCommand,
   ModifyCacheClusterCommand,
   ModifyCacheParameterGroupCommand,
   ModifyReplicationGroupCommand,
@@ -26,7 +25,7 @@ import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { memcachedCommand } from "../helpers/memcached.js";
 import { RedisClients } from "../helpers/redis-clients.js";
-import { waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
+import { describeCluster, waitFor, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -55,17 +54,12 @@ function setParams(name: string, values: Record<string, string>) {
   );
 }
 
-async function describeCluster(id: string): Promise<CacheCluster> {
-  return (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0];
-}
-
-async function waitForApplyStatus(id: string, status: string): Promise<CacheCluster> {
-  for (let i = 0; i < 500; i++) {
-    const cluster = await describeCluster(id);
-    if (cluster.CacheParameterGroup?.ParameterApplyStatus === status) return cluster;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`cluster ${id} never showed ParameterApplyStatus ${status}`);
+function waitForApplyStatus(id: string, status: string): Promise<CacheCluster> {
+  return waitFor(() => describeCluster(client, id), (c) => c.CacheParameterGroup?.ParameterApplyStatus === status, {
+    timeoutMs: 10_000,
+    what: `cluster ${id} to show ParameterApplyStatus ${status}`,
+    show: (c) => c.CacheParameterGroup,
+  });
 }
 
 describe("Redis OSS nodes", () => {
@@ -91,7 +85,7 @@ describe("Redis OSS nodes", () => {
     );
     const single = await waitForCluster(client, "pg-single", "available");
     await waitForReplicationGroup(client, "pg-group", (g) => g.Status === "available");
-    const [member1, member2] = [await describeCluster("pg-group-001"), await describeCluster("pg-group-002")];
+    const [member1, member2] = [await describeCluster(client, "pg-group-001"), await describeCluster(client, "pg-group-002")];
     standalone = redisClients.connect(single.CacheNodes![0].Endpoint!);
     primary = redisClients.connect(member1.CacheNodes![0].Endpoint!);
     replica = redisClients.connect(member2.CacheNodes![0].Endpoint!);
@@ -104,7 +98,7 @@ describe("Redis OSS nodes", () => {
       expect(await config(redis, "maxmemory-samples")).toBe("3"); // AWS's default; redis's own is 5
     }
     expect(await config(standalone, "client-output-buffer-limit")).toMatch(/pubsub 33554432 8388608 90/);
-    const cluster = await describeCluster("pg-single");
+    const cluster = await describeCluster(client, "pg-single");
     expect(cluster.CacheParameterGroup).toEqual({ CacheParameterGroupName: "web", ParameterApplyStatus: "in-sync", CacheNodeIdsToReboot: [] });
   });
 
@@ -123,7 +117,7 @@ describe("Redis OSS nodes", () => {
       expect(await config(redis, "notify-keyspace-events")).toBe("xE");
       expect(await config(redis, "timeout")).toBe("300");
     }
-    expect((await describeCluster("pg-group-002")).CacheParameterGroup?.ParameterApplyStatus).toBe("in-sync");
+    expect((await describeCluster(client, "pg-group-002")).CacheParameterGroup?.ParameterApplyStatus).toBe("in-sync");
   });
 
   it("go back to the defaults on reset, named or all", async () => {
@@ -168,7 +162,7 @@ describe("Redis OSS nodes", () => {
     await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: "pg-group", CacheParameterGroupName: "web-2", ApplyImmediately: true }));
     await waitForApplyStatus("pg-group-002", "in-sync");
     expect(await config(replica, "maxmemory-policy")).toBe("volatile-ttl");
-    expect((await describeCluster("pg-group-001")).CacheParameterGroup?.CacheParameterGroupName).toBe("web-2");
+    expect((await describeCluster(client, "pg-group-001")).CacheParameterGroup?.CacheParameterGroupName).toBe("web-2");
     await client.send(new DeleteCacheParameterGroupCommand({ CacheParameterGroupName: "web" }));
   });
 
@@ -188,7 +182,7 @@ describe("Redis OSS nodes", () => {
     await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: "dbs-16", CacheParameterGroupFamily: "redis7", Description: "d" }));
     await expectAwsError(to("dbs-16"), "InvalidParameterCombination", 400); // databases 32 -> 16
     await expectAwsError(to("no-such-group"), "CacheParameterGroupNotFound", 404);
-    expect((await describeCluster("pg-single")).CacheParameterGroup?.CacheParameterGroupName).toBe("web-2");
+    expect((await describeCluster(client, "pg-single")).CacheParameterGroup?.CacheParameterGroupName).toBe("web-2");
   });
 });
 
@@ -207,7 +201,7 @@ describe("a custom group with cluster-enabled yes", () => {
     );
     expect(created.ReplicationGroup?.ClusterEnabled).toBe(true);
     await waitForReplicationGroup(client, "pg-sharded", (g) => g.Status === "available");
-    const node = (await describeCluster("pg-sharded-0001-001")).CacheNodes![0].Endpoint!;
+    const node = (await describeCluster(client, "pg-sharded-0001-001")).CacheNodes![0].Endpoint!;
     const redis = redisClients.connect(node);
     expect(await config(redis, "cluster-enabled")).toBe("yes");
     expect(await config(redis, "maxmemory-policy")).toBe("allkeys-lru");
@@ -244,7 +238,7 @@ describe("Memcached nodes", () => {
 
   it("keep a requires-reboot change pending until each node restarts", async () => {
     await setParams("items", { max_item_size: "4194304" });
-    const pending = await describeCluster("pg-mc");
+    const pending = await describeCluster(client, "pg-mc");
     expect(pending.CacheParameterGroup).toEqual({
       CacheParameterGroupName: "items",
       ParameterApplyStatus: "pending-reboot",
@@ -268,8 +262,8 @@ describe("Memcached nodes", () => {
 
   it("going back to the value the nodes run with clears the pending reboot", async () => {
     await setParams("items", { max_item_size: "8388608" });
-    expect((await describeCluster("pg-mc")).CacheParameterGroup?.ParameterApplyStatus).toBe("pending-reboot");
+    expect((await describeCluster(client, "pg-mc")).CacheParameterGroup?.ParameterApplyStatus).toBe("pending-reboot");
     await setParams("items", { max_item_size: "4194304" });
-    expect((await describeCluster("pg-mc")).CacheParameterGroup?.ParameterApplyStatus).toBe("in-sync");
+    expect((await describeCluster(client, "pg-mc")).CacheParameterGroup?.ParameterApplyStatus).toBe("in-sync");
   });
 });

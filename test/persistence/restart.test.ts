@@ -32,7 +32,7 @@ import { childPids, commandLine, ensureBuilt, killAllRuns, killPids, runToExit, 
 import { nodePortRange, sdkClient, startEmulator } from "../helpers/emulator.js";
 import { engineProcesses } from "../helpers/engine-processes.js";
 import { memcachedCommand } from "../helpers/memcached.js";
-import { waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
+import { describeCluster, waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
 
 const ENGINE = /(^|\/)(redis-server|valkey-server|memcached)( |$)/;
 /** The haproxy processes serving replication group endpoints (when haproxy is installed). */
@@ -78,10 +78,6 @@ function forwarderPidsOf(cliPid: number): number[] {
 
 async function killLeftoverEngines(pids: number[]): Promise<void> {
   await killPids(pids.filter((pid) => ENGINE.test(commandLine(pid) ?? "") || FORWARDER.test(commandLine(pid) ?? "")));
-}
-
-async function describeCluster(sdk: ElastiCacheClient, id: string): Promise<CacheCluster> {
-  return (await sdk.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0];
 }
 
 const endpointsOf = (c: CacheCluster) => ({ config: c.ConfigurationEndpoint, nodes: c.CacheNodes!.map((n) => ({ id: n.CacheNodeId, endpoint: n.Endpoint })) });

@@ -16,7 +16,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
-import { waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
+import { waitFor, waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -26,13 +26,12 @@ async function snapshotsOf(filter: { CacheClusterId?: string; ReplicationGroupId
 }
 
 /** Polls until `accept` holds for the automatic snapshots of a source. */
-async function waitSnapshots(filter: { CacheClusterId?: string; ReplicationGroupId?: string }, accept: (s: Snapshot[]) => boolean): Promise<Snapshot[]> {
-  for (let i = 0; i < 1500; i++) {
-    const found = await snapshotsOf(filter);
-    if (accept(found)) return found;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`automatic snapshots of ${JSON.stringify(filter)} never matched`);
+function waitSnapshots(filter: { CacheClusterId?: string; ReplicationGroupId?: string }, accept: (s: Snapshot[]) => boolean): Promise<Snapshot[]> {
+  return waitFor(() => snapshotsOf(filter), accept, {
+    timeoutMs: 30_000,
+    what: `the automatic snapshots of ${JSON.stringify(filter)} to match`,
+    show: (found) => found.map((s) => `${s.SnapshotName} ${s.SnapshotStatus}`),
+  });
 }
 
 /** Sends a delete, again while the source is busy with an automatic snapshot (a day passes each second here). */

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
-import { describeReplicationGroup, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
+import { describeReplicationGroup, waitFor, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -37,12 +37,11 @@ const BUSY_SCRIPT = "local t0 = redis.call('TIME') repeat local t = redis.call('
 const ARN = "arn:aws:elasticache:us-east-1:000000000000:snapshot:";
 
 async function waitAvailable(name: string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    const out = await client.send(new DescribeSnapshotsCommand({ SnapshotName: name }));
-    if (out.Snapshots![0]!.SnapshotStatus === "available") return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`snapshot ${name} did not become available`);
+  await waitFor(
+    async () => (await client.send(new DescribeSnapshotsCommand({ SnapshotName: name }))).Snapshots![0]!,
+    (s) => s.SnapshotStatus === "available",
+    { timeoutMs: 60_000, what: `snapshot ${name} to be available`, show: (s) => s.SnapshotStatus },
+  );
 }
 
 beforeAll(async () => {
@@ -235,11 +234,11 @@ describe("quota, tags and deletion", () => {
   it("deletes a snapshot: `deleting`, then gone, tags too", async () => {
     const out = await client.send(new DeleteSnapshotCommand({ SnapshotName: "s1" }));
     expect(out.Snapshot!.SnapshotStatus).toBe("deleting");
-    for (let i = 0; i < 500; i++) {
-      const left = (await client.send(new DescribeSnapshotsCommand({ MaxRecords: 50 }))).Snapshots!.map((s) => s.SnapshotName);
-      if (!left.includes("s1")) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(
+      async () => (await client.send(new DescribeSnapshotsCommand({ MaxRecords: 50 }))).Snapshots!.map((s) => s.SnapshotName),
+      (left) => !left.includes("s1"),
+      { timeoutMs: 10_000, what: "snapshot s1 to be deleted" },
+    );
     await expectAwsError(client.send(new DescribeSnapshotsCommand({ SnapshotName: "s1" })), "SnapshotNotFoundFault", 404);
     await expectAwsError(client.send(new ListTagsForResourceCommand({ ResourceName: `${ARN}s1` })), "SnapshotNotFoundFault", 404);
     // A copy keeps the data of the deleted snapshot.

@@ -22,7 +22,7 @@ import Redis, { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
-import { waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
+import { waitFor, waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -61,14 +61,13 @@ async function countKeys(redis: Redis | Cluster, n: number, prefix = "key"): Pro
 }
 
 async function waitSnapshot(name: string, status = "available"): Promise<Snapshot> {
-  for (let i = 0; i < 3000; i++) {
-    const out = await client.send(new DescribeSnapshotsCommand({ SnapshotName: name, ShowNodeGroupConfig: true }));
-    const snapshot = out.Snapshots![0]!;
-    if (snapshot.SnapshotStatus === status) return snapshot;
-    if (snapshot.SnapshotStatus === "failed") throw new Error(`snapshot ${name} failed`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`snapshot ${name} did not become ${status}`);
+  const snapshot = await waitFor(
+    async () => (await client.send(new DescribeSnapshotsCommand({ SnapshotName: name, ShowNodeGroupConfig: true }))).Snapshots![0]!,
+    (s) => s.SnapshotStatus === status || s.SnapshotStatus === "failed",
+    { timeoutMs: 60_000, what: `snapshot ${name} to be ${status}`, show: (s) => s.SnapshotStatus },
+  );
+  if (snapshot.SnapshotStatus !== status) throw new Error(`snapshot ${name} failed`);
+  return snapshot;
 }
 
 const available = (g: ReplicationGroup) => g.Status === "available";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../helpers/emulator.js";
-import { fetchCa } from "./tls-helpers.js";
+import { fetchCa } from "../helpers/tls.js";
 
 const dirs: string[] = [];
 afterAll(async () => {

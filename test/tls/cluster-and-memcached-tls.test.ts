@@ -20,7 +20,7 @@ import { silentLogger } from "../../src/logger.js";
 import { ensureTlsMaterial } from "../../src/tls/certificates.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
-import { exchange, fetchCa, memcachedOver } from "./tls-helpers.js";
+import { exchange, fetchCa, memcachedOver } from "../helpers/tls.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;

@@ -21,7 +21,7 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { waitForCluster, waitForClusterGone, waitForReplicationGroup } from "../helpers/wait.js";
-import { exchange, fetchCa } from "./tls-helpers.js";
+import { exchange, fetchCa } from "../helpers/tls.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;

@@ -7,7 +7,8 @@ import type { EngineNode } from "../../src/engines/engine.js";
 import { MemcachedDriver } from "../../src/engines/memcached-driver.js";
 import { PidRegistry, defaultRunDir, reapOrphans, type PidFile } from "../../src/process/pid-registry.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
-import { MEMCACHED, REDIS_SERVER, eventually, haveMemcached, haveRedis, processGone, startNode, tmpDir } from "./helpers.js";
+import { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis, processGone, startNode, tmpDir } from "../helpers/engine-nodes.js";
+import { eventually } from "../helpers/wait.js";
 
 /** The pid of a process that has finished: an owner that is certainly dead. */
 async function deadPid(): Promise<number> {

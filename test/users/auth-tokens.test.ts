@@ -21,7 +21,7 @@ import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 import type { RedisOptions } from "ioredis";
-import { Connections, waitForUserGroup } from "./helpers.js";
+import { Connections, waitForUserGroup } from "../helpers/users.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;

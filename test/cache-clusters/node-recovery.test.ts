@@ -4,7 +4,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
-import { waitForCluster } from "../helpers/wait.js";
+import { waitFor, waitForCluster } from "../helpers/wait.js";
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -27,13 +27,11 @@ it("replaces a killed engine on the same port, empty, with recovery events", asy
 
   process.kill(pid, "SIGKILL"); // the engine this test's emulator started
 
-  const deadline = Date.now() + 30_000;
-  let messages: string[] = [];
-  while (Date.now() < deadline && !messages.includes("Finished recovery for cache nodes 0001")) {
-    await new Promise((r) => setTimeout(r, 20));
-    const events = await client.send(new DescribeEventsCommand({ SourceType: "cache-cluster", SourceIdentifier: "fragile" }));
-    messages = events.Events!.map((e) => e.Message!);
-  }
+  const messages = await waitFor(
+    async () => (await client.send(new DescribeEventsCommand({ SourceType: "cache-cluster", SourceIdentifier: "fragile" }))).Events!.map((e) => e.Message!),
+    (m) => m.includes("Finished recovery for cache nodes 0001"),
+    { what: "the node's recovery events" },
+  );
   expect(messages).toContain("Recovering cache nodes 0001");
   expect(messages).toContain("Finished recovery for cache nodes 0001");
   const after = await waitForCluster(client, "fragile", "available");

@@ -1,4 +1,4 @@
-/** Waits and clients for the access control tests. */
+/** Waits and clients for the users, user groups and AUTH token tests. */
 import {
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
@@ -7,35 +7,27 @@ import {
   type UserGroup,
 } from "@aws-sdk/client-elasticache";
 import Redis, { type RedisOptions } from "ioredis";
-
-async function poll<T>(read: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not reach the expected state: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { GONE, orGone, waitFor } from "./wait.js";
 
 export function waitForUserGroup(client: ElastiCacheClient, id: string, status = "active"): Promise<UserGroup> {
-  return poll(
+  return waitFor(
     async () => (await client.send(new DescribeUserGroupsCommand({ UserGroupId: id }))).UserGroups![0],
     (g) => g.Status === status,
-    `user group ${id}`,
+    { what: `user group ${id} to be ${status}` },
   );
 }
 
 export function waitForUser(client: ElastiCacheClient, id: string, status = "active"): Promise<User> {
-  return poll(async () => (await client.send(new DescribeUsersCommand({ UserId: id }))).Users![0], (u) => u.Status === status, `user ${id}`);
+  return waitFor(async () => (await client.send(new DescribeUsersCommand({ UserId: id }))).Users![0], (u) => u.Status === status, {
+    what: `user ${id} to be ${status}`,
+  });
 }
 
 export async function waitForUserGone(client: ElastiCacheClient, id: string): Promise<void> {
-  await poll(
-    () => client.send(new DescribeUsersCommand({ UserId: id })).then(() => false, (e: { name?: string }) => e.name === "UserNotFoundFault"),
-    (gone) => gone,
-    `user ${id} deletion`,
-  );
+  await waitFor(orGone(() => client.send(new DescribeUsersCommand({ UserId: id })), "UserNotFoundFault"), (u) => u === GONE, {
+    what: `user ${id} to be deleted`,
+    show: (u) => (u === GONE ? "gone" : u.Users?.[0]?.Status),
+  });
 }
 
 /** Standalone ioredis connections that never retry on their own, all closed by closeAll(). */

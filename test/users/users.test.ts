@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
-import { waitForUserGone, waitForUserGroup } from "./helpers.js";
+import { waitForUserGone, waitForUserGroup } from "../helpers/users.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { RedisClients } from "../helpers/redis-clients.js";
-import { describeReplicationGroup, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
+import { describeReplicationGroup, waitFor, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 const run = promisify(execFile);
 let emulator: Emulator;
@@ -88,9 +88,7 @@ describe("PrimaryClusterId", () => {
     const members = group.NodeGroups![0].NodeGroupMembers!;
     expect(members.find((m) => m.CacheClusterId === "legacy")!.CurrentRole).toBe("primary");
     const replica = connect(members.find((m) => m.CacheClusterId === "grown-002")!.ReadEndpoint!);
-    const deadline = Date.now() + 10_000;
-    while ((await replica.get("old-data")) !== "kept" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(await replica.get("old-data")).toBe("kept");
+    await waitFor(() => replica.get("old-data"), (v) => v === "kept", { timeoutMs: 10_000, what: "the existing data on the new replica" });
   });
 });
 
@@ -114,12 +112,7 @@ describe("without automatic failover", () => {
     process.kill(pid, "SIGKILL"); // an engine this test's emulator started
 
     const fresh = connect(ng.PrimaryEndpoint!);
-    const deadline = Date.now() + 20_000;
-    let pong = "";
-    while (pong !== "PONG" && Date.now() < deadline) {
-      pong = await fresh.ping().catch(() => "");
-      if (pong !== "PONG") await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(() => fresh.ping().catch(() => ""), (pong) => pong === "PONG", { timeoutMs: 20_000, what: "the replaced primary to answer" });
     const after = await waitForReplicationGroup(client, "manual", () => true);
     expect(after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId).toBe(primaryMember.CacheClusterId);
     expect(Number(/process_id:(\d+)/.exec(await fresh.info("server"))![1])).not.toBe(pid);

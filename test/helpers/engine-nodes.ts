@@ -1,5 +1,5 @@
-/** Shared bits for the engine tests: specs, a port range, process/port checks, clients. */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+/** Engine nodes started directly through a driver (no emulator): specs, a port range, process checks, clients. */
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -12,10 +12,7 @@ import { PortPool, startOnFreePort, type PortRange } from "../../src/process/por
 export const TEST_RANGE: PortRange = { from: 31000, to: 31999 }; // below the ephemeral port range
 export const pool = new PortPool();
 
-export const REDIS_SERVER = "/usr/bin/redis-server";
-export const MEMCACHED = "/usr/bin/memcached";
-export const haveRedis = existsSync(REDIS_SERVER);
-export const haveMemcached = existsSync(MEMCACHED);
+export { MEMCACHED, REDIS_SERVER, haveMemcached, haveRedis } from "./binaries.js";
 
 /** One scratch root per test file, removed after it (the hook lands in each importing file). */
 const scratch = mkdtempSync(path.join(os.tmpdir(), "ecl-engines-"));
@@ -44,18 +41,6 @@ export function startNode(
   extra: Partial<NodeSpec> = {},
 ): Promise<EngineNode> {
   return startOnFreePort(TEST_RANGE, undefined, (port) => start(spec(engine, port, extra)), { pool });
-}
-
-/** True when nothing accepts connections on the port. */
-export function portClosed(port: number, host = "127.0.0.1"): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, host);
-    s.on("connect", () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.on("error", () => resolve(true));
-  });
 }
 
 export function processGone(pid: number): boolean {
@@ -105,13 +90,4 @@ export function memcachedClient(port: number) {
     incr: (key: string, by: number) => call<number | boolean>((cb) => client.incr(key, by, cb)),
     end: () => client.end(),
   };
-}
-
-/** Waits until cond() holds (for effects that land asynchronously, e.g. a reaped pid). */
-export async function eventually(cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
+import { describeReplicationGroup, waitFor, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 
@@ -26,12 +27,7 @@ it("refuses TestFailover, deletion and resharding while the group is modifying",
   await client.send(
     new CreateReplicationGroupCommand({ ReplicationGroupId: "busy", ReplicationGroupDescription: "x", CacheNodeType: "cache.t3.micro", NumCacheClusters: 2, AutomaticFailoverEnabled: true }),
   );
-  const deadline = Date.now() + 30_000;
-  let status = "";
-  while (status !== "available" && Date.now() < deadline) {
-    status = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: "busy" }))).ReplicationGroups![0].Status!;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitForReplicationGroup(client, "busy", (g) => g.Status === "available", 30_000);
   await client.send(new TestFailoverCommand({ ReplicationGroupId: "busy", NodeGroupId: "0001" }));
   await expectAwsError(client.send(new TestFailoverCommand({ ReplicationGroupId: "busy", NodeGroupId: "0001" })), "InvalidReplicationGroupState", 400);
   await expectAwsError(client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "busy" })), "InvalidReplicationGroupState", 400);
@@ -50,17 +46,14 @@ it("shows resharding progress (SlotMigration) while the group is modifying", asy
   await client.send(
     new CreateReplicationGroupCommand({ ReplicationGroupId: "growing", ReplicationGroupDescription: "x", CacheNodeType: "cache.t3.micro", NumNodeGroups: 2, ReplicasPerNodeGroup: 1 }),
   );
-  const deadline = Date.now() + 30_000;
-  const describe = async () => (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: "growing" }))).ReplicationGroups![0];
-  while ((await describe()).Status !== "available" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const describe = () => describeReplicationGroup(client, "growing");
+  await waitForReplicationGroup(client, "growing", (g) => g.Status === "available", 30_000);
   const out = await client.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: "growing", NodeGroupCount: 3, ApplyImmediately: true }));
   expect(out.ReplicationGroup?.Status).toBe("modifying");
-  let progress: number | undefined;
-  while (progress !== 100 && Date.now() < deadline) {
-    progress = (await describe()).PendingModifiedValues?.Resharding?.SlotMigration?.ProgressPercentage;
-    if (progress !== 100) await new Promise((r) => setTimeout(r, 20));
-  }
-  expect(progress).toBe(100);
+  await waitFor(describe, (g) => g.PendingModifiedValues?.Resharding?.SlotMigration?.ProgressPercentage === 100, {
+    what: "the slot migration to reach 100%",
+    show: (g) => ({ status: g.Status, resharding: g.PendingModifiedValues?.Resharding }),
+  });
   const group = await describe();
   expect(group.Status).toBe("modifying");
   expect(group.NodeGroups!.map((ng) => ng.NodeGroupId)).toEqual(["0001", "0002", "0003"]);

@@ -4,7 +4,7 @@ import type { EngineNode } from "../../src/engines/engine.js";
 import { PortPool, startOnFreePort, type PortRange } from "../../src/process/ports.js";
 import { clusterNodeParams } from "../../src/engines/topology/cluster.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
-import { REDIS_SERVER, haveRedis, spec } from "./helpers.js";
+import { REDIS_SERVER, haveRedis, spec } from "./engine-nodes.js";
 
 export { haveRedis };
 

@@ -25,8 +25,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
-import { describeReplicationGroup, waitForReplicationGroup } from "../helpers/wait.js";
-import { Connections, waitForUser, waitForUserGone, waitForUserGroup } from "./helpers.js";
+import { describeReplicationGroup, waitFor, waitForReplicationGroup } from "../helpers/wait.js";
+import { Connections, waitForUser, waitForUserGone, waitForUserGroup } from "../helpers/users.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -170,14 +170,11 @@ describe("cluster mode disabled", () => {
       (g) => g.Status === "available" && g.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === oldPrimaryId)?.CurrentRole === "replica",
     );
     const replaced = healed.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === oldPrimaryId)!;
-    let lastError = "";
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      lastError = await authAs(replaced.ReadEndpoint!, "app", APP.password).catch((e: Error) => e.message);
-      if (lastError === "OK") break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(lastError).toBe("OK");
+    await waitFor(
+      () => authAs(replaced.ReadEndpoint!, "app", APP.password).catch((e: Error) => e.message),
+      (reply) => reply === "OK",
+      { intervalMs: 50, what: "app to authenticate on the replaced node" },
+    );
     await expectEnforced(replaced.ReadEndpoint!, { replica: true });
     await expectEnforced(healed.NodeGroups![0].PrimaryEndpoint!);
   });

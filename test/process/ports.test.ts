@@ -9,7 +9,8 @@ import { MemcachedDriver } from "../../src/engines/memcached-driver.js";
 import { NoFreePortError, PortPool, startOnFreePort } from "../../src/process/ports.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
 import { respPing } from "../../src/engines/probes.js";
-import { MEMCACHED, REDIS_SERVER, TEST_RANGE, closeServer, eventually, haveMemcached, haveRedis, heldPort, holdPort, pool, processGone, spec } from "./helpers.js";
+import { MEMCACHED, REDIS_SERVER, TEST_RANGE, closeServer, haveMemcached, haveRedis, heldPort, holdPort, pool, processGone, spec } from "../helpers/engine-nodes.js";
+import { eventually } from "../helpers/wait.js";
 
 describe("PortPool", () => {
   it("hands out distinct ports, moves on, and reuses released ones", () => {

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
-import { describeReplicationGroup, waitForReplicationGroup } from "../helpers/wait.js";
+import { describeReplicationGroup, eventually, waitFor, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -117,28 +117,21 @@ describe("3 shards with a replica each", () => {
     const victim = nodes[0];
     const pid = Number(/process_id:(\d+)/.exec(String(await victim.info("server")))![1]);
     process.kill(pid, "SIGKILL"); // an engine this test's emulator started
-    const deadline = Date.now() + 30_000;
-    let ok = false;
-    while (!ok && Date.now() < deadline) {
-      ok = await cluster.set("after-kill", "1").then(() => true, () => false);
-      if (!ok) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(ok).toBe(true);
+    await eventually(() => cluster.set("after-kill", "1").then(() => true, () => false), {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: "a write to succeed after the primary's kill",
+    });
     await waitForReplicationGroup(client, "sessions", (g) => g.Status === "available");
     const fresh = clusterClient(await describeReplicationGroup(client, "sessions"));
-    const until = Date.now() + 30_000;
-    let count = 0;
-    while (Date.now() < until && (count = await readAll(fresh).catch(() => 0)) !== KEYS) await new Promise((r) => setTimeout(r, 100));
-    expect(count).toBe(KEYS);
+    await waitFor(() => readAll(fresh).catch(() => 0), (count) => count === KEYS, { intervalMs: 100, what: `all ${KEYS} keys to be readable` });
     // The dead node is replaced by a fresh replica of the new primary.
     const { DescribeEventsCommand } = await import("@aws-sdk/client-elasticache");
     const recovered = async () =>
       (await client.send(new DescribeEventsCommand({ SourceType: "cache-cluster", Duration: 60 }))).Events!.some((e) =>
         e.Message?.startsWith("Finished recovery for cache nodes"),
       );
-    const end = Date.now() + 30_000;
-    while (!(await recovered()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    expect(await recovered()).toBe(true);
+    await eventually(recovered, { timeoutMs: 30_000, intervalMs: 50, what: "the dead node's recovery event" });
     const healed = clusterClient(await describeReplicationGroup(client, "sessions"));
     await healed.set("warm-up", "1");
     expect(healed.nodes("slave")).toHaveLength(3);

@@ -18,21 +18,16 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { RedisClients } from "../helpers/redis-clients.js";
 import { expectAwsError } from "../helpers/errors.js";
-import { describeReplicationGroup, waitForReplicationGroup } from "../helpers/wait.js";
+import { describeReplicationGroup, waitFor, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
 const redisClients = new RedisClients();
 const connect = (endpoint: { Address?: string; Port?: number }) => redisClients.connect(endpoint);
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined as T);
-    if (value !== undefined && ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (last ${JSON.stringify(value)})`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Probes an engine until `ok` holds; a failing probe (a node restarting, a failover) counts as not yet. */
+function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T | undefined> {
+  return waitFor(() => probe().catch(() => undefined), (v) => v !== undefined && ok(v), { timeoutMs });
 }
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger, silentLogger } from "../../src/logger.js";
 import { spawnSupervised } from "../../src/process/supervisor.js";
 import { ReadyTimeoutError, waitReady } from "../../src/engines/probes.js";
-import { processGone } from "./helpers.js";
+import { processGone } from "../helpers/engine-nodes.js";
 
 describe("supervisor", () => {
   it("reports an unexpected exit with the last output lines, and logs them at debug", async () => {
