@@ -79,7 +79,7 @@ const MOVES_PER_STEP = 4;
 
 const nodesOf = (shards: Shard[]) => shards.flatMap((s) => [s.primary, ...s.replicas]);
 
-/** The topology over real redis-server engines (engines/redis-topology.ts). */
+/** The topology over real redis-server engines (engines/topology/). */
 export const redisTopology: Topology = {
   async replicaOf(replica, primary) {
     await replicaOf(replica, primary);
