@@ -3,11 +3,20 @@
  * FAILOVER: the primary is alive and hands over without losing a write) or by takeover
  * (CLUSTER FAILOVER TAKEOVER: the primary is dead); resolves once the cluster agrees.
  */
-import { asText, describe, parseInfo, withConnections, type AdminTarget } from "./admin.js";
+import { AdminConnection, asText, describe, parseInfo, sleep, withConnections, type AdminTarget } from "./admin.js";
 import { toReplicationInfo } from "./replication.js";
 import { respPing } from "../probes.js";
 import { announceTo } from "./cluster-membership.js";
-import { DEFAULT_POLL_MS, DEFAULT_TIMEOUT_MS, disagreement, readView, waitAgreedAndSettled, type WaitOptions } from "./cluster-views.js";
+import {
+  DEFAULT_POLL_MS,
+  DEFAULT_TIMEOUT_MS,
+  disagreement,
+  readView,
+  unsettled,
+  waitAgreedAndSettled,
+  type ClusterView,
+  type WaitOptions,
+} from "./cluster-views.js";
 
 export interface ClusterFailoverOptions extends WaitOptions {
   /**
@@ -51,9 +60,10 @@ export async function clusterFailover(replica: AdminTarget, opts: ClusterFailove
         (await respPing({ host: repl.masterHost, port: repl.masterPort }, { timeoutMs: 500 }));
       mode = alive ? "planned" : "takeover";
     }
+    const deadline = t0 + timeoutMs;
+    if (mode === "planned") await waitPlannedFailoverCanStart(conns, conn, me.id, me.masterId, { deadline, pollMs, logger: opts.logger });
     await conn.call(mode === "planned" ? ["CLUSTER", "FAILOVER"] : ["CLUSTER", "FAILOVER", "TAKEOVER"]);
     const moved = oldPrimary?.slots ?? [];
-    const deadline = t0 + timeoutMs;
     await waitAgreedAndSettled(
       conns,
       (views) => {
@@ -88,4 +98,49 @@ export async function clusterFailover(replica: AdminTarget, opts: ClusterFailove
     );
     return { mode, oldPrimaryId: me.masterId, newPrimaryId: me.id, ms: Date.now() - t0 };
   });
+}
+
+/**
+ * Why a planned failover (CLUSTER FAILOVER) cannot start yet, or undefined. What Redis needs:
+ * - the replica's bus link to its primary is up and the primary is not flagged failing
+ *   (else the command answers "Master is down or failed, please use CLUSTER FAILOVER FORCE");
+ * - its replication link is up (the primary pauses its clients and sends its offset; the
+ *   replica starts its election only once it has replicated up to that offset);
+ * - every primary knows it as a replica of that primary (a primary votes only for a node
+ *   it sees as a replica) and it has a bus link to every live node (the vote request is
+ *   broadcast over established links once, and the manual failover gives up after 5 s).
+ */
+function plannedFailoverBlocker(views: ClusterView[], replicaId: string, primaryId: string, replicationLinkUp: boolean): string | undefined {
+  for (const v of views) {
+    const entry = v.myself.id === replicaId ? v.myself : v.nodes.find((n) => n.id === replicaId);
+    if (entry?.masterId !== primaryId) return `${describe(v.node)} does not see ${replicaId} as a replica of ${primaryId} yet`;
+    if (v.myself.id !== replicaId) continue;
+    const primary = v.nodes.find((n) => n.id === primaryId);
+    if (!primary?.connected) return `${describe(v.node)} has no bus link to its primary yet`;
+    if (primary.failing) return `${describe(v.node)} sees its primary failing (${primary.flags.join(",")})`;
+    if (!replicationLinkUp) return `${describe(v.node)}: replication link to its primary not up yet`;
+  }
+  return unsettled(views);
+}
+
+async function waitPlannedFailoverCanStart(
+  conns: AdminConnection[],
+  replica: AdminConnection,
+  replicaId: string,
+  primaryId: string,
+  opts: { deadline: number; pollMs: number; logger?: WaitOptions["logger"] },
+): Promise<void> {
+  let reason: string | undefined;
+  for (;;) {
+    const [views, repl] = await Promise.all([
+      Promise.all(conns.map(readView)),
+      replica.call(["INFO", "replication"]).then((r) => toReplicationInfo(parseInfo(asText(r)))),
+    ]);
+    const now = plannedFailoverBlocker(views, replicaId, primaryId, repl.linkUp === true);
+    if (now === undefined) return;
+    if (now !== reason) opts.logger?.debug("waiting before a planned failover", { replica: describe(replica.target), reason: now });
+    reason = now;
+    if (Date.now() > opts.deadline) throw new Error(`planned failover to ${describe(replica.target)} cannot start: ${reason}`);
+    await sleep(opts.pollMs);
+  }
 }

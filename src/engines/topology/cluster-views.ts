@@ -261,15 +261,26 @@ export async function publishOffsets(conns: AdminConnection[], views: ClusterVie
 const NUDGE_CHANNEL = "__elasticache-local__:topology";
 
 /**
- * Undefined when no view holds a node in handshake: our re-MEETs leave short-lived
- * entries with random ids in CLUSTER NODES, gone at the next cluster cron tick.
- * (They also make the bus re-open a link or two, which shows as "disconnected" in
- * CLUSTER NODES for up to 100 ms; harmless, and not waited for.)
+ * Undefined when the dust of our re-MEETs has settled: no view holds a node in handshake,
+ * and every node's bus link to every other live node (one with a view) is up.
+ *
+ * A re-MEET leaves a short-lived entry with a random id in CLUSTER NODES, gone at the next
+ * cluster cron tick. It also re-opens links: the node that is met takes the new
+ * connection as the sender's inbound link and closes the old one, so the sender's own
+ * link to it breaks and shows "disconnected" until a later cron tick reconnects it (100 ms
+ * apart, longer on a busy machine). Those links are not harmless. A node without a link to
+ * a peer sends it nothing: a replica without a link to its primary refuses CLUSTER
+ * FAILOVER ("Master is down or failed, please use CLUSTER FAILOVER FORCE"), and a
+ * replica's election reaches only the primaries it has links to (FAILOVER_AUTH_REQUEST
+ * is broadcast over established links and not sent again before the manual failover
+ * gives up after 5 s), so a planned failover would never win its majority.
  */
 export function unsettled(views: ClusterView[]): string | undefined {
+  const live = new Set(views.map((v) => v.myself.id));
   for (const v of views) {
     for (const e of v.nodes) {
       if (e.handshake) return `${describe(v.node)} still has a handshake with ${e.ip}:${e.port}`;
+      if (!e.myself && !e.connected && live.has(e.id)) return `${describe(v.node)} has no bus link to ${e.id} yet`;
     }
   }
   return undefined;
