@@ -29,9 +29,11 @@ import {
   publishOffsets,
   readView,
   waitAgreedAndSettled,
+  waitClusterConsistent,
   type ClusterNodeEntry,
   type ClusterView,
   type ExpectedShard,
+  type SlotRangeView,
   type WaitOptions,
 } from "./cluster-views.js";
 
@@ -84,6 +86,33 @@ export async function prepareClusterNode(node: AdminTarget): Promise<{ id: strin
   return withConnections([node], async ([c]) => {
     const p = await prepare(c!);
     return { id: p.id, busPort: p.busPort };
+  });
+}
+
+/**
+ * A cluster whose nodes restarted from their nodes.conf (same ids, ports and slots; e.g.
+ * after a TLS in transit change): applies again what a restart forgets, then resolves once
+ * every node agrees and every replica's replication link is up.
+ *
+ * What a restart forgets are prepare()'s run-time settings, masteruser/masterauth above
+ * all. Without them a restarted replica connects to its primary unauthenticated; a node
+ * whose default user is off (a user group) refuses it (NOAUTH) every second, forever, and
+ * the replica never replicates again: CLUSTER SLOTS still lists it (its offset, loaded
+ * from its RDB, is not 0) but a planned failover to it waits for an offset it never reaches.
+ */
+export async function resumeCluster(nodes: AdminTarget[], opts: WaitOptions = {}): Promise<SlotRangeView[]> {
+  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  return withConnections(nodes, async (conns) => {
+    await Promise.all(conns.map(prepare));
+    const slots = await waitClusterConsistent(nodes, { ...opts, timeoutMs: Math.max(0, deadline - Date.now()) });
+    const views = await Promise.all(conns.map(readView));
+    await waitReplicaLinks(
+      conns.filter((_, i) => views[i]!.myself.role === "replica"),
+      deadline,
+      pollMs,
+    );
+    return slots;
   });
 }
 

@@ -52,6 +52,7 @@ export {
   removeNodeFromCluster,
   removeNodesFromCluster,
   replaceReplica,
+  resumeCluster,
   type ClusterShardSpec,
   type CreateClusterOptions,
   type CreatedCluster,
