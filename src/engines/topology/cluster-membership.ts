@@ -95,7 +95,7 @@ export async function prepareClusterNode(node: AdminTarget): Promise<{ id: strin
  * every node agrees and every replica's replication link is up.
  *
  * What a restart forgets are prepare()'s run-time settings, masteruser/masterauth above
- * all. Without them a restarted replica connects to its primary unauthenticated; a node
+ * all (a replica restarted from its nodes.conf starts replicating before we can set them). Without them a restarted replica connects to its primary unauthenticated; a node
  * whose default user is off (a user group) refuses it (NOAUTH) every second, forever, and
  * the replica never replicates again: CLUSTER SLOTS still lists it (its offset, loaded
  * from its RDB, is not 0) but a planned failover to it waits for an offset it never reaches.
@@ -105,10 +105,23 @@ export async function resumeCluster(nodes: AdminTarget[], opts: WaitOptions = {}
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return withConnections(nodes, async (conns) => {
     await Promise.all(conns.map(prepare));
-    const slots = await waitClusterConsistent(nodes, { ...opts, timeoutMs: Math.max(0, deadline - Date.now()) });
     const views = await Promise.all(conns.map(readView));
+    const replicas = conns.flatMap((conn, i) => {
+      const masterId = views[i]!.myself.role === "replica" ? views[i]!.myself.masterId : undefined;
+      return masterId ? [{ conn, masterId }] : [];
+    });
+    // A replica caught in a handshake it began before masterauth was set sent no AUTH but
+    // now reads one reply too many as the AUTH reply, and waits for the last reply until
+    // repl-timeout (60 s). CLUSTER REPLICATE (same primary) starts a clean handshake.
+    await Promise.all(
+      replicas.map(async ({ conn, masterId }) => {
+        const info = toReplicationInfo(parseInfo(asText(await conn.call(["INFO", "replication"]))));
+        if (!info.linkUp) check(await conn.call(["CLUSTER", "REPLICATE", masterId]), `${describe(conn.target)}: CLUSTER REPLICATE`);
+      }),
+    );
+    const slots = await waitClusterConsistent(nodes, { ...opts, timeoutMs: Math.max(0, deadline - Date.now()) });
     await waitReplicaLinks(
-      conns.filter((_, i) => views[i]!.myself.role === "replica"),
+      replicas.map((r) => r.conn),
       deadline,
       pollMs,
     );
