@@ -23,6 +23,7 @@ import {
   removeNodesFromCluster,
   replaceReplica,
   replicaOf,
+  resumeCluster,
   waitClusterConsistent,
   waitReplicaSynced,
 } from "../engines/topology/index.js";
@@ -50,7 +51,10 @@ export interface Topology {
    * `primary`; `cluster` holds the nodes already in the cluster.
    */
   rejoinCluster(node: EngineNode, primary: EngineNode, cluster: EngineNode[]): Promise<void>;
-  /** Resolves once every node of a cluster whose nodes restarted (same ids and slots) agrees again. */
+  /**
+   * A cluster whose nodes restarted (same ids and slots): their run-time settings again, then
+   * resolves once every node agrees and every replica replicates again.
+   */
   waitClusterAgrees(nodes: EngineNode[]): Promise<void>;
   /**
    * Re-forms a Redis Cluster whose nodes restarted from their nodes.conf (after an emulator
@@ -79,7 +83,7 @@ const MOVES_PER_STEP = 4;
 
 const nodesOf = (shards: Shard[]) => shards.flatMap((s) => [s.primary, ...s.replicas]);
 
-/** The topology over real redis-server engines (engines/redis-topology.ts). */
+/** The topology over real redis-server engines (engines/topology/). */
 export const redisTopology: Topology = {
   async replicaOf(replica, primary) {
     await replicaOf(replica, primary);
@@ -109,7 +113,7 @@ export const redisTopology: Topology = {
   },
 
   async waitClusterAgrees(nodes) {
-    await waitClusterConsistent(nodes);
+    await resumeCluster(nodes);
   },
 
   async reformCluster(nodes) {

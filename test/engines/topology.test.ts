@@ -277,6 +277,38 @@ describe.skipIf(!haveRedis)("Redis Cluster: create and failover", () => {
   });
 });
 
+describe.skipIf(!haveRedis)("Redis Cluster: ready the moment it is created", () => {
+  // Our re-MEETs while waiting for agreement make nodes re-open bus links; a cluster once
+  // came back with a replica's link to its primary (or to the other primary) still down,
+  // and a CLUSTER FAILOVER at once was refused ("Master is down or failed") or lost its
+  // election. So: the raw command, the moment createCluster resolves, several times, with
+  // the emulator's node timeout.
+  it("accepts CLUSTER FAILOVER on a replica at once, and the failover completes", async () => {
+    for (let round = 0; round < 4; round++) {
+      const nodes = await startClusterNodes(4, "127.0.0.1", 2000);
+      const [a, b] = evenSlots(2);
+      const shards = [
+        { primary: nodes[0]!, replicas: [nodes[1]!], slots: a! },
+        { primary: nodes[2]!, replicas: [nodes[3]!], slots: b! },
+      ];
+      await createCluster(shards);
+      for (const node of nodes) {
+        const links = (await clusterNodes(node)).filter((e) => !e.myself);
+        expect(links.filter((e) => !e.connected).map((e) => e.id)).toEqual([]);
+      }
+      const replica = shards[round % 2]!.replicas[0]!;
+      expect(await admin(replica, ["CLUSTER", "FAILOVER"])).toBe("OK");
+      const [replicaId, primaryId] = await Promise.all([clusterMyId(replica), clusterMyId(shards[round % 2]!.primary)]);
+      // Redis gives a manual failover 5 s; a lost election never completes.
+      await waitClusterConsistent(nodes, {
+        timeoutMs: 10_000,
+        expect: (slots) => (slots.some((s) => s.primary.id === replicaId && s.replicas.some((r) => r.id === primaryId)) ? undefined : "not failed over yet"),
+      });
+      await Promise.all(nodes.map((n) => stopNode(n)));
+    }
+  });
+});
+
 describe.skipIf(!haveRedis)("Redis Cluster: resharding with 10,000 keys", () => {
   let nodes: EngineNode[] = [];
   let primaries: EngineNode[] = [];

@@ -2,7 +2,7 @@
 import { afterAll } from "vitest";
 import type { EngineNode } from "../../src/engines/engine.js";
 import { PortPool, startOnFreePort, type PortRange } from "../../src/process/ports.js";
-import { clusterNodeParams } from "../../src/engines/topology/cluster.js";
+import { clusterNodeParams } from "../../src/engines/topology/cluster-params.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
 import { REDIS_SERVER, haveRedis, spec } from "./engine-nodes.js";
 

@@ -139,6 +139,10 @@ describe("cluster mode enabled with TLS preferred", () => {
     const after = new Cluster([{ host: Address!, port: Port! }], { redisOptions: { tls: { ca }, maxRetriesPerRequest: 5 }, clusterRetryStrategy: () => 50 });
     clusters.push(after);
     for (let i = 0; i < 40; i++) expect(await after.get(`p:${i}`)).toBe(String(i));
+    // The restarted replicas replicate again: they authenticate to their primaries as before.
+    const replicas = after.nodes("slave");
+    expect(replicas).toHaveLength(2);
+    for (const replica of replicas) expect(String(await replica.info("replication"))).toMatch(/master_link_status:up/);
     expect(await exchange(Port!, "PING\r\n", { done: (t) => t.includes("\r\n") })).not.toContain("PONG");
   });
 });

@@ -20,6 +20,7 @@ import {
   type ElastiCacheClient,
   type Endpoint,
 } from "@aws-sdk/client-elasticache";
+import { readFileSync } from "node:fs";
 import { Cluster } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
@@ -316,6 +317,47 @@ describe("cluster mode enabled", () => {
     expect(await direct.call("ACL", "WHOAMI")).toBe("app");
     const anonymous = await connections.connect(node);
     await expect(anonymous.get("app:1")).rejects.toThrow(/NOAUTH/);
+  });
+
+  it("keeps replicating after a TLS in transit change restarts every node; TestFailover then moves the primary", async () => {
+    // The restarted nodes must authenticate to their primaries again: the default user is off.
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "sharded-tls",
+        ReplicationGroupDescription: "rbac cluster, TLS migration",
+        CacheNodeType: "cache.t3.micro",
+        NumNodeGroups: 2,
+        ReplicasPerNodeGroup: 1,
+        TransitEncryptionEnabled: true,
+        TransitEncryptionMode: "preferred",
+        UserGroupIds: ["apps"],
+      }),
+    );
+    const group = await waitForReplicationGroup(client, "sharded-tls", (g) => g.Status === "available");
+    await expectClusterEnforced(group.ConfigurationEndpoint!, 50);
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: "sharded-tls", TransitEncryptionMode: "required", ApplyImmediately: true }));
+    await waitForReplicationGroup(client, "sharded-tls", (g) => g.Status === "available" && g.TransitEncryptionMode === "required");
+
+    const ca = readFileSync(emulator.ca!.file, "utf8");
+    const member = async (id: string) => {
+      const { CacheClusters } = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }));
+      return connections.connect(CacheClusters![0].CacheNodes![0].Endpoint!, { ...APP, tls: { ca } });
+    };
+    const replicaLink = async (id: string) => /master_link_status:(\w+)/.exec(String(await (await member(id)).info("replication")))?.[1];
+    expect(await replicaLink("sharded-tls-0001-002")).toBe("up");
+    expect(await replicaLink("sharded-tls-0002-002")).toBe("up");
+
+    await client.send(new TestFailoverCommand({ ReplicationGroupId: "sharded-tls", NodeGroupId: "0001" }));
+    await waitForReplicationGroup(client, "sharded-tls", (g) => g.Status === "available");
+    expect(await (await member("sharded-tls-0001-002")).call("ROLE")).toEqual(expect.arrayContaining(["master"]));
+    expect(await replicaLink("sharded-tls-0001-001")).toBe("up");
+    const cluster = new Cluster([{ host: group.ConfigurationEndpoint!.Address!, port: group.ConfigurationEndpoint!.Port! }], {
+      redisOptions: { ...APP, tls: { ca }, maxRetriesPerRequest: 3 },
+      clusterRetryStrategy: () => 50,
+    });
+    cluster.on("error", () => undefined);
+    clusters.push(cluster);
+    for (let i = 0; i < 50; i++) expect(await cluster.get(`app:${i}`)).toBe(String(i));
   });
 });
 

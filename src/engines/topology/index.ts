@@ -4,11 +4,14 @@
  * engine nodes (anything with an endpoint and admin credentials). No knowledge of the
  * AWS API: the lifecycle maps ElastiCache operations onto these.
  *
- *   admin.ts        admin connections (one-off and pipelined)
- *   replication.ts  REPLICAOF, promotion, offsets
- *   cluster.ts      cluster params, create, join, failover, remove, views
- *   resharding.ts   slot migration
- *   slots.ts        AWS Slots text, even splits, key slots, rebalancing plans
+ *   admin.ts               admin connections (one-off and pipelined)
+ *   replication.ts         REPLICAOF, promotion, offsets
+ *   cluster-params.ts      a cluster node's start parameters
+ *   cluster-views.ts       CLUSTER NODES / SLOTS / INFO views, agreement, the waits
+ *   cluster-membership.ts  creating a cluster, joining it, leaving it
+ *   cluster-failover.ts    planned failover and takeover
+ *   resharding.ts          slot migration
+ *   slots.ts               AWS Slots text, even splits, key slots, rebalancing plans
  */
 export { AdminConnection, admin, parseInfo, type AdminTarget } from "./admin.js";
 export {
@@ -21,41 +24,41 @@ export {
   waitReplicaSynced,
   type ReplicationInfo,
 } from "./replication.js";
+export { clusterNodeParams, type ClusterNodeParamsOptions } from "./cluster-params.js";
 export {
-  addShard,
-  clusterFailover,
   clusterMyId,
-  clusterNodeParams,
   clusterNodes,
   clusterSlotOwners,
   clusterView,
-  createCluster,
   disagreement,
-  forgetDeadNode,
-  joinCluster,
   layoutKey,
   layoutMismatch,
   parseClusterNodes,
   parseClusterSlots,
+  waitClusterConsistent,
+  type ClusterNodeEntry,
+  type ClusterView,
+  type ExpectedShard,
+  type SlotNodeAddress,
+  type SlotRangeView,
+  type WaitOptions,
+} from "./cluster-views.js";
+export {
+  addShard,
+  createCluster,
+  forgetDeadNode,
+  joinCluster,
   prepareClusterNode,
   removeNodeFromCluster,
   removeNodesFromCluster,
   replaceReplica,
-  waitClusterConsistent,
-  type ClusterFailoverOptions,
-  type ClusterFailoverResult,
-  type ClusterNodeEntry,
-  type ClusterNodeParamsOptions,
+  resumeCluster,
   type ClusterShardSpec,
-  type ClusterView,
   type CreateClusterOptions,
   type CreatedCluster,
-  type ExpectedShard,
   type JoinMember,
-  type SlotNodeAddress,
-  type SlotRangeView,
-  type WaitOptions,
-} from "./cluster.js";
+} from "./cluster-membership.js";
+export { clusterFailover, type ClusterFailoverOptions, type ClusterFailoverResult } from "./cluster-failover.js";
 export { applySlotMoves, migrateSlots, ownedBy, type MigrateResult, type MigrateSlotsOptions } from "./resharding.js";
 export {
   SLOT_COUNT,

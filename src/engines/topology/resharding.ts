@@ -17,7 +17,8 @@
  * slots, ~2,500 keys) in 0.3-0.8 s, 4 -> 2 (8192 slots, ~5,000 keys) in 0.5-1 s.
  */
 import { AdminConnection, asText, check, describe, withConnections, type AdminTarget, type Command } from "./admin.js";
-import { moveReplicationOffset, parseClusterNodes, waitClusterConsistent, type SlotRangeView, type WaitOptions } from "./cluster.js";
+import { moveReplicationOffset } from "./cluster-membership.js";
+import { parseClusterNodes, waitClusterConsistent, type SlotRangeView, type WaitOptions } from "./cluster-views.js";
 import { expandSlots, toRanges, type SlotMove, type SlotRange } from "./slots.js";
 import { RespError, type RespValue } from "../resp.js";
 

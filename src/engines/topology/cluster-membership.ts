@@ -1,10 +1,9 @@
 /**
- * Redis Cluster (cluster mode enabled) over real redis-server processes: the start
- * parameters, creating a cluster from fresh nodes, failover, adding/replacing/removing
- * nodes, and the views (CLUSTER NODES / SLOTS / INFO) used to wait until every node agrees.
+ * Redis Cluster membership over real redis-server processes: creating a cluster from
+ * fresh nodes, fresh nodes joining a running one (new shards, replacement replicas), and
+ * taking nodes out of it.
  *
- * Everything polls over persistent admin connections every few milliseconds. Left alone,
- * a new cluster takes 2-10 s to agree; what Redis 7.0 does, and what we do about it:
+ * Left alone, a new cluster takes 2-10 s to agree; what Redis 7.0 does, and what we do about it:
  * - A fresh primary stays cluster_state:fail (CLUSTERDOWN) for 2 s after its process
  *   started (CLUSTER_WRITABLE_DELAY); replicas are exempt -> createCluster's fastStart.
  * - A node reads a peer's slots and role only from PING/PONG/MEET packets of a known
@@ -16,380 +15,29 @@
  *   ping (10 s) -> moveReplicationOffset writes and deletes one key, and replicas PUBLISH
  *   (a bus broadcast whose header carries the offset).
  */
-import net from "node:net";
-import type { Logger } from "../../logger.js";
-import { respPing } from "../probes.js";
-import {
-  AdminConnection,
-  admin,
-  asText,
-  check,
-  describe,
-  parseInfo,
-  sleep,
-  withConnections,
-  type AdminTarget,
-  type Command,
-} from "./admin.js";
+import { AdminConnection, admin, asText, check, describe, parseInfo, sleep, withConnections, type AdminTarget, type Command } from "./admin.js";
 import { toReplicationInfo } from "./replication.js";
-import { SLOT_COUNT, expandSlots, keyInSlots, toRanges, type SlotOwner, type SlotRange } from "./slots.js";
+import { keyInSlots, toRanges, type SlotRange } from "./slots.js";
 import { RespError, type RespValue } from "../resp.js";
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_POLL_MS = 5;
-/** How often to re-announce nodes while waiting (a cluster cron tick is 100 ms). */
-const ANNOUNCE_EVERY_MS = 50;
+import {
+  ANNOUNCE_EVERY_MS,
+  DEFAULT_POLL_MS,
+  DEFAULT_TIMEOUT_MS,
+  disagreement,
+  layoutMismatch,
+  parseClusterNodes,
+  publishOffsets,
+  readView,
+  waitAgreedAndSettled,
+  waitClusterConsistent,
+  type ClusterNodeEntry,
+  type ClusterView,
+  type ExpectedShard,
+  type SlotRangeView,
+  type WaitOptions,
+} from "./cluster-views.js";
 
 const layoutOf = (ranges: SlotRange[]) => JSON.stringify(toRanges(ranges));
-
-// ---------------------------------------------------------------------------------------
-// Start parameters
-
-export interface ClusterNodeParamsOptions {
-  /** The advertised host clients use: an IP literal, or a name (docker-compose service). */
-  announceHost: string;
-  /** The node's client port (announced as is: no port mapping). */
-  port: number;
-  /** cluster-node-timeout: how long before Redis itself flags a silent node as failing. */
-  nodeTimeoutMs: number;
-  /** The cluster bus port; Redis's default is port + 10000. */
-  busPort?: number;
-  /** cluster-require-full-coverage; ElastiCache's default is "no". */
-  requireFullCoverage?: boolean;
-}
-
-/**
- * The `params` of a NodeSpec for a cluster-mode node.
- *
- * - `cluster-config-file nodes.conf` is relative to the node's cwd, its workDir.
- * - Announce: with an IP literal, `cluster-announce-ip`; with a name,
- *   `cluster-announce-hostname` + `cluster-preferred-endpoint-type hostname`, so that
- *   MOVED/ASK, CLUSTER SLOTS/SHARDS/NODES point where clients reach the node. In the
- *   hostname case nodes still meet over the bus by the IPs they see each other on.
- * - `cluster-replica-no-failover yes`: Redis Cluster's own automatic failover waits
- *   node-timeout (+ an election) and ignores AutomaticFailoverEnabled. The emulator sees
- *   a dead process at once (its exit) and decides, then drives CLUSTER FAILOVER TAKEOVER
- *   (see clusterFailover); manual CLUSTER FAILOVER [FORCE|TAKEOVER] still works with
- *   this setting. So the cluster never fails over behind the emulator's back and the
- *   records (which node is primary) stay true.
- * - `cluster-allow-replica-migration no`: we place replicas ourselves; Redis must not
- *   move a replica to an orphaned primary, nor turn a primary emptied by resharding
- *   into a replica of the node that took its last slot.
- * - `repl-diskless-sync-delay 0`: a replica's full sync starts at once instead of after 5 s.
- *
- * The replicas' credentials (masteruser/masterauth for the admin user) are not here: they
- * are set with CONFIG SET by createCluster/addShard/replaceReplica (prepareClusterNode),
- * so the admin password never appears on a command line.
- */
-export function clusterNodeParams(opts: ClusterNodeParamsOptions): Record<string, string> {
-  const params: Record<string, string> = {
-    "cluster-enabled": "yes",
-    "cluster-config-file": "nodes.conf",
-    "cluster-node-timeout": String(Math.max(1, Math.round(opts.nodeTimeoutMs))),
-    "cluster-announce-port": String(opts.port),
-    "cluster-require-full-coverage": opts.requireFullCoverage ? "yes" : "no",
-    "cluster-allow-replica-migration": "no",
-    "cluster-replica-no-failover": "yes",
-    "repl-diskless-sync-delay": "0",
-  };
-  if (net.isIP(opts.announceHost) !== 0) {
-    params["cluster-announce-ip"] = opts.announceHost;
-  } else {
-    params["cluster-announce-hostname"] = opts.announceHost;
-    params["cluster-preferred-endpoint-type"] = "hostname";
-  }
-  if (opts.busPort !== undefined) {
-    params["cluster-port"] = String(opts.busPort);
-    params["cluster-announce-bus-port"] = String(opts.busPort);
-  }
-  return params;
-}
-
-// ---------------------------------------------------------------------------------------
-// Views
-
-export interface ClusterNodeEntry {
-  id: string;
-  /** The address the node is known by on the bus (announced or seen). */
-  ip: string;
-  port: number;
-  busPort: number;
-  hostname?: string;
-  flags: string[];
-  myself: boolean;
-  role: "master" | "replica";
-  masterId?: string;
-  configEpoch: number;
-  connected: boolean;
-  /** PFAIL or FAIL. */
-  failing: boolean;
-  /** In handshake, or without an address yet: not a full member in this view. */
-  handshake: boolean;
-  slots: SlotRange[];
-}
-
-/** CLUSTER NODES text -> entries. */
-export function parseClusterNodes(text: string): ClusterNodeEntry[] {
-  const out: ClusterNodeEntry[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const parts = line.trim().split(" ");
-    if (parts.length < 8) continue;
-    const [id, addr, flagText, master, , , epoch, link, ...slotParts] = parts;
-    const m = /^(.*):(\d+)@(\d+)(?:,(.*))?$/.exec(addr!);
-    const flags = flagText!.split(",");
-    const slots: SlotRange[] = [];
-    for (const s of slotParts) {
-      if (s.startsWith("[")) continue; // [slot->-id] migrating / [slot-<-id] importing
-      const r = /^(\d+)(?:-(\d+))?$/.exec(s);
-      if (r) slots.push([Number(r[1]), Number(r[2] ?? r[1])]);
-    }
-    out.push({
-      id: id!,
-      ip: m?.[1] ?? "",
-      port: Number(m?.[2] ?? 0),
-      busPort: Number(m?.[3] ?? 0),
-      hostname: m?.[4] || undefined,
-      flags,
-      myself: flags.includes("myself"),
-      role: flags.includes("slave") ? "replica" : "master",
-      masterId: master === "-" ? undefined : master,
-      configEpoch: Number(epoch),
-      connected: link === "connected",
-      failing: flags.includes("fail") || flags.includes("fail?"),
-      handshake: flags.includes("handshake") || flags.includes("noaddr"),
-      slots,
-    });
-  }
-  return out;
-}
-
-export interface SlotNodeAddress {
-  id: string;
-  host: string;
-  port: number;
-}
-
-/** One CLUSTER SLOTS entry. */
-export interface SlotRangeView {
-  from: number;
-  to: number;
-  primary: SlotNodeAddress;
-  replicas: SlotNodeAddress[];
-}
-
-/** CLUSTER SLOTS reply -> ranges sorted by slot, replicas sorted by id. */
-export function parseClusterSlots(reply: RespValue): SlotRangeView[] {
-  if (!Array.isArray(reply)) return [];
-  const addr = (v: RespValue): SlotNodeAddress => {
-    const [host, port, id] = Array.isArray(v) ? v : [];
-    return { host: asText(host ?? ""), port: Number(port ?? 0), id: asText(id ?? "") };
-  };
-  return reply
-    .filter((e): e is RespValue[] => Array.isArray(e) && e.length >= 3)
-    .map((e) => ({
-      from: Number(e[0]),
-      to: Number(e[1]),
-      primary: addr(e[2]!),
-      replicas: e.slice(3).map(addr).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-    }))
-    .sort((a, b) => a.from - b.from);
-}
-
-/** What one node thinks of the cluster. */
-export interface ClusterView {
-  node: AdminTarget;
-  state: string;
-  info: Record<string, string>;
-  slots: SlotRangeView[];
-  nodes: ClusterNodeEntry[];
-  myself: ClusterNodeEntry;
-}
-
-async function readView(conn: AdminConnection): Promise<ClusterView> {
-  const [info, slots, nodes] = await conn.send([["CLUSTER", "INFO"], ["CLUSTER", "SLOTS"], ["CLUSTER", "NODES"]]);
-  const infoFields = parseInfo(asText(check(info!)));
-  const entries = parseClusterNodes(asText(check(nodes!)));
-  const myself = entries.find((e) => e.myself);
-  if (!myself) throw new Error(`${describe(conn.target)}: CLUSTER NODES has no myself line (cluster mode off?)`);
-  return { node: conn.target, state: infoFields.cluster_state ?? "", info: infoFields, slots: parseClusterSlots(check(slots!)), nodes: entries, myself };
-}
-
-/** One node's view of the cluster (CLUSTER INFO + SLOTS + NODES). */
-export async function clusterView(node: AdminTarget): Promise<ClusterView> {
-  return withConnections([node], ([c]) => readView(c!));
-}
-
-/** The layout as text, for comparing views: ranges, owners, replicas and their addresses. */
-export function layoutKey(slots: SlotRangeView[]): string {
-  const a = (n: SlotNodeAddress) => `${n.id}@${n.host}:${n.port}`;
-  return slots.map((s) => `${s.from}-${s.to}=${a(s.primary)}[${s.replicas.map(a).join(",")}]`).join(";");
-}
-
-/** Slot -> "primaryId|replicaId,replicaId" ("" when unassigned). */
-function ownership(slots: SlotRangeView[]): string[] {
-  const out = new Array<string>(SLOT_COUNT).fill("");
-  for (const s of slots) {
-    const v = `${s.primary.id}|${s.replicas.map((r) => r.id).join(",")}`;
-    for (let i = s.from; i <= s.to && i < SLOT_COUNT; i++) out[i] = v;
-  }
-  return out;
-}
-
-export interface ExpectedShard {
-  primaryId: string;
-  replicaIds: string[];
-  slots: SlotRange[];
-}
-
-/** Undefined when the layout is exactly the expected shards (owners and replicas); else what differs. */
-export function layoutMismatch(slots: SlotRangeView[], expected: ExpectedShard[]): string | undefined {
-  const want = new Array<string>(SLOT_COUNT).fill("");
-  for (const sh of expected) {
-    const v = `${sh.primaryId}|${[...sh.replicaIds].sort().join(",")}`;
-    for (const [a, b] of sh.slots) for (let i = a; i <= b; i++) want[i] = v;
-  }
-  const have = ownership(slots);
-  for (let i = 0; i < SLOT_COUNT; i++) {
-    if (have[i] !== want[i]) return `slot ${i}: have "${have[i]}", want "${want[i]}"`;
-  }
-  return undefined;
-}
-
-/**
- * The common condition: every view has cluster_state ok, all views show the same layout
- * (owners, replicas, announced addresses), no address is still unknown ("?" or ""),
- * and `expect` (if any) holds. Returns undefined when met, else the reason.
- */
-export function disagreement(views: ClusterView[], expect?: (slots: SlotRangeView[]) => string | undefined): string | undefined {
-  const first = views[0];
-  if (!first) return "no node to ask";
-  for (const v of views) {
-    if (v.state !== "ok") return `${describe(v.node)}: cluster_state ${v.state}`;
-  }
-  const key = layoutKey(first.slots);
-  for (const v of views) {
-    if (layoutKey(v.slots) !== key) return `${describe(v.node)} and ${describe(first.node)} disagree on the slots`;
-  }
-  for (const s of first.slots) {
-    for (const n of [s.primary, ...s.replicas]) {
-      if (n.host === "" || n.host === "?" || n.port === 0) return `address of ${n.id} not known yet`;
-    }
-  }
-  return expect?.(first.slots);
-}
-
-export interface WaitOptions {
-  /** Default 30 s. */
-  timeoutMs?: number;
-  /** Default 5 ms. */
-  pollMs?: number;
-  /** Debug lines while waiting (what the cluster still disagrees on). */
-  logger?: Logger;
-}
-
-/**
- * Polls the views of `conns` until `cond` returns undefined; `nudge` runs every
- * `nudgeEveryMs` while it does not. Throws with the last reason on timeout.
- */
-async function waitViews(
-  conns: AdminConnection[],
-  cond: (views: ClusterView[]) => string | undefined,
-  opts: WaitOptions & { what: string; nudge?: (views: ClusterView[]) => Promise<void>; nudgeEveryMs?: number },
-): Promise<ClusterView[]> {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const start = Date.now();
-  let lastNudge = start;
-  let reason = "";
-  for (;;) {
-    const views = await Promise.all(conns.map(readView));
-    const r = cond(views);
-    if (r === undefined) return views;
-    if (r !== reason) opts.logger?.debug("waiting for the cluster", { what: opts.what, ms: Date.now() - start, reason: r });
-    reason = r;
-    const now = Date.now();
-    if (now - start > timeoutMs) throw new Error(`${opts.what}: not done within ${timeoutMs} ms: ${reason}`);
-    if (opts.nudge && now - lastNudge >= (opts.nudgeEveryMs ?? 500)) {
-      lastNudge = now;
-      await opts.nudge(views).catch(() => undefined);
-    }
-    await sleep(opts.pollMs ?? DEFAULT_POLL_MS);
-  }
-}
-
-/** Waits until every node is ok and agrees on the layout (and `expect` holds); returns the layout. */
-export async function waitClusterConsistent(
-  nodes: AdminTarget[],
-  opts: WaitOptions & { expect?: (slots: SlotRangeView[]) => string | undefined } = {},
-): Promise<SlotRangeView[]> {
-  return withConnections(nodes, async (conns) => {
-    const views = await waitViews(conns, (v) => disagreement(v, opts.expect), {
-      ...opts,
-      what: "cluster agreement",
-      nudge: (v) => publishOffsets(conns, v),
-      nudgeEveryMs: ANNOUNCE_EVERY_MS,
-    });
-    return views[0]!.slots;
-  });
-}
-
-/**
- * CLUSTER SLOTS lists a replica only once the viewer has seen a non-zero replication
- * offset from it, and offsets travel in the header of every cluster bus packet. A
- * replica's next ping can be seconds away; a PUBLISH is broadcast to every node at
- * once and carries the header. (It reaches pattern subscribers of this channel only.)
- */
-async function publishOffsets(conns: AdminConnection[], views: ClusterView[]): Promise<void> {
-  await Promise.all(
-    views.map(async (v, i) => {
-      if (v.myself.role === "replica") await conns[i]!.send([["PUBLISH", NUDGE_CHANNEL, ""]]).catch(() => undefined);
-    }),
-  );
-}
-
-const NUDGE_CHANNEL = "__elasticache-local__:topology";
-
-/**
- * Undefined when no view holds a node in handshake: our re-MEETs leave short-lived
- * entries with random ids in CLUSTER NODES, gone at the next cluster cron tick.
- * (They also make the bus re-open a link or two, which shows as "disconnected" in
- * CLUSTER NODES for up to 100 ms; harmless, and not waited for.)
- */
-export function unsettled(views: ClusterView[]): string | undefined {
-  for (const v of views) {
-    for (const e of v.nodes) {
-      if (e.handshake) return `${describe(v.node)} still has a handshake with ${e.ip}:${e.port}`;
-    }
-  }
-  return undefined;
-}
-
-/** Agreement first (with nudges), then the dust of the nudges settles (no nudging). */
-async function waitAgreedAndSettled(
-  conns: AdminConnection[],
-  cond: (views: ClusterView[]) => string | undefined,
-  opts: WaitOptions & { what: string; nudge?: (views: ClusterView[]) => Promise<void>; deadline: number },
-): Promise<ClusterView[]> {
-  const timeoutMs = () => Math.max(0, opts.deadline - Date.now());
-  await waitViews(conns, cond, { ...opts, timeoutMs: timeoutMs(), nudgeEveryMs: ANNOUNCE_EVERY_MS });
-  return waitViews(conns, (views) => cond(views) ?? unsettled(views), { pollMs: opts.pollMs, logger: opts.logger, what: opts.what, timeoutMs: timeoutMs() });
-}
-
-/** CLUSTER MYID. */
-export async function clusterMyId(node: AdminTarget): Promise<string> {
-  return asText(await admin(node, ["CLUSTER", "MYID"]));
-}
-
-/** CLUSTER NODES of one node, parsed. */
-export async function clusterNodes(node: AdminTarget): Promise<ClusterNodeEntry[]> {
-  return parseClusterNodes(asText(await admin(node, ["CLUSTER", "NODES"])));
-}
-
-/** The primaries that hold slots, as `node` sees them. */
-export async function clusterSlotOwners(node: AdminTarget): Promise<SlotOwner[]> {
-  return (await clusterNodes(node))
-    .filter((n) => n.role === "master" && n.slots.length > 0 && !n.handshake)
-    .map((n) => ({ id: n.id, slots: expandSlots(n.slots) }));
-}
 
 // ---------------------------------------------------------------------------------------
 // Creating and joining
@@ -442,6 +90,46 @@ export async function prepareClusterNode(node: AdminTarget): Promise<{ id: strin
 }
 
 /**
+ * A cluster whose nodes restarted from their nodes.conf (same ids, ports and slots; e.g.
+ * after a TLS in transit change): applies again what a restart forgets, then resolves once
+ * every node agrees and every replica's replication link is up.
+ *
+ * What a restart forgets are prepare()'s run-time settings, masteruser/masterauth above
+ * all (a replica restarted from its nodes.conf starts replicating before we can set them). Without them a restarted replica connects to its primary unauthenticated; a node
+ * whose default user is off (a user group) refuses it (NOAUTH) every second, forever, and
+ * the replica never replicates again: CLUSTER SLOTS still lists it (its offset, loaded
+ * from its RDB, is not 0) but a planned failover to it waits for an offset it never reaches.
+ */
+export async function resumeCluster(nodes: AdminTarget[], opts: WaitOptions = {}): Promise<SlotRangeView[]> {
+  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  return withConnections(nodes, async (conns) => {
+    await Promise.all(conns.map(prepare));
+    const views = await Promise.all(conns.map(readView));
+    const replicas = conns.flatMap((conn, i) => {
+      const masterId = views[i]!.myself.role === "replica" ? views[i]!.myself.masterId : undefined;
+      return masterId ? [{ conn, masterId }] : [];
+    });
+    // A replica caught in a handshake it began before masterauth was set sent no AUTH but
+    // now reads one reply too many as the AUTH reply, and waits for the last reply until
+    // repl-timeout (60 s). CLUSTER REPLICATE (same primary) starts a clean handshake.
+    await Promise.all(
+      replicas.map(async ({ conn, masterId }) => {
+        const info = toReplicationInfo(parseInfo(asText(await conn.call(["INFO", "replication"]))));
+        if (!info.linkUp) check(await conn.call(["CLUSTER", "REPLICATE", masterId]), `${describe(conn.target)}: CLUSTER REPLICATE`);
+      }),
+    );
+    const slots = await waitClusterConsistent(nodes, { ...opts, timeoutMs: Math.max(0, deadline - Date.now()) });
+    await waitReplicaLinks(
+      replicas.map((r) => r.conn),
+      deadline,
+      pollMs,
+    );
+    return slots;
+  });
+}
+
+/**
  * Every node in `from` meets every node in `to` (pipelined per node).
  *
  * Also the fastest way to make a node's news (its slots, its new role) known: after the
@@ -468,7 +156,7 @@ function announce(from: Prepared[], to: Prepared[]): Promise<void> {
 }
 
 /** `conn`'s node re-meets the other live nodes (those with a view), by the addresses it knows them at. */
-async function announceTo(conn: AdminConnection, views: ClusterView[]): Promise<void> {
+export async function announceTo(conn: AdminConnection, views: ClusterView[]): Promise<void> {
   const self = views.find((v) => v.node === conn.target);
   if (!self) return;
   const live = new Set(views.map((v) => v.myself.id));
@@ -786,90 +474,6 @@ export async function replaceReplica(primary: AdminTarget, fresh: AdminTarget, c
   const others = cluster.includes(primary) ? cluster : [primary, ...cluster];
   const [id] = await joinCluster([{ node: fresh, replicaOf: primary }], others, opts);
   return id!;
-}
-
-// ---------------------------------------------------------------------------------------
-// Failover
-
-export interface ClusterFailoverOptions extends WaitOptions {
-  /**
-   * "planned": CLUSTER FAILOVER (primary alive: it stops writes, the replica catches up,
-   * roles swap, nothing is lost). "takeover": CLUSTER FAILOVER TAKEOVER (primary dead or
-   * unreachable: no agreement needed). "auto" (default): planned when the replica's link
-   * is up and the primary answers PING, else takeover.
-   */
-  mode?: "auto" | "planned" | "takeover";
-  /** The live nodes that must agree afterwards (the dead primary must not be in it). Default: the replica. */
-  cluster?: AdminTarget[];
-}
-
-export interface ClusterFailoverResult {
-  mode: "planned" | "takeover";
-  oldPrimaryId: string;
-  newPrimaryId: string;
-  ms: number;
-}
-
-/** Promotes a replica of a cluster shard; resolves once it is primary and the cluster agrees. */
-export async function clusterFailover(replica: AdminTarget, opts: ClusterFailoverOptions = {}): Promise<ClusterFailoverResult> {
-  const t0 = Date.now();
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
-  const cluster = opts.cluster && opts.cluster.length > 0 ? opts.cluster : [replica];
-  const all = cluster.includes(replica) ? cluster : [replica, ...cluster];
-  return withConnections(all, async (conns) => {
-    const conn = conns[all.indexOf(replica)]!;
-    const before = await readView(conn);
-    const me = before.myself;
-    if (me.role !== "replica" || !me.masterId) throw new Error(`${describe(replica)} is not a replica`);
-    const oldPrimary = before.nodes.find((n) => n.id === me.masterId);
-    let mode = opts.mode ?? "auto";
-    if (mode === "auto") {
-      const repl = toReplicationInfo(parseInfo(asText(await conn.call(["INFO", "replication"]))));
-      const alive =
-        repl.linkUp === true &&
-        repl.masterHost !== undefined &&
-        repl.masterPort !== undefined &&
-        (await respPing({ host: repl.masterHost, port: repl.masterPort }, { timeoutMs: 500 }));
-      mode = alive ? "planned" : "takeover";
-    }
-    await conn.call(mode === "planned" ? ["CLUSTER", "FAILOVER"] : ["CLUSTER", "FAILOVER", "TAKEOVER"]);
-    const moved = oldPrimary?.slots ?? [];
-    const deadline = t0 + timeoutMs;
-    await waitAgreedAndSettled(
-      conns,
-      (views) => {
-        const mine = views[all.indexOf(replica)]!;
-        if (mine.myself.role !== "master") return `${describe(replica)} not primary yet`;
-        // A live old primary turns into a replica of the new one; everyone must see it.
-        if (views.some((v) => v.myself.id === me.masterId)) {
-          for (const v of views) {
-            if (v.nodes.find((n) => n.id === me.masterId)?.masterId !== me.id) return `${describe(v.node)} does not see the old primary as a replica yet`;
-          }
-        }
-        return disagreement(views, (slots) => {
-          for (const s of slots) {
-            for (const [a, b] of moved) {
-              if (s.from <= b && s.to >= a && s.primary.id !== me.id) return `slots ${s.from}-${s.to} still owned by ${s.primary.id}`;
-            }
-          }
-          return undefined;
-        });
-      },
-      {
-        deadline,
-        pollMs,
-        logger: opts.logger,
-        what: `failover to ${describe(replica)}`,
-        // The old primary's new role reaches the others with its next ping (seconds away); a MEET carries it now.
-        nudge: async (views) => {
-          const old = views.find((v) => v.myself.id === me.masterId);
-          if (old) await announceTo(conns[views.indexOf(old)]!, views);
-        },
-      },
-    );
-    return { mode, oldPrimaryId: me.masterId, newPrimaryId: me.id, ms: Date.now() - t0 };
-  });
 }
 
 // ---------------------------------------------------------------------------------------
