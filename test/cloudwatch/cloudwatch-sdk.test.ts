@@ -171,3 +171,21 @@ describe("CloudWatch next to ElastiCache on one port", () => {
     expect(response.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe("CloudWatch under strict authentication", () => {
+  it("accepts a request signed for `monitoring` with a configured secret, and refuses a wrong secret in the SDK's protocol", async () => {
+    const strict = await startEmulator({ strictAuth: true, credentials: [{ accessKeyId: "AKIDCLOUDWATCH", secretAccessKey: "right" }] });
+    try {
+      const ok = cloudwatchClient(strict, { accessKeyId: "AKIDCLOUDWATCH", secretAccessKey: "right" });
+      expect((await ok.send(new DescribeAlarmsCommand({}))).MetricAlarms).toEqual([]);
+      for (const protocol of ["default", "rpc-v2-cbor"] as const) {
+        const wrong = cloudwatchClient(strict, { accessKeyId: "AKIDCLOUDWATCH", secretAccessKey: "wrong", protocol });
+        const e = await sdkError(wrong.send(new DescribeAlarmsCommand({})));
+        expect(e.Code ?? e.name).toBe("SignatureDoesNotMatch");
+        expect(e.$metadata.httpStatusCode).toBe(403);
+      }
+    } finally {
+      await strict.stop();
+    }
+  });
+});

@@ -5,12 +5,12 @@ import type { Emulator } from "../../src/index.js";
 
 export function cloudwatchClient(
   emulator: Emulator,
-  opts: { region?: string; accessKeyId?: string; protocol?: "default" | "rpc-v2-cbor" } = {},
+  opts: { region?: string; accessKeyId?: string; secretAccessKey?: string; protocol?: "default" | "rpc-v2-cbor" } = {},
 ): CloudWatchClient {
   return new CloudWatchClient({
     endpoint: emulator.url,
     region: opts.region ?? "us-east-1",
-    credentials: { accessKeyId: opts.accessKeyId ?? "test", secretAccessKey: "test" },
+    credentials: { accessKeyId: opts.accessKeyId ?? "test", secretAccessKey: opts.secretAccessKey ?? "test" },
     maxAttempts: 1,
     // The SDK's own CBOR codec, as aws-sdk-go-v2 and the Java SDK speak it to CloudWatch.
     ...(opts.protocol === "rpc-v2-cbor" ? { protocol: AwsSmithyRpcV2CborProtocol } : {}),
