@@ -43,11 +43,15 @@ const RANKS = [
     layers: [
       { name: "state", paths: ["^src/state/"] },
       { name: "protocol", paths: ["^src/protocol/"] },
+      // Each AWS service's modeled-error constructor, typed by its generated error names (raised by state/ and actions/).
+      { name: "service-errors", paths: ["^src/service-errors/"] },
     ],
   },
   { layers: [{ name: "lifecycle", paths: ["^src/lifecycle/"] }] },
   { layers: [{ name: "snapshots", paths: ["^src/snapshots/"] }] },
   { layers: [{ name: "actions", paths: ["^src/actions/"] }] },
+  // One entry per AWS service for the router: ElastiCache's adapter over actions/, CloudWatch's handlers and state.
+  { layers: [{ name: "services", paths: ["^src/services/"] }] },
   { layers: [{ name: "server", paths: ["^src/server/"] }] },
   { layers: [{ name: "root", paths: ["^src/(emulator|data-plane|index|cli|cli-options)\\.ts$"] }] },
 ];

@@ -1,9 +1,11 @@
-/** Writes src/generated/api.ts from the vendored model (`npm run gen`). */
+/** Writes src/generated/<service>.ts for every vendored service model (`npm run gen`). */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadRawServiceJson } from "../src/protocol/model.js";
-import { generateApiTypes } from "../src/protocol/type-generator.js";
+import { models, SERVICE_NAMES } from "../src/protocol/model.js";
+import { generateApiTypes } from "./type-generator.js";
 
-const target = fileURLToPath(new URL("../src/generated/api.ts", import.meta.url));
-writeFileSync(target, generateApiTypes(loadRawServiceJson()));
-console.log(`wrote ${target}`);
+for (const service of SERVICE_NAMES) {
+  const target = fileURLToPath(new URL(`../src/generated/${service}.ts`, import.meta.url));
+  writeFileSync(target, generateApiTypes(models.raw(service)));
+  console.log(`wrote ${target}`);
+}

@@ -23,15 +23,16 @@ import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
 import { listen } from "./process/listen.js";
 import { createLogger, type Logger } from "./logger.js";
-import { getServiceModel } from "./protocol/model.js";
-import { handleApiRequest } from "./server/api-handler.js";
 import { createHttpServer } from "./server/http-server.js";
+import { createApiRouter } from "./server/router.js";
 import { createStrictAuth } from "./server/strict-auth.js";
 import { allEngineVersions } from "./catalog/catalog.js";
 import { takeAutomaticSnapshot } from "./actions/snapshots/automatic-snapshot.js";
 import { SnapshotFiles } from "./snapshots/snapshot-files.js";
 import { SnapshotService } from "./snapshots/snapshot-service.js";
 import { StatePersister } from "./state/persistence.js";
+import { AlarmStore, cloudwatchService } from "./services/cloudwatch/index.js";
+import { elasticacheService } from "./services/elasticache/index.js";
 import { Store } from "./state/store.js";
 import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
 
@@ -56,6 +57,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   const config = resolveConfig(options);
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = new Store();
+  const alarms = new AlarmStore();
   let server: Server | undefined;
   let url = "";
   let clusters: ClusterLifecycle | undefined;
@@ -140,14 +142,16 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         logger.info(`resources restored from ${config.dataDir} in ${Date.now() - since} ms`),
       );
     }
-    const model = getServiceModel();
+    const elasticache = elasticacheService({ actions, store, services, commit, written });
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
-      defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
       logger,
       authenticate: config.strictAuth ? createStrictAuth({ credentials: config.credentials }) : undefined,
-      handleApi: (params, caller, requestId, requestLogger) =>
-        handleApiRequest({ model, actions, store, services, commit, written }, params, caller, requestId, requestLogger),
+      api: createApiRouter({
+        services: [elasticache, cloudwatchService({ alarms })],
+        fallback: elasticache,
+        defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
+      }),
       handleEmulator: async (method, name) => {
         if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } } };
         if (name === "ca.pem" && method === "GET") {
@@ -175,6 +179,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await clusters?.stopAll();
     await snapshots?.reset();
     store.clear();
+    alarms.clear();
     // Removed resources leave no files a new resource of the same name could load.
     if (config.dataDir && workRoot) await rm(workRoot, { recursive: true, force: true });
     await persister?.commit();
@@ -196,6 +201,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await persister?.close();
     persister = undefined;
     store.clear();
+    alarms.clear();
     await pids?.close();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
     tempRoot = undefined;

@@ -6,7 +6,7 @@
  * of them (a default or a range that differs).
  */
 import { readFileSync } from "node:fs";
-import type { ChangeType } from "../generated/api.js";
+import type { ChangeType } from "../generated/elasticache.js";
 import { fixturePath } from "../paths.js";
 
 export interface CatalogParameter {

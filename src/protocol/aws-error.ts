@@ -8,6 +8,8 @@ export class AwsError extends Error {
     message: string,
     readonly httpStatus: number = 400,
     readonly senderFault: boolean = true,
+    /** The model's error shape (JSON/CBOR `__type`), when the error is one the model declares. */
+    readonly shape?: string,
   ) {
     super(message);
     this.name = "AwsError";

@@ -1,7 +1,9 @@
 /**
- * The vendored botocore model (service-2.json, waiters-2.json, paginators-1.json),
- * loaded once and exposed with types. Parsing, validation, serialization and the
- * type generator are all driven from this, never from hand-written shape lists.
+ * The vendored botocore models (service-2.json, waiters-2.json, paginators-1.json), one per
+ * AWS service the emulator answers, each loaded once and exposed with types through the
+ * registry at the end of this file. Parsing, validation, serialization and the type generator
+ * are all driven from these, never from hand-written shape lists; every protocol function
+ * takes the model it works on, so no service is the implicit one.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +21,8 @@ export interface RawShape {
   type: string;
   members?: Record<string, RawMemberRef>;
   member?: RawMemberRef;
+  key?: RawMemberRef;
+  value?: RawMemberRef;
   required?: string[];
   enum?: string[];
   min?: number;
@@ -38,7 +42,18 @@ export interface RawOperation {
 }
 
 export interface RawServiceJson {
-  metadata: { apiVersion: string; xmlNamespace?: string; protocol?: string; [k: string]: unknown };
+  metadata: {
+    apiVersion: string;
+    xmlNamespace?: string;
+    protocol?: string;
+    protocols?: string[];
+    endpointPrefix?: string;
+    signingName?: string;
+    serviceId?: string;
+    targetPrefix?: string;
+    awsQueryCompatible?: object;
+    [k: string]: unknown;
+  };
   operations: Record<string, RawOperation>;
   shapes: Record<string, RawShape>;
 }
@@ -83,11 +98,18 @@ export interface NumberShape extends Constraints {
   type: "integer" | "long" | "double" | "float";
 }
 
-export interface SimpleShape {
-  type: "boolean" | "timestamp";
+export interface MapShape extends Constraints {
+  type: "map";
+  key: MemberRef;
+  value: MemberRef;
+  flattened: boolean;
 }
 
-export type Shape = StructureShape | ListShape | StringShape | NumberShape | SimpleShape;
+export interface SimpleShape {
+  type: "boolean" | "timestamp" | "blob";
+}
+
+export type Shape = StructureShape | ListShape | MapShape | StringShape | NumberShape | SimpleShape;
 
 export interface Operation {
   name: string;
@@ -98,8 +120,24 @@ export interface Operation {
 }
 
 export interface ServiceModel {
+  /** botocore's serviceId, e.g. "ElastiCache", "CloudWatch". */
+  serviceId: string;
   apiVersion: string;
   xmlNamespace: string;
+  /** The SigV4 service name in the credential scope (`elasticache`, `monitoring`). */
+  signingName: string;
+  /** The JSON protocols' `X-Amz-Target` prefix and the Smithy RPC v2 service name; absent for query-only services. */
+  targetPrefix?: string;
+  /** Wire protocols the service speaks (botocore names: `query`, `json`, `smithy-rpc-v2-cbor`). */
+  protocols: readonly string[];
+  /** JSON and CBOR errors also carry the query error code (`x-amzn-query-error`), for clients written against query. */
+  awsQueryCompatible: boolean;
+  /** The Smithy namespace that qualifies error names in JSON and CBOR (`com.amazonaws.cloudwatch#...`). */
+  smithyNamespace: string;
+  /** paginators-1.json (empty when the service has none). */
+  paginators: Paginators;
+  /** The paginator for an operation (Marker/MaxRecords, NextToken/MaxResults...), if it pages. */
+  paginator(operationName: string): PaginatorConfig | undefined;
   operations: ReadonlyMap<string, Operation>;
   shapes: ReadonlyMap<string, Shape>;
   /** Undefined for an unknown (or wrongly cased) operation name. */
@@ -109,10 +147,10 @@ export interface ServiceModel {
   structure(name: string): StructureShape;
 }
 
-const SUPPORTED = new Set(["structure", "list", "string", "integer", "long", "double", "float", "boolean", "timestamp"]);
+const SUPPORTED = new Set(["structure", "list", "map", "string", "integer", "long", "double", "float", "boolean", "timestamp", "blob"]);
 
-/** Builds the typed model; rejects shape types the protocol code does not handle (maps, blobs). */
-export function buildServiceModel(raw: RawServiceJson): ServiceModel {
+/** Builds the typed model; rejects shape types the protocol code does not handle (e.g. unions' documents). */
+export function buildServiceModel(raw: RawServiceJson, paginators: Paginators = { pagination: {} }): ServiceModel {
   const shapes = new Map<string, Shape>();
   for (const [name, s] of Object.entries(raw.shapes)) {
     if (!SUPPORTED.has(s.type)) throw new Error(`model: shape ${name} has unsupported type ${s.type}`);
@@ -133,9 +171,19 @@ export function buildServiceModel(raw: RawServiceJson): ServiceModel {
     if (!s) throw new Error(`model: unknown shape ${name}`);
     return s;
   };
+  const meta = raw.metadata;
+  const serviceId = meta.serviceId ?? meta.endpointPrefix ?? "";
   return {
-    apiVersion: raw.metadata.apiVersion,
-    xmlNamespace: raw.metadata.xmlNamespace ?? "",
+    serviceId,
+    apiVersion: meta.apiVersion,
+    xmlNamespace: meta.xmlNamespace ?? "",
+    signingName: meta.signingName ?? meta.endpointPrefix ?? serviceId.toLowerCase(),
+    targetPrefix: meta.targetPrefix,
+    protocols: meta.protocols ?? (meta.protocol ? [meta.protocol] : []),
+    awsQueryCompatible: meta.awsQueryCompatible !== undefined,
+    smithyNamespace: `com.amazonaws.${serviceId.toLowerCase().replace(/\s+/g, "")}`,
+    paginators,
+    paginator: (name) => paginators.pagination[name],
     operations,
     shapes,
     operation: (name) => operations.get(name),
@@ -165,6 +213,9 @@ function toShape(name: string, s: RawShape): Shape {
     case "list":
       if (!s.member) throw new Error(`model: list ${name} has no member`);
       return { type: "list", member: s.member, flattened: s.flattened === true, locationName: s.locationName, ...c };
+    case "map":
+      if (!s.key || !s.value) throw new Error(`model: map ${name} has no key or value`);
+      return { type: "map", key: s.key, value: s.value, flattened: s.flattened === true, ...c };
     case "string":
       return { type: "string", enum: s.enum, pattern: s.pattern, ...c };
     case "integer":
@@ -210,32 +261,59 @@ export interface Waiters {
   waiters: Record<string, WaiterConfig>;
 }
 
-// ---- loading ----
+// ---- the registry: one model per service ----
 
-/** fixtures/model/elasticache-2015-02-02, from src/ under tsx/vitest and from dist/. */
-export function findModelDir(): string {
-  return fixturePath("model", "elasticache-2015-02-02");
+/** The services whose models are vendored under fixtures/model/, by the name the emulator uses for them. */
+export const SERVICE_MODEL_DIRS = {
+  elasticache: "elasticache-2015-02-02",
+  cloudwatch: "monitoring-2010-08-01",
+} as const;
+
+export type ServiceName = keyof typeof SERVICE_MODEL_DIRS;
+
+export const SERVICE_NAMES = Object.keys(SERVICE_MODEL_DIRS) as ServiceName[];
+
+/**
+ * Loads each service's model files on first use and keeps them: the models are read-only
+ * and shared by every emulator in the process (the compiled serializers hang off them).
+ */
+export class ModelRegistry {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(private readonly dirs: Readonly<Record<ServiceName, string>>) {}
+
+  /** fixtures/model/<service>-<version>, from src/ under tsx/vitest and from dist/. */
+  dir(service: ServiceName): string {
+    return fixturePath("model", this.dirs[service]);
+  }
+
+  raw(service: ServiceName): RawServiceJson {
+    return this.once(`${service}/raw`, () => this.readJson<RawServiceJson>(service, "service-2.json"));
+  }
+
+  model(service: ServiceName): ServiceModel {
+    return this.once(`${service}/model`, () => buildServiceModel(this.raw(service), this.paginators(service)));
+  }
+
+  paginators(service: ServiceName): Paginators {
+    return this.once(`${service}/paginators`, () => this.readJson<Paginators>(service, "paginators-1.json"));
+  }
+
+  waiters(service: ServiceName): Waiters {
+    return this.once(`${service}/waiters`, () => this.readJson<Waiters>(service, "waiters-2.json"));
+  }
+
+  private readJson<T>(service: ServiceName, file: string): T {
+    return JSON.parse(readFileSync(join(this.dir(service), file), "utf8")) as T;
+  }
+
+  private once<T>(key: string, load: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, load());
+    return this.cache.get(key) as T;
+  }
 }
 
-function readJson<T>(file: string): T {
-  return JSON.parse(readFileSync(join(findModelDir(), file), "utf8")) as T;
-}
-
-const cache = new Map<string, unknown>();
-function once<T>(key: string, load: () => T): T {
-  if (!cache.has(key)) cache.set(key, load());
-  return cache.get(key) as T;
-}
-
-export const loadRawServiceJson = (): RawServiceJson => once("raw", () => readJson<RawServiceJson>("service-2.json"));
-export const getServiceModel = (): ServiceModel => once("model", () => buildServiceModel(loadRawServiceJson()));
-export const getPaginators = (): Paginators => once("paginators", () => readJson<Paginators>("paginators-1.json"));
-export const getWaiters = (): Waiters => once("waiters", () => readJson<Waiters>("waiters-2.json"));
-
-/** The paginator for an operation (Marker/MaxRecords or NextToken/MaxResults), if it pages. */
-export function paginatorFor(operationName: string): PaginatorConfig | undefined {
-  return getPaginators().pagination[operationName];
-}
+export const models = new ModelRegistry(SERVICE_MODEL_DIRS);
 
 /** The XML element name of a list's items: the list member's locationName, else "member". */
 export function listItemName(list: ListShape): string {

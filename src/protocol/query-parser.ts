@@ -4,7 +4,7 @@
  * types come from the model, never from the look of a key.
  */
 import { AwsError, commonErrors, clipValue as clip } from "./aws-error.js";
-import { listItemName, type ListShape, type ServiceModel, type Shape, type StructureShape } from "./model.js";
+import { listItemName, type ListShape, type MapShape, type ServiceModel, type Shape, type StructureShape } from "./model.js";
 
 /** List indexes accepted in keys (`X.member.N`); bounds hostile input. */
 export const MAX_LIST_INDEX = 1000;
@@ -62,6 +62,8 @@ function parseNode(model: ServiceModel, shape: Shape, node: KeyNode, path: strin
       return parseStructureNode(model, shape, node, path);
     case "list":
       return parseList(model, shape, node, path);
+    case "map":
+      return parseMap(model, shape, node, path);
     default:
       // A scalar key with only deeper keys (`Port.x=1`) carries no value for it.
       return node.value === undefined ? undefined : parseScalar(shape, node.value, path);
@@ -98,6 +100,26 @@ function parseList(
     .sort(([a], [b]) => a - b)
     .map(([, item]) => parseNode(model, itemShape, item.node, item.path))
     .filter((v) => v !== undefined);
+}
+
+/** `Name.entry.N.key=k&Name.entry.N.value=v` (the key and value names may be renamed by the model). */
+function parseMap(model: ServiceModel, shape: MapShape, node: KeyNode, path: string): Record<string, unknown> | undefined {
+  const group = node.children.get("entry");
+  if (!group) return node.value === "" ? {} : undefined;
+  const keyName = shape.key.locationName ?? "key";
+  const valueName = shape.value.locationName ?? "value";
+  const keyShape = model.shape(shape.key.shape);
+  const valueShape = model.shape(shape.value.shape);
+  const entries = [...group.children].map(([index, entry]) => ({ n: parseIndex(index, `${path}.entry`), index, entry }));
+  const out: Record<string, unknown> = {};
+  for (const { index, entry } of entries.sort((a, b) => a.n - b.n)) {
+    const keyNode = entry.children.get(keyName);
+    if (keyNode?.value === undefined) continue;
+    const key = String(parseScalar(keyShape, keyNode.value, `${path}.entry.${index}.${keyName}`));
+    const valueNode = entry.children.get(valueName);
+    if (valueNode) out[key] = parseNode(model, valueShape, valueNode, `${path}.entry.${index}.${valueName}`);
+  }
+  return out;
 }
 
 function parseIndex(text: string, path: string): number {
@@ -140,6 +162,10 @@ export function parseScalar(shape: Shape, text: string, path: string): unknown {
       if (lower === "true") return true;
       if (lower === "false") return false;
       throw bad("boolean (expected true or false)");
+    }
+    case "blob": {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw bad("base64 value");
+      return new Uint8Array(Buffer.from(text, "base64"));
     }
     case "timestamp": {
       const date = parseTimestamp(text);

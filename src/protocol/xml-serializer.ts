@@ -9,13 +9,10 @@
  * unchanged (xml-memo.ts). Error paths (`Op.Member[i].Field`) are rebuilt only
  * when a value does not fit its shape, as the error unwinds through the writers.
  */
-import type { AwsError } from "./aws-error.js";
-import { listItemName, type ListShape, type Operation, type ServiceModel, type Shape } from "./model.js";
+import { escapeXml, XML_DECL } from "./error-serializer.js";
+import { listItemName, type ListShape, type MapShape, type Operation, type ServiceModel, type Shape } from "./model.js";
 import { XmlMemo } from "./xml-memo.js";
 
-const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
-/** The model's xmlNamespace; errors may be written before (or without) loading the model. */
-const DEFAULT_NAMESPACE = "http://elasticache.amazonaws.com/doc/2015-02-02/";
 
 export function serializeOutput(model: ServiceModel, operationName: string, output: unknown, requestId: string): string {
   return serializeOutputChunks(model, operationName, output, requestId).join("");
@@ -48,17 +45,6 @@ export function serializeOutputChunks(model: ServiceModel, operationName: string
   }
   chunks.push(xml + plan.resultClose + responseMetadata(requestId) + plan.tail);
   return chunks;
-}
-
-export function serializeError(err: AwsError, requestId: string, xmlNamespace = DEFAULT_NAMESPACE): string {
-  return (
-    XML_DECL +
-    `<ErrorResponse xmlns="${escapeXml(xmlNamespace)}"><Error>` +
-    `<Type>${err.senderFault ? "Sender" : "Receiver"}</Type>` +
-    `<Code>${escapeXml(err.code)}</Code>` +
-    `<Message>${escapeXml(err.message)}</Message>` +
-    `</Error><RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`
-  );
 }
 
 const responseMetadata = (requestId: string) =>
@@ -260,9 +246,31 @@ class CompiledModel {
         return shape.flattened
           ? { open: "", close: "", write: this.list(shape, tag) }
           : { open, close, write: this.list(shape, listItemName(shape)) };
+      case "map":
+        return { open, close, write: this.map(shape) };
       default:
         return { open, close, write: scalarWriter(shape) };
     }
+  }
+
+  /** A map's entries as `<entry><key>k</key><value>v</value></entry>` (awsQuery's map form). */
+  private map(shape: MapShape): Writer {
+    let key: ElementPlan | undefined;
+    let value: ElementPlan | undefined;
+    return (xml, map) => {
+      if (typeof map !== "object" || map === null || Array.isArray(map)) throw new ShapeMismatch(" must be an object");
+      key ??= this.element(shape.key.shape, this.model.shape(shape.key.shape), shape.key.locationName ?? "key");
+      value ??= this.element(shape.value.shape, this.model.shape(shape.value.shape), shape.value.locationName ?? "value");
+      for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
+        if (v === undefined || v === null) continue;
+        try {
+          xml = value.write(key.write(xml + "<entry>" + key.open, k) + key.close + value.open, v) + value.close + "</entry>";
+        } catch (e) {
+          throw prependPath(e, `[${JSON.stringify(k)}]`);
+        }
+      }
+      return xml;
+    };
   }
 
   /** The items of a list, each in an `itemTag` element. */
@@ -351,8 +359,14 @@ function scalarWriter(shape: Shape): Writer {
       };
     case "timestamp":
       return (xml, value) => xml + timestampText(value);
+    case "blob":
+      return (xml, value) => {
+        if (value instanceof Uint8Array) return xml + Buffer.from(value).toString("base64");
+        if (typeof value === "string") return xml + Buffer.from(value, "utf8").toString("base64");
+        throw mismatch(value);
+      };
     default:
-      // Structures and lists never get here; kept total for the type checker.
+      // Structures, lists and maps never get here; kept total for the type checker.
       return (_xml, value) => {
         throw mismatch(value);
       };
@@ -382,29 +396,4 @@ function timestampText(value: unknown): string {
   const date = typeof value === "string" ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) throw new ShapeMismatch(" is not a valid timestamp");
   return date.toISOString();
-}
-
-// ---- escaping ----
-
-// Anything outside XML 1.0's Char production (controls, lone surrogates, U+FFFE/U+FFFF).
-const ILLEGAL_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&apos;",
-  // As a reference, so XML parsers' line-end normalisation keeps a CR intact.
-  "\r": "&#xD;",
-};
-/**
- * Any character escapeXml might change: markup characters, CR, characters XML 1.0 cannot
- * carry, and every surrogate (pairs are legal, lone ones are not; the full pass decides).
- */
-const NEEDS_WORK = /[^\t\n\u0020\u0021\u0023-\u0025\u0028-\u003B\u003D\u003F-\uD7FF\uE000-\uFFFD]/;
-
-/** Escapes text/attribute content and drops characters XML 1.0 cannot carry. */
-export function escapeXml(text: string): string {
-  if (!NEEDS_WORK.test(text)) return text;
-  return text.replace(ILLEGAL_XML, "").replace(/[&<>"'\r]/g, (c) => ESCAPES[c]);
 }

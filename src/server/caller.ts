@@ -1,7 +1,8 @@
 /**
- * Who is calling: account and region from the SigV4 credential scope
- * (`Credential=AKID/DATE/REGION/elasticache/aws4_request`). A 12-digit access key is
- * taken as the account id, as other AWS emulators do.
+ * Who is calling: account, region and service from the SigV4 credential scope
+ * (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`; the service is `elasticache`,
+ * `monitoring`...). A 12-digit access key is taken as the account id, as other AWS
+ * emulators do.
  */
 import type { IncomingHttpHeaders } from "node:http";
 
@@ -9,9 +10,11 @@ export interface Caller {
   accountId: string;
   region: string;
   accessKeyId?: string;
+  /** The scope's service (the SigV4 signing name), when the request is signed; the router reads it. */
+  service?: string;
 }
 
-const credentialScope = /Credential=([^/\s,]+)\/\d{8}\/([a-z0-9-]+)\/[^/\s,]+\/aws4_request/;
+const credentialScope = /Credential=([^/\s,]+)\/\d{8}\/([a-z0-9-]+)\/([^/\s,]+)\/aws4_request/;
 
 export function callerFromRequest(
   headers: IncomingHttpHeaders,
@@ -27,5 +30,6 @@ export function callerFromRequest(
     accessKeyId,
     accountId: /^\d{12}$/.test(accessKeyId) ? accessKeyId : defaults.accountId,
     region: scope[2],
+    service: scope[3],
   };
 }

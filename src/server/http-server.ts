@@ -1,23 +1,22 @@
 /**
- * The HTTP front door: the AWS Query API at `/` (POST form bodies or GET query
- * strings) and the emulator's own endpoints under `/_emulator/`. Caps the body,
- * assigns the request id, and writes it to both the header and the XML.
+ * The HTTP front door: the AWS APIs (awsQuery POST form bodies or GET query strings at `/`,
+ * awsJson with `X-Amz-Target`, Smithy RPC v2 CBOR under `/service/...`; the router picks the
+ * service and protocol) and the emulator's own endpoints under `/_emulator/`. Caps the body,
+ * checks the signature in strict mode, assigns the request id.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "../logger.js";
 import { AwsError, commonErrors } from "../protocol/aws-error.js";
-import { serializeError } from "../protocol/xml-serializer.js";
-import type { ApiResponse } from "./api-handler.js";
-import { callerFromRequest, type Caller } from "./caller.js";
-import { decodeForm } from "./form-params.js";
+import type { WireAnswer } from "../protocol/wire.js";
+import type { ApiRouter } from "./router.js";
 import type { RawRequest } from "./sigv4.js";
 
 export interface HttpServerOptions {
   maxBodyBytes: number;
-  defaults: { accountId: string; region: string };
   logger: Logger;
-  handleApi(params: URLSearchParams, caller: Caller, requestId: string, logger: Logger): Promise<ApiResponse>;
+  /** The AWS APIs: picks the service and protocol of each request and answers it. */
+  api: ApiRouter;
   /** Strict mode: checks the request's signature (throwing AWS's error) and names the signer's account. */
   authenticate?(request: RawRequest): { accountId?: string };
   /** `/_emulator/<name>` routes (JSON, or a `text` body of `contentType`); answer undefined for an unknown route. */
@@ -30,7 +29,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const logger = options.logger.child({ requestId });
     route(options, req, res, requestId, logger).catch((error) => {
       logger.error("unhandled request failure", { error: error instanceof Error ? error.stack : String(error) });
-      if (!res.headersSent) sendXml(res, requestId, 500, serializeError(commonErrors.internalFailure(), requestId));
+      if (!res.headersSent) send(res, options.api.refuse(requestLine(req), commonErrors.internalFailure(), requestId, logger));
       else res.destroy();
     });
   });
@@ -60,27 +59,26 @@ async function route(
     else req.resume();
     // The signature is checked before the request is read as a form, as AWS does.
     const signer = options.authenticate?.({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body });
-    const params = decodeForm(url.search.slice(1));
-    if (req.method === "POST") decodeForm(body, params);
-    const caller = callerFromRequest(req.headers, params, options.defaults);
-    if (signer?.accountId) caller.accountId = signer.accountId;
-    const answer = await options.handleApi(params, caller, requestId, logger);
-    sendXml(res, requestId, answer.status, answer.body);
+    const request = { ...requestLine(req), query: url.search.slice(1), body };
+    send(res, await options.api.handle(request, signer, requestId, logger));
   } catch (error) {
     if (!(error instanceof AwsError)) throw error;
-    logger.info("request refused", { code: error.code, status: error.httpStatus });
     // The rest of an oversized body is not read: close the connection after answering.
     if (error.httpStatus === 413) res.setHeader("connection", "close");
-    sendXml(res, requestId, error.httpStatus, serializeError(error, requestId));
+    send(res, options.api.refuse(requestLine(req), error, requestId, logger));
   }
 }
 
-function sendXml(res: ServerResponse, requestId: string, status: number, body: string | readonly string[]): void {
+function requestLine(req: IncomingMessage) {
+  return { method: req.method ?? "GET", path: new URL(req.url ?? "/", "http://localhost").pathname, headers: req.headers };
+}
+
+function send(res: ServerResponse, answer: WireAnswer): void {
+  const { body } = answer;
   // Encode once: the length and the bytes written come from the same buffers.
-  const pieces = (typeof body === "string" ? [body] : body).map((text) => Buffer.from(text, "utf8"));
-  res.writeHead(status, {
-    "content-type": "text/xml",
-    "x-amzn-requestid": requestId,
+  const pieces = body instanceof Uint8Array ? [body] : (typeof body === "string" ? [body] : body).map((text) => Buffer.from(text, "utf8"));
+  res.writeHead(answer.status, {
+    ...answer.headers,
     "content-length": pieces.reduce((sum, piece) => sum + piece.length, 0),
   });
   // Corked, the pieces leave in one write.

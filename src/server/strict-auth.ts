@@ -5,6 +5,7 @@
  */
 import { AwsError } from "../protocol/aws-error.js";
 import type { Credential } from "../credentials.js";
+import { models, SERVICE_NAMES } from "../protocol/model.js";
 import { IncompleteClaim, parseAmzDate, readClaim, signatureMatches, toAmzDate, type RawRequest } from "./sigv4.js";
 
 
@@ -12,7 +13,6 @@ import { IncompleteClaim, parseAmzDate, readClaim, signatureMatches, toAmzDate, 
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 /** The longest life a presigned URL may ask for (7 days). */
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
-const SERVICE = "elasticache";
 
 export const authErrors = {
   missingAuthenticationToken: () => new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403),
@@ -27,12 +27,19 @@ export const authErrors = {
 export interface StrictAuthOptions {
   credentials: Credential[];
   now?: () => number;
+  /**
+   * The credential scope's services accepted (SigV4 signing names), the first one named in the
+   * refusal; by default every service the emulator answers (`elasticache`, `monitoring`). The
+   * router then sends the request to the service its scope, target or path names.
+   */
+  services?: readonly string[];
 }
 
 /** Returns a verifier: the credential that signed the request, or throws the AwsError AWS answers. */
 export function createStrictAuth(options: StrictAuthOptions): (request: RawRequest) => Credential {
   const byKey = new Map(options.credentials.map((c) => [c.accessKeyId, c]));
   const now = options.now ?? Date.now;
+  const services = options.services ?? SERVICE_NAMES.map((name) => models.model(name).signingName);
   return (request) => {
     let claim;
     try {
@@ -47,8 +54,8 @@ export function createStrictAuth(options: StrictAuthOptions): (request: RawReque
     if (claim.terminator !== "aws4_request") {
       throw authErrors.signatureDoesNotMatch("Credential should be scoped with a valid terminator: 'aws4_request', not '" + clip(claim.terminator) + "'.");
     }
-    if (claim.service !== SERVICE) {
-      throw authErrors.signatureDoesNotMatch(`Credential should be scoped to correct service: '${SERVICE}'. `);
+    if (!services.includes(claim.service)) {
+      throw authErrors.signatureDoesNotMatch(`Credential should be scoped to correct service: '${services[0]}'. `);
     }
     const signedAt = parseAmzDate(claim.amzDate);
     if (!signedAt) throw authErrors.incompleteSignature(`Date must be in ISO-8601 'basic format'. Got '${clip(claim.amzDate)}'. See http://en.wikipedia.org/wiki/ISO_8601`);

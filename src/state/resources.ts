@@ -13,7 +13,7 @@
  */
 import type { EmulatorConfig } from "../config.js";
 import { clipValue, type AwsError } from "../protocol/aws-error.js";
-import { modelError } from "../protocol/model-errors.js";
+import { modelError } from "../service-errors/elasticache.js";
 import type { ArnResourceType } from "./arn.js";
 import { findParameterGroup, MAX_PARAMETER_GROUPS, type ParameterGroupView } from "./parameter-groups.js";
 import type {

@@ -15,7 +15,7 @@ import type {
   Snapshot,
   User,
   UserGroup,
-} from "../generated/api.js";
+} from "../generated/elasticache.js";
 import { subnetZone } from "./network.js";
 import type { ParameterGroupView } from "./parameter-groups.js";
 import type {

@@ -1,7 +1,7 @@
 /**
  * The import rules of src/ (.dependency-cruiser.cjs): no file-level import cycle, and layers
- * that only point down (base -> process -> engines | endpoints | tls -> nodes -> state | protocol
- * -> lifecycle -> snapshots -> actions -> server -> emulator/cli). A failure lists each
+ * that only point down (base -> process -> engines | endpoints | tls -> nodes -> state | protocol |
+ * service-errors -> lifecycle -> snapshots -> actions -> services -> server -> emulator/cli). A failure lists each
  * violation with its rule and why the rule exists.
  */
 import { cruise, type ICruiseResult, type IViolation } from "dependency-cruiser";

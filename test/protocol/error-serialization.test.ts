@@ -4,18 +4,18 @@
  */
 import { describe, expect, it } from "vitest";
 import { AwsError, commonErrors } from "../../src/protocol/aws-error.js";
-import { getServiceModel } from "../../src/protocol/model.js";
-import { modelError, type ErrorShapeName } from "../../src/protocol/model-errors.js";
+import { models } from "../../src/protocol/model.js";
+import { modelError, type ErrorShapeName } from "../../src/service-errors/elasticache.js";
 import { validateInput } from "../../src/protocol/validator.js";
-import { serializeError } from "../../src/protocol/xml-serializer.js";
+import { serializeError } from "../../src/protocol/error-serializer.js";
 import { sampleStructure } from "./samples.js";
 import { clientAnswering, send } from "./sdk-harness.js";
 
-const model = getServiceModel();
+const model = models.model("elasticache");
 
 /** What the SDK throws when the server answers with this error. */
 async function sdkErrorFor(err: AwsError, requestId = "req-err"): Promise<Record<string, any>> {
-  const client = clientAnswering(() => ({ status: err.httpStatus, xml: serializeError(err, requestId), requestId }));
+  const client = clientAnswering(() => ({ status: err.httpStatus, xml: serializeError(err, requestId, model.xmlNamespace), requestId }));
   try {
     await send(client, "DescribeCacheClusters", { CacheClusterId: "missing" });
   } catch (e) {
@@ -69,7 +69,7 @@ describe("modeled errors through @aws-sdk/client-elasticache", () => {
 
   it("writes Type Receiver for server faults, which the SDK reports as a server error", async () => {
     const err = commonErrors.internalFailure();
-    expect(serializeError(err, "r")).toContain("<Type>Receiver</Type><Code>InternalFailure</Code>");
+    expect(serializeError(err, "r", model.xmlNamespace)).toContain("<Type>Receiver</Type><Code>InternalFailure</Code>");
     const e = await sdkErrorFor(err);
     expect(e.$fault).toBe("server");
     expect(e.Code).toBe("InternalFailure");
@@ -77,7 +77,7 @@ describe("modeled errors through @aws-sdk/client-elasticache", () => {
   });
 
   it("writes the ErrorResponse document with escaped text", () => {
-    const xml = serializeError(new AwsError("InvalidParameterValue", "bad <value> & 'x'"), "rid");
+    const xml = serializeError(new AwsError("InvalidParameterValue", "bad <value> & 'x'"), "rid", model.xmlNamespace);
     expect(xml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?>\n' +
         '<ErrorResponse xmlns="http://elasticache.amazonaws.com/doc/2015-02-02/"><Error><Type>Sender</Type>' +

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { AwsError } from "../../src/protocol/aws-error.js";
-import { getServiceModel } from "../../src/protocol/model.js";
+import { models } from "../../src/protocol/model.js";
 import { parseInput } from "../../src/protocol/query-parser.js";
 import { serializeOutput } from "../../src/protocol/xml-serializer.js";
 import { SDK_GAPS, sampleStructure } from "./samples.js";
 import { clientAnswering, send, type Sent } from "./sdk-harness.js";
 
-const model = getServiceModel();
+const model = models.model("elasticache");
 const operations = [...model.operations.values()];
 
 /** Records the body the SDK sends and answers with a minimal valid response. */

@@ -4,12 +4,12 @@
  * list item tags, Result wrappers, scalar formats and escaping for all 75 operations.
  */
 import { describe, expect, it } from "vitest";
-import { getServiceModel } from "../../src/protocol/model.js";
+import { models } from "../../src/protocol/model.js";
 import { serializeOutput } from "../../src/protocol/xml-serializer.js";
 import { SDK_GAPS, sampleStructure } from "./samples.js";
 import { clientAnswering, send } from "./sdk-harness.js";
 
-const model = getServiceModel();
+const model = models.model("elasticache");
 const operations = [...model.operations.values()];
 
 describe("serializeOutput through @aws-sdk/client-elasticache", () => {

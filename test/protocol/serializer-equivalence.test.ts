@@ -5,13 +5,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildServiceModel, getServiceModel, loadRawServiceJson, type RawServiceJson, type ServiceModel } from "../../src/protocol/model.js";
-import { escapeXml, serializeError, serializeOutput } from "../../src/protocol/xml-serializer.js";
+import { buildServiceModel, models, type RawServiceJson, type ServiceModel } from "../../src/protocol/model.js";
+import { escapeXml, serializeError } from "../../src/protocol/error-serializer.js";
+import { serializeOutput } from "../../src/protocol/xml-serializer.js";
 import { AwsError } from "../../src/protocol/aws-error.js";
 import * as reference from "./reference-serializer.js";
 import { SDK_GAPS, sampleStructure } from "./samples.js";
 
-const model = getServiceModel();
+const model = models.model("elasticache");
 const operations = [...model.operations.values()];
 
 type Outcome = { xml: string } | { error: string };
@@ -182,7 +183,7 @@ describe("compiled serializeOutput is byte-identical to the reference serializer
   });
 
   it("a model built separately gets its own compiled writers", () => {
-    const other = buildServiceModel(loadRawServiceJson());
+    const other = buildServiceModel(models.raw("elasticache"));
     const sample = sampleStructure(other, "CacheClusterMessage");
     expect(expectSameOutput(other, "DescribeCacheClusters", sample)).toEqual(expectSameOutput(model, "DescribeCacheClusters", sample));
   });
@@ -318,6 +319,6 @@ describe("escapeXml", () => {
     const err = new AwsError("InvalidParameterValue", "bad <value> & 'x'\r\u0000", 400, true);
     expect(serializeError(err, "rid&", "urn:x")).toBe(reference.serializeError(err, "rid&", "urn:x"));
     const fault = new AwsError("InternalFailure", "boom", 500, false);
-    expect(serializeError(fault, "rid")).toBe(reference.serializeError(fault, "rid"));
+    expect(serializeError(fault, "rid", model.xmlNamespace)).toBe(reference.serializeError(fault, "rid"));
   });
 });

@@ -4,12 +4,12 @@
  * given, also when a value changes in place, and the pieces join into the whole document.
  */
 import { describe, expect, it } from "vitest";
-import { getServiceModel } from "../../src/protocol/model.js";
+import { models } from "../../src/protocol/model.js";
 import { sameContent } from "../../src/protocol/xml-memo.js";
 import { serializeOutput, serializeOutputChunks } from "../../src/protocol/xml-serializer.js";
 import { clientAnswering, send } from "./sdk-harness.js";
 
-const model = getServiceModel();
+const model = models.model("elasticache");
 
 function cluster(id: string) {
   return {

@@ -9,11 +9,11 @@ import { CreateCacheClusterCommand, DescribeCacheClustersCommand, ListTagsForRes
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
-import { getServiceModel, listItemName, type Shape } from "../../src/protocol/model.js";
+import { listItemName, models, type Shape } from "../../src/protocol/model.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { waitForCluster } from "../helpers/wait.js";
 
-const model = getServiceModel();
+const model = models.model("elasticache");
 const operations = [...model.operations.keys()].sort();
 const PROTECTED = ["fuzz-memcached", "fuzz-redis"];
 const SEED = 20_150_202;

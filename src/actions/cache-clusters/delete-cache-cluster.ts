@@ -1,6 +1,6 @@
 /** DeleteCacheCluster: `deleting` at once, gone once its engines have stopped. */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { resources } from "../../state/resources.js";
 import type { RegionState } from "../../state/store.js";

@@ -1,5 +1,5 @@
 /** DeleteCacheParameterGroup: only the caller's own groups, and only while no cluster uses them. */
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { groupInUse } from "../../state/parameter-groups.js";
 import type { ActionHandler } from "../shared/context.js";
 import { requireCustomGroup } from "./parameter-group-rules.js";

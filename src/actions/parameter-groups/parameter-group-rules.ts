@@ -1,8 +1,8 @@
 /** Rules AWS applies to cache parameter group requests, and groups and parameters as output shapes. */
 import { familyParameters, isAllowedValue, nodeTypeSpecificParameters, type CatalogParameter } from "../../catalog/parameter-catalog.js";
-import type { CacheNodeTypeSpecificParameter, Parameter } from "../../generated/api.js";
+import type { CacheNodeTypeSpecificParameter, Parameter } from "../../generated/elasticache.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { effectiveValue, groupInUse, type ParameterGroupView } from "../../state/parameter-groups.js";
 import type { ParameterGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";

@@ -1,5 +1,5 @@
 /** DeleteReplicationGroup: `deleting` at once; its members and endpoints go, then the group. */
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { resources } from "../../state/resources.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";

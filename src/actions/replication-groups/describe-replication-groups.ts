@@ -1,5 +1,5 @@
 /** DescribeReplicationGroups: one group by id, or a page of all of them. */
-import type { ReplicationGroup } from "../../generated/api.js";
+import type { ReplicationGroup } from "../../generated/elasticache.js";
 import { resources } from "../../state/resources.js";
 import type { ActionHandler } from "../shared/context.js";
 import { describe } from "../shared/describe.js";

@@ -3,7 +3,7 @@
  * (NewReplicaCount) or of named ones (ReplicaConfiguration), or named replicas to remove.
  */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";

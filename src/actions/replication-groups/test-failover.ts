@@ -1,5 +1,5 @@
 /** TestFailover: promotes a replica of the node group, as AWS's planned failover does. */
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";

@@ -1,6 +1,6 @@
 /** DeleteCacheSecurityGroup: only a group no cluster uses; never `default`. */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { DEFAULT_GROUP } from "../../state/network.js";
 import { resources } from "../../state/resources.js";
 import type { ActionHandler } from "../shared/context.js";

@@ -4,7 +4,7 @@
  * gone from the next Describe.
  */
 import { clipValue } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { cacheSecurityGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findCacheSecurityGroup } from "../shared/lookups.js";

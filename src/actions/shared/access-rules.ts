@@ -5,7 +5,7 @@
  */
 import { passwordHash } from "../../engines/acl.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import type { AccessSettings, UserGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 import { findUserGroup } from "./lookups.js";

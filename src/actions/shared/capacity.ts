@@ -5,7 +5,7 @@
  * the node port range), which AWS reports as InsufficientCacheClusterCapacity.
  */
 import { defaultPortPool } from "../../process/ports.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import type { RegionState } from "../../state/store.js";
 import type { ActionContext } from "./context.js";
 

@@ -4,7 +4,7 @@
  * Handlers never see HTTP, forms or XML: typed input in, typed output out.
  */
 import type { EmulatorConfig } from "../../config.js";
-import type { OperationName, OperationTypes } from "../../generated/api.js";
+import type { OperationName, OperationTypes } from "../../generated/elasticache.js";
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";

@@ -8,9 +8,9 @@
  * The token is opaque to clients: base64 of the key of the last item returned, so deletions
  * between pages neither repeat nor skip items.
  */
-import type { OperationName } from "../../generated/api.js";
+import type { OperationName } from "../../generated/elasticache.js";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { paginatorFor } from "../../protocol/model.js";
+import { models } from "../../protocol/model.js";
 
 export interface Page<T> {
   items: T[];
@@ -68,7 +68,7 @@ export function describe<T>(operation: OperationName, input: PagedInput, spec: D
 
 /** The token and size parameters of a paged operation, as the model's paginator names them. */
 export function pagingNames(operation: OperationName): { token: string; limit: string } {
-  const paginator = paginatorFor(operation);
+  const paginator = models.model("elasticache").paginator(operation);
   if (!paginator || typeof paginator.input_token !== "string" || paginator.limit_key === undefined) {
     throw new Error(`${operation} has no paginator in the model`);
   }

@@ -3,7 +3,7 @@
  * one way to look up, to refuse a missing or an existing one, and to check a quota, with
  * each kind's own errors. Families call the named helpers below; none keeps its own copy.
  */
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import type { ParameterGroupView } from "../../state/parameter-groups.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord, SnapshotRecord, UserGroupRecord, UserRecord } from "../../state/records.js";
 import { type CacheSecurityGroupRecord, type SubnetGroupRecord } from "../../state/records.js";

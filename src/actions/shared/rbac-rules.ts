@@ -1,6 +1,6 @@
 /** Rules AWS applies to RBAC users and user groups alike (ids, engines, a group's members). */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import type { UserRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 import { findUser } from "./lookups.js";

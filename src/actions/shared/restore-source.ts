@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { parseS3Arn } from "../../snapshots/snapshot-files.js";
 import type { RestoreSource } from "../../snapshots/snapshot-service.js";
 import type { SnapshotRecord } from "../../state/records.js";

@@ -3,7 +3,7 @@
  * storing the tags a Create request gives.
  */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import type { Tag } from "../../state/records.js";
 import type { Scope } from "../../state/resources.js";
 import type { ActionContext } from "./context.js";

@@ -3,7 +3,7 @@
  * files to the bucket (the export folder stands in for S3: `<dir>/<bucket>/<name>-<shard>.rdb`).
  */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { buildArn } from "../../state/arn.js";
 import type { SnapshotRecord } from "../../state/records.js";
 import { resources } from "../../state/resources.js";

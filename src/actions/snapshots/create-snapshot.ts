@@ -1,6 +1,6 @@
 /** CreateSnapshot: a real RDB of a cache cluster or of every node group of a replication group. */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { resources } from "../../state/resources.js";
 import { snapshotToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";

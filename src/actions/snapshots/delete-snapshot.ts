@@ -1,5 +1,5 @@
 /** DeleteSnapshot: `deleting` at once, gone once its files are removed. Manual or automatic alike. */
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { snapshotToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findSnapshot } from "../shared/lookups.js";

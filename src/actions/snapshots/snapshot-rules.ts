@@ -3,7 +3,7 @@
  * cluster or a replication group (what AWS keeps of the source).
  */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeSnapshotRecord, ReplicationGroupRecord, SnapshotRecord } from "../../state/records.js";
 import { resources } from "../../state/resources.js";

@@ -1,6 +1,6 @@
 /** Rules AWS applies to cache subnet groups: names, subnet ids, quotas, and who uses a group. */
 import { commonErrors, clipValue } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { subnetZone } from "../../state/network.js";
 import { type SubnetGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";

@@ -1,5 +1,5 @@
 /** RemoveTagsFromResource: every key must be present (TagNotFound otherwise), and nothing changes on error. */
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findTaggableResource } from "./tag-rules.js";
 

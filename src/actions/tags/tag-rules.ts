@@ -1,5 +1,5 @@
 /** Finding the resource an ARN names, for every ARN type the resource registry declares. */
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { parseArn, type ParsedArn } from "../../state/arn.js";
 import type { Tag } from "../../state/records.js";
 import { kindOfArnType, lookupResource } from "../../state/resources.js";

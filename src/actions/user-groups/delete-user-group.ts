@@ -1,5 +1,5 @@
 /** DeleteUserGroup: refused while a replication group uses it; `deleting`, then gone. */
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { resources } from "../../state/resources.js";
 import { userGroupToWire } from "../../state/to-wire.js";
 import { replicationGroupsOfUserGroup } from "../../state/users.js";

@@ -3,7 +3,7 @@
  * (closing its connections), then it is gone. AWS's seeded `default` user stays.
  */
 import { commonErrors } from "../../protocol/aws-error.js";
-import { modelError } from "../../protocol/model-errors.js";
+import { modelError } from "../../service-errors/elasticache.js";
 import { resources } from "../../state/resources.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser } from "../../state/users.js";

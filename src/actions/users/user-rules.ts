@@ -1,6 +1,6 @@
 /** Rules AWS applies to users and user groups, as checks that throw AWS's errors. */
 import { accessStringError, passwordHash } from "../../engines/acl.js";
-import type { AuthenticationMode } from "../../generated/api.js";
+import type { AuthenticationMode } from "../../generated/elasticache.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { UserRecord } from "../../state/records.js";
 
