@@ -30,12 +30,15 @@ export interface DataPlaneOptions {
 }
 
 /**
- * One part of the data plane, as the list stops and resets it. A part in the `background`
- * begins at its turn and is awaited at the end: the snapshot service's work in flight waits
- * on lifecycle work that only the lifecycles' own stops end.
+ * One part of the data plane, as the list stops and resets it. Every part is first halted
+ * (its pending delays cancelled, new work refused), then each is stopped in order. A part
+ * in the `background` begins at its turn and is awaited at the end: the snapshot service's
+ * work in flight waits on lifecycle work that only the lifecycles' own stops end.
  */
 interface Part {
   name: string;
+  /** Cancels its pending delays at once, so work of another part waiting on it ends soon. */
+  halt?(): void;
   /** Stops its engines, endpoints and timers. */
   stop(): Promise<void>;
   /** Stops its engines and forgets what it holds besides the records (the store is cleared after). */
@@ -82,10 +85,10 @@ export class DataPlane {
     this.services = { config, clusters, replication, access, snapshots };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [
-      { name: "access", stop: () => access.stopAll(), reset: () => access.stopAll() },
+      { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
-      { name: "replication groups", stop: () => replication.stopAll(), reset: () => replication.stopAll() },
-      { name: "cache clusters", stop: () => clusters.stopAll(), reset: () => clusters.stopAll() },
+      { name: "replication groups", halt: () => replication.halt(), stop: () => replication.stopAll(), reset: () => replication.stopAll() },
+      { name: "cache clusters", halt: () => clusters.halt(), stop: () => clusters.stopAll(), reset: () => clusters.stopAll() },
     ];
   }
 
@@ -111,6 +114,7 @@ export class DataPlane {
   }
 
   private async inOrder(step: (part: Part) => Promise<void>): Promise<void> {
+    for (const part of this.parts) part.halt?.();
     const background: Array<Promise<void>> = [];
     for (const part of this.parts) {
       const done = step(part);

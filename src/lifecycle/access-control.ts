@@ -83,6 +83,11 @@ export class AccessControl {
     void this.machine.exclusive(change, () => this.pushToGroup(region, group));
   }
 
+  /** Cancels every pending delay and refuses new work until stopAll() ends (resource-machine.ts). */
+  halt(): void {
+    this.machine.halt();
+  }
+
   stopAll(): Promise<void> {
     return this.machine.stopAll();
   }

@@ -202,6 +202,11 @@ export class ClusterLifecycle {
     return this.machine.settled(cluster);
   }
 
+  /** Cancels every pending delay and refuses new work until stopAll() ends (resource-machine.ts). */
+  halt(): void {
+    this.machine.halt();
+  }
+
   /** Stops every engine and endpoint and cancels every pending delay. */
   stopAll(): Promise<void> {
     return this.machine.stopAll((runtime) => this.stopRuntime(runtime));

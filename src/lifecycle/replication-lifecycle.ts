@@ -228,6 +228,11 @@ export class ReplicationLifecycle implements MemberLoss {
     return this.machine.settled(group);
   }
 
+  /** Cancels every pending delay and refuses new work until stopAll() ends (resource-machine.ts). */
+  halt(): void {
+    this.machine.halt();
+  }
+
   stopAll(): Promise<void> {
     return this.machine.stopAll((runtime) => this.endpoints.close(runtime));
   }

@@ -147,7 +147,17 @@ export class ResourceMachine<T extends Resource, R> {
     return this.work.settled(record.arn);
   }
 
-  /** Stops every runtime with `stop` and cancels every pending delay. */
+  /**
+   * The first half of stopAll, at once: every runtime is detached and every pending delay
+   * cancelled, and new work is refused until stopAll has ended. Halting every machine before
+   * stopping any lets work that waits on another machine's (a group on its members) end
+   * without sitting out that machine's delays.
+   */
+  halt(): void {
+    this.work.halt();
+  }
+
+  /** Stops every runtime with `stop` once its work in flight has ended; pending delays are cancelled. */
   stopAll(stop: (runtime: R) => Promise<void> = async () => undefined): Promise<void> {
     return this.work.stopAll(stop);
   }
@@ -176,6 +186,8 @@ interface Entry<R> {
 class SerialWork<R> {
   private readonly entries = new Map<string, Entry<R>>();
   private readonly timers = new Timers();
+  /** Set from halt() until stopAll() ends: the detached entries, to stop. */
+  private halted: Array<Entry<R>> | undefined;
 
   /** `afterWork` runs once each piece of work has ended (records may have changed: the state is committed). */
   constructor(
@@ -196,6 +208,7 @@ class SerialWork<R> {
    * was cancelled or the resource detached meanwhile. Resolves when this work is done.
    */
   run(key: string, work: (runtime: R) => Promise<void>, onError: (error: unknown) => void): Promise<void> {
+    if (this.halted) return Promise.resolve();
     let entry = this.entries.get(key);
     if (!entry) {
       entry = { runtime: this.newRuntime(), queue: Promise.resolve() };
@@ -230,15 +243,25 @@ class SerialWork<R> {
     this.entries.delete(key);
   }
 
-  async stopAll(stop: (runtime: R) => Promise<void>): Promise<void> {
-    const entries = [...this.entries.values()];
+  halt(): void {
+    if (this.halted) return;
+    this.halted = [...this.entries.values()];
     this.entries.clear();
     this.timers.cancelAll();
-    await Promise.all(
-      entries.map(async (entry) => {
-        await entry.queue;
-        await stop(entry.runtime);
-      }),
-    );
+  }
+
+  async stopAll(stop: (runtime: R) => Promise<void>): Promise<void> {
+    this.halt();
+    const entries = this.halted ?? [];
+    try {
+      await Promise.all(
+        entries.map(async (entry) => {
+          await entry.queue;
+          await stop(entry.runtime);
+        }),
+      );
+    } finally {
+      this.halted = undefined;
+    }
   }
 }
