@@ -75,10 +75,10 @@ export class ReplicationLifecycle implements MemberLoss {
   create(region: RegionState, group: ReplicationGroupRecord): void {
     void this.machine.transition(region, group, steps.create, async (runtime) => {
       const members = this.members.all(region, group);
-      await this.members.start(
-        region,
-        members.filter((m) => m.status === "creating"),
-      );
+      const { clusters } = this.options;
+      // An existing cluster that becomes the primary (PrimaryClusterId) runs already: its work in flight ends first.
+      for (const member of members) if (member.status === "creating") clusters.create(region, member);
+      await Promise.all(members.map((m) => clusters.settled(m)));
       const failed = members.find((m) => m.status !== "available");
       if (failed) throw new Error(`member ${failed.id} did not start (${failed.status})`);
       const { dataRestore, topology } = this.options;
@@ -95,6 +95,7 @@ export class ReplicationLifecycle implements MemberLoss {
     void this.machine.transition(region, group, steps.delete, async (runtime) => {
       await this.endpoints.close(runtime);
       const members = this.members.all(region, group);
+      // DeleteReplicationGroup with RetainPrimaryCluster: the primary stays, as a standalone cluster.
       for (const member of members) if (retainPrimary && member.member?.role === "primary") member.member = undefined;
       await this.members.remove(
         region,

@@ -26,8 +26,9 @@ import { clusterSnapshot, groupSnapshot } from "./snapshot-records.js";
 export interface SnapshotServiceOptions {
   config: EmulatorConfig;
   store: Store;
-  clusters: ClusterLifecycle;
-  replication: ReplicationLifecycle;
+  /** Saves run in the source's own order (after a create, before a delete). */
+  clusters: Pick<ClusterLifecycle, "exclusive" | "engineNode">;
+  replication: Pick<ReplicationLifecycle, "exclusive">;
   files: SnapshotFiles;
   logger: Logger;
 }
