@@ -4,7 +4,9 @@
  * milliseconds. A test can make starts fail (`failStarts`), hold them (`holdStarts`) and
  * kill a node (`kill`), and reads what was started from `nodes` / `forwarders`.
  */
-import type { ConfigEndpoint, EngineNode, Forwarder, NodeLauncher, NodeSpec, Endpoint } from "../../src/engines/engine.js";
+import type { EngineNode, NodeSpec } from "../../src/engines/engine.js";
+import type { ConfigEndpoint, Forwarder, NodeLauncher } from "../../src/nodes/node-launcher.js";
+import type { Endpoint } from "../../src/process/connect.js";
 import type { Topology } from "../../src/lifecycle/topology.js";
 
 export class FakeNode implements EngineNode {
