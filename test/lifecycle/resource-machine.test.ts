@@ -1,7 +1,7 @@
 /** The status machine every lifecycle shares, without processes. */
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/logger.js";
-import { ResourceMachine, type ResourceKind } from "../../src/lifecycle/resource-machine.js";
+import { ResourceMachine, type MachineKind } from "../../src/lifecycle/resource-machine.js";
 import { eventsOf, newRegion } from "./records.js";
 
 interface Thing {
@@ -11,7 +11,7 @@ interface Thing {
   progress?: number;
 }
 
-const kind: ResourceKind<Thing, { stopped: boolean }> = {
+const kind: MachineKind<Thing, { stopped: boolean }> = {
   label: "thing",
   sourceType: "serverless-cache",
   sourceId: (t) => t.id,
