@@ -45,7 +45,7 @@ export class Failover {
     oldPrimary.member!.role = "replica";
     best.member!.role = "primary";
     nodeGroup.primaryClusterId = best.id;
-    this.deps.endpoints.refresh(region, group, runtime);
+    void this.deps.endpoints.refresh(region, group, runtime);
     this.deps.machine.event(region, group, `Failover from master node ${oldPrimary.id} to replica node ${best.id} completed`);
   }
 
@@ -61,14 +61,14 @@ export class Failover {
     if (!group || !runtime) return void members.clusters.replaceNode(region, cluster);
     const nodeGroup = group.nodeGroups.find((ng) => ng.id === cluster.member!.nodeGroupId)!;
     emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${cluster.nodes[0].id}`, cluster.arn);
-    endpoints.refresh(region, group, runtime);
+    void endpoints.refresh(region, group, runtime);
     void machine.run(region, group, async (rt) => {
       const wasPrimary = cluster.member?.role === "primary";
       const canFail = wasPrimary && group.automaticFailover && members.liveReplicas(region, nodeGroup).length > 0;
       if (canFail) await this.promote(region, group, nodeGroup, rt, { primaryAlive: false });
       await members.clusters.replaceNode(region, cluster);
       if (cluster.member?.role === "replica") await members.attachReplica(region, group, cluster);
-      endpoints.refresh(region, group, rt);
+      void endpoints.refresh(region, group, rt);
       emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
     });
   }

@@ -37,29 +37,38 @@ export class GroupEndpoints {
       group.endpoints.primary = runtime.primary.port;
       group.endpoints.reader = runtime.reader.port;
     }
-    this.refresh(region, group, runtime);
+    // The group turns `available` only once its endpoints forward: haproxy gets its first
+    // targets through its runtime API, and a client connecting before they land is closed.
+    await this.refresh(region, group, runtime);
   }
 
-  /** Points the endpoints at the live nodes: the primary, the replicas (else the primary), any node. */
-  refresh(region: RegionState, group: ReplicationGroupRecord, runtime: GroupRuntime): void {
+  /**
+   * Points the endpoints at the live nodes: the primary, the replicas (else the primary), any
+   * node. Resolves once every forwarder applied the set; later callers need not wait (a
+   * failover's new set is on its way, and connections to a target that left are closed).
+   */
+  refresh(region: RegionState, group: ReplicationGroupRecord, runtime: GroupRuntime): Promise<void> {
     const live = (ids: string[]) =>
       ids
         .map((id) => region.clusters.get(id))
         .map((c) => (c ? this.engineOf(c)?.endpoint : undefined))
         .filter((e): e is Endpoint => e !== undefined);
     if (group.clusterEnabled) {
-      runtime.configuration?.setTargets(live(group.nodeGroups.flatMap((ng) => ng.memberClusterIds)));
-      return;
+      return settle([runtime.configuration?.setTargets(live(group.nodeGroups.flatMap((ng) => ng.memberClusterIds)))]);
     }
     const ng = group.nodeGroups[0];
     const primary = live([ng.primaryClusterId]);
     const replicas = live(ng.memberClusterIds.filter((id) => id !== ng.primaryClusterId));
-    runtime.primary?.setTargets(primary);
-    runtime.reader?.setTargets(replicas.length ? replicas : primary);
+    return settle([runtime.primary?.setTargets(primary), runtime.reader?.setTargets(replicas.length ? replicas : primary)]);
   }
 
   async close(runtime: GroupRuntime): Promise<void> {
     await Promise.all([runtime.primary?.stop(), runtime.reader?.stop(), runtime.configuration?.stop()]);
     runtime.primary = runtime.reader = runtime.configuration = undefined;
   }
+}
+
+/** Waits for the forwarders' target sets to be applied; a failure is the forwarder's to report (it restarts haproxy). */
+async function settle(applied: Array<void | Promise<void> | undefined>): Promise<void> {
+  await Promise.allSettled(applied);
 }

@@ -134,7 +134,7 @@ export class ReplicationLifecycle implements MemberLoss {
         // again (cluster mode: the nodes find each other from their nodes.conf).
         if (group.clusterEnabled) await topology.waitClusterAgrees(this.members.all(region, group).map((m) => this.members.engine(m)));
         else await this.members.wireReplicas(region, group.nodeGroups[0]);
-        this.endpoints.refresh(region, group, runtime);
+        void this.endpoints.refresh(region, group, runtime);
         const applied = group.pending.transitEncryption;
         group.pending.transitEncryption = undefined;
         group.settings.transitEncryptionEnabled = applied?.enabled;
@@ -167,7 +167,7 @@ export class ReplicationLifecycle implements MemberLoss {
       staying.forEach((ng, i) => (ng.slots = slots[i]));
       const leaving = removed.flatMap((ng) => ng.memberClusterIds.map((id) => region.clusters.get(id)!));
       group.nodeGroups = staying;
-      this.endpoints.refresh(region, group, runtime);
+      void this.endpoints.refresh(region, group, runtime);
       await this.members.remove(region, leaving);
       return `Resharded to ${group.nodeGroups.length} node group(s)`;
     });
@@ -183,7 +183,7 @@ export class ReplicationLifecycle implements MemberLoss {
         await this.members.attachReplica(region, group, member, pending);
         pending.delete(member);
       }
-      this.endpoints.refresh(region, group, runtime);
+      void this.endpoints.refresh(region, group, runtime);
       return `Added ${added.length} replica(s)`;
     });
   }
@@ -195,7 +195,7 @@ export class ReplicationLifecycle implements MemberLoss {
       ng.memberClusterIds = ng.memberClusterIds.filter((id) => id !== member.id);
     }
     void this.machine.transition(region, group, steps.modify, async (runtime) => {
-      this.endpoints.refresh(region, group, runtime);
+      void this.endpoints.refresh(region, group, runtime);
       if (group.clusterEnabled) {
         const gone = removed.map((m) => this.members.engine(m));
         await this.options.topology.removeFromCluster(gone, this.members.shards(region, group));
