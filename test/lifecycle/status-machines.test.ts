@@ -14,6 +14,7 @@ import { ReplicationLifecycle } from "../../src/lifecycle/replication-lifecycle.
 import { silentLogger } from "../../src/logger.js";
 import type { RegionState } from "../../src/state/store.js";
 import { FakeLauncher, fakeTopology } from "../helpers/fake-launcher.js";
+import { eventually } from "../helpers/wait.js";
 import { clusterRecord, eventsOf, groupRecord, newRegion } from "./records.js";
 
 const noDelays: LifecycleDelays = { createMs: 0, modifyMs: 0, deleteMs: 0, rebootMs: 0 };
@@ -51,13 +52,8 @@ function build(delays: LifecycleDelays = noDelays) {
   return { launcher, topology, clusters, replication };
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** Waits on the fake's own state (no processes: a few milliseconds). */
+const until = (check: () => boolean, what: string) => eventually(check, { what, intervalMs: 5 });
 
 describe("cache cluster status machine", () => {
   let region: RegionState;
