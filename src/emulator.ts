@@ -1,6 +1,6 @@
 /**
- * The composition root: wires config, engines, lifecycle, actions and the HTTP server,
- * and owns start/stop. Every process it starts ends in stop().
+ * The composition root: wires config, engines, the data plane (data-plane.ts), actions and
+ * the HTTP server, and owns start/stop. Every process it starts ends in stop().
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -8,31 +8,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "node:http";
 import { actions } from "./actions/index.js";
-import type { Services } from "./actions/shared/context.js";
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from "./config.js";
+import { DataPlane } from "./data-plane.js";
 import { createNodeLauncher } from "./nodes/launcher.js";
 import { chooseForwarder, type HaproxyBinary } from "./nodes/forwarder-choice.js";
 import { parentDeathSignalAvailable } from "./process/parent-death.js";
-import { defaultRunDir, PidRegistry, reapOrphans } from "./process/pid-registry.js";
+import { PidRegistry, reapOrphans } from "./process/pid-registry.js";
 import { createEngineRegistry, type EngineRegistry } from "./engines/registry.js";
 import { describeEngineVersions } from "./engines/version-mapping.js";
-import { AccessControl } from "./lifecycle/access-control.js";
-import { ClusterLifecycle } from "./lifecycle/cluster-lifecycle.js";
-import { recoverResources } from "./lifecycle/recovery.js";
-import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
-import { redisTopology } from "./lifecycle/topology.js";
 import { listen } from "./process/listen.js";
 import { createLogger, type Logger } from "./logger.js";
+import { emulatorRoutes } from "./server/emulator-routes.js";
 import { createHttpServer } from "./server/http-server.js";
 import { createApiRouter } from "./server/router.js";
 import { createStrictAuth } from "./server/strict-auth.js";
 import { allEngineVersions } from "./catalog/catalog.js";
-import { takeAutomaticSnapshot } from "./actions/snapshots/automatic-snapshot.js";
-import { SnapshotFiles } from "./snapshots/snapshot-files.js";
-import { SnapshotService } from "./snapshots/snapshot-service.js";
-import { StatePersister } from "./state/persistence.js";
+import { dataDirLayout, runDir, type DataDirLayout } from "./state/data-dir.js";
 import { AlarmStore, cloudwatchService } from "./services/cloudwatch/index.js";
 import { elasticacheService } from "./services/elasticache/index.js";
+import { StatePersister } from "./state/persistence.js";
 import { Store } from "./state/store.js";
 import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
 
@@ -60,16 +54,13 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   const alarms = new AlarmStore();
   let server: Server | undefined;
   let url = "";
-  let clusters: ClusterLifecycle | undefined;
-  let replication: ReplicationLifecycle | undefined;
-  let access: AccessControl | undefined;
-  let snapshots: SnapshotService | undefined;
+  let dataPlane: DataPlane | undefined;
   let registry: EngineRegistry | undefined;
   let pids: PidRegistry | undefined;
   let tempRoot: string | undefined;
+  let layout: DataDirLayout | undefined;
   let haproxy: HaproxyBinary | undefined;
   let tlsMaterial: TlsMaterial | undefined;
-  let workRoot: string | undefined;
   let persister: StatePersister | undefined;
   let restored: Promise<void> = Promise.resolve();
 
@@ -79,13 +70,12 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     const claimed = config.dataDir ? new StatePersister(config.dataDir, store, logger) : undefined;
     await claimed?.acquire();
     persister = claimed;
-    const runDir = defaultRunDir(config.dataDir);
     // Engines end with this process however it dies (kill -9 too) where the kernel can be asked to;
     // the reaper stops what a run without that, or an older version, left behind.
     parentDeathSignalAvailable(logger);
-    const reaped = await reapOrphans(runDir, logger);
+    const reaped = await reapOrphans(runDir(config.dataDir), logger);
     if (reaped > 0) logger.warn(`stopped ${reaped} engine process(es) left by an emulator that did not stop cleanly`);
-    pids = new PidRegistry(runDir, { logger });
+    pids = new PidRegistry(runDir(config.dataDir), { logger });
     registry = await createEngineRegistry({
       mode: config.engineMode,
       redisServerPath: config.redisServerPath,
@@ -95,53 +85,22 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger,
       pidRegistry: pids,
     });
-    workRoot = config.dataDir ? join(config.dataDir, "nodes") : (tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-")));
+    if (!config.dataDir) tempRoot = await mkdtemp(join(tmpdir(), "elasticache-local-"));
+    const dirs = (layout = dataDirLayout({ dataDir: config.dataDir, tempRoot, snapshotExportDir: config.snapshotExportDir }));
     const hadState = (await persister?.load()) ?? false;
     const commit = persister ? () => persister!.commit() : undefined;
     const written = persister ? () => persister!.written() : undefined;
     const onChange = commit ? () => void commit() : undefined;
-    tlsMaterial = await ensureTlsMaterial(config.dataDir ? join(config.dataDir, "tls") : join(tempRoot!, "tls"), [
-      config.advertisedHost,
-      config.nodeBindHost,
-    ]).catch((error: Error) => {
+    tlsMaterial = await ensureTlsMaterial(dirs.tls, [config.advertisedHost, config.nodeBindHost]).catch((error: Error) => {
       logger.warn(`TLS in transit is unavailable: ${error.message}`);
       return undefined;
     });
     haproxy = await chooseForwarder({ mode: config.forwarder, haproxyPath: config.haproxyPath, nodeBindHost: config.nodeBindHost }, logger);
-    const launcher = createNodeLauncher({ registry, config, logger, tls: tlsMaterial, haproxy: haproxy && { binary: haproxy, workRoot, pidRegistry: pids } });
-    clusters = new ClusterLifecycle({
-      launcher,
-      delays: config.delays,
-      nodeMemoryScale: config.nodeMemoryScale,
-      advertisedHost: config.advertisedHost,
-      workRoot,
-      logger,
-      durableNodes: config.dataDir !== undefined,
-      onChange,
-    });
-    replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, delays: config.delays, logger, onChange });
-    access = new AccessControl({ clusters, delays: config.delays, allowRestrictedCommands: config.allowRestrictedCommands, logger });
-    clusters.setNodeAccess(access);
-    const snapshotBase = config.dataDir ?? workRoot;
-    snapshots = new SnapshotService({
-      config,
-      store,
-      clusters,
-      replication,
-      launcher,
-      files: new SnapshotFiles(join(snapshotBase, "snapshots"), config.snapshotExportDir ?? join(snapshotBase, "exports")),
-      scratchRoot: join(snapshotBase, "restore"),
-      logger,
-    });
-    await mkdir(join(snapshotBase, "restore"), { recursive: true });
-    const services: Services = { config, clusters, replication, access, snapshots };
-    snapshots.startAutomatic((region, source, name, takenAt) => takeAutomaticSnapshot(services, region, source, name, takenAt));
-    if (hadState) {
-      const since = Date.now();
-      restored = recoverResources({ store, clusters, replication, logger }).then(() =>
-        logger.info(`resources restored from ${config.dataDir} in ${Date.now() - since} ms`),
-      );
-    }
+    const launcher = createNodeLauncher({ registry, config, logger, tls: tlsMaterial, haproxy: haproxy && { binary: haproxy, workRoot: dirs.nodes, pidRegistry: pids } });
+    await mkdir(dirs.restore, { recursive: true });
+    dataPlane = new DataPlane({ config, store, launcher, layout: dirs, logger, onChange });
+    const services = dataPlane.services;
+    restored = dataPlane.start(hadState);
     const elasticache = elasticacheService({ actions, store, services, commit, written });
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
@@ -152,18 +111,11 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         fallback: elasticache,
         defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
       }),
-      handleEmulator: async (method, name) => {
-        if (name === "health" && method === "GET") return { status: 200, json: { status: "running", engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } } };
-        if (name === "ca.pem" && method === "GET") {
-          if (!tlsMaterial) return { status: 404, json: { error: "TLS in transit is unavailable (no openssl command)" } };
-          return { status: 200, text: tlsMaterial.caPem, contentType: "application/x-pem-file" };
-        }
-        if (name === "reset" && method === "POST") {
-          await reset();
-          return { status: 200, json: { status: "reset" } };
-        }
-        return undefined;
-      },
+      handleEmulator: emulatorRoutes({
+        health: () => ({ engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } }),
+        caPem: () => tlsMaterial?.caPem,
+        reset,
+      }),
     });
     await listen(server, config.port, config.host);
     const address = server.address() as AddressInfo;
@@ -174,14 +126,11 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   }
 
   async function reset(): Promise<void> {
-    await access?.stopAll();
-    await replication?.stopAll();
-    await clusters?.stopAll();
-    await snapshots?.reset();
+    await dataPlane?.reset();
     store.clear();
     alarms.clear();
     // Removed resources leave no files a new resource of the same name could load.
-    if (config.dataDir && workRoot) await rm(workRoot, { recursive: true, force: true });
+    if (config.dataDir && layout) await rm(layout.nodes, { recursive: true, force: true });
     await persister?.commit();
   }
 
@@ -192,11 +141,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
-    await access?.stopAll();
-    const snapshotsStopped = snapshots?.stop();
-    await replication?.stopAll();
-    await clusters?.stopAll();
-    await snapshotsStopped;
+    await dataPlane?.stop();
+    dataPlane = undefined;
     // The records stay on disk as they are (a later start restores them); the store is then emptied.
     await persister?.close();
     persister = undefined;

@@ -1,80 +1,54 @@
 /**
- * Keeps the engines' ACLs equal to the records: the users of the user groups attached to a
- * replication group, or the default user behind a cluster's AUTH tokens. Every node gets
- * them when it starts (create, failover replacement, new replicas and shards, reboot), and
- * live nodes get every change over the emulator's admin connection. The emulator's own
- * admin user is never touched, so replication and resharding keep working.
+ * Users and user groups on the engines: a change to users or user groups reaches every
+ * running node of every replication group using them (node-acl.ts sets the ACLs), while
+ * the users and groups show their transitional status. Changes in one region apply in
+ * order, through the shared status machine (one queue per region).
  */
 import type { LifecycleDelays } from "../config.js";
-import { DISABLED_DEFAULT, setUserCommand, tokenDefaultUser, type AclUser } from "../engines/acl.js";
 import type { EngineNode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
-import type { AccessSettings, CacheClusterRecord, ReplicationGroupRecord } from "../state/records.js";
+import type { CacheClusterRecord, ReplicationGroupRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { replicationGroupsOfUserGroup } from "../state/users.js";
-import type { ClusterLifecycle, NodeAccess } from "./cluster-lifecycle.js";
-import { SerialWork } from "./serial-work.js";
+import { usersFor, type NodeAcl } from "./node-acl.js";
+import { ResourceMachine, type MachineKind } from "./resource-machine.js";
+
+export { accessOf, isManaged, usersFor } from "./node-acl.js";
 
 export interface AccessControlOptions {
-  clusters: ClusterLifecycle;
+  acl: NodeAcl;
+  /** The running engine of a (single-node) member cluster. */
+  engineOf: (cluster: CacheClusterRecord) => EngineNode | undefined;
   delays: LifecycleDelays;
-  allowRestrictedCommands: boolean;
   logger: Logger;
 }
 
-/** The access settings that govern a cluster: its replication group's, or its own. */
-export function accessOf(region: RegionState, cluster: CacheClusterRecord): AccessSettings | undefined {
-  if (cluster.member) return region.replicationGroups.get(cluster.member.replicationGroupId)?.access;
-  return cluster.access;
+/**
+ * One change of a region's users or user groups. Its key is the region's, so changes queue
+ * behind each other; `done` moves the records' statuses on (they belong to the actions).
+ */
+interface AccessChange {
+  readonly arn: string;
+  status: string;
+  done: () => void;
 }
 
-/** Whether anything else than AWS's open default user governs these settings. */
-export function isManaged(access: AccessSettings | undefined): boolean {
-  return !!access && (access.userGroupIds.length > 0 || access.authTokenHashes.length > 0);
-}
+const accessKind: MachineKind<AccessChange, object> = {
+  label: "user access change",
+  newRuntime: () => ({}),
+  settle: (change) => change.done(),
+  // The users and groups settle anyway: what reached the engines stays, the rest comes with each node's next start.
+  failed: (change) => {
+    change.done();
+    return {};
+  },
+};
 
-/** The engine users for access settings: the user groups' users, else the default user (open or behind tokens). */
-export function usersFor(region: RegionState, access: AccessSettings | undefined): AclUser[] {
-  if (!access?.userGroupIds.length) {
-    return [tokenDefaultUser({ hashes: access?.authTokenHashes ?? [], openToo: access?.authTokenOpenToo ?? false })];
-  }
-  const byName = new Map<string, AclUser>();
-  for (const groupId of access.userGroupIds) {
-    for (const userId of region.userGroups.get(groupId)?.userIds ?? []) {
-      const user = region.users.get(userId);
-      if (!user || byName.has(user.name)) continue;
-      byName.set(user.name, {
-        name: user.name,
-        accessString: user.accessString,
-        auth: user.authentication.type === "password" ? { kind: "passwords", sha256: user.authentication.passwordHashes } : { kind: "nopass" },
-      });
-    }
-  }
-  // A group without a `default` user (Valkey) leaves connections that do not AUTH with nothing.
-  if (!byName.has("default")) byName.set("default", DISABLED_DEFAULT);
-  return [...byName.values()];
-}
+export class AccessControl {
+  private readonly machine: ResourceMachine<AccessChange, object>;
 
-export class AccessControl implements NodeAccess {
-  private readonly work = new SerialWork<object>(() => ({}));
-
-  constructor(private readonly options: AccessControlOptions) {}
-
-  managed(region: RegionState, cluster: CacheClusterRecord): boolean {
-    return isManaged(accessOf(region, cluster));
-  }
-
-  /** A node of the cluster just started (closed): give it the cluster's users. */
-  async applyToNode(region: RegionState, cluster: CacheClusterRecord, engine: EngineNode): Promise<void> {
-    await this.apply(engine, usersFor(region, accessOf(region, cluster)));
-  }
-
-  async refresh(region: RegionState, cluster: CacheClusterRecord, engines: EngineNode[]): Promise<void> {
-    const access = accessOf(region, cluster);
-    if (!isManaged(access) && !access?.pending) return; // nothing but the engine's open default user
-    const users = usersFor(region, access);
-    await Promise.all(engines.map((engine) => this.apply(engine, users)));
-    if (!cluster.member && cluster.access) cluster.access.pending = undefined;
+  constructor(private readonly options: AccessControlOptions) {
+    this.machine = new ResourceMachine(accessKind, options);
   }
 
   /** Every running node of the replication group gets the group's users now. */
@@ -83,8 +57,8 @@ export class AccessControl implements NodeAccess {
     const members = group.nodeGroups.flatMap((ng) => ng.memberClusterIds.map((id) => region.clusters.get(id)));
     await Promise.all(
       members.map(async (member) => {
-        const engine = member && this.options.clusters.engineNode(member);
-        if (engine) await this.apply(engine, users);
+        const engine = member && this.options.engineOf(member);
+        if (engine) await this.options.acl.apply(engine, users);
       }),
     );
   }
@@ -96,60 +70,29 @@ export class AccessControl implements NodeAccess {
    * apply in order.
    */
   syncUserGroups(region: RegionState, userGroupIds: string[], step: "create" | "modify" | "delete", done: () => void): void {
-    const key = `${region.key.accountId}/${region.key.region}`;
-    void this.work.run(
-      key,
-      async (runtime) => {
-        const started = Date.now();
-        const groups = new Set(userGroupIds.flatMap((id) => replicationGroupsOfUserGroup(region, id)));
-        await Promise.all([...groups].map((g) => this.pushToGroup(region, g)));
-        await this.work.pause(key, runtime, started, this.options.delays[`${step}Ms`]);
-        done();
-      },
-      (error) => {
-        this.options.logger.error("user change not applied to every node", { error: error instanceof Error ? error.message : String(error) });
-        done();
-      },
-    );
+    const change: AccessChange = { arn: regionKey(region), status: step, done };
+    void this.machine.transition(region, change, { delay: `${step}Ms` }, async () => {
+      const groups = new Set(userGroupIds.flatMap((id) => replicationGroupsOfUserGroup(region, id)));
+      await Promise.all([...groups].map((g) => this.pushToGroup(region, g)));
+    });
   }
 
   /** A running cluster joins a replication group with users (PrimaryClusterId): its engine gets them now. */
   adoptPrimary(region: RegionState, group: ReplicationGroupRecord): void {
-    const key = `${region.key.accountId}/${region.key.region}`;
-    void this.work.run(
-      key,
-      () => this.pushToGroup(region, group),
-      (error) => this.options.logger.error("users not applied to the new primary", { group: group.id, error: String(error) }),
-    );
+    const change: AccessChange = { arn: regionKey(region), status: "modifying", done: () => undefined };
+    void this.machine.exclusive(change, () => this.pushToGroup(region, group));
+  }
+
+  /** Cancels every pending delay and refuses new work until stopAll() ends (resource-machine.ts). */
+  halt(): void {
+    this.machine.halt();
   }
 
   stopAll(): Promise<void> {
-    return this.work.stopAll(async () => undefined);
+    return this.machine.stopAll();
   }
+}
 
-  /**
-   * Makes the engine's users exactly `users`: each one is set from scratch (`reset` first),
-   * and client users that are no longer wanted are deleted, which also closes their
-   * connections, as AWS does when a user leaves the group.
-   */
-  private async apply(engine: EngineNode, users: AclUser[]): Promise<void> {
-    const run = engine.adminCommand?.bind(engine);
-    if (!run || !engine.adminAuth) return; // the embedded engine has no ACLs
-    const opts = { allowRestrictedCommands: this.options.allowRestrictedCommands };
-    for (const user of users) {
-      try {
-        await run(setUserCommand(user, opts));
-      } catch (error) {
-        // The engine refuses what AWS's check could not know (e.g. an unknown command): that user stays off.
-        this.options.logger.warn("engine refused a user's access string", { node: engine.spec.nodeName, user: user.name, error: String(error) });
-        await run(["ACL", "SETUSER", user.name, "reset"]).catch(() => undefined);
-      }
-    }
-    const wanted = new Set(users.map((u) => u.name));
-    const existing = (await run(["ACL", "USERS"])) as string[];
-    for (const name of existing) {
-      if (wanted.has(name) || name === "default" || name === engine.adminAuth?.user) continue;
-      await run(["ACL", "DELUSER", name]);
-    }
-  }
+function regionKey(region: RegionState): string {
+  return `${region.key.accountId}/${region.key.region}`;
 }

@@ -4,36 +4,17 @@
  * parameters AWS changes immediately (CONFIG SET), and waits for the next restart for the
  * `requires-reboot` ones: until then the node's ParameterGroupStatus is `pending-reboot`.
  */
-import { memcachedSettings, redisDirectives, reachesEngine } from "../engines/engine-parameters.js";
+import { redisDirectives, reachesEngine } from "../engines/engine-parameters.js";
+import type { EngineNode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
 import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js";
 import { clustersUsingGroup, effectiveValues, findParameterGroup, type ParameterGroupView } from "../state/parameter-groups.js";
-import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
+import type { CacheClusterRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
-import type { ClusterLifecycle } from "./cluster-lifecycle.js";
+import { startedWith, staticValues } from "./node-runner.js";
 
-/** The requires-reboot values each node was started with, to tell when a restart is pending. */
-const startedWith = new WeakMap<CacheNodeRecord, Map<string, string | undefined>>();
-
-/**
- * The engine parameters a node starts with: every value of its group that reaches the
- * engine (Redis-like: the family defaults too, so `maxmemory-policy` is AWS's volatile-lru;
- * Memcached: the values set in the group, on top of memcached's own defaults).
- */
-export function startupParameters(region: RegionState, cluster: CacheClusterRecord, node: CacheNodeRecord): Record<string, string> {
-  const group = findParameterGroup(region, cluster.settings.cacheParameterGroupName);
-  if (!group) return {};
-  startedWith.set(node, staticValues(group));
-  node.parameterGroupStatus = "in-sync";
-  if (familyLineage(group.family) === "memcached") return memcachedSettings(new Map(Object.entries(group.userValues)));
-  const all = effectiveValues(group);
-  const values = new Map<string, string>();
-  for (const param of familyParameters(group.family)) {
-    const value = all.get(param.name);
-    if ((param.modifiable || param.conditionallyModifiable) && value !== undefined && value !== "") values.set(param.name, value);
-  }
-  return Object.fromEntries(redisDirectives(values, all));
-}
+/** The running engine of a (single-node) cluster, if any. */
+export type EngineOf = (cluster: CacheClusterRecord) => EngineNode | undefined;
 
 /**
  * The group changed (ModifyCacheParameterGroup / ResetCacheParameterGroup): immediate
@@ -42,7 +23,7 @@ export function startupParameters(region: RegionState, cluster: CacheClusterReco
  */
 export async function applyGroupChange(
   region: RegionState,
-  clusters: ClusterLifecycle,
+  engineOf: EngineOf,
   groupName: string,
   changed: string[],
   logger: Logger,
@@ -51,7 +32,7 @@ export async function applyGroupChange(
   if (!group) return;
   await Promise.all(
     clustersUsingGroup(region, group.name).map(async (cluster) => {
-      await setDynamic(cluster, clusters, group, changed, logger);
+      await setDynamic(cluster, engineOf, group, changed, logger);
       refreshApplyStatus(region, cluster);
     }),
   );
@@ -62,12 +43,12 @@ export async function applyGroupChange(
  * show `applying` while the new group's immediate values are set, then `in-sync`, or
  * `pending-reboot` when requires-reboot values differ from what the nodes run with.
  */
-export function applyGroupSwitch(region: RegionState, clusters: ClusterLifecycle, cluster: CacheClusterRecord, logger: Logger): Promise<void> {
+export function applyGroupSwitch(region: RegionState, engineOf: EngineOf, cluster: CacheClusterRecord, logger: Logger): Promise<void> {
   const group = findParameterGroup(region, cluster.settings.cacheParameterGroupName);
   if (!group) return Promise.resolve();
   for (const node of cluster.nodes) node.parameterGroupStatus = "applying";
   const names = familyParameters(group.family).map((p) => p.name);
-  return setDynamic(cluster, clusters, group, names, logger).finally(() => refreshApplyStatus(region, cluster));
+  return setDynamic(cluster, engineOf, group, names, logger).finally(() => refreshApplyStatus(region, cluster));
 }
 
 /** Each node is `pending-reboot` when the requires-reboot values of its group differ from those it started with. */
@@ -76,7 +57,7 @@ export function refreshApplyStatus(region: RegionState, cluster: CacheClusterRec
   if (!group) return;
   const wanted = staticValues(group);
   for (const node of cluster.nodes) {
-    const had = startedWith.get(node);
+    const had = startedWith(node);
     if (!had) continue; // not started yet: it will start with the group's values
     const differs = [...wanted].some(([name, value]) => had.get(name) !== value);
     node.parameterGroupStatus = differs ? "pending-reboot" : "in-sync";
@@ -85,13 +66,13 @@ export function refreshApplyStatus(region: RegionState, cluster: CacheClusterRec
 
 async function setDynamic(
   cluster: CacheClusterRecord,
-  clusters: ClusterLifecycle,
+  engineOf: EngineOf,
   group: ParameterGroupView,
   names: string[],
   logger: Logger,
 ): Promise<void> {
   if (familyLineage(group.family) !== "redis") return; // memcached has no immediate parameters
-  const engine = clusters.engineNode(cluster);
+  const engine = engineOf(cluster);
   if (!engine?.adminCommand) return; // not running: it starts with the group's values
   const all = effectiveValues(group);
   const immediate = new Map<string, string>();
@@ -108,13 +89,4 @@ async function setDynamic(
       logger.warn("engine refused a parameter", { cluster: cluster.id, name, value, error: (error as Error).message });
     }
   }
-}
-
-function staticValues(group: ParameterGroupView): Map<string, string | undefined> {
-  const all = effectiveValues(group);
-  return new Map(
-    familyParameters(group.family)
-      .filter((p) => p.changeType === "requires-reboot")
-      .map((p) => [p.name, all.get(p.name)]),
-  );
 }

@@ -8,6 +8,7 @@
 import { reservePorts } from "../process/ports.js";
 import type { Logger } from "../logger.js";
 import { allKinds, collectionOf } from "../state/resources.js";
+import type { CacheClusterRecord } from "../state/records.js";
 import type { RegionState, Store } from "../state/store.js";
 import type { ClusterLifecycle } from "./cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "./replication-lifecycle.js";
@@ -26,6 +27,7 @@ export function recoverResources({ store, clusters, replication, logger }: Recov
   const work: Array<Promise<void>> = [];
   for (const region of store.allRegions()) {
     settleRecords(region);
+    for (const cluster of region.clusters.values()) migrateLegacyFields(cluster);
     for (const group of [...region.replicationGroups.values()]) work.push(replication.restore(region, group));
     for (const cluster of [...region.clusters.values()]) {
       // Members come back with their group; a member whose group record is gone stands alone.
@@ -66,4 +68,16 @@ function settleRecords(region: RegionState): void {
       }
     }
   }
+}
+
+/**
+ * Records written by earlier versions: cluster mode directives (`engineParams`) are computed
+ * at each node start now (node-runner.ts), and a standalone cluster's seed RDB (`seedRdb`)
+ * is its `restore` plan. A member's old seed is dropped: its group's plan was never stored.
+ */
+function migrateLegacyFields(cluster: CacheClusterRecord): void {
+  const legacy = cluster as CacheClusterRecord & { engineParams?: unknown; seedRdb?: string };
+  delete legacy.engineParams;
+  if (legacy.seedRdb !== undefined && !cluster.member) cluster.restore ??= { sources: [{ file: legacy.seedRdb }] };
+  delete legacy.seedRdb;
 }

@@ -1,53 +1,40 @@
 /**
  * Snapshot work on real engines: taking RDBs (from a replica when there is one),
- * copies and exports, restoring into new clusters and groups, and automatic snapshots.
+ * copies and exports, and automatic snapshots (taken here, in each source's window).
  * Actions store the records and their statuses; this module does the work and moves
- * the statuses on, with AWS's events.
+ * the statuses on, with AWS's events. Restoring a snapshot into a new cluster or group is
+ * a step of its create (lifecycle/data-restore.ts): here the snapshot only shows `restoring`.
  */
 import { constants as fsConstants } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { EmulatorConfig } from "../config.js";
 import type { EngineNode } from "../engines/engine.js";
-import type { NodeLauncher } from "../nodes/node-launcher.js";
-import { clusterSlotOwners, waitReplicaSynced } from "../engines/topology/index.js";
+import { waitReplicaSynced } from "../engines/topology/index.js";
 import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
 import { emitEvent } from "../lifecycle/events.js";
 import type { ReplicationLifecycle } from "../lifecycle/replication-lifecycle.js";
 import type { Logger } from "../logger.js";
 import type { CacheClusterRecord, ReplicationGroupRecord, SnapshotRecord } from "../state/records.js";
+import { resources } from "../state/resources.js";
 import type { RegionState, Store } from "../state/store.js";
 import { placeFile, saveRdb } from "./rdb.js";
-import { dropForeignKeys, redistribute, releaseClaimedSlots } from "./redistribute.js";
-import { planRestore, slotSet, type RestorePlan } from "./restore-plan.js";
 import { automaticSnapshotName, expired, SnapshotClock, windowStartBetween, windowStartMinutes } from "./schedule.js";
 import { SnapshotFiles } from "./snapshot-files.js";
+import { clusterSnapshot, groupSnapshot } from "./snapshot-records.js";
 
 export interface SnapshotServiceOptions {
   config: EmulatorConfig;
   store: Store;
-  clusters: ClusterLifecycle;
-  replication: ReplicationLifecycle;
-  launcher: NodeLauncher;
+  /** Saves run in the source's own order (after a create, before a delete). */
+  clusters: Pick<ClusterLifecycle, "exclusive" | "engineNode">;
+  replication: Pick<ReplicationLifecycle, "exclusive">;
   files: SnapshotFiles;
-  /** Scratch space for the temporary engines of a restore into another layout. */
-  scratchRoot: string;
   logger: Logger;
 }
 
-/** One RDB to restore from; `slots` when it is a cluster mode shard's. */
-export interface RestoreSource {
-  file: string;
-  slots?: string;
-}
-
-/** Creates an automatic snapshot record of a source; set by the actions (they own record building). */
-export type AutomaticSnapshotTaker = (region: RegionState, source: CacheClusterRecord | ReplicationGroupRecord, name: string, takenAt: number) => void;
-
 export class SnapshotService {
   readonly clock: SnapshotClock;
-  /** Restores of new groups, by ARN, until their topology is wired. */
-  private readonly pendingRestores = new Map<string, { sources: RestoreSource[]; plan: RestorePlan }>();
   /** Restores running from each snapshot: it shows `restoring` while there are any. */
   private readonly restores = new Map<SnapshotRecord, number>();
   /** Copies running from each snapshot: it shows `copying` while there are any. */
@@ -58,15 +45,43 @@ export class SnapshotService {
   /** Snapshot clock time each source was last checked for its window (by ARN). */
   private readonly checkedUpTo = new Map<string, number>();
   private readonly windowDue = new Map<string, number>();
-  private automaticTaker: AutomaticSnapshotTaker | undefined;
 
   constructor(private readonly options: SnapshotServiceOptions) {
     this.clock = new SnapshotClock(options.config.snapshotClockScale);
-    options.replication.onRestore((phase, group, shards) => (phase === "before" ? this.releaseSeedClaims(group, shards) : this.fillFromSources(group, shards)));
   }
 
   get files(): SnapshotFiles {
     return this.options.files;
+  }
+
+  /** A standalone Redis/Valkey cluster's snapshot record (snapshot-records.ts). */
+  clusterRecord(region: RegionState, name: string, cluster: CacheClusterRecord, source: "manual" | "automated", kmsKeyId?: string): SnapshotRecord {
+    return clusterSnapshot(region, name, cluster, source, kmsKeyId);
+  }
+
+  /** A replication group's snapshot record, its parts taken from live replicas when there are (snapshot-records.ts). */
+  groupRecord(
+    region: RegionState,
+    name: string,
+    group: ReplicationGroupRecord,
+    source: "manual" | "automated",
+    opts: { member?: CacheClusterRecord; kmsKeyId?: string } = {},
+  ): SnapshotRecord {
+    return groupSnapshot(region, name, group, source, { ...opts, running: (c) => this.options.clusters.engineNode(c) !== undefined });
+  }
+
+  /** Stores the record and starts taking it; the cluster shows `snapshotting` unless it is being deleted. */
+  startCluster(region: RegionState, snapshot: SnapshotRecord, cluster: CacheClusterRecord): void {
+    region.snapshots.set(snapshot.name, snapshot);
+    if (cluster.status === "available") cluster.status = "snapshotting";
+    void this.snapshotCluster(region, snapshot, cluster);
+  }
+
+  /** Stores the record and starts taking it; the group shows `snapshotting` unless it is being deleted. */
+  startGroup(region: RegionState, snapshot: SnapshotRecord, group: ReplicationGroupRecord): void {
+    region.snapshots.set(snapshot.name, snapshot);
+    if (group.status === "available") group.status = "snapshotting";
+    void this.snapshotGroup(region, snapshot, group);
   }
 
   /** The record is stored `creating` and the cluster is `snapshotting` (or `deleting`, for a final snapshot). */
@@ -170,18 +185,6 @@ export class SnapshotService {
     }
   }
 
-  /**
-   * A new group restores from `sources` (restore-plan.ts): each primary starts from the RDB
-   * covering most of its slots; keys it should not hold are dropped before the topology is
-   * wired, and keys no seed brought move in by slot after. Returns the seed file per primary.
-   */
-  planRestore(group: ReplicationGroupRecord, sources: RestoreSource[]): Map<string, string> {
-    const targets = group.nodeGroups.map((ng) => (group.clusterEnabled ? ng.slots : undefined));
-    const plan = planRestore(sources, targets);
-    this.pendingRestores.set(group.arn, { sources, plan });
-    return new Map(group.nodeGroups.map((ng, i) => [ng.primaryClusterId, sources[plan.seedOf[i]!]!.file]));
-  }
-
   /** The snapshot shows `restoring` until `done` (the new cluster or group is up, or failed). */
   restoring(snapshot: SnapshotRecord, done: Promise<void>): void {
     this.restores.set(snapshot, (this.restores.get(snapshot) ?? 0) + 1);
@@ -196,38 +199,8 @@ export class SnapshotService {
     );
   }
 
-  /** Before the topology: seeded cluster mode primaries drop the slots they claimed on loading. */
-  private async releaseSeedClaims(group: ReplicationGroupRecord, shards: Array<{ primary: EngineNode }>): Promise<void> {
-    if (!group.clusterEnabled || !this.pendingRestores.has(group.arn)) return;
-    await Promise.all(shards.map((s) => releaseClaimedSlots(s.primary)));
-  }
-
-  /**
-   * After the topology: seeded primaries delete the keys of other shards' slots, and keys
-   * that no seed brought move in from each source, by slot.
-   */
-  private async fillFromSources(group: ReplicationGroupRecord, shards: Array<{ slots: string; primary: EngineNode }>): Promise<void> {
-    const pending = this.pendingRestores.get(group.arn);
-    if (!pending) return;
-    this.pendingRestores.delete(group.arn);
-    const started = Date.now();
-    if (group.clusterEnabled) {
-      const owners = await clusterSlotOwners(shards[0]!.primary);
-      const dropped = await Promise.all(shards.map((s) => dropForeignKeys(s.primary, owners, slotSet(s.slots))));
-      this.options.logger.debug("restored primaries dropped other shards' keys", { group: group.id, keys: dropped.reduce((a, b) => a + b, 0) });
-    }
-    const moved = await redistribute(
-      this.options.launcher,
-      pending.sources.map((s, i) => ({ file: s.file, to: pending.plan.migrateTo[i]! })),
-      shards.map((s) => ({ slots: group.clusterEnabled ? s.slots : undefined, primary: s.primary })),
-      { engine: group.engine, engineVersion: group.engineVersion, scratchRoot: this.options.scratchRoot, name: `${group.id}/restore` },
-    );
-    if (moved > 0) this.options.logger.info("restored keys by slot", { group: group.id, keys: moved, ms: Date.now() - started });
-  }
-
-  /** Starts the automatic snapshot clock; `take` creates the record of one automatic snapshot. */
-  startAutomatic(take: AutomaticSnapshotTaker): void {
-    this.automaticTaker = take;
+  /** Starts the automatic snapshot clock (SnapshotRetentionLimit > 0: one snapshot in each SnapshotWindow). */
+  startAutomatic(): void {
     // Fine enough that no window is missed for long, coarse enough to cost nothing at scale 1.
     const everyMs = Math.max(20, Math.min(30_000, this.clock.realMs(5 * 60_000)));
     this.ticker = setInterval(() => this.tick(), everyMs);
@@ -245,10 +218,9 @@ export class SnapshotService {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Forgets every pending restore and schedule, and every snapshot file (reset, after the engines stopped). */
+  /** Forgets every schedule, and every snapshot file (reset, after the engines stopped). */
   async reset(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-    this.pendingRestores.clear();
     this.checkedUpTo.clear();
     this.windowDue.clear();
     await this.files.clear();
@@ -256,7 +228,7 @@ export class SnapshotService {
 
   /** One look at every source with automatic snapshots on: take the due ones, drop the expired ones. */
   private tick(): void {
-    if (this.stopped || !this.automaticTaker) return;
+    if (this.stopped) return;
     const now = this.clock.now();
     for (const region of this.options.store.allRegions()) {
       const sources: Array<CacheClusterRecord | ReplicationGroupRecord> = [
@@ -295,9 +267,25 @@ export class SnapshotService {
     const name = automaticSnapshotName(source.id, pending);
     if (region.snapshots.has(name)) return;
     try {
-      this.automaticTaker!(region, source, name, pending);
+      this.takeAutomatic(region, source, name, pending);
     } catch (error) {
       this.options.logger.warn("automatic snapshot not taken", { source: source.id, error: (error as Error).message });
+    }
+  }
+
+  /** One automatic snapshot of the source, named for its window's start. */
+  private takeAutomatic(region: RegionState, source: CacheClusterRecord | ReplicationGroupRecord, name: string, takenAt: number): void {
+    const quota = resources.snapshot.quota!;
+    const limit = quota.limit(this.options.config);
+    if (region.snapshots.size >= limit) throw quota.exceeded(limit);
+    if ("nodeGroups" in source) {
+      const snapshot = this.groupRecord(region, name, source, "automated");
+      snapshot.takenAt = takenAt;
+      this.startGroup(region, snapshot, source);
+    } else {
+      const snapshot = this.clusterRecord(region, name, source, "automated");
+      snapshot.takenAt = takenAt;
+      this.startCluster(region, snapshot, source);
     }
   }
 

@@ -106,16 +106,23 @@ export interface CacheClusterRecord {
   configurationEndpointPort?: number;
   /** Set on replication group members: their node group and current role. */
   member?: MemberRole;
-  /** Extra engine directives the node starts with (cluster mode, replication auth). */
-  engineParams?: Record<string, string>;
   settings: ClusterSettings;
   pending: PendingClusterChanges;
   /** Next node id to hand out ("0004" after 0001..0003, even when 0002 was removed). */
   nextNodeNumber: number;
   /** Standalone Redis/Valkey: its AUTH token (members follow their replication group's). */
   access?: AccessSettings;
-  /** An RDB file the first node loads at its first start (restore from a snapshot). */
-  seedRdb?: string;
+  /** Standalone Redis/Valkey created from a snapshot: its node starts from the RDB (lifecycle/data-restore.ts). */
+  restore?: RestoreRecord;
+}
+
+/**
+ * The data a new cluster or replication group is created from (SnapshotName, SnapshotArns):
+ * the plan lives on the record until the resource is created, and lifecycle/data-restore.ts
+ * applies it. `slots` when the RDB is a cluster mode shard's.
+ */
+export interface RestoreRecord {
+  sources: Array<{ file: string; slots?: string }>;
 }
 
 /** A cache parameter group the caller created (AWS's `default.*` groups are not stored). */
@@ -193,6 +200,8 @@ export interface ReplicationGroupRecord {
   nextNodeGroupNumber: number;
   /** Who may connect: AUTH tokens or user groups. */
   access?: AccessSettings;
+  /** Created from a snapshot: what its primaries start from and what moves in by slot, until it is created. */
+  restore?: RestoreRecord;
 }
 
 /** Who may connect to a cluster's engines: AUTH tokens or user groups (never both). */

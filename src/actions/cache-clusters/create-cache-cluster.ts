@@ -103,17 +103,12 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     pending: {},
     nextNodeNumber: numNodes + 1,
     access: engine === "memcached" ? undefined : access,
-    seedRdb: restore?.sources[0]?.file,
+    restore: restore && { sources: restore.sources },
   };
   insertResource(resources.cluster, ctx, cluster, input.Tags);
   ctx.services.clusters.create(ctx.state, cluster);
-  if (restore) {
-    // A node that cannot start from the RDB (a damaged file) leaves the cluster `restore-failed`, as on AWS.
-    const done = ctx.services.clusters.exclusive(cluster, async () => {
-      if (cluster.status === "incompatible-network") cluster.status = "restore-failed";
-    });
-    if (restore.snapshot) ctx.services.snapshots.restoring(restore.snapshot, done);
-  }
+  // The snapshot shows `restoring` until the cluster is created (or `restore-failed`: a damaged RDB).
+  if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.clusters.settled(cluster));
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
 };
 

@@ -55,7 +55,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
   recordSettings(cluster, input);
   if (newGroup !== undefined) {
     cluster.settings.cacheParameterGroupName = newGroup;
-    if (newGroup !== previousGroup) void applyGroupSwitch(ctx.state, ctx.services.clusters, cluster, ctx.logger);
+    if (newGroup !== previousGroup) void applyGroupSwitch(ctx.state, (c) => ctx.services.clusters.engineNode(c), cluster, ctx.logger);
   }
   const applyNow = input.ApplyImmediately ?? false;
   if (applyNow || accessChanged) {

@@ -15,6 +15,6 @@ export const modifyCacheParameterGroup: ActionHandler<"ModifyCacheParameterGroup
     return { name: param.name, value: checkValue(param, e.ParameterValue) };
   });
   for (const { name, value } of changes) group.userValues[name] = value;
-  await applyGroupChange(ctx.state, ctx.services.clusters, group.name, changes.map((c) => c.name), ctx.logger);
+  await applyGroupChange(ctx.state, (c) => ctx.services.clusters.engineNode(c), group.name, changes.map((c) => c.name), ctx.logger);
   return { CacheParameterGroupName: group.name };
 };

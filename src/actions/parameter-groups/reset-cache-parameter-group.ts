@@ -22,6 +22,6 @@ export const resetCacheParameterGroup: ActionHandler<"ResetCacheParameterGroup">
     for (const name of names) changeableParameter(ctx.state, group, name);
   }
   for (const name of names) delete group.userValues[name];
-  await applyGroupChange(ctx.state, ctx.services.clusters, group.name, names, ctx.logger);
+  await applyGroupChange(ctx.state, (c) => ctx.services.clusters.engineNode(c), group.name, names, ctx.logger);
   return { CacheParameterGroupName: group.name };
 };

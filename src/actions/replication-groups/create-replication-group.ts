@@ -5,7 +5,7 @@
 import { defaultEngineVersion } from "../../catalog/catalog.js";
 import type { EngineKind } from "../../engines/engine.js";
 import { evenSlots, formatSlots } from "../../engines/topology/index.js";
-import { isManaged } from "../../lifecycle/access-control.js";
+import { isManaged } from "../../lifecycle/node-acl.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { buildArn } from "../../state/arn.js";
 import type { NodeGroupRecord, ReplicationGroupRecord, SnapshotSourceInfo } from "../../state/records.js";
@@ -145,13 +145,12 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     }
     for (let r = 0; r < shard.replicas; r++) addMember(ctx, group, nodeGroup, "replica", shard.replicaAzs[r]);
   }
-  if (restore) {
-    for (const [clusterId, file] of ctx.services.snapshots.planRestore(group, restore.sources)) ctx.state.clusters.get(clusterId)!.seedRdb = file;
-  }
+  // The plan stays on the record until the group is created (lifecycle/data-restore.ts applies it).
+  if (restore) group.restore = { sources: restore.sources };
   insertResource(resources.replicationGroup, ctx, group, input.Tags);
   ctx.services.replication.create(ctx.state, group);
   if (primary && (isManaged(access) || isManaged(primary.access))) ctx.services.access.adoptPrimary(ctx.state, group);
-  if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.replication.exclusive(group, async () => undefined));
+  if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.replication.settled(group));
   return { ReplicationGroup: replicationGroupToWire(group, (m) => ctx.state.clusters.get(m), ctx.services.config.advertisedHost) };
 };
 

@@ -123,7 +123,7 @@ function switchParameterGroup(ctx: ActionContext, group: ReplicationGroupRecord,
   for (const member of members(ctx.state, group)) {
     if (member.settings.cacheParameterGroupName === name) continue;
     member.settings.cacheParameterGroupName = name;
-    void applyGroupSwitch(ctx.state, ctx.services.clusters, member, ctx.logger);
+    void applyGroupSwitch(ctx.state, (c) => ctx.services.clusters.engineNode(c), member, ctx.logger);
   }
 }
 

@@ -1,5 +1,4 @@
 /** Builds the cache cluster record of a replication group member: one node, a role, the group's settings. */
-import { clusterNodeParams } from "../../engines/topology/index.js";
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
 import type { ActionContext } from "./context.js";
@@ -28,7 +27,6 @@ export function addMember(
     nodes: [{ id: "0001", status: "creating", createTime: now, port: 0, availabilityZone: az, parameterGroupStatus: "in-sync" }],
     requestedPort: group.requestedPort,
     member: { replicationGroupId: group.id, nodeGroupId: nodeGroup.id, role },
-    engineParams: group.clusterEnabled ? clusterModeParams(ctx.services.config.advertisedHost) : undefined,
     settings: {
       preferredAvailabilityZone: az,
       cacheParameterGroupName: s.cacheParameterGroupName,
@@ -55,18 +53,6 @@ export function addMember(
   ctx.state.clusters.set(id, cluster);
   return cluster;
 }
-
-/**
- * A cluster mode node announces the advertised host, so that MOVED/ASK and CLUSTER SLOTS
- * point where clients reach it. It listens on the port it announces, so no announce-port.
- */
-function clusterModeParams(advertisedHost: string): Record<string, string> {
-  const { "cluster-announce-port": _port, ...params } = clusterNodeParams({ announceHost: advertisedHost, port: 0, nodeTimeoutMs: CLUSTER_NODE_TIMEOUT_MS });
-  return params;
-}
-
-/** Redis Cluster's own failure detection; failover itself is the emulator's (see clusterNodeParams). */
-const CLUSTER_NODE_TIMEOUT_MS = 2000;
 
 /** Members spread over the region's zones a, b, c as AWS places them by default. */
 function zoneFor(region: string, index: number): string {

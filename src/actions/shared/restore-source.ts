@@ -7,14 +7,13 @@ import { existsSync } from "node:fs";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
 import { parseS3Arn } from "../../snapshots/snapshot-files.js";
-import type { RestoreSource } from "../../snapshots/snapshot-service.js";
-import type { SnapshotRecord } from "../../state/records.js";
+import type { RestoreRecord, SnapshotRecord } from "../../state/records.js";
 import type { ActionContext } from "./context.js";
 import { findSnapshot } from "./lookups.js";
 
 export interface Restore {
   snapshot?: SnapshotRecord;
-  sources: RestoreSource[];
+  sources: RestoreRecord["sources"];
 }
 
 export function restoreSource(ctx: ActionContext, input: { SnapshotName?: string; SnapshotArns?: string[] }): Restore | undefined {

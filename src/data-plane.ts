@@ -1,0 +1,126 @@
+/**
+ * The data plane: the services that run engines and endpoints for the records (the
+ * lifecycles, access control, the snapshot service), built once with their collaborators
+ * passed in at construction, and the ONE ordered list that stops, resets and recovers them.
+ */
+import type { Services } from "./actions/shared/context.js";
+import type { EmulatorConfig } from "./config.js";
+import type { NodeLauncher } from "./nodes/node-launcher.js";
+import { AccessControl } from "./lifecycle/access-control.js";
+import { ClusterLifecycle, type MemberLoss } from "./lifecycle/cluster-lifecycle.js";
+import { DataRestore } from "./lifecycle/data-restore.js";
+import { NodeAcl } from "./lifecycle/node-acl.js";
+import { recoverResources } from "./lifecycle/recovery.js";
+import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
+import { redisTopology } from "./lifecycle/topology.js";
+import type { Logger } from "./logger.js";
+import { SnapshotFiles } from "./snapshots/snapshot-files.js";
+import { SnapshotService } from "./snapshots/snapshot-service.js";
+import type { DataDirLayout } from "./state/data-dir.js";
+import type { Store } from "./state/store.js";
+
+export interface DataPlaneOptions {
+  config: EmulatorConfig;
+  store: Store;
+  launcher: NodeLauncher;
+  layout: DataDirLayout;
+  logger: Logger;
+  /** Records may have changed (the end of each piece of lifecycle work): persist them. */
+  onChange?: () => void;
+}
+
+/**
+ * One part of the data plane, as the list stops and resets it. Every part is first halted
+ * (its pending delays cancelled, new work refused), then each is stopped in order. A part
+ * in the `background` begins at its turn and is awaited at the end: the snapshot service's
+ * work in flight waits on lifecycle work that only the lifecycles' own stops end.
+ */
+interface Part {
+  name: string;
+  /** Cancels its pending delays at once, so work of another part waiting on it ends soon. */
+  halt?(): void;
+  /** Stops its engines, endpoints and timers. */
+  stop(): Promise<void>;
+  /** Stops its engines and forgets what it holds besides the records (the store is cleared after). */
+  reset(): Promise<void>;
+  background?: boolean;
+}
+
+export class DataPlane {
+  readonly services: Services;
+  private readonly parts: Part[];
+  private readonly clusters: ClusterLifecycle;
+  private readonly replication: ReplicationLifecycle;
+
+  constructor(private readonly options: DataPlaneOptions) {
+    const { config, store, launcher, layout, logger, onChange } = options;
+    const acl = new NodeAcl({ allowRestrictedCommands: config.allowRestrictedCommands, logger });
+    // Members' engine exits go to the replication lifecycle, built next: the relay resolves at the first exit, long after both exist.
+    const memberLoss: MemberLoss = { lost: (region, cluster) => replication.lost(region, cluster) };
+    const clusters = new ClusterLifecycle({
+      launcher,
+      access: acl,
+      memberLoss,
+      delays: config.delays,
+      nodeMemoryScale: config.nodeMemoryScale,
+      advertisedHost: config.advertisedHost,
+      workRoot: layout.nodes,
+      logger,
+      durableNodes: config.dataDir !== undefined,
+      onChange,
+    });
+    const dataRestore = new DataRestore({ launcher, scratchRoot: layout.restore, logger });
+    const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange });
+    const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger });
+    const snapshots = new SnapshotService({
+      config,
+      store,
+      clusters,
+      replication,
+      files: new SnapshotFiles(layout.snapshots, layout.exports),
+      logger,
+    });
+    this.clusters = clusters;
+    this.replication = replication;
+    this.services = { config, clusters, replication, access, snapshots };
+    // The order matters: user changes first, groups before their member clusters.
+    this.parts = [
+      { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
+      { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
+      { name: "replication groups", halt: () => replication.halt(), stop: () => replication.stopAll(), reset: () => replication.stopAll() },
+      { name: "cache clusters", halt: () => clusters.halt(), stop: () => clusters.stopAll(), reset: () => clusters.stopAll() },
+    ];
+  }
+
+  /** Starts the automatic snapshot clock and, with restored records, brings every resource back; resolves once they are. */
+  start(hadState: boolean): Promise<void> {
+    this.services.snapshots.startAutomatic();
+    if (!hadState) return Promise.resolve();
+    const since = Date.now();
+    const { store, logger, config } = this.options;
+    return recoverResources({ store, clusters: this.clusters, replication: this.replication, logger }).then(() =>
+      logger.info(`resources restored from ${config.dataDir} in ${Date.now() - since} ms`),
+    );
+  }
+
+  /** Stops every engine, endpoint and timer (the records stay as they are). */
+  stop(): Promise<void> {
+    return this.inOrder((part) => part.stop());
+  }
+
+  /** Stops every engine and forgets every schedule and snapshot file (the caller clears the store). */
+  reset(): Promise<void> {
+    return this.inOrder((part) => part.reset());
+  }
+
+  private async inOrder(step: (part: Part) => Promise<void>): Promise<void> {
+    for (const part of this.parts) part.halt?.();
+    const background: Array<Promise<void>> = [];
+    for (const part of this.parts) {
+      const done = step(part);
+      if (part.background) background.push(done);
+      else await done;
+    }
+    await Promise.all(background);
+  }
+}

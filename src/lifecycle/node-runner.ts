@@ -1,0 +1,251 @@
+/**
+ * A cache node with its spec: what a node of a cluster starts with (memory from its node
+ * type, durable files with a data dir, its parameter group, the emulator's own Redis Cluster
+ * directives, TLS, who may connect, an RDB to restore), starting and stopping it, and
+ * applying a changed spec to a running node (in place when the engine can, else by a
+ * restart). The status machine around it is cluster-lifecycle.ts's.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { memcachedSettings, redisDirectives } from "../engines/engine-parameters.js";
+import type { EngineNode, TransitEncryptionMode } from "../engines/engine.js";
+import type { NodeLauncher } from "../nodes/node-launcher.js";
+import { clusterNodeParams } from "../engines/topology/index.js";
+import { nodeTypeMemoryBytes } from "../catalog/catalog.js";
+import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js";
+import { effectiveValues, findParameterGroup, type ParameterGroupView } from "../state/parameter-groups.js";
+import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
+import type { RegionState } from "../state/store.js";
+
+export interface RunningNode {
+  engine: EngineNode;
+  /** What the node was started with, to tell when a change needs a restart. */
+  startedWith: { engineVersion: string; memoryBytes?: number; transitEncryption?: TransitEncryptionMode };
+  /** Set while we stop it on purpose, so onExit does not treat it as a failure. */
+  stopping: boolean;
+}
+
+/** A cluster's running nodes, by node id. */
+export type RunningNodes = Map<string, RunningNode>;
+
+/** Called when a node's engine exits without being stopped. */
+export type NodeExitHandler = (node: CacheNodeRecord, running: RunningNode, code: number | null, signal: NodeJS.Signals | null) => void;
+
+/**
+ * Who may connect to a cluster's nodes (lifecycle/node-acl.ts): a node of a managed cluster
+ * starts with its default user off and gets its users as soon as it answers.
+ */
+export interface NodeAccess {
+  managed(region: RegionState, cluster: CacheClusterRecord): boolean;
+  applyToNode(region: RegionState, cluster: CacheClusterRecord, engine: EngineNode): Promise<void>;
+  /** The cluster was modified (e.g. its AUTH token): its running nodes get its users again. */
+  refresh(region: RegionState, cluster: CacheClusterRecord, engines: EngineNode[]): Promise<void>;
+}
+
+export interface NodeRunnerOptions {
+  launcher: NodeLauncher;
+  access: NodeAccess;
+  /** Multiplies every node type's memory (1 = AWS's figures). */
+  nodeMemoryScale: number;
+  /** The host clients use: cluster mode nodes announce it. */
+  advertisedHost: string;
+  /** Root for node working directories. */
+  workRoot: string;
+  /** Redis/Valkey nodes keep an append-only file in their work dir (set with a data dir). */
+  durableNodes?: boolean;
+}
+
+/** redis-server refuses a maxmemory much below this; memcached's minimum is 8 MB too. */
+const MIN_NODE_MEMORY_BYTES = 8 * 1024 * 1024;
+
+/** With a data dir, what a Redis/Valkey node writes so its data outlives the emulator (README: Persistence). */
+const DURABLE_NODE_PARAMS = { appendonly: "yes", appendfsync: "everysec" };
+
+/** Redis Cluster's own failure detection; failover itself is the emulator's (see clusterNodeParams). */
+const CLUSTER_NODE_TIMEOUT_MS = 2000;
+
+/** The requires-reboot values each node was started with, to tell when a restart is pending. */
+const startedWithValues = new WeakMap<CacheNodeRecord, Map<string, string | undefined>>();
+
+/** The TLS in transit mode a cluster's nodes run with, if any. */
+export function transitEncryptionOf(cluster: CacheClusterRecord): TransitEncryptionMode | undefined {
+  return cluster.settings.transitEncryptionEnabled ? (cluster.settings.transitEncryptionMode ?? "required") : undefined;
+}
+
+/**
+ * The engine parameters a node starts with: every value of its group that reaches the
+ * engine (Redis-like: the family defaults too, so `maxmemory-policy` is AWS's volatile-lru;
+ * Memcached: the values set in the group, on top of memcached's own defaults).
+ */
+export function startupParameters(region: RegionState, cluster: CacheClusterRecord, node: CacheNodeRecord): Record<string, string> {
+  const group = findParameterGroup(region, cluster.settings.cacheParameterGroupName);
+  if (!group) return {};
+  startedWithValues.set(node, staticValues(group));
+  node.parameterGroupStatus = "in-sync";
+  if (familyLineage(group.family) === "memcached") return memcachedSettings(new Map(Object.entries(group.userValues)));
+  const all = effectiveValues(group);
+  const values = new Map<string, string>();
+  for (const param of familyParameters(group.family)) {
+    const value = all.get(param.name);
+    if ((param.modifiable || param.conditionallyModifiable) && value !== undefined && value !== "") values.set(param.name, value);
+  }
+  return Object.fromEntries(redisDirectives(values, all));
+}
+
+/** The group's requires-reboot values (a node runs with them until its next restart). */
+export function staticValues(group: ParameterGroupView): Map<string, string | undefined> {
+  const all = effectiveValues(group);
+  return new Map(
+    familyParameters(group.family)
+      .filter((p) => p.changeType === "requires-reboot")
+      .map((p) => [p.name, all.get(p.name)]),
+  );
+}
+
+/** The requires-reboot values the node started with; undefined before its first start. */
+export function startedWith(node: CacheNodeRecord): ReadonlyMap<string, string | undefined> | undefined {
+  return startedWithValues.get(node);
+}
+
+/**
+ * The emulator's own directives for a member of a cluster mode group. It announces the
+ * advertised host, so that MOVED/ASK and CLUSTER SLOTS point where clients reach it; it
+ * listens on the port it announces, so no announce-port. Computed at each start, so a
+ * changed advertised host reaches restored groups too.
+ */
+export function clusterModeDirectives(region: RegionState, cluster: CacheClusterRecord, advertisedHost: string): Record<string, string> {
+  const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
+  if (!group?.clusterEnabled) return {};
+  const { "cluster-announce-port": _port, ...params } = clusterNodeParams({ announceHost: advertisedHost, port: 0, nodeTimeoutMs: CLUSTER_NODE_TIMEOUT_MS });
+  return params;
+}
+
+export class NodeRunner {
+  constructor(private readonly options: NodeRunnerOptions) {}
+
+  /** Starts the node (on its recorded port when it has one) and records it in `nodes`; resolves once it answers. */
+  async start(
+    region: RegionState,
+    cluster: CacheClusterRecord,
+    nodes: RunningNodes,
+    node: CacheNodeRecord,
+    onExit: NodeExitHandler,
+    seedRdbPath?: string,
+  ): Promise<RunningNode> {
+    const workDir = join(this.clusterDir(region, cluster), node.id);
+    await mkdir(workDir, { recursive: true });
+    const memoryBytes = this.nodeMemory(cluster);
+    // A node keeps its port across reboots and recoveries; the first start may ask for the cluster's Port.
+    const preferredPort = node.port || (cluster.engine === "memcached" ? undefined : cluster.requestedPort);
+    const closed = cluster.engine !== "memcached" && this.options.access.managed(region, cluster);
+    const engine = await this.options.launcher.startNode(
+      {
+        nodeName: `${cluster.id}/${node.id}`,
+        engine: cluster.engine,
+        engineVersion: cluster.engineVersion,
+        maxMemoryBytes: memoryBytes,
+        workDir,
+        // The parameter group's values; the emulator's own directives (cluster mode) win.
+        params: {
+          ...(this.options.durableNodes && cluster.engine !== "memcached" ? DURABLE_NODE_PARAMS : {}),
+          ...startupParameters(region, cluster, node),
+          ...clusterModeDirectives(region, cluster, this.options.advertisedHost),
+        },
+        defaultUserOff: closed || undefined,
+        transitEncryption: transitEncryptionOf(cluster),
+        seedRdbPath,
+      },
+      preferredPort,
+    );
+    node.port = engine.endpoint.port;
+    const running: RunningNode = {
+      engine,
+      startedWith: { engineVersion: cluster.engineVersion, memoryBytes, transitEncryption: transitEncryptionOf(cluster) },
+      stopping: false,
+    };
+    nodes.set(node.id, running);
+    engine.onExit((code, signal) => {
+      if (!running.stopping) onExit(node, running, code, signal);
+    });
+    if (closed) await this.options.access.applyToNode(region, cluster, engine);
+    return running;
+  }
+
+  async stop(nodes: RunningNodes, nodeId: string): Promise<void> {
+    const running = nodes.get(nodeId);
+    if (!running) return;
+    running.stopping = true;
+    nodes.delete(nodeId);
+    await running.engine.stop();
+  }
+
+  async stopAll(nodes: RunningNodes): Promise<void> {
+    await Promise.all([...nodes.keys()].map((id) => this.stop(nodes, id)));
+  }
+
+  /**
+   * A node type change on Redis/Valkey keeps the data (CONFIG SET maxmemory); any other
+   * change of memory or version restarts the node, as on AWS where Memcached restarts cold.
+   */
+  async applySpecChanges(
+    region: RegionState,
+    cluster: CacheClusterRecord,
+    nodes: RunningNodes,
+    node: CacheNodeRecord,
+    running: RunningNode,
+    onExit: NodeExitHandler,
+  ): Promise<void> {
+    const memoryBytes = this.nodeMemory(cluster);
+    const versionChanged = running.startedWith.engineVersion !== cluster.engineVersion;
+    const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
+    if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
+    if (!versionChanged && !memoryChanged) return;
+    if (!versionChanged && running.engine.adminCommand && memoryBytes !== undefined) {
+      await running.engine.adminCommand(["CONFIG", "SET", "maxmemory", String(memoryBytes)]);
+      running.startedWith.memoryBytes = memoryBytes;
+      return;
+    }
+    if (cluster.engine !== "memcached" && versionChanged && !memoryChanged) {
+      // Same binary either way here: an engine version change keeps a Redis node's data.
+      running.startedWith.engineVersion = cluster.engineVersion;
+      return;
+    }
+    await this.stop(nodes, node.id);
+    await this.start(region, cluster, nodes, node, onExit);
+  }
+
+  /** A node's working directory: its data, its cluster identity (nodes.conf). */
+  nodeDir(region: RegionState, cluster: CacheClusterRecord, node: CacheNodeRecord): string {
+    return join(this.clusterDir(region, cluster), node.id);
+  }
+
+  clusterDir(region: RegionState, cluster: CacheClusterRecord): string {
+    return join(this.options.workRoot, region.key.accountId, region.key.region, cluster.id);
+  }
+
+  /**
+   * A TLS in transit change restarts the engine on the same port with the new listeners;
+   * a Redis/Valkey node saves its data first and loads it back at start.
+   */
+  private async restartKeepingData(
+    region: RegionState,
+    cluster: CacheClusterRecord,
+    nodes: RunningNodes,
+    node: CacheNodeRecord,
+    running: RunningNode,
+    onExit: NodeExitHandler,
+  ): Promise<void> {
+    const dump = join(this.nodeDir(region, cluster, node), "dump.rdb");
+    if (running.engine.adminCommand) await running.engine.adminCommand(["SAVE"]);
+    await this.stop(nodes, node.id);
+    await this.start(region, cluster, nodes, node, onExit);
+    // Loaded: a later reboot or replacement must start empty, as on AWS.
+    await rm(dump, { force: true });
+  }
+
+  /** The node type's memory, scaled down on small machines (config nodeMemoryScale). */
+  private nodeMemory(cluster: CacheClusterRecord): number | undefined {
+    const bytes = nodeTypeMemoryBytes(cluster.cacheNodeType);
+    return bytes === undefined ? undefined : Math.max(MIN_NODE_MEMORY_BYTES, Math.round(bytes * this.options.nodeMemoryScale));
+  }
+}
