@@ -76,6 +76,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     availabilityZone: azs[i] ?? defaultAz,
     parameterGroupStatus: "in-sync",
   }));
+  const shared = defaultSettings(input);
   const cluster: CacheClusterRecord = {
     id,
     arn: buildArn(ctx.region, ctx.accountId, "cluster", id),
@@ -86,8 +87,17 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     createTime: now,
     nodes,
     requestedPort: input.Port,
+    // One literal with every field, not a spread of `shared`: a spread settings object made
+    // every read of it in cacheClusterToWire 2.3x slower (bench row 3).
     settings: {
-      ...defaultSettings(input),
+      securityGroupIds: shared.securityGroupIds,
+      preferredMaintenanceWindow: shared.preferredMaintenanceWindow,
+      notificationTopicArn: shared.notificationTopicArn,
+      autoMinorVersionUpgrade: shared.autoMinorVersionUpgrade,
+      snapshotRetentionLimit: shared.snapshotRetentionLimit,
+      networkType: shared.networkType,
+      ipDiscovery: shared.ipDiscovery,
+      logDeliveryConfigurations: shared.logDeliveryConfigurations,
       preferredAvailabilityZone: azs.length > 1 && new Set(azs).size > 1 ? "Multiple" : defaultAz,
       azMode: input.AZMode,
       cacheParameterGroupName: parameterGroupName,

@@ -88,6 +88,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     cluster: { id, nodesAfter: nodes, limit: layout.clusterEnabled ? NODES_PER_CLUSTER_MODE_GROUP : nodes },
   });
 
+  const shared = defaultSettings(input);
   const group: ReplicationGroupRecord = {
     id,
     arn: buildArn(ctx.region, ctx.accountId, "replicationgroup", id),
@@ -104,8 +105,16 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     nodeGroups: [],
     requestedPort: input.Port,
     endpoints: {},
+    // One literal with every field, not a spread (see create-cache-cluster.ts).
     settings: {
-      ...defaultSettings(input),
+      securityGroupIds: shared.securityGroupIds,
+      preferredMaintenanceWindow: shared.preferredMaintenanceWindow,
+      notificationTopicArn: shared.notificationTopicArn,
+      autoMinorVersionUpgrade: shared.autoMinorVersionUpgrade,
+      snapshotRetentionLimit: shared.snapshotRetentionLimit,
+      networkType: shared.networkType,
+      ipDiscovery: shared.ipDiscovery,
+      logDeliveryConfigurations: shared.logDeliveryConfigurations,
       cacheParameterGroupName: parameterGroupName,
       cacheSubnetGroupName: subnetGroupName,
       cacheSecurityGroupNames,
