@@ -1,7 +1,8 @@
 /**
  * The data plane: the services that run engines and endpoints for the records (the
  * lifecycles, access control, the snapshot service), built once with their collaborators
- * passed in at construction, and the ONE ordered list that stops, resets and recovers them.
+ * passed in at construction, and the ONE ordered list that stops, resets and recovers them:
+ * a new family with engines is built here and given one entry in that list.
  */
 import type { Services } from "./actions/shared/context.js";
 import type { EmulatorConfig } from "./config.js";
@@ -10,7 +11,7 @@ import { AccessControl } from "./lifecycle/access-control.js";
 import { ClusterLifecycle, type MemberLoss } from "./lifecycle/cluster-lifecycle.js";
 import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
-import { recoverResources } from "./lifecycle/recovery.js";
+import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
 import type { Logger } from "./logger.js";
@@ -43,14 +44,14 @@ interface Part {
   stop(): Promise<void>;
   /** Stops its engines and forgets what it holds besides the records (the store is cleared after). */
   reset(): Promise<void>;
+  /** After a restart with a data dir: brings its resources of a region back (lifecycle/recovery.ts). */
+  recover?: Recoverable["recover"];
   background?: boolean;
 }
 
 export class DataPlane {
   readonly services: Services;
   private readonly parts: Part[];
-  private readonly clusters: ClusterLifecycle;
-  private readonly replication: ReplicationLifecycle;
 
   constructor(private readonly options: DataPlaneOptions) {
     const { config, store, launcher, layout, logger, onChange } = options;
@@ -80,15 +81,13 @@ export class DataPlane {
       files: new SnapshotFiles(layout.snapshots, layout.exports),
       logger,
     });
-    this.clusters = clusters;
-    this.replication = replication;
     this.services = { config, clusters, replication, access, snapshots };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
-      { name: "replication groups", halt: () => replication.halt(), stop: () => replication.stopAll(), reset: () => replication.stopAll() },
-      { name: "cache clusters", halt: () => clusters.halt(), stop: () => clusters.stopAll(), reset: () => clusters.stopAll() },
+      { name: "replication groups", halt: () => replication.halt(), stop: () => replication.stopAll(), reset: () => replication.stopAll(), recover: (region) => replication.recover(region) },
+      { name: "cache clusters", halt: () => clusters.halt(), stop: () => clusters.stopAll(), reset: () => clusters.stopAll(), recover: (region) => clusters.recover(region) },
     ];
   }
 
@@ -98,7 +97,8 @@ export class DataPlane {
     if (!hadState) return Promise.resolve();
     const since = Date.now();
     const { store, logger, config } = this.options;
-    return recoverResources({ store, clusters: this.clusters, replication: this.replication, logger }).then(() =>
+    const lifecycles = this.parts.filter((part): part is Part & Recoverable => part.recover !== undefined);
+    return recoverResources({ store, lifecycles, logger }).then(() =>
       logger.info(`resources restored from ${config.dataDir} in ${Date.now() - since} ms`),
     );
   }

@@ -171,6 +171,20 @@ export class ClusterLifecycle {
     });
   }
 
+  /**
+   * After an emulator restart, the region's standalone clusters (recovery.ts). Members come
+   * back with their group; a member whose group record is gone stands alone.
+   */
+  recover(region: RegionState): Array<Promise<void>> {
+    const work: Array<Promise<void>> = [];
+    for (const cluster of [...region.clusters.values()]) {
+      if (cluster.member && region.replicationGroups.has(cluster.member.replicationGroupId)) continue;
+      if (cluster.member) cluster.member = undefined;
+      work.push(this.restore(region, cluster));
+    }
+    return work;
+  }
+
   /** The running engine of a single-node cluster (replication group members). */
   engineNode(cluster: CacheClusterRecord): EngineNode | undefined {
     const id = cluster.nodes[0]?.id;
@@ -252,12 +266,12 @@ export class ClusterLifecycle {
         this.options.memberLoss.lost(region, cluster);
         return;
       }
-      this.recover(region, cluster, node, code, signal);
+      this.replaceExited(region, cluster, node, code, signal);
     };
   }
 
   /** A node died on its own: replace it on the same port, as AWS replaces a failed node. */
-  private recover(region: RegionState, cluster: CacheClusterRecord, node: CacheNodeRecord, code: number | null, signal: NodeJS.Signals | null): void {
+  private replaceExited(region: RegionState, cluster: CacheClusterRecord, node: CacheNodeRecord, code: number | null, signal: NodeJS.Signals | null): void {
     this.options.logger.warn("cache node exited; recovering", { cluster: cluster.id, node: node.id, code, signal });
     this.machine.event(region, cluster, `Recovering cache nodes ${node.id}`);
     void this.machine.run(region, cluster, async (rt) => {

@@ -8,36 +8,40 @@
 import { reservePorts } from "../process/ports.js";
 import type { Logger } from "../logger.js";
 import { allKinds, collectionOf } from "../state/resources.js";
-import type { CacheClusterRecord } from "../state/records.js";
 import type { RegionState, Store } from "../state/store.js";
-import type { ClusterLifecycle } from "./cluster-lifecycle.js";
-import type { ReplicationLifecycle } from "./replication-lifecycle.js";
+
+/** A lifecycle that brings its kind's records of a region back: one promise per resource, resolved when it is done. */
+export interface Recoverable {
+  recover(region: RegionState): Array<Promise<void>>;
+}
 
 export interface RecoveryDeps {
   store: Store;
-  clusters: ClusterLifecycle;
-  replication: ReplicationLifecycle;
+  /** In the data plane's order (groups before the clusters that are their members). */
+  lifecycles: readonly Recoverable[];
   logger: Logger;
 }
 
 /** Starts the recovery of everything in the store; resolves when every resource is done (back, deleted or failed). */
-export function recoverResources({ store, clusters, replication, logger }: RecoveryDeps): Promise<void> {
+export function recoverResources({ store, lifecycles, logger }: RecoveryDeps): Promise<void> {
+  for (const region of store.allRegions()) upgradeRecords(region);
   // A node whose port was taken meanwhile moves to a free port of the range, never to another resource's.
   const release = reservePorts(recordedPorts(store));
   const work: Array<Promise<void>> = [];
   for (const region of store.allRegions()) {
     settleRecords(region);
-    for (const cluster of region.clusters.values()) migrateLegacyFields(cluster);
-    for (const group of [...region.replicationGroups.values()]) work.push(replication.restore(region, group));
-    for (const cluster of [...region.clusters.values()]) {
-      // Members come back with their group; a member whose group record is gone stands alone.
-      if (cluster.member && region.replicationGroups.has(cluster.member.replicationGroupId)) continue;
-      if (cluster.member) cluster.member = undefined;
-      work.push(clusters.restore(region, cluster));
-    }
+    for (const lifecycle of lifecycles) work.push(...lifecycle.recover(region));
   }
   if (work.length > 0) logger.info(`restoring ${work.length} resource(s) from the data dir`);
   return Promise.all(work).then(release, release);
+}
+
+/** Records written by an earlier version take today's shape, as their kind declares (state/resources.ts upgrade). */
+function upgradeRecords(region: RegionState): void {
+  for (const kind of allKinds) {
+    if (!kind.upgrade) continue;
+    for (const record of collectionOf(kind, region)?.values() ?? []) kind.upgrade(record);
+  }
 }
 
 /** Ports held by every record of a kind that declares ports (state/resources.ts). */
@@ -68,16 +72,4 @@ function settleRecords(region: RegionState): void {
       }
     }
   }
-}
-
-/**
- * Records written by earlier versions: cluster mode directives (`engineParams`) are computed
- * at each node start now (node-runner.ts), and a standalone cluster's seed RDB (`seedRdb`)
- * is its `restore` plan. A member's old seed is dropped: its group's plan was never stored.
- */
-function migrateLegacyFields(cluster: CacheClusterRecord): void {
-  const legacy = cluster as CacheClusterRecord & { engineParams?: unknown; seedRdb?: string };
-  delete legacy.engineParams;
-  if (legacy.seedRdb !== undefined && !cluster.member) cluster.restore ??= { sources: [{ file: legacy.seedRdb }] };
-  delete legacy.seedRdb;
 }

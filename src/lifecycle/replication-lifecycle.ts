@@ -215,6 +215,11 @@ export class ReplicationLifecycle implements MemberLoss {
     return this.machine.exclusive(group, work);
   }
 
+  /** After an emulator restart, the region's groups with their members (recovery.ts). */
+  recover(region: RegionState): Array<Promise<void>> {
+    return [...region.replicationGroups.values()].map((group) => this.restore(region, group));
+  }
+
   /** After an emulator restart (replication-recovery.ts). Resolves when it is done. */
   restore(region: RegionState, group: ReplicationGroupRecord): Promise<void> {
     return recoverGroup(

@@ -79,6 +79,8 @@ export interface ResourceKind<R = unknown> {
   readonly settle?: (record: R) => "keep" | "remove";
   /** Ports the record's engines and endpoints listened on (reserved while they come back). */
   readonly ports?: (record: R) => number[];
+  /** Brings a record written by an earlier version to today's shape, before anything reads it at start. */
+  readonly upgrade?: (record: R) => void;
   /** Saved in the data dir's state file and restored at start. */
   readonly persisted: boolean;
 }
@@ -101,6 +103,7 @@ export const resources = {
     alreadyExists: (id) => modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`),
     toWire: (c, ctx) => cacheClusterToWire(c, { advertisedHost: ctx.advertisedHost, showCacheNodeInfo: false }),
     ports: (c) => [...c.nodes.map((n) => n.port), c.configurationEndpointPort ?? 0].filter((p) => p > 0),
+    upgrade: upgradeClusterRecord,
     persisted: true,
   }),
   replicationGroup: kind<ReplicationGroupRecord>({
@@ -301,4 +304,17 @@ export function lookupResource<R>(kind: ResourceKind<R>, state: RegionState, id:
 export function persistedFields(scope: Scope): string[] {
   const collections = allKinds.filter((k) => k.scope === scope && k.persisted && k.collection).map((k) => k.collection!);
   return scope === "region" ? [...collections, "tags", "events", "nextEventSeq"] : [...collections, "tags"];
+}
+
+/**
+ * Cluster records written by earlier versions: cluster mode directives (`engineParams`) are
+ * computed at each node start now (lifecycle/node-runner.ts), and a standalone cluster's
+ * seed RDB (`seedRdb`) is its `restore` plan. A member's old seed is dropped: its group's
+ * plan was never stored.
+ */
+function upgradeClusterRecord(cluster: CacheClusterRecord): void {
+  const legacy = cluster as CacheClusterRecord & { engineParams?: unknown; seedRdb?: string };
+  if ("engineParams" in legacy) delete legacy.engineParams;
+  if (legacy.seedRdb !== undefined && !cluster.member) cluster.restore ??= { sources: [{ file: legacy.seedRdb }] };
+  if ("seedRdb" in legacy) delete legacy.seedRdb;
 }
