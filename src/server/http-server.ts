@@ -59,16 +59,17 @@ async function route(
     else req.resume();
     // The signature is checked before the request is read as a form, as AWS does.
     const signer = options.authenticate?.({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body });
-    const request = { ...requestLine(req), query: url.search.slice(1), body };
+    const request = { method: req.method ?? "GET", path: url.pathname, headers: req.headers, query: url.search.slice(1), body };
     send(res, await options.api.handle(request, signer, requestId, logger));
   } catch (error) {
     if (!(error instanceof AwsError)) throw error;
     // The rest of an oversized body is not read: close the connection after answering.
     if (error.httpStatus === 413) res.setHeader("connection", "close");
-    send(res, options.api.refuse(requestLine(req), error, requestId, logger));
+    send(res, options.api.refuse({ method: req.method ?? "GET", path: url.pathname, headers: req.headers }, error, requestId, logger));
   }
 }
 
+/** The request's method, path and headers, for a refusal before its URL was parsed. */
 function requestLine(req: IncomingMessage) {
   return { method: req.method ?? "GET", path: new URL(req.url ?? "/", "http://localhost").pathname, headers: req.headers };
 }
