@@ -282,7 +282,8 @@ export async function createCluster<T extends AdminTarget>(
     for (const p of prepared) {
       if (p.knownNodes > 1 || p.slotsAssigned > 0) throw new Error(`${describe(p.conn.target)} is already part of a cluster`);
     }
-    // Distinct config epochs up front: no epoch collisions to resolve later.
+    // Distinct config epochs up front (1..n): no epoch collisions to resolve later.
+    const highestEpoch = prepared.length;
     await Promise.all(prepared.map((p, i) => p.conn.send([["CLUSTER", "SET-CONFIG-EPOCH", i + 1]])));
     mark("prepared");
 
@@ -321,13 +322,19 @@ export async function createCluster<T extends AdminTarget>(
           [...pending].map(async (s) => {
             const v = await readView(s.primary.conn);
             const holder = v.nodes.find((n) => n.id === s.holder.id);
+            // TAKEOVER claims the slots with currentEpoch + 1. A primary that has not yet heard
+            // of the highest epoch set above may pick one a slot holder already has; Redis then
+            // resolves the collision by bumping the node with the lower id, and when that is the
+            // holder of the slots being claimed, the holder wins them back and the new primary
+            // turns into its replica for good. So: take over only once the epoch is known.
             const ready =
               v.state === "ok" &&
               v.myself.masterId === s.holder.id &&
+              Number(v.info.cluster_current_epoch ?? 0) >= highestEpoch &&
               !!holder &&
               layoutOf(holder.slots) === layoutOf(s.slots);
             if (!ready) return;
-            await s.primary.conn.call(["CLUSTER", "FAILOVER", "TAKEOVER"]);
+            check(await s.primary.conn.call(["CLUSTER", "FAILOVER", "TAKEOVER"]), `${describe(s.primary.conn.target)}: CLUSTER FAILOVER TAKEOVER`);
             pending.delete(s);
           }),
         );
@@ -408,7 +415,7 @@ export async function joinCluster(members: JoinMember[], cluster: AdminTarget[],
           [...pending].map(async (f) => {
             const v = await readView(f.primary.conn);
             if (v.state !== "ok" || v.myself.masterId !== f.helper.id) return;
-            await f.primary.conn.call(["CLUSTER", "FAILOVER", "TAKEOVER"]);
+            check(await f.primary.conn.call(["CLUSTER", "FAILOVER", "TAKEOVER"]), `${describe(f.primary.conn.target)}: CLUSTER FAILOVER TAKEOVER`);
             pending.delete(f);
           }),
         );
