@@ -24,7 +24,7 @@ export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
       : input.AppendAccessString !== undefined
         ? checkAccessString(`${user.accessString} ${input.AppendAccessString}`)
         : undefined;
-  const authentication = requestedAuthentication(input, user);
+  const authentication = requestedAuthentication(input, user, user.authentication);
   const engine = input.Engine !== undefined ? checkAccessEngine(input.Engine) : undefined;
   if (engine === "redis" && user.engine === "valkey") throw commonErrors.invalidParameterValue("A valkey user cannot be changed to redis.");
   if (accessString === undefined && authentication === undefined && (engine === undefined || engine === user.engine)) {
