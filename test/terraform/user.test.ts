@@ -285,6 +285,23 @@ describe("aws_elasticache_user with other authentication modes", () => {
   });
 });
 
+describe("aws_elasticache_user engine change (engine = \"VALKEY\" on update)", () => {
+  it("moves a user to valkey once its user group is valkey; a redis group keeps only redis users", async () => {
+    await createUser({ UserId: "tf-acc-move", UserName: "mover", AccessString: "on ~* +@all", Engine: "REDIS", Passwords: ["password123456789"] });
+    await client.send(
+      new CreateUserCommand({ UserId: "move-default", UserName: "default", AccessString: "off", Engine: "redis", Passwords: ["password123456789"] }),
+    );
+    await client.send(new CreateUserGroupCommand({ UserGroupId: "movers", Engine: "redis", UserIds: ["move-default", "tf-acc-move"] }));
+    await waitForUserGroup(client, "movers");
+    await expectAwsError(client.send(new ModifyUserCommand({ UserId: "tf-acc-move", Engine: "VALKEY" })), "InvalidParameterValue", 400);
+    expect((await readUser("tf-acc-move")).engine).toBe("redis");
+    await client.send(new ModifyUserGroupCommand({ UserGroupId: "movers", Engine: "valkey" }));
+    await waitForUserGroup(client, "movers");
+    await client.send(new ModifyUserCommand({ UserId: "tf-acc-move", Engine: "VALKEY" }));
+    expect(await readUser("tf-acc-move")).toMatchObject({ engine: "valkey", authentication_mode: { type: "password", password_count: 1 } });
+  });
+});
+
 describe("what AWS refuses, in AWS's words", () => {
   const base = { UserId: "tf-acc-refused", UserName: "refused", AccessString: "on ~* +@all", Engine: "REDIS", NoPasswordRequired: false };
 

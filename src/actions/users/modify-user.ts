@@ -34,6 +34,11 @@ export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
   if (authentication?.type === "no-password" && groups.some((g) => g.engine === "valkey")) {
     throw commonErrors.invalidParameterValue(`User ${user.id} belongs to a valkey user group, whose users must authenticate.`);
   }
+  // A redis group takes only redis users: its engine moves to valkey before its users do.
+  const redisGroup = engine === "valkey" && user.engine === "redis" ? groups.find((g) => g.engine === "redis") : undefined;
+  if (redisGroup) {
+    throw commonErrors.invalidParameterValue(`User ${user.id} belongs to redis user group ${redisGroup.id}, which can only contain redis users.`);
+  }
 
   if (accessString !== undefined) user.accessString = accessString;
   if (authentication) user.authentication = authentication;
