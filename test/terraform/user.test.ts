@@ -274,8 +274,16 @@ describe("aws_elasticache_user with other authentication modes", () => {
     expect(state.authentication_mode).toEqual({ type: "no-password", password_count: 0 });
     const { state: flag } = await createUser({ UserId: "tf-acc-nopass-flag", UserName: "nopass2", AccessString: "on ~* +@all", Engine: "REDIS", NoPasswordRequired: true });
     expect(flag.authentication_mode).toEqual({ type: "no-password", password_count: 0 });
-    await deleteUser("tf-acc-nopass");
-    await deleteUser("tf-acc-nopass-flag");
+    const { state: both } = await createUser({
+      UserId: "tf-acc-nopass-both",
+      UserName: "nopass3",
+      AccessString: "on ~* +@all",
+      Engine: "REDIS",
+      NoPasswordRequired: true,
+      AuthenticationMode: { Type: "no-password-required" },
+    });
+    expect(both.authentication_mode).toEqual({ type: "no-password", password_count: 0 });
+    for (const id of ["tf-acc-nopass", "tf-acc-nopass-flag", "tf-acc-nopass-both"]) await deleteUser(id);
   });
 
   it("creates a valkey user (engine = \"VALKEY\")", async () => {

@@ -136,6 +136,11 @@ describe("users", () => {
       "InvalidParameterCombination",
       400,
     );
+    await expectAwsError(
+      client.send(new CreateUserCommand({ ...base, Passwords: undefined, NoPasswordRequired: true, AuthenticationMode: { Type: "iam" } })),
+      "InvalidParameterCombination",
+      400,
+    );
     await expectAwsError(client.send(new DescribeUsersCommand({ UserId: "bad" })), "UserNotFound", 404);
   });
 
