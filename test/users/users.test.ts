@@ -119,15 +119,25 @@ describe("users", () => {
     await expectAwsError(client.send(new CreateUserCommand({ ...base, Passwords: ["short"] })), "InvalidParameterValue", 400);
     await expectAwsError(client.send(new CreateUserCommand({ ...base, Passwords: [PASSWORD, PASSWORD, PASSWORD] })), "InvalidParameterValue", 400);
     await expectAwsError(client.send(new CreateUserCommand({ ...base, NoPasswordRequired: true })), "InvalidParameterCombination", 400);
-    await expectAwsError(client.send(new CreateUserCommand({ ...base, Passwords: undefined })), "InvalidParameterCombination", 400);
     await expectAwsError(
-      client.send(new CreateUserCommand({ ...base, UserName: "someone-else", Passwords: undefined, AuthenticationMode: { Type: "iam" } })),
+      client.send(new CreateUserCommand({ ...base, Passwords: undefined })),
       "InvalidParameterValue",
       400,
-      /UserName and UserId/,
+      "Input Authentication type: null is not in the allowed list: [password,no-password-required,iam]",
+    );
+    await expectAwsError(
+      client.send(new CreateUserCommand({ ...base, UserName: "someone-else", Passwords: undefined, AuthenticationMode: { Type: "iam" } })),
+      "InvalidParameterCombination",
+      400,
+      "User Id and User name must be same for authentication type: iam",
     );
     await expectAwsError(
       client.send(new CreateUserCommand({ ...base, AuthenticationMode: { Type: "password", Passwords: [PASSWORD] } })),
+      "InvalidParameterCombination",
+      400,
+    );
+    await expectAwsError(
+      client.send(new CreateUserCommand({ ...base, Passwords: undefined, NoPasswordRequired: true, AuthenticationMode: { Type: "iam" } })),
       "InvalidParameterCombination",
       400,
     );

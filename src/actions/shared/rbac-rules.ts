@@ -1,6 +1,7 @@
 /** Rules AWS applies to RBAC users and user groups alike (ids, engines, a group's members). */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
+import { userWording } from "../../service-errors/elasticache-wording.js";
 import type { UserRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 import { findUser } from "./lookups.js";
@@ -40,6 +41,6 @@ export function checkGroupMembers(state: RegionState, engine: "redis" | "valkey"
       throw commonErrors.invalidParameterValue(`User ${user.id} requires no password: a valkey user group can only contain users that authenticate with a password or IAM.`);
     }
   }
-  if (engine === "redis" && !names.has("default")) throw modelError("DefaultUserRequired", "A user group must contain a user named default.");
+  if (engine === "redis" && !names.has("default")) throw userWording.defaultUserRequired();
   return users;
 }

@@ -1,5 +1,4 @@
 /** CreateUser: an RBAC user; it reaches the engines through the user groups it joins. */
-import { commonErrors } from "../../protocol/aws-error.js";
 import { buildArn } from "../../state/arn.js";
 import type { UserRecord } from "../../state/records.js";
 import { resources } from "../../state/resources.js";
@@ -14,10 +13,7 @@ export const createUser: ActionHandler<"CreateUser"> = async (ctx, input) => {
   const id = checkAccessId(input.UserId, "UserId");
   const engine = checkAccessEngine(input.Engine);
   const accessString = checkAccessString(input.AccessString);
-  const authentication = requestedAuthentication(input, { id, name: input.UserName });
-  if (!authentication) {
-    throw commonErrors.invalidParameterCombination("Passwords, NoPasswordRequired or AuthenticationMode must be specified.");
-  }
+  const authentication = requestedAuthentication(input, { id: input.UserId, name: input.UserName });
   checkTags(input.Tags ?? []);
   requireNew(resources.user, ctx.state, id);
   checkQuota(resources.user, ctx);

@@ -24,7 +24,7 @@ export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
       : input.AppendAccessString !== undefined
         ? checkAccessString(`${user.accessString} ${input.AppendAccessString}`)
         : undefined;
-  const authentication = requestedAuthentication(input, user);
+  const authentication = requestedAuthentication(input, user, user.authentication);
   const engine = input.Engine !== undefined ? checkAccessEngine(input.Engine) : undefined;
   if (engine === "redis" && user.engine === "valkey") throw commonErrors.invalidParameterValue("A valkey user cannot be changed to redis.");
   if (accessString === undefined && authentication === undefined && (engine === undefined || engine === user.engine)) {
@@ -33,6 +33,11 @@ export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
   const groups = groupsOfUser(ctx.state, user.id);
   if (authentication?.type === "no-password" && groups.some((g) => g.engine === "valkey")) {
     throw commonErrors.invalidParameterValue(`User ${user.id} belongs to a valkey user group, whose users must authenticate.`);
+  }
+  // A redis group takes only redis users: its engine moves to valkey before its users do.
+  const redisGroup = engine === "valkey" && user.engine === "redis" ? groups.find((g) => g.engine === "redis") : undefined;
+  if (redisGroup) {
+    throw commonErrors.invalidParameterValue(`User ${user.id} belongs to redis user group ${redisGroup.id}, which can only contain redis users.`);
   }
 
   if (accessString !== undefined) user.accessString = accessString;

@@ -2,6 +2,7 @@
 import { accessStringError, passwordHash } from "../../engines/acl.js";
 import type { AuthenticationMode } from "../../generated/elasticache.js";
 import { commonErrors } from "../../protocol/aws-error.js";
+import { userWording } from "../../service-errors/elasticache-wording.js";
 import type { UserRecord } from "../../state/records.js";
 
 export function checkAccessString(accessString: string): string {
@@ -10,27 +11,50 @@ export function checkAccessString(accessString: string): string {
   return accessString.trim().split(/\s+/).join(" ");
 }
 
-/** User passwords and AUTH tokens: 16-128 printable ASCII characters. */
-export function checkPassword(password: string, what = "Passwords"): void {
-  if (password.length < 16 || password.length > 128) {
-    throw commonErrors.invalidParameterValue(`${what} must be between 16 and 128 characters long.`);
-  }
-  if (!/^[\x21-\x7e]+$/.test(password)) throw commonErrors.invalidParameterValue(`${what} must contain only printable ASCII characters.`);
+/** User passwords: 16-128 printable ASCII characters. */
+export function checkPassword(password: string): void {
+  if (password.length < 16 || password.length > 128) throw userWording.passwordLength();
+  if (!/^[\x21-\x7e]+$/.test(password)) throw commonErrors.invalidParameterValue("Passwords must contain only printable ASCII characters.");
 }
 
 /**
- * The authentication a CreateUser / ModifyUser asks for, from Passwords, NoPasswordRequired
- * or AuthenticationMode (not mixed); undefined when the request changes nothing of it.
+ * An IAM user's id and name must be the same (AWS docs, "Authenticating with IAM": "the
+ * username and user id properties must be identical"). Ids are kept lowercase, so the two are
+ * compared without regard to case: `MyUser`/`MyUser` is one identity, `app`/`app-user` is not.
  */
+function sameIamIdentity(id: string, name: string): boolean {
+  return id.toLowerCase() === name.toLowerCase();
+}
+
+type AuthenticationInput = { Passwords?: string[]; NoPasswordRequired?: boolean; AuthenticationMode?: AuthenticationMode };
+
+/**
+ * The authentication a CreateUser / ModifyUser asks for, from Passwords, NoPasswordRequired
+ * and AuthenticationMode. `NoPasswordRequired=false` asks for nothing by itself (the Terraform
+ * provider sends it with every CreateUser), so it goes with any AuthenticationMode, as on AWS;
+ * `NoPasswordRequired=true` only with no-password-required. For CreateUser (no `current`), asking
+ * for nothing is AWS's "Input Authentication type: null ..."; for ModifyUser it changes nothing
+ * (undefined), unless it asks a no-password user for a password it does not give.
+ */
+export function requestedAuthentication(input: AuthenticationInput, user: { id: string; name: string }): UserRecord["authentication"];
 export function requestedAuthentication(
-  input: { Passwords?: string[]; NoPasswordRequired?: boolean; AuthenticationMode?: AuthenticationMode },
+  input: AuthenticationInput,
   user: { id: string; name: string },
+  current: UserRecord["authentication"],
+): UserRecord["authentication"] | undefined;
+export function requestedAuthentication(
+  input: AuthenticationInput,
+  user: { id: string; name: string },
+  current?: UserRecord["authentication"],
 ): UserRecord["authentication"] | undefined {
-  const { Passwords: passwords, NoPasswordRequired: noPassword, AuthenticationMode: mode } = input;
-  if (mode && (passwords !== undefined || noPassword !== undefined)) {
-    throw commonErrors.invalidParameterCombination("AuthenticationMode cannot be combined with Passwords or NoPasswordRequired.");
-  }
+  const { NoPasswordRequired: noPassword, AuthenticationMode: mode } = input;
+  const passwords = input.Passwords?.length ? input.Passwords : undefined;
   if (mode) {
+    if (mode.Type === undefined) throw userWording.authenticationTypeNotAllowed(null);
+    if (passwords) throw commonErrors.invalidParameterCombination("Passwords cannot be specified together with AuthenticationMode.");
+    if (noPassword === true && mode.Type !== "no-password-required") {
+      throw commonErrors.invalidParameterCombination(`NoPasswordRequired cannot be true for AuthenticationMode type ${mode.Type}.`);
+    }
     switch (mode.Type) {
       case "password":
         if (!mode.Passwords?.length) throw commonErrors.invalidParameterCombination("A password is required for AuthenticationMode type password.");
@@ -38,20 +62,16 @@ export function requestedAuthentication(
       case "no-password-required":
       case "iam":
         if (mode.Passwords?.length) throw commonErrors.invalidParameterCombination(`Passwords cannot be given for AuthenticationMode type ${mode.Type}.`);
-        if (mode.Type === "iam" && user.id !== user.name) {
-          throw commonErrors.invalidParameterValue("UserName and UserId must be the same for a user with IAM authentication.");
-        }
+        if (mode.Type === "iam" && !sameIamIdentity(user.id, user.name)) throw userWording.iamIdAndNameDiffer();
         return { type: mode.Type === "iam" ? "iam" : "no-password", passwordHashes: [] };
       default:
-        throw commonErrors.invalidParameterValue(`Invalid AuthenticationMode type: ${String(mode.Type)}.`);
+        throw userWording.authenticationTypeNotAllowed(String(mode.Type));
     }
   }
-  if (noPassword && passwords?.length) throw commonErrors.invalidParameterCombination("Passwords cannot be given when NoPasswordRequired is true.");
-  if (noPassword) return { type: "no-password", passwordHashes: [] };
-  if (passwords?.length) return { type: "password", passwordHashes: hashPasswords(passwords) };
-  if (noPassword === false && !passwords?.length) {
-    throw commonErrors.invalidParameterCombination("A password is required when NoPasswordRequired is false.");
-  }
+  if (noPassword === true && passwords) throw commonErrors.invalidParameterCombination("Passwords cannot be given when NoPasswordRequired is true.");
+  if (noPassword === true) return { type: "no-password", passwordHashes: [] };
+  if (passwords) return { type: "password", passwordHashes: hashPasswords(passwords) };
+  if (current === undefined || (noPassword === false && current.type === "no-password")) throw userWording.authenticationTypeNotAllowed(null);
   return undefined;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ActionContext, ActionTable, Services } from "../../actions/shared/context.js";
 import { models } from "../../protocol/model.js";
-import { queryWording } from "../../protocol/validator.js";
+import { elasticacheWording } from "../../service-errors/elasticache-wording.js";
 import type { Store } from "../../state/store.js";
 import { handlerFor, type ApiService } from "../service.js";
 
@@ -25,7 +25,7 @@ export function elasticacheService(deps: ElastiCacheServiceDependencies): ApiSer
   return {
     name: "elasticache",
     model: models.model("elasticache"),
-    wording: queryWording,
+    wording: elasticacheWording,
     async invoke(operation, input, call) {
       const handler = handlerFor<ActionContext>(deps.actions, operation);
       const ctx: ActionContext = {
