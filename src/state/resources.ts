@@ -2,8 +2,9 @@
  * The resource registry: every kind of ElastiCache resource, declared once. A declaration
  * says where the kind's records live (its collection in the region or account state), its
  * ARN resource type, the errors AWS answers when one is missing or already there, its
- * quota, how a record becomes an output shape, how its records settle after a restart and
- * which ports they hold, and whether they are persisted.
+ * quota, how a record becomes an output shape, what the tag actions answer while a record
+ * is in a status AWS does not tag in, how its records settle after a restart and which ports
+ * they hold, and whether they are persisted.
  *
  * Lookups (actions/shared/lookups.ts), tags (actions/tags/), the state file
  * (state/persistence.ts) and recovery after a restart (lifecycle/recovery.ts) all read this
