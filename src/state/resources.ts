@@ -2,8 +2,9 @@
  * The resource registry: every kind of ElastiCache resource, declared once. A declaration
  * says where the kind's records live (its collection in the region or account state), its
  * ARN resource type, the errors AWS answers when one is missing or already there, its
- * quota, how a record becomes an output shape, how its records settle after a restart and
- * which ports they hold, and whether they are persisted.
+ * quota, how a record becomes an output shape, what the tag actions answer while a record
+ * is in a status AWS does not tag in, how its records settle after a restart and which ports
+ * they hold, and whether they are persisted.
  *
  * Lookups (actions/shared/lookups.ts), tags (actions/tags/), the state file
  * (state/persistence.ts) and recovery after a restart (lifecycle/recovery.ts) all read this
@@ -81,11 +82,25 @@ export interface ResourceKind<R = unknown> {
   readonly ports?: (record: R) => number[];
   /** Brings a record written by an earlier version to today's shape, before anything reads it at start. */
   readonly upgrade?: (record: R) => void;
+  /**
+   * What AWS answers the tag actions (AddTagsToResource, RemoveTagsFromResource,
+   * ListTagsForResource) on a record of the kind: `refuse` gives the error while the record
+   * is in a state AWS does not tag in, and `notFound` replaces the kind's not-found error
+   * where AWS words a missing resource differently there. Absent: always tagged.
+   */
+  readonly tagging?: { refuse?: (record: R) => AwsError | undefined; notFound?: (id: string) => AwsError };
   /** Saved in the data dir's state file and restored at start. */
   readonly persisted: boolean;
 }
 
 const lower = (id: string) => id.toLowerCase();
+
+/**
+ * AWS tags a cache cluster only while it is `available`; otherwise (creating, modifying,
+ * snapshotting, rebooting, deleting, ...) and when it is missing, it answers that the
+ * cluster is not there (CacheClusterNotFound, 404).
+ */
+const clusterNotTaggable = (id: string) => modelError("CacheClusterNotFoundFault", `${id} is either not present or not available.`);
 
 function kind<R>(declaration: ResourceKind<R>): ResourceKind<R> {
   return declaration;
@@ -102,6 +117,10 @@ export const resources = {
     notFound: (id) => modelError("CacheClusterNotFoundFault", `CacheCluster not found: ${id}`),
     alreadyExists: (id) => modelError("CacheClusterAlreadyExistsFault", `Cache cluster ${id} already exists.`),
     toWire: (c, ctx) => cacheClusterToWire(c, { advertisedHost: ctx.advertisedHost, showCacheNodeInfo: false }),
+    tagging: {
+      refuse: (c) => (c.status === "available" ? undefined : clusterNotTaggable(c.id)),
+      notFound: clusterNotTaggable,
+    },
     ports: (c) => [...c.nodes.map((n) => n.port), c.configurationEndpointPort ?? 0].filter((p) => p > 0),
     upgrade: upgradeClusterRecord,
     persisted: true,
@@ -116,6 +135,11 @@ export const resources = {
     notFound: (id) => modelError("ReplicationGroupNotFoundFault", `ReplicationGroup not found: ${id}`),
     alreadyExists: (id) => modelError("ReplicationGroupAlreadyExistsFault", `Replication group ${id} already exists.`),
     toWire: (g, ctx) => replicationGroupToWire(g, (id) => ctx.state.clusters.get(id), ctx.advertisedHost),
+    // The Terraform provider retries the tag actions on exactly this answer while a group settles.
+    tagging: {
+      refuse: (g) =>
+        g.status === "available" ? undefined : modelError("InvalidReplicationGroupStateFault", "Cluster not in available state to perform tagging operations."),
+    },
     ports: (g) => Object.values(g.endpoints).filter((p): p is number => Boolean(p)),
     persisted: true,
   }),

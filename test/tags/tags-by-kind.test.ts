@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
-import { waitForCluster } from "../helpers/wait.js";
+import { waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 const ACCOUNT = "000000000000";
 const arn = (type: string, id: string, region = "us-east-1", account = ACCOUNT) => `arn:aws:elasticache:${region}:${account}:${type}:${id}`;
@@ -122,6 +122,9 @@ describe("tags on every kind of resource (embedded engines)", () => {
     emulator = await startEmulator({ engineMode: "embedded" });
     client = sdkClient(emulator);
     for (const kind of KINDS) await kind.create(client);
+    // AWS tags a cluster or a replication group only once it is available.
+    await waitForCluster(client, "tagged-cluster", "available");
+    await waitForReplicationGroup(client, "tagged-group", (g) => g.Status === "available");
   });
   afterAll(async () => {
     await emulator?.stop();
@@ -178,6 +181,18 @@ describe("tags on every kind of resource (embedded engines)", () => {
   ])("answers InvalidARN for %s", async (resource) => {
     await expectAwsError(client.send(new ListTagsForResourceCommand({ ResourceName: resource })), "InvalidARN", 400);
   });
+
+  it.each(["not-an-arn", "arn:aws:s3:::bucket/key", `arn:aws:elasticache:us-east-1:${ACCOUNT}:cluster`])(
+    "words an ARN of fewer than seven components as AWS does (%s)",
+    async (resource) => {
+      await expectAwsError(
+        client.send(new ListTagsForResourceCommand({ ResourceName: resource })),
+        "InvalidARN",
+        400,
+        /^Input ARN string does not have 7 components\.$/,
+      );
+    },
+  );
 
   it("answers TagNotFound for a key the resource does not have, and changes nothing", async () => {
     const resource = arn("cluster", "tagged-cluster");

@@ -3,11 +3,11 @@ import { allParameterGroups } from "../../state/parameter-groups.js";
 import { parameterGroupToWire } from "../../state/to-wire.js";
 import type { ActionHandler } from "../shared/context.js";
 import { describe } from "../shared/describe.js";
-import { requireParameterGroup } from "../shared/lookups.js";
+import { describedParameterGroup } from "../shared/lookups.js";
 
 export const describeCacheParameterGroups: ActionHandler<"DescribeCacheParameterGroups"> = async (ctx, input) => {
   const page = describe("DescribeCacheParameterGroups", input, {
-    byId: { id: input.CacheParameterGroupName, find: (name) => requireParameterGroup(ctx.state, name) },
+    byId: { id: input.CacheParameterGroupName, find: (name) => describedParameterGroup(ctx.state, name) },
     all: () => allParameterGroups(ctx.state),
     keyOf: (g) => g.name,
   });

@@ -3,13 +3,13 @@ import { familyParameters } from "../../catalog/parameter-catalog.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { ActionHandler } from "../shared/context.js";
 import { describe } from "../shared/describe.js";
-import { requireParameterGroup } from "../shared/lookups.js";
+import { describedParameterGroup } from "../shared/lookups.js";
 import { nodeTypeParametersToWire, parameterToWire } from "./parameter-group-rules.js";
 
 const SOURCES = ["user", "system", "engine-default"];
 
 export const describeCacheParameters: ActionHandler<"DescribeCacheParameters"> = async (ctx, input) => {
-  const group = requireParameterGroup(ctx.state, input.CacheParameterGroupName);
+  const group = describedParameterGroup(ctx.state, input.CacheParameterGroupName);
   if (input.Source !== undefined && !SOURCES.includes(input.Source)) {
     throw commonErrors.invalidParameterValue(`Invalid value for parameter Source: ${input.Source}. Valid values: ${SOURCES.join(", ")}.`);
   }

@@ -8,7 +8,7 @@ import type { ParameterGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
 import { requireParameterGroup } from "../shared/lookups.js";
 
-/** AWS takes at most 20 parameters per ModifyCacheParameterGroup / ResetCacheParameterGroup. */
+/** AWS takes at most 20 parameters per ModifyCacheParameterGroup / ResetCacheParameterGroup (InvalidParameterCombination beyond). */
 export const MAX_PARAMETERS_PER_REQUEST = 20;
 
 /** Group names: 1-255 letters, digits or hyphens, starting with a letter, no `--`, no trailing `-`; stored lowercase. */
@@ -58,7 +58,7 @@ export function checkParameterList(entries: Array<{ ParameterName?: string }>, r
     throw commonErrors.invalidParameterValue("The parameter ParameterNameValues must contain at least one parameter.");
   }
   if (entries.length > MAX_PARAMETERS_PER_REQUEST) {
-    throw commonErrors.invalidParameterValue(`At most ${MAX_PARAMETERS_PER_REQUEST} parameters can be changed in one request.`);
+    throw commonErrors.invalidParameterCombination(`Cannot modify more than ${MAX_PARAMETERS_PER_REQUEST} parameters in a single request`);
   }
   const names = entries.map((e) => e.ParameterName);
   const twice = names.find((n, i) => names.indexOf(n) !== i);

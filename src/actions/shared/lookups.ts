@@ -3,6 +3,7 @@
  * one way to look up, to refuse a missing or an existing one, and to check a quota, with
  * each kind's own errors. Families call the named helpers below; none keeps its own copy.
  */
+import { clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
 import type { ParameterGroupView } from "../../state/parameter-groups.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord, SnapshotRecord, UserGroupRecord, UserRecord } from "../../state/records.js";
@@ -52,7 +53,19 @@ export const findUserGroup = (state: RegionState, id: string): UserGroupRecord =
 export const findSubnetGroup = (state: RegionState, name: string): SubnetGroupRecord => requireResource(resources.subnetGroup, state, name);
 export const findCacheSecurityGroup = (state: RegionState, name: string): CacheSecurityGroupRecord =>
   requireResource(resources.securityGroup, state, name);
-export const requireParameterGroup = (state: RegionState, name: string): ParameterGroupView =>
+/**
+ * A parameter group a request acts on or names (Modify, Reset, Delete; a cluster's or a
+ * replication group's CacheParameterGroupName). AWS words its absence there
+ * "CacheParameterGroup not found: X", and in DescribeCacheParameterGroups /
+ * DescribeCacheParameters "CacheParameterGroup X not found." (the registry's not-found).
+ */
+export function requireParameterGroup(state: RegionState, name: string): ParameterGroupView {
+  const found = lookupResource(resources.parameterGroup, state, name);
+  if (found === undefined) throw modelError("CacheParameterGroupNotFoundFault", `CacheParameterGroup not found: ${clipValue(name)}`);
+  return found;
+}
+/** A parameter group a Describe action names. */
+export const describedParameterGroup = (state: RegionState, name: string): ParameterGroupView =>
   requireResource(resources.parameterGroup, state, name);
 
 export function requireAvailable(cluster: CacheClusterRecord): void {

@@ -9,7 +9,7 @@ import { subnetGroupUsers } from "./subnet-group-rules.js";
 
 export const deleteCacheSubnetGroup: ActionHandler<"DeleteCacheSubnetGroup"> = async (ctx, input) => {
   const group = findSubnetGroup(ctx.state, input.CacheSubnetGroupName);
-  if (group.name === DEFAULT_GROUP) throw commonErrors.invalidParameterValue("Cannot delete default cache subnet group.");
+  if (group.name === DEFAULT_GROUP) throw commonErrors.invalidParameterValue(`${DEFAULT_GROUP} is reserved and cannot be modified.`);
   const users = subnetGroupUsers(ctx.state, group.name);
   if (users.length) {
     throw modelError("CacheSubnetGroupInUse", `Cache subnet group ${group.name} is currently in use by ${users.slice(0, 5).join(", ")}.`);

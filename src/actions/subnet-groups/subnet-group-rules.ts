@@ -19,13 +19,23 @@ export function checkSubnetGroupName(name: string): string {
   return lower;
 }
 
-/** Subnet ids as EC2 writes them (`subnet-` and 8 or 17 hex digits), without repeats. */
+/**
+ * A subnet the emulator takes as existing: there is no EC2 behind it, so every id written as
+ * EC2 writes them (`subnet-` and 8 or 17 lowercase hex digits) stands for a subnet, and any
+ * other id for one that does not exist.
+ */
+export function subnetExists(id: string): boolean {
+  return /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id);
+}
+
+/**
+ * Subnet ids that all exist, without repeats. One that does not makes AWS refuse the whole
+ * list, quoted as given: InvalidParameterValue "Some input subnets in :[a, b] are invalid."
+ */
 export function checkSubnetIds(ids: string[]): string[] {
   if (ids.length === 0) throw commonErrors.invalidParameterValue("At least one subnet must be given in SubnetIds.");
-  for (const id of ids) {
-    if (!/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) {
-      throw modelError("InvalidSubnet", `The subnet ID '${clipValue(id)}' does not exist.`);
-    }
+  if (!ids.every(subnetExists)) {
+    throw commonErrors.invalidParameterValue(`Some input subnets in :[${clipValue(ids.join(", "), 2000)}] are invalid.`);
   }
   const unique = [...new Set(ids)];
   if (unique.length > MAX_SUBNETS_PER_GROUP) {

@@ -1,4 +1,5 @@
 /** Finding the resource an ARN names, for every ARN type the resource registry declares. */
+import { clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
 import { parseArn, type ParsedArn } from "../../state/arn.js";
 import type { Tag } from "../../state/records.js";
@@ -16,17 +17,30 @@ export interface TaggableResource {
 
 /**
  * Parses the ARN and checks that the resource exists in the caller's scope: its account and
- * region, or its account alone for a kind that spans regions (an ARN with an empty region).
- * A resource elsewhere is not found, with its kind's own error.
+ * region, or its account alone for a kind that spans regions (an ARN with an empty region),
+ * and that its kind tags it in its current state (the registry's `tagging`). A resource
+ * elsewhere is not found, with its kind's own error.
  */
 export function findTaggableResource(ctx: Pick<ActionContext, "state" | "account">, resourceName: string): TaggableResource {
   const arn = parseArn(resourceName);
-  if (!arn) throw modelError("InvalidARNFault", `The ARN ${resourceName} is not a valid ElastiCache ARN.`);
+  if (!arn) throw invalidArn(resourceName);
   const kind = kindOfArnType(arn.resourceType);
   const inScope =
     arn.accountId === ctx.state.key.accountId && (kind.scope === "account" ? arn.region === "" : arn.region === ctx.state.key.region);
   // Account-scope kinds keep their records in the account state; none has a collection yet.
   const found = inScope && kind.scope === "region" ? lookupResource(kind, ctx.state, arn.resourceName) : undefined;
-  if (found === undefined) throw kind.notFound(arn.resourceName);
+  if (found === undefined) throw (kind.tagging?.notFound ?? kind.notFound)(arn.resourceName);
+  const refused = kind.tagging?.refuse?.(found);
+  if (refused) throw refused;
   return { arn, key: kind.arnOf ? kind.arnOf(found) : resourceName, tags: tagMap(ctx, kind.scope) };
+}
+
+/**
+ * AWS's answer to a malformed ARN: one with fewer than seven `:`-separated components is
+ * worded as AWS words it; one with seven that names no ElastiCache resource type (another
+ * service, an unknown type, a malformed account) keeps a message of the emulator's own.
+ */
+function invalidArn(resourceName: string) {
+  if (resourceName.split(":").length < 7) return modelError("InvalidARNFault", "Input ARN string does not have 7 components.");
+  return modelError("InvalidARNFault", `The ARN ${clipValue(resourceName)} is not a valid ElastiCache ARN.`);
 }
