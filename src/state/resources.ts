@@ -183,6 +183,11 @@ export const resources = {
       exceeded: (limit) => modelError("UserQuotaExceededFault", `The quota of ${limit} users has been reached.`),
     },
     toWire: (u, ctx) => userToWire(u, ctx.state),
+    // AWS tags a user only while it is `active` (terraform-provider-aws #34002, #47638: 404
+    // "UserNotFound: <id> is not available for tagging" while a change is in progress).
+    tagging: {
+      refuse: (u) => (u.status === "active" ? undefined : modelError("UserNotFoundFault", `${u.id} is not available for tagging`)),
+    },
     // Users reach the engines again as their nodes start, so a change in progress is done;
     // a deletion in progress ends deleted.
     settle: (u) => {

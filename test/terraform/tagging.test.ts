@@ -16,13 +16,18 @@ import {
   AddTagsToResourceCommand,
   CreateCacheClusterCommand,
   CreateReplicationGroupCommand,
+  CreateUserCommand,
+  CreateUserGroupCommand,
   DeleteCacheClusterCommand,
   DeleteReplicationGroupCommand,
   DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
+  DescribeUserGroupsCommand,
+  DescribeUsersCommand,
   ListTagsForResourceCommand,
   ModifyCacheClusterCommand,
   ModifyReplicationGroupCommand,
+  ModifyUserCommand,
   RebootCacheClusterCommand,
   RemoveTagsFromResourceCommand,
   type ElastiCacheClient,
@@ -251,6 +256,17 @@ describe("tag actions on a resource that is changing (held by the modify, reboot
     }
     for (const id of ["c-reboot", "c-modify", "c-delete"]) await waitForCluster(client, id, "available");
     for (const id of ["rg-modify", "rg-delete"]) await waitForReplicationGroup(client, id, (g) => g.Status === "available");
+    // A user changes (`modifying`) while the engines of a group using it take the change.
+    const user = (id: string, name: string) =>
+      new CreateUserCommand({ UserId: id, UserName: name, Engine: "redis", AccessString: "on ~* +@all", Passwords: ["a-password-of-16+chars"] });
+    await client.send(user("u-default", "default"));
+    await client.send(user("u-modify", "u-modify"));
+    await client.send(new CreateUserGroupCommand({ UserGroupId: "ug-tags", Engine: "redis", UserIds: ["u-default", "u-modify"] }));
+    await waitFor(() => client.send(new DescribeUserGroupsCommand({ UserGroupId: "ug-tags" })), (r) => r.UserGroups?.[0]?.Status === "active", { what: "user group ug-tags active" });
+    await client.send(
+      new CreateReplicationGroupCommand({ ReplicationGroupId: "rg-users", ReplicationGroupDescription: "d", CacheNodeType: "cache.t3.micro", TransitEncryptionEnabled: true, UserGroupIds: ["ug-tags"] }),
+    );
+    await waitForReplicationGroup(client, "rg-users", (g) => g.Status === "available");
   });
   afterAll(async () => {
     await emulator?.stop();
@@ -287,5 +303,14 @@ describe("tag actions on a resource that is changing (held by the modify, reboot
       expect((await groupStatus(client, id)).status).toBe(status);
       await expectTaggingRefused(client, arn("replicationgroup", id), "InvalidReplicationGroupState", 400, GROUP_NOT_AVAILABLE);
     }
+  });
+
+  it("a user modifying: UserNotFound (404) '<id> is not available for tagging'; active again, tagged", async () => {
+    const userArn = arn("user", "u-modify");
+    await client.send(new AddTagsToResourceCommand({ ResourceName: userArn, Tags: [{ Key: "k", Value: "v" }] }));
+    await client.send(new ModifyUserCommand({ UserId: "u-modify", AccessString: "on ~app:* +@read" }));
+    const { Users } = await client.send(new DescribeUsersCommand({ UserId: "u-modify" }));
+    expect(Users?.[0]?.Status).toBe("modifying");
+    await expectTaggingRefused(client, userArn, "UserNotFound", 404, /^u-modify is not available for tagging$/);
   });
 });
