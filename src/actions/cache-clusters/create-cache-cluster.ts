@@ -17,7 +17,7 @@ import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-ru
 import { restoreSource } from "../shared/restore-source.js";
 import { checkTags } from "../shared/tags.js";
 import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
-import { checkNumCacheNodes, nodeIdFor } from "./cluster-rules.js";
+import { checkNumCacheNodes, nodeIdFor, placeNodes, preferredZoneOf } from "./cluster-rules.js";
 
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
   const id = checkClusterId(input.CacheClusterId);
@@ -67,13 +67,15 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   });
 
   const now = new Date();
-  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? subnetGroupZones(ctx.region, findSubnetGroup(ctx.state, subnetGroupName))[0];
-  const nodes: CacheNodeRecord[] = Array.from({ length: numNodes }, (_, i) => ({
+  const subnetZones = subnetGroupZones(ctx.region, findSubnetGroup(ctx.state, subnetGroupName));
+  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? subnetZones[0];
+  const zones = placeNodes(numNodes, { asked: azs, crossAz: input.AZMode === "cross-az", zones: subnetZones, used: [], single: defaultAz });
+  const nodes: CacheNodeRecord[] = zones.map((zone, i) => ({
     id: nodeIdFor(i + 1),
     status: "creating",
     createTime: now,
     port: 0,
-    availabilityZone: azs[i] ?? defaultAz,
+    availabilityZone: zone,
     parameterGroupStatus: "in-sync",
   }));
   const shared = defaultSettings(input);
@@ -98,7 +100,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       networkType: shared.networkType,
       ipDiscovery: shared.ipDiscovery,
       logDeliveryConfigurations: shared.logDeliveryConfigurations,
-      preferredAvailabilityZone: azs.length > 1 && new Set(azs).size > 1 ? "Multiple" : defaultAz,
+      preferredAvailabilityZone: preferredZoneOf(zones, defaultAz),
       azMode: input.AZMode,
       cacheParameterGroupName: parameterGroupName,
       cacheSubnetGroupName: subnetGroupName,
