@@ -321,6 +321,17 @@ describe("aws_elasticache_cluster, engine redis", () => {
     expect(state.log_delivery_configuration).toEqual([]);
   });
 
+  it("with apply_immediately = false (the provider's default), holds the node type as pending and applies the rest", async () => {
+    await client.send(
+      new ModifyCacheClusterCommand({ CacheClusterId: id, ApplyImmediately: false, CacheNodeType: "cache.t3.medium", PreferredMaintenanceWindow: "wed:05:00-wed:06:00" }),
+    );
+    await waitAvailable(id);
+    state = await providerRead(id);
+    expect(state).toMatchObject({ node_type: "cache.t3.small", maintenance_window: "wed:05:00-wed:06:00" });
+    const out = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id }));
+    expect(out.CacheClusters![0].PendingModifiedValues).toEqual({ CacheNodeType: "cache.t3.medium" });
+  });
+
   it("deletes with a final snapshot that holds the data; the deleted waiter ends on NotFound", async () => {
     await destroy(id, "tf-redis-final");
     const snapshot = await waitFor(
@@ -483,6 +494,36 @@ describe("aws_elasticache_cluster, engine memcached", () => {
       400,
     );
     await destroy("tf-memcached-zones");
+  });
+});
+
+// ---- replication_group_id: a read replica in an existing group ----
+
+describe("aws_elasticache_cluster with replication_group_id", () => {
+  it("creates a replica member, reads it with the group's engine, and deletes it", async () => {
+    await client.send(
+      new CreateReplicationGroupCommand({ ReplicationGroupId: "tf-rg", ReplicationGroupDescription: "d", CacheNodeType: "cache.t3.micro", NumCacheClusters: 1, EngineVersion: "7.1" }),
+    );
+    await waitForReplicationGroup(client, "tf-rg", (g) => g.Status === "available");
+    // The provider sends only the id, the tags and the group (security groups, node type... conflict with it).
+    const state = await create({ CacheClusterId: "tf-rg-replica", ReplicationGroupId: "tf-rg", Tags: [{ Key: "Name", Value: "replica" }] });
+    expect(state).toMatchObject({
+      replication_group_id: "tf-rg",
+      engine: "redis",
+      engine_version_actual: "7.1",
+      node_type: "cache.t3.micro",
+      num_cache_nodes: 1,
+      parameter_group_name: "default.redis7",
+    });
+    expect(await tagsOf(state.arn as string)).toEqual({ Name: "replica" });
+    const group = await waitForReplicationGroup(client, "tf-rg", (g) => g.Status === "available");
+    expect(group.MemberClusters).toEqual(["tf-rg-001", "tf-rg-replica"]);
+
+    await destroy("tf-rg-replica");
+    const after = await waitForReplicationGroup(client, "tf-rg", (g) => g.Status === "available");
+    expect(after.MemberClusters).toEqual(["tf-rg-001"]);
+    await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: "tf-rg" }));
+    await waitDeleted("tf-rg-001");
   });
 });
 

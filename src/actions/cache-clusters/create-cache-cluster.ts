@@ -15,7 +15,7 @@ import { findReplicationGroup, requireGroupAvailable, findSubnetGroup, insertRes
 import { addMember } from "../shared/member-clusters.js";
 import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
 import { restoreSource } from "../shared/restore-source.js";
-import { checkTags } from "../shared/tags.js";
+import { checkTags, storeTags } from "../shared/tags.js";
 import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
 import { checkNumCacheNodes, nodeIdFor, placeNodes, preferredZoneOf } from "./cluster-rules.js";
 
@@ -135,10 +135,12 @@ async function addReplicaToGroup(ctx: ActionContext, id: string, input: ActionIn
   }
   requireGroupAvailable(group);
   requireNew(resources.cluster, ctx.state, id);
+  checkTags(input.Tags ?? []);
   const nodeGroup = group.nodeGroups[0];
   // A primary and at most 5 replicas.
   checkNodeCapacity(ctx, { addedNodes: 1, cluster: { id: group.id, nodesAfter: nodeGroup.memberClusterIds.length + 1, limit: 6 } });
   const cluster = addMember(ctx, group, nodeGroup, "replica", input.PreferredAvailabilityZone, id);
+  storeTags(ctx, cluster.arn, input.Tags);
   group.status = "modifying";
   nodeGroup.status = "modifying";
   ctx.services.replication.addReplicas(ctx.state, group, [cluster]);
