@@ -12,6 +12,7 @@ import {
   CreateCacheClusterCommand,
   CreateCacheParameterGroupCommand,
   CreateReplicationGroupCommand,
+  CreateSnapshotCommand,
   DeleteCacheClusterCommand,
   DeleteReplicationGroupCommand,
   DescribeCacheClustersCommand,
@@ -178,9 +179,10 @@ async function destroy(id: string, finalSnapshotId?: string): Promise<void> {
     () =>
       client.send(new DeleteCacheClusterCommand(input)).then(
         () => true,
-        (e: { name?: string; message?: string }) => {
-          if (e.name === "CacheClusterNotFound") return true;
-          if (e.name === "InvalidCacheClusterState" && !/serving as primary|only member of a replication group/.test(e.message ?? "")) return false;
+        (e: { Code?: string; name?: string; message?: string }) => {
+          const code = e.Code ?? e.name;
+          if (code === "CacheClusterNotFound") return true;
+          if (code === "InvalidCacheClusterState" && !/serving as primary|only member of a replication group/.test(e.message ?? "")) return false;
           throw e;
         },
       ),
@@ -333,6 +335,8 @@ describe("aws_elasticache_cluster, engine redis", () => {
   });
 
   it("deletes with a final snapshot that holds the data; the deleted waiter ends on NotFound", async () => {
+    // A snapshot in progress: the delete is refused with the code the provider retries on, until it ends.
+    await client.send(new CreateSnapshotCommand({ CacheClusterId: id, SnapshotName: "tf-redis-manual" }));
     await destroy(id, "tf-redis-final");
     const snapshot = await waitFor(
       () => client.send(new DescribeSnapshotsCommand({ SnapshotName: "tf-redis-final" })).then((o) => o.Snapshots![0]),
