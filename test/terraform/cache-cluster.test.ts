@@ -323,7 +323,7 @@ describe("aws_elasticache_cluster, engine redis", () => {
     expect(state.log_delivery_configuration).toEqual([]);
   });
 
-  it("with apply_immediately = false (the provider's default), holds the node type as pending and applies the rest", async () => {
+  it("with apply_immediately = false (the provider's default), holds the node type as pending and applies the rest; a later immediate apply takes it along", async () => {
     await client.send(
       new ModifyCacheClusterCommand({ CacheClusterId: id, ApplyImmediately: false, CacheNodeType: "cache.t3.medium", PreferredMaintenanceWindow: "wed:05:00-wed:06:00" }),
     );
@@ -332,6 +332,14 @@ describe("aws_elasticache_cluster, engine redis", () => {
     expect(state).toMatchObject({ node_type: "cache.t3.small", maintenance_window: "wed:05:00-wed:06:00" });
     const out = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id }));
     expect(out.CacheClusters![0].PendingModifiedValues).toEqual({ CacheNodeType: "cache.t3.medium" });
+
+    // apply_immediately = true with another change: the pending node type is applied with it, the data kept.
+    state = await update(id, { PreferredMaintenanceWindow: "thu:05:00-thu:06:00" });
+    expect(state).toMatchObject({ node_type: "cache.t3.medium", maintenance_window: "thu:05:00-thu:06:00" });
+    const after = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id }));
+    expect(after.CacheClusters![0].PendingModifiedValues).toEqual({});
+    const node = (state.cache_nodes as Array<{ address: string; port: number }>)[0];
+    expect(await redisClients.connect({ Address: node.address, Port: node.port }).get("kept")).toBe("through-upgrades");
   });
 
   it("deletes with a final snapshot that holds the data; the deleted waiter ends on NotFound", async () => {
@@ -498,6 +506,16 @@ describe("aws_elasticache_cluster, engine memcached", () => {
       400,
     );
     await destroy("tf-memcached-zones");
+  });
+
+  it("moves to cross-az with the nodes it adds (az_mode and num_cache_nodes in one call); existing nodes stay", async () => {
+    state = await create({ CacheClusterId: "tf-memcached-grow", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1, PreferredAvailabilityZone: "us-east-1b" });
+    expect(state).toMatchObject({ availability_zone: "us-east-1b", az_mode: "single-az" });
+    state = await update("tf-memcached-grow", { AZMode: "cross-az", NumCacheNodes: 3 });
+    expect((state.cache_nodes as Array<{ availability_zone: string }>).map((n) => n.availability_zone)).toEqual(["us-east-1b", "us-east-1a", "us-east-1c"]);
+    expect(state).toMatchObject({ availability_zone: "Multiple", az_mode: "cross-az", num_cache_nodes: 3 });
+    expect(await autoDiscovery()).toEqual(nodePorts());
+    await destroy("tf-memcached-grow");
   });
 });
 

@@ -53,7 +53,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
     input.CacheParameterGroupName !== undefined
       ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version)
       : changes.engineVersion !== undefined
-        ? groupForNewFamily(ctx.state, previousGroup, version)
+        ? groupForNewFamily(ctx.state, previousGroup, version, input.ApplyImmediately ?? false)
         : undefined;
   if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
 
@@ -68,7 +68,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
   const applyNow = input.ApplyImmediately ?? false;
   if (applyNow || accessChanged) {
     // AUTH token changes apply at once; engine changes wait for ApplyImmediately.
-    const processWork = applyNow ? applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], subnetZones(ctx, cluster)) : false;
+    const processWork = applyNow ? applyEngineChanges(cluster, withPending(cluster, changes), input.NewAvailabilityZones ?? [], subnetZones(ctx, cluster)) : false;
     if (processWork || accessChanged) {
       cluster.status = "modifying";
       ctx.services.clusters.modify(ctx.state, cluster);
@@ -157,6 +157,21 @@ function checkAzMode(cluster: CacheClusterRecord, mode: string): void {
   }
 }
 
+/** ApplyImmediately applies the request together with the changes still pending from earlier ones (the request wins). */
+function withPending(cluster: CacheClusterRecord, changes: EngineChanges): EngineChanges {
+  const pending = cluster.pending;
+  const nodes =
+    changes.numCacheNodes === undefined && pending.numCacheNodes !== undefined
+      ? { numCacheNodes: pending.numCacheNodes, nodeIdsToRemove: pending.cacheNodeIdsToRemove ?? [] }
+      : {};
+  return {
+    ...changes,
+    engineVersion: changes.engineVersion ?? pending.engineVersion,
+    cacheNodeType: changes.cacheNodeType ?? pending.cacheNodeType,
+    ...nodes,
+  };
+}
+
 /** Settings AWS applies at once, whatever ApplyImmediately says. */
 function recordSettings(cluster: CacheClusterRecord, input: Input): void {
   recordSharedSettings(cluster.settings, input);
@@ -205,16 +220,18 @@ function applyEngineChanges(cluster: CacheClusterRecord, changes: EngineChanges,
 /**
  * An engine change into another parameter group family without a group named: a default
  * group follows to the new family's default; a custom one is refused in AWS's words for a
- * family mismatch (the README's AWS differences).
+ * family mismatch (the README's AWS differences). The default group moves with a version
+ * applied at once (ApplyImmediately); a pending version keeps the group.
  */
-function groupForNewFamily(state: RegionState, current: string, version: EngineVersionEntry): string | undefined {
+function groupForNewFamily(state: RegionState, current: string, version: EngineVersionEntry, applyNow: boolean): string | undefined {
   const group = findParameterGroup(state, current);
   const family = version.CacheParameterGroupFamily;
   if (!group || group.family === family) return undefined;
   if (!group.name.startsWith("default.")) {
     throw commonErrors.invalidParameterCombination(`Expected a parameter group of family ${family} but found one of family ${group.family}`);
   }
-  return checkParameterGroup(state, `default.${family}`, version);
+  // A pending version keeps the group of the version the nodes run.
+  return applyNow ? checkParameterGroup(state, `default.${family}`, version) : undefined;
 }
 
 /** The zones of the cluster's subnet group (where a cross-az cluster may place new nodes). */
