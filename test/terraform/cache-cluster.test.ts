@@ -398,7 +398,7 @@ describe("aws_elasticache_cluster, engine valkey", () => {
     await destroy("tf-custom");
   });
 
-  it("refuses more than one node for Redis OSS and Valkey in AWS's words", async () => {
+  it("refuses more than one node for Redis OSS and Valkey, and a parameter group of another family, in AWS's words", async () => {
     for (const [engine, name] of [["redis", "Redis"], ["valkey", "Valkey"]]) {
       await expectAwsError(
         client.send(new CreateCacheClusterCommand({ CacheClusterId: `tf-${engine}-2`, Engine: engine, CacheNodeType: "cache.t3.micro", NumCacheNodes: 2 })),
@@ -408,6 +408,13 @@ describe("aws_elasticache_cluster, engine valkey", () => {
       );
     }
     await expectAwsError(client.send(new DescribeCacheClustersCommand({ CacheClusterId: "tf-redis-2" })), "CacheClusterNotFound", 404);
+    // A parameter group of another family, in AWS's words.
+    await expectAwsError(
+      client.send(new CreateCacheClusterCommand({ CacheClusterId: "tf-family", Engine: "redis", EngineVersion: "7.1", CacheNodeType: "cache.t3.micro", CacheParameterGroupName: "default.redis6.x" })),
+      "InvalidParameterCombination",
+      400,
+      /^Expected a parameter group of family redis7 but found one of family redis6\.x$/,
+    );
   });
 });
 

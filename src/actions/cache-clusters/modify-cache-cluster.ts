@@ -227,9 +227,8 @@ function groupForNewFamily(state: RegionState, current: string, version: EngineV
   const group = findParameterGroup(state, current);
   const family = version.CacheParameterGroupFamily;
   if (!group || group.family === family) return undefined;
-  if (!group.name.startsWith("default.")) {
-    throw commonErrors.invalidParameterCombination(`Expected a parameter group of family ${family} but found one of family ${group.family}`);
-  }
+  // A custom group of the old family: refused as a family mismatch.
+  if (!group.name.startsWith("default.")) return checkParameterGroup(state, current, version);
   // A pending version keeps the group of the version the nodes run.
   return applyNow ? checkParameterGroup(state, `default.${family}`, version) : undefined;
 }
