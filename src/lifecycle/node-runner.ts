@@ -200,13 +200,14 @@ export class NodeRunner {
     const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
     if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
     if (!versionChanged && !memoryChanged) return;
-    if (!versionChanged && running.engine.adminCommand && memoryBytes !== undefined) {
-      await running.engine.adminCommand(["CONFIG", "SET", "maxmemory", String(memoryBytes)]);
-      running.startedWith.memoryBytes = memoryBytes;
-      return;
-    }
-    if (cluster.engine !== "memcached" && versionChanged && !memoryChanged) {
-      // Same binary either way here: an engine version change keeps a Redis node's data.
+    const memoryInPlace = memoryChanged && running.engine.adminCommand !== undefined && memoryBytes !== undefined;
+    if (cluster.engine !== "memcached" && (!memoryChanged || memoryInPlace)) {
+      // A Redis/Valkey node keeps its data through a node type change (maxmemory is set live) and an
+      // engine version change (the same binary either way here), also both in one request.
+      if (memoryChanged) {
+        await running.engine.adminCommand!(["CONFIG", "SET", "maxmemory", String(memoryBytes)]);
+        running.startedWith.memoryBytes = memoryBytes;
+      }
       running.startedWith.engineVersion = cluster.engineVersion;
       return;
     }

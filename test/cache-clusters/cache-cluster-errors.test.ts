@@ -116,7 +116,7 @@ describe("ModifyCacheCluster validation", () => {
   it("requires CacheNodeIdsToRemove to match a decrease", async () => {
     await expectAwsError(
       client.send(new ModifyCacheClusterCommand({ CacheClusterId: "existing", NumCacheNodes: 1, ApplyImmediately: true })),
-      "InvalidParameterValue",
+      "InvalidParameterCombination",
       400,
       /CacheNodeIdsToRemove/,
     );

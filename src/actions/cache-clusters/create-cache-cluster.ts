@@ -15,9 +15,9 @@ import { findReplicationGroup, requireGroupAvailable, findSubnetGroup, insertRes
 import { addMember } from "../shared/member-clusters.js";
 import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
 import { restoreSource } from "../shared/restore-source.js";
-import { checkTags } from "../shared/tags.js";
+import { checkTags, storeTags } from "../shared/tags.js";
 import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
-import { checkNumCacheNodes, nodeIdFor } from "./cluster-rules.js";
+import { checkNumCacheNodes, nodeIdFor, placeNodes, preferredZoneOf } from "./cluster-rules.js";
 
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
   const id = checkClusterId(input.CacheClusterId);
@@ -67,13 +67,15 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
   });
 
   const now = new Date();
-  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? subnetGroupZones(ctx.region, findSubnetGroup(ctx.state, subnetGroupName))[0];
-  const nodes: CacheNodeRecord[] = Array.from({ length: numNodes }, (_, i) => ({
+  const subnetZones = subnetGroupZones(ctx.region, findSubnetGroup(ctx.state, subnetGroupName));
+  const defaultAz = input.PreferredAvailabilityZone ?? azs[0] ?? subnetZones[0];
+  const zones = placeNodes(numNodes, { asked: azs, crossAz: input.AZMode === "cross-az", zones: subnetZones, used: [], single: defaultAz });
+  const nodes: CacheNodeRecord[] = zones.map((zone, i) => ({
     id: nodeIdFor(i + 1),
     status: "creating",
     createTime: now,
     port: 0,
-    availabilityZone: azs[i] ?? defaultAz,
+    availabilityZone: zone,
     parameterGroupStatus: "in-sync",
   }));
   const shared = defaultSettings(input);
@@ -98,7 +100,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
       networkType: shared.networkType,
       ipDiscovery: shared.ipDiscovery,
       logDeliveryConfigurations: shared.logDeliveryConfigurations,
-      preferredAvailabilityZone: azs.length > 1 && new Set(azs).size > 1 ? "Multiple" : defaultAz,
+      preferredAvailabilityZone: preferredZoneOf(zones, defaultAz),
       azMode: input.AZMode,
       cacheParameterGroupName: parameterGroupName,
       cacheSubnetGroupName: subnetGroupName,
@@ -133,10 +135,12 @@ async function addReplicaToGroup(ctx: ActionContext, id: string, input: ActionIn
   }
   requireGroupAvailable(group);
   requireNew(resources.cluster, ctx.state, id);
+  checkTags(input.Tags ?? []);
   const nodeGroup = group.nodeGroups[0];
   // A primary and at most 5 replicas.
   checkNodeCapacity(ctx, { addedNodes: 1, cluster: { id: group.id, nodesAfter: nodeGroup.memberClusterIds.length + 1, limit: 6 } });
   const cluster = addMember(ctx, group, nodeGroup, "replica", input.PreferredAvailabilityZone, id);
+  storeTags(ctx, cluster.arn, input.Tags);
   group.status = "modifying";
   nodeGroup.status = "modifying";
   ctx.services.replication.addReplicas(ctx.state, group, [cluster]);

@@ -5,16 +5,20 @@
 import type { EngineKind } from "../../engines/engine.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
+import type { EngineVersionEntry } from "../../catalog/catalog.js";
+import { subnetGroupZones } from "../../state/network.js";
+import { findParameterGroup } from "../../state/parameter-groups.js";
+import type { RegionState } from "../../state/store.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import { modifyAccess } from "../shared/access-rules.js";
 import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
-import type { ActionHandler, ActionInput } from "../shared/context.js";
+import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, requireAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
-import { checkNumCacheNodes, nodeIdFor } from "./cluster-rules.js";
+import { checkNodeIdsToRemove, checkNumCacheNodes, nodeIdFor, placeNodes, preferredZoneOf } from "./cluster-rules.js";
 
 type Input = ActionInput<"ModifyCacheCluster">;
 
@@ -46,7 +50,11 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
   const version = checkEngineVersion(engine, changes.engineVersion ?? cluster.engineVersion);
   const previousGroup = cluster.settings.cacheParameterGroupName;
   const newGroup =
-    input.CacheParameterGroupName !== undefined ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version) : undefined;
+    input.CacheParameterGroupName !== undefined
+      ? checkParameterGroup(ctx.state, input.CacheParameterGroupName, version)
+      : changes.engineVersion !== undefined
+        ? groupForNewFamily(ctx.state, previousGroup, version, input.ApplyImmediately ?? false)
+        : undefined;
   if (newGroup !== undefined) checkParameterGroupSwitch(ctx.state, previousGroup, newGroup);
 
   const accessChanged = modifyAccess(ctx.state, cluster, input, cluster.settings.transitEncryptionEnabled ?? false, "cache cluster");
@@ -60,7 +68,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
   const applyNow = input.ApplyImmediately ?? false;
   if (applyNow || accessChanged) {
     // AUTH token changes apply at once; engine changes wait for ApplyImmediately.
-    const processWork = applyNow ? applyEngineChanges(cluster, changes, input.NewAvailabilityZones ?? [], ctx.region) : false;
+    const processWork = applyNow ? applyEngineChanges(cluster, withPending(cluster, changes), input.NewAvailabilityZones ?? [], subnetZones(ctx, cluster)) : false;
     if (processWork || accessChanged) {
       cluster.status = "modifying";
       ctx.services.clusters.modify(ctx.state, cluster);
@@ -82,6 +90,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
 
 function validateEngineChanges(cluster: CacheClusterRecord, input: Input): EngineChanges {
   const changes: EngineChanges = { nodeIdsToRemove: input.CacheNodeIdsToRemove ?? [] };
+  if (input.AZMode !== undefined) checkAzMode(cluster, input.AZMode);
   if (input.Engine !== undefined) {
     const engine = checkEngine(input.Engine);
     if (engine !== cluster.engine) {
@@ -118,19 +127,13 @@ function validateEngineChanges(cluster: CacheClusterRecord, input: Input): Engin
   const wanted = input.NumCacheNodes;
   checkNumCacheNodes(cluster.engine, wanted);
   const toRemove = changes.nodeIdsToRemove;
+  checkNodeIdsToRemove(current, wanted, toRemove);
   if (wanted < current) {
-    if (toRemove.length !== current - wanted) {
-      throw commonErrors.invalidParameterValue(
-        `To reduce NumCacheNodes from ${current} to ${wanted}, CacheNodeIdsToRemove must name ${current - wanted} cache node(s).`,
-      );
-    }
     const unknown = toRemove.find((id) => !cluster.nodes.some((n) => n.id === id));
     if (unknown) throw commonErrors.invalidParameterValue(`Cache node ${unknown} not found in cache cluster ${cluster.id}.`);
     if (new Set(toRemove).size !== toRemove.length) {
       throw commonErrors.invalidParameterValue("CacheNodeIdsToRemove names the same cache node twice.");
     }
-  } else if (toRemove.length) {
-    throw commonErrors.invalidParameterCombination("CacheNodeIdsToRemove is only valid when NumCacheNodes decreases.");
   }
   const newAzs = input.NewAvailabilityZones ?? [];
   if (newAzs.length && newAzs.length !== wanted - current) {
@@ -142,6 +145,33 @@ function validateEngineChanges(cluster: CacheClusterRecord, input: Input): Engin
   return changes;
 }
 
+/** cross-az is Memcached's (as at create), and single-az cannot gather nodes already in several zones (the API reference's rule). */
+function checkAzMode(cluster: CacheClusterRecord, mode: string): void {
+  if (cluster.engine !== "memcached" && mode === "cross-az") {
+    throw commonErrors.invalidParameterCombination("AZMode cross-az is only valid for the memcached engine.");
+  }
+  if (mode === "single-az" && new Set(cluster.nodes.map((n) => n.availabilityZone)).size > 1) {
+    throw commonErrors.invalidParameterCombination(
+      "You cannot specify single-az if the Memcached cluster already has cache nodes in different Availability Zones.",
+    );
+  }
+}
+
+/** ApplyImmediately applies the request together with the changes still pending from earlier ones (the request wins). */
+function withPending(cluster: CacheClusterRecord, changes: EngineChanges): EngineChanges {
+  const pending = cluster.pending;
+  const nodes =
+    changes.numCacheNodes === undefined && pending.numCacheNodes !== undefined
+      ? { numCacheNodes: pending.numCacheNodes, nodeIdsToRemove: pending.cacheNodeIdsToRemove ?? [] }
+      : {};
+  return {
+    ...changes,
+    engineVersion: changes.engineVersion ?? pending.engineVersion,
+    cacheNodeType: changes.cacheNodeType ?? pending.cacheNodeType,
+    ...nodes,
+  };
+}
+
 /** Settings AWS applies at once, whatever ApplyImmediately says. */
 function recordSettings(cluster: CacheClusterRecord, input: Input): void {
   recordSharedSettings(cluster.settings, input);
@@ -149,7 +179,7 @@ function recordSettings(cluster: CacheClusterRecord, input: Input): void {
 }
 
 /** Writes the new desired state into the record; true when engines must change. */
-function applyEngineChanges(cluster: CacheClusterRecord, changes: EngineChanges, newAzs: string[], region: string): boolean {
+function applyEngineChanges(cluster: CacheClusterRecord, changes: EngineChanges, newAzs: string[], zones: string[]): boolean {
   let work = false;
   if (changes.engine) cluster.engine = changes.engine;
   if (changes.engineVersion) {
@@ -162,23 +192,51 @@ function applyEngineChanges(cluster: CacheClusterRecord, changes: EngineChanges,
   }
   if (changes.numCacheNodes !== undefined) {
     for (const node of cluster.nodes) if (changes.nodeIdsToRemove.includes(node.id)) node.status = "deleting";
-    const adding = changes.numCacheNodes - cluster.nodes.length;
+    const staying = cluster.nodes.filter((n) => n.status !== "deleting");
+    const adding = Math.max(changes.numCacheNodes - cluster.nodes.length, 0);
     const now = new Date();
-    for (let i = 0; i < adding; i++) {
+    // New nodes go where asked; in a cross-az cluster, to the least used zones (existing nodes stay put).
+    const single = staying[0]?.availabilityZone ?? zones[0];
+    const placed = placeNodes(adding, { asked: newAzs, crossAz: cluster.settings.azMode === "cross-az", zones, used: staying.map((n) => n.availabilityZone), single });
+    for (const zone of placed) {
       const node: CacheNodeRecord = {
         id: nodeIdFor(cluster.nextNodeNumber++),
         status: "creating",
         createTime: now,
         port: 0,
-        availabilityZone: newAzs[i] ?? cluster.settings.preferredAvailabilityZone.replace("Multiple", `${region}a`),
+        availabilityZone: zone,
         parameterGroupStatus: "in-sync",
       };
       cluster.nodes.push(node);
+      staying.push(node);
     }
+    cluster.settings.preferredAvailabilityZone = preferredZoneOf(staying.map((n) => n.availabilityZone), cluster.settings.preferredAvailabilityZone);
     work = true;
   }
   cluster.pending = {};
   return work;
+}
+
+/**
+ * An engine change into another parameter group family without a group named: a default
+ * group follows to the new family's default; a custom one is refused in AWS's words for a
+ * family mismatch (the README's AWS differences). The default group moves with a version
+ * applied at once (ApplyImmediately); a pending version keeps the group.
+ */
+function groupForNewFamily(state: RegionState, current: string, version: EngineVersionEntry, applyNow: boolean): string | undefined {
+  const group = findParameterGroup(state, current);
+  const family = version.CacheParameterGroupFamily;
+  if (!group || group.family === family) return undefined;
+  // A custom group of the old family: refused as a family mismatch.
+  if (!group.name.startsWith("default.")) return checkParameterGroup(state, current, version);
+  // A pending version keeps the group of the version the nodes run.
+  return applyNow ? checkParameterGroup(state, `default.${family}`, version) : undefined;
+}
+
+/** The zones of the cluster's subnet group (where a cross-az cluster may place new nodes). */
+function subnetZones(ctx: ActionContext, cluster: CacheClusterRecord): string[] {
+  const group = ctx.state.subnetGroups.get(cluster.settings.cacheSubnetGroupName);
+  return group ? subnetGroupZones(ctx.region, group) : [];
 }
 
 function compareVersions(a: string, b: string): number {

@@ -3,6 +3,7 @@
  * Create request: one place for the values AWS fills in when the request says nothing.
  */
 import type { SharedSettings } from "../../state/records.js";
+import { logDeliveryAfter } from "./modify-settings.js";
 
 interface CreateInput {
   SecurityGroupIds?: string[];
@@ -37,6 +38,6 @@ export function defaultSettings(
     snapshotRetentionLimit: input.SnapshotRetentionLimit ?? 0,
     networkType: input.NetworkType ?? "ipv4",
     ipDiscovery: input.IpDiscovery ?? "ipv4",
-    logDeliveryConfigurations: (input.LogDeliveryConfigurations ?? []).map((c) => ({ ...c, Status: "active" })),
+    logDeliveryConfigurations: logDeliveryAfter([], input.LogDeliveryConfigurations ?? []),
   };
 }

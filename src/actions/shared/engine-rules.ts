@@ -61,7 +61,13 @@ export function checkNodeType(nodeType: string | undefined): string {
  */
 export function checkParameterGroup(state: RegionState, name: string, version: EngineVersionEntry, clusterEnabled = false): string {
   const group = requireParameterGroup(state, name);
-  if (group.family !== version.CacheParameterGroupFamily || groupEnablesClusterMode(group) !== clusterEnabled) {
+  if (group.family !== version.CacheParameterGroupFamily) {
+    // AWS's words (hashicorp/terraform-provider-aws PR #7033, hashicorp/terraform PR #11269).
+    throw commonErrors.invalidParameterCombination(
+      `Expected a parameter group of family ${version.CacheParameterGroupFamily} but found one of family ${group.family}`,
+    );
+  }
+  if (groupEnablesClusterMode(group) !== clusterEnabled) {
     throw commonErrors.invalidParameterCombination(
       `The parameter group ${name} is not compatible with engine ${version.Engine} ${version.EngineVersion} ` +
         `(family ${version.CacheParameterGroupFamily}, cluster mode ${clusterEnabled ? "enabled" : "disabled"}).`,
