@@ -22,7 +22,8 @@ async function printEndpoints(argv: string[]): Promise<void> {
     process.stdout.write(await response.text());
     if (request.format === "json") process.stdout.write("\n");
   } catch (error) {
-    process.stderr.write(`elasticache-local endpoints: cannot read ${address}: ${(error as Error).message}\n`);
+    const cause = (error as Error).cause as Error | undefined;
+    process.stderr.write(`elasticache-local endpoints: cannot read ${address}: ${(error as Error).message}${cause?.message ? ` (${cause.message})` : ""}\n`);
     process.exit(1);
   }
 }
