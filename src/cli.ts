@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   try {
     await emulator.start();
   } catch (error) {
+    // A signal during start (provisioning included): the shutdown above ends the process.
+    if (stopping) return;
     process.stderr.write(`elasticache-local: cannot start: ${(error as Error).message}\n`);
     await emulator.stop();
     process.exit(1);

@@ -12,7 +12,8 @@ import {
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-elasticache";
 import Redis from "ioredis";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -43,6 +44,17 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "elasticache-local-init-"));
   dirs.push(dir);
   return dir;
+}
+
+/** The Docker image's HEALTHCHECK command, as the Dockerfile states it, run against `url`: its exit code. */
+async function dockerHealthcheck(url: string): Promise<number> {
+  const dockerfile = await readFile(join(repoRoot, "Dockerfile"), "utf8");
+  const cmd = JSON.parse(/^HEALTHCHECK [^\n]*\\\n\s*CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
+  expect(cmd[0]).toBe("node");
+  return new Promise((resolve) => {
+    const env = { ...process.env, ELASTICACHE_LOCAL_PORT: new URL(url).port };
+    execFile(process.execPath, cmd.slice(1), { env }, (error) => resolve(error ? Number((error as { code?: number }).code ?? -1) : 0));
+  });
 }
 
 const health = async (url: string) => {
@@ -105,7 +117,7 @@ describe("readiness", () => {
       logLevel: "warn",
       nodePorts: nodePortRange(),
       // Long enough in `creating` that the wait is seen from outside.
-      delays: { createMs: 1500 },
+      delays: { createMs: 3000 },
       init: [{ action: "CreateCacheCluster", input: { CacheClusterId: "slow", Engine: "redis", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 } }],
     });
     running.push(emulator);
@@ -116,8 +128,13 @@ describe("readiness", () => {
     expect(resolved).toBe(false);
     expect(during.status).toBe(503);
     expect(during.body).toMatchObject({ status: "starting", ready: false, provisioning: { phase: "provisioning", entry: 1, of: 1, action: "CreateCacheCluster" } });
+    // The Docker image's HEALTHCHECK fails meanwhile (so compose's service_healthy waits)...
+    expect(await dockerHealthcheck(url)).toBe(1);
+    expect(resolved).toBe(false);
     await starting;
     expect(await health(url)).toMatchObject({ status: 200, body: { ready: true, provisioning: { phase: "provisioned", applied: 1 } } });
+    // ...and passes once provisioned.
+    expect(await dockerHealthcheck(url)).toBe(0);
     const cluster = (await sdkClient(emulator).send(new DescribeCacheClustersCommand({ CacheClusterId: "slow", ShowCacheNodeInfo: true }))).CacheClusters![0];
     expect(cluster.CacheClusterStatus).toBe("available");
   });
@@ -128,6 +145,41 @@ describe("readiness", () => {
     expect(status).toBe(200);
     expect(body.ready).toBe(true);
     expect(body.provisioning).toBeUndefined();
+  });
+});
+
+describe("entries", () => {
+  it("apply in their region; the endpoint variables of a resource outside the default region carry it", async () => {
+    const emulator = await started({
+      init: [
+        { action: "CreateCacheCluster", region: "eu-west-1", input: { CacheClusterId: "eu-pages", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 } },
+        { action: "CreateCacheCluster", input: { CacheClusterId: "home", Engine: "redis", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 } },
+      ],
+    });
+    const eu = sdkClient(emulator, { region: "eu-west-1" });
+    expect((await eu.send(new DescribeCacheClustersCommand({}))).CacheClusters!.map((c) => c.CacheClusterId)).toEqual(["eu-pages"]);
+    expect((await sdkClient(emulator).send(new DescribeCacheClustersCommand({}))).CacheClusters!.map((c) => c.CacheClusterId)).toEqual(["home"]);
+    const env = parseEnv(await (await fetch(`${emulator.url}/_emulator/endpoints.env`)).text());
+    expect(Object.keys(env).filter((k) => k.endsWith("_URL")).sort()).toEqual(["EU_WEST_1_EU_PAGES_URL", "HOME_URL"]);
+    expect(env.HOME_URL).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    expect(await useEveryEndpoint(env)).toEqual(["EU_WEST_1_EU_PAGES_SERVERS", "EU_WEST_1_EU_PAGES_URL", "HOME_URL"]);
+    eu.destroy();
+  });
+
+  it("a folder is read in name order; a YAML file is read with the yaml package when it is installed", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "20-second.yaml"), "- action: CreateCacheSubnetGroup\n  input:\n    CacheSubnetGroupName: second\n    CacheSubnetGroupDescription: from YAML\n    SubnetIds: [subnet-1]\n");
+    await writeFile(join(dir, "10-first.json"), JSON.stringify([{ action: "CreateCacheParameterGroup", input: { CacheParameterGroupName: "first", CacheParameterGroupFamily: "redis7", Description: "d" } }]));
+    await writeFile(join(dir, "notes.txt"), "not an init file");
+    const yamlInstalled = await import("yaml" as string).then(() => true, () => false);
+    const emulator = createEmulator({ port: 0, logLevel: "silent", nodePorts: nodePortRange(), init: dir });
+    running.push(emulator);
+    if (!yamlInstalled) {
+      await expect(emulator.start()).rejects.toThrow(`init file ${join(dir, "20-second.yaml")}: reading YAML needs the "yaml" npm package`);
+      return;
+    }
+    await emulator.start();
+    expect((await health(emulator.url)).body.provisioning).toMatchObject({ phase: "provisioned", entries: 2, applied: 2 });
   });
 });
 
