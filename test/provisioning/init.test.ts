@@ -273,6 +273,16 @@ describe("a restart with a data dir", () => {
     redis2.disconnect();
     expect((await sdk2.send(new ListTagsForResourceCommand({ ResourceName: arn }))).TagList).toEqual([{ Key: "team", Value: "b" }]);
     expect((await sdk2.send(new DescribeCacheClustersCommand({ CacheClusterId: "added" }))).CacheClusters![0].CacheClusterStatus).toBe("available");
+
+    // A reset removes what the file made and forgets that it was applied: the next start applies it all again.
+    expect((await fetch(`${second.url}/_emulator/reset`, { method: "POST" })).status).toBe(200);
     sdk2.destroy();
+    await second.stop();
+    running.splice(running.indexOf(second), 1);
+    const third = await started({ init: folder, dataDir });
+    expect((await health(third.url)).body.provisioning).toEqual({ phase: "provisioned", entries: 3, applied: 3, skipped: 0 });
+    const sdk3 = sdkClient(third);
+    expect((await sdk3.send(new ListTagsForResourceCommand({ ResourceName: arn }))).TagList).toEqual([{ Key: "team", Value: "a" }]);
+    sdk3.destroy();
   });
 });
