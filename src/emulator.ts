@@ -149,8 +149,11 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         await restored;
         await provisioning.run(initEntries, { restoredState: hadState });
       } catch (error) {
-        logger.error((error as Error).message);
-        await stop();
+        // Unless stop() is what ended it (it is then stopping everything already).
+        if (provisioner === provisioning) {
+          logger.error((error as Error).message);
+          await stop();
+        }
         throw error;
       }
     }

@@ -139,6 +139,34 @@ describe("readiness", () => {
     expect(cluster.CacheClusterStatus).toBe("available");
   });
 
+  it("stop() during provisioning ends the start and every engine it had started", async () => {
+    const nodePorts = nodePortRange();
+    const port = nodePorts.from + 260;
+    const emulator = createEmulator({
+      port: 0,
+      logLevel: "silent",
+      nodePorts,
+      delays: { createMs: 3000 },
+      init: [{ action: "CreateCacheCluster", input: { CacheClusterId: "cut", Engine: "redis", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1, Port: port } }],
+    });
+    running.push(emulator);
+    const starting = emulator.start().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    const url = await waitFor(async () => emulator.url, (u) => u !== "", { what: "the API to listen" });
+    // Its node runs (answers PING) while the cluster is still `creating`.
+    await waitFor(async () => (await health(url)).body.provisioning?.status, (s) => s === "creating", { what: "the cluster to be creating" });
+    const node = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    node.on("error", () => undefined); // refused until the node listens
+    await waitFor(() => node.connect().then(() => node.ping(), () => "no"), (r) => r === "PONG", { what: "the node to answer" });
+    node.disconnect();
+    await emulator.stop();
+    const error = await starting;
+    expect(error?.message).toMatch(/init entry 1 of 1 \(\(options\), entry 1: CreateCacheCluster cut\) failed: the emulator is stopping/);
+    expect(await portIsClosed(port)).toBe(true);
+  });
+
   it("without --init, health is ready at once and says nothing of provisioning", async () => {
     const emulator = await started({});
     const { status, body } = await health(emulator.url);
