@@ -108,6 +108,17 @@ describe("the example init file (fixtures/init/example.json)", () => {
     expect(await useEveryEndpoint(env)).toEqual(["ORDERS_URL", "PAGES_SERVERS", "PAGES_URL", "SESSIONS_READER_URL", "SESSIONS_URL"]);
     sdk.destroy();
   });
+
+  it("is the file the README shows, and the one its compose and CI examples start the image with", async () => {
+    const readme = await readFile(join(repoRoot, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Provisioning at start"));
+    const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]);
+    expect(shown).toEqual(JSON.parse(await readFile(EXAMPLE, "utf8")));
+    // The image keeps fixtures/ under /app, where the examples point.
+    const examples = readme.slice(readme.indexOf("### Docker"), readme.indexOf("## Options"));
+    expect(examples.match(/ELASTICACHE_LOCAL_INIT: \/app\/fixtures\/init\/example\.json/g)).toHaveLength(2);
+    expect(await readFile(join(repoRoot, "Dockerfile"), "utf8")).toMatch(/WORKDIR \/app[\s\S]*COPY --from=build \/app\/fixtures \.\/fixtures/);
+  });
 });
 
 describe("readiness", () => {
