@@ -52,6 +52,8 @@ const RANKS = [
   { layers: [{ name: "actions", paths: ["^src/actions/"] }] },
   // One entry per AWS service for the router: ElastiCache's adapter over actions/, CloudWatch's handlers and state.
   { layers: [{ name: "services", paths: ["^src/services/"] }] },
+  // Boot-time provisioning (init files) and the endpoint listing: API requests through the services' dispatch.
+  { layers: [{ name: "provisioning", paths: ["^src/provisioning/"] }] },
   { layers: [{ name: "server", paths: ["^src/server/"] }] },
   { layers: [{ name: "root", paths: ["^src/(emulator|data-plane|index|cli|cli-options)\\.ts$"] }] },
 ];

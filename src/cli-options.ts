@@ -35,6 +35,7 @@ export const optionSpecs: OptionSpec[] = [
   { flag: "node-host", kind: "string", help: "interface cache nodes bind (default 127.0.0.1; 0.0.0.0 in the Docker image)", apply: (o, v) => (o.nodeBindHost = v) },
   { flag: "node-ports", kind: "string", help: "port range for cache nodes and endpoints, A-B (default 21000-21999)", apply: (o, v) => (o.nodePorts = parsePortRange(v)) },
   { flag: "data-dir", kind: "string", help: "keep the state and the engines' data here and restore them at the next start (default: a temporary directory, nothing kept)", apply: (o, v) => (o.dataDir = v) },
+  { flag: "init", kind: "string", help: "provisioning file, or folder of them (JSON or YAML): API requests applied at start; ready once all are available", apply: (o, v) => (o.init = v) },
   { flag: "engine", kind: "string", help: "auto | process | embedded (default auto: real binaries, embedded fallback when missing)", apply: (o, v) => (o.engineMode = v as EngineMode) },
   { flag: "redis-server", kind: "string", help: "path of redis-server (default: found on PATH)", apply: (o, v) => (o.redisServerPath = v) },
   { flag: "valkey-server", kind: "string", help: "path of valkey-server (default: found on PATH)", apply: (o, v) => (o.valkeyServerPath = v) },
@@ -65,6 +66,20 @@ export const optionSpecs: OptionSpec[] = [
   { flag: "snapshot-quota", kind: "string", help: "most snapshots per account and region (default 1000)", apply: (o, v) => (o.snapshotQuota = integer("snapshot-quota", v)) },
   { flag: "reboot-delay-ms", kind: "string", help: "minimum time in `rebooting cache cluster nodes` (default 0)", apply: delay("rebootMs", "reboot-delay-ms") },
 ];
+
+export interface EndpointsRequest {
+  url: string;
+  format: "env" | "json";
+}
+
+/** `elasticache-local endpoints [--url URL] [--format env|json]`: where the running emulator is and what to print. */
+export function parseEndpointsCommand(argv: string[], env: NodeJS.ProcessEnv): EndpointsRequest {
+  const { values } = parseArgs({ args: argv, strict: true, options: { url: { type: "string" }, format: { type: "string" } } });
+  const format = values.format ?? "env";
+  if (format !== "env" && format !== "json") throw new Error(`--format: expects env or json, got "${format}"`);
+  const url = values.url ?? env.ELASTICACHE_LOCAL_URL ?? `http://127.0.0.1:${env[envName("port")] || DEFAULT_PORT}`;
+  return { url: url.replace(/\/+$/, ""), format };
+}
 
 export const envName = (flag: string) => `ELASTICACHE_LOCAL_${flag.toUpperCase().replace(/-/g, "_")}`;
 
@@ -107,5 +122,19 @@ function applyFrom(source: string, apply: () => void): void {
 
 export function usage(): string {
   const lines = optionSpecs.map((s) => `  --${(s.flag + (s.kind === "string" ? " <value>" : "")).padEnd(34)} ${s.help}\n  ${"".padEnd(36)} env ${envName(s.flag)}`);
-  return ["Usage: elasticache-local [options]", "", "A local Amazon ElastiCache on real redis-server, valkey-server and memcached engines.", "", ...lines, "  --help", "  --version", ""].join("\n");
+  return [
+    "Usage: elasticache-local [options]",
+    "       elasticache-local endpoints [--url <api url>] [--format env|json]",
+    "",
+    "A local Amazon ElastiCache on real redis-server, valkey-server and memcached engines.",
+    "",
+    ...lines,
+    "  --help",
+    "  --version",
+    "",
+    "elasticache-local endpoints: prints every resource's endpoints of a running emulator, as NAME=value",
+    `lines (--format env, the default) or JSON. --url defaults to ELASTICACHE_LOCAL_URL, else`,
+    `http://127.0.0.1:<ELASTICACHE_LOCAL_PORT or ${DEFAULT_PORT}>.`,
+    "",
+  ].join("\n");
 }

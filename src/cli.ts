@@ -1,12 +1,35 @@
 #!/usr/bin/env node
 /** The `elasticache-local` command: options -> emulator; SIGINT/SIGTERM/SIGHUP stop every engine before exiting. */
 import { readFileSync } from "node:fs";
-import { parseCli, usage } from "./cli-options.js";
+import { parseCli, parseEndpointsCommand, usage } from "./cli-options.js";
 import { resolveConfig } from "./config.js";
 import { createEmulator } from "./emulator.js";
 import { fixturePath } from "./paths.js";
 
+/** `elasticache-local endpoints`: asks a running emulator for its endpoints and prints them. */
+async function printEndpoints(argv: string[]): Promise<void> {
+  let request;
+  try {
+    request = parseEndpointsCommand(argv, process.env);
+  } catch (error) {
+    process.stderr.write(`elasticache-local endpoints: ${(error as Error).message}\n\n${usage()}`);
+    process.exit(2);
+  }
+  const address = `${request.url}/_emulator/${request.format === "env" ? "endpoints.env" : "endpoints"}`;
+  try {
+    const response = await fetch(address);
+    if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+    process.stdout.write(await response.text());
+    if (request.format === "json") process.stdout.write("\n");
+  } catch (error) {
+    const cause = (error as Error).cause as Error | undefined;
+    process.stderr.write(`elasticache-local endpoints: cannot read ${address}: ${(error as Error).message}${cause?.message ? ` (${cause.message})` : ""}\n`);
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === "endpoints") return printEndpoints(process.argv.slice(3));
   let request;
   let config;
   try {
@@ -39,6 +62,8 @@ async function main(): Promise<void> {
   try {
     await emulator.start();
   } catch (error) {
+    // A signal during start (provisioning included): the shutdown above ends the process.
+    if (stopping) return;
     process.stderr.write(`elasticache-local: cannot start: ${(error as Error).message}\n`);
     await emulator.stop();
     process.exit(1);

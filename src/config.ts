@@ -19,6 +19,18 @@ export interface LifecycleDelays {
   rebootMs: number;
 }
 
+/**
+ * One request of a provisioning (init) file, in the API's own terms: the operation's name, its
+ * input with members as the SDKs name them, and optionally the region (default: `defaultRegion`)
+ * and the service (`elasticache`, the default, or `cloudwatch`).
+ */
+export interface ProvisioningEntry {
+  action: string;
+  input?: Record<string, unknown>;
+  region?: string;
+  service?: string;
+}
+
 export interface EmulatorConfig {
   /** Interface the API listens on. */
   host: string;
@@ -62,6 +74,11 @@ export interface EmulatorConfig {
   snapshotClockScale: number;
   /** Most snapshots (manual and automatic) an account keeps per region (SnapshotQuotaExceededFault beyond). */
   snapshotQuota: number;
+  /**
+   * Resources to provision at start, before start() resolves and health reports ready: a
+   * provisioning file, a folder of them (JSON or YAML), or the entries themselves.
+   */
+  init?: string | ProvisioningEntry[];
 }
 
 export const DEFAULT_PORT = 4510;

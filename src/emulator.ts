@@ -29,6 +29,9 @@ import { elasticacheService } from "./services/elasticache/index.js";
 import { StatePersister } from "./state/persistence.js";
 import { Store } from "./state/store.js";
 import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
+import { loadInit, type InitEntry } from "./provisioning/init-file.js";
+import { endpointsAsEnv, listEndpoints } from "./provisioning/endpoints.js";
+import { forgetAppliedEntries, Provisioner } from "./provisioning/provisioner.js";
 
 export interface Emulator {
   /** The API URL, e.g. http://127.0.0.1:4510 (the real port when started on port 0). */
@@ -47,6 +50,9 @@ export interface Emulator {
   readonly restored: Promise<void>;
 }
 
+/** The data dir's record of the init entries already applied (README: Provisioning at start). */
+const APPLIED_ENTRIES_FILE = "init-applied.json";
+
 export function createEmulator(options: EmulatorOptions & { logger?: Logger } = {}): Emulator {
   const config = resolveConfig(options);
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -63,9 +69,12 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let tlsMaterial: TlsMaterial | undefined;
   let persister: StatePersister | undefined;
   let restored: Promise<void> = Promise.resolve();
+  let provisioner: Provisioner | undefined;
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
+    // A file that cannot be read or has a malformed entry stops the start before anything runs.
+    const initEntries: InitEntry[] | undefined = config.init !== undefined ? await loadInit(config.init) : undefined;
     // With a data dir the records survive restarts (README: Persistence); without, nothing is written.
     const claimed = config.dataDir ? new StatePersister(config.dataDir, store, logger) : undefined;
     await claimed?.acquire();
@@ -102,12 +111,16 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     const services = dataPlane.services;
     restored = dataPlane.start(hadState);
     const elasticache = elasticacheService({ actions, store, services, commit, written });
+    const cloudwatch = cloudwatchService({ alarms });
+    const defaults = { accountId: config.defaultAccountId, region: config.defaultRegion };
+    const appliedEntriesFile = config.dataDir ? join(config.dataDir, APPLIED_ENTRIES_FILE) : undefined;
+    const provisioning = initEntries && (provisioner = new Provisioner({ services: [elasticache, cloudwatch], defaults, logger, ledgerFile: appliedEntriesFile }));
     server = createHttpServer({
       maxBodyBytes: config.maxBodyBytes,
       logger,
       authenticate: config.strictAuth ? createStrictAuth({ credentials: config.credentials }) : undefined,
       api: createApiRouter({
-        services: [elasticache, cloudwatchService({ alarms })],
+        services: [elasticache, cloudwatch],
         fallback: elasticache,
         defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
       }),
@@ -115,6 +128,12 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         health: () => ({ engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } }),
         caPem: () => tlsMaterial?.caPem,
         reset,
+        readiness: provisioning ? () => ({ ready: provisioning.progress.phase === "provisioned", provisioning: provisioning.progress }) : undefined,
+        endpoints: async () => {
+          const scopes = store.allRegions().map((r) => ({ accountId: r.key.accountId, region: r.key.region }));
+          const json = await listEndpoints({ elasticache, scopes, defaults, logger });
+          return { json, env: endpointsAsEnv(json) };
+        },
       }),
     });
     await listen(server, config.port, config.host);
@@ -123,6 +142,21 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     logger.info(`elasticache-local listening on ${url}`);
     for (const line of describeEngineVersions(registry, allEngineVersions())) logger.info(line);
     logger.info(haproxy ? `replication group endpoints: haproxy ${haproxy.version} (${haproxy.path})` : "replication group endpoints: Node forwarder");
+    if (provisioning && initEntries) {
+      // Health answers 503 meanwhile; start() resolves only once every entry is available, and a
+      // failing entry stops everything: never a half-provisioned emulator reported healthy.
+      try {
+        await restored;
+        await provisioning.run(initEntries, { restoredState: hadState });
+      } catch (error) {
+        // Unless stop() is what ended it (it is then stopping everything already).
+        if (provisioner === provisioning) {
+          logger.error((error as Error).message);
+          await stop();
+        }
+        throw error;
+      }
+    }
   }
 
   async function reset(): Promise<void> {
@@ -131,10 +165,14 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     alarms.clear();
     // Removed resources leave no files a new resource of the same name could load.
     if (config.dataDir && layout) await rm(layout.nodes, { recursive: true, force: true });
+    // Nothing the init file made is left: the next start applies it again.
+    if (config.dataDir) await forgetAppliedEntries(join(config.dataDir, APPLIED_ENTRIES_FILE));
     await persister?.commit();
   }
 
   async function stop(): Promise<void> {
+    provisioner?.cancel();
+    provisioner = undefined;
     const closing = server;
     server = undefined;
     if (closing) {

@@ -1,4 +1,6 @@
 /** The library API: start an emulator from a test suite's global setup. */
 export { createEmulator, type Emulator } from "./emulator.js";
-export type { EmulatorConfig, EmulatorOptions, EngineMode, ForwarderMode, LifecycleDelays } from "./config.js";
+export type { EmulatorConfig, EmulatorOptions, EngineMode, ForwarderMode, LifecycleDelays, ProvisioningEntry } from "./config.js";
 export { createLogger, type Logger, type LogLevel } from "./logger.js";
+export { ProvisioningError } from "./provisioning/provisioner.js";
+export type { EndpointListing, ResourceEndpoints } from "./provisioning/endpoints.js";

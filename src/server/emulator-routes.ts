@@ -1,6 +1,7 @@
 /**
  * The emulator's own HTTP endpoints under `/_emulator/` (never mixed with the AWS API at `/`):
- * health (engines and forwarder in use), the CA certificate of the TLS endpoints, reset.
+ * health (engines and forwarder in use), the CA certificate of the TLS endpoints, reset,
+ * and every resource's endpoints.
  */
 import type { HttpServerOptions } from "./http-server.js";
 
@@ -10,11 +11,24 @@ export interface EmulatorRouteDeps {
   /** The CA's PEM text; undefined when TLS in transit is unavailable. */
   caPem(): string | undefined;
   reset(): Promise<void>;
+  /** Boot-time provisioning: health is 503 (not ready) until every init entry is available. */
+  readiness?(): { ready: boolean; provisioning: unknown };
+  /** Every resource's endpoints: the JSON listing and the same as `NAME=value` lines. */
+  endpoints?(): Promise<{ json: unknown; env: string }>;
 }
 
 export function emulatorRoutes(deps: EmulatorRouteDeps): HttpServerOptions["handleEmulator"] {
   return async (method, name) => {
-    if (name === "health" && method === "GET") return { status: 200, json: { status: "running", ...deps.health() } };
+    if (name === "health" && method === "GET") {
+      const readiness = deps.readiness?.();
+      const ready = readiness?.ready ?? true;
+      const provisioning = readiness ? { provisioning: readiness.provisioning } : {};
+      return { status: ready ? 200 : 503, json: { status: ready ? "running" : "starting", ready, ...provisioning, ...deps.health() } };
+    }
+    if ((name === "endpoints" || name === "endpoints.env") && method === "GET" && deps.endpoints) {
+      const listing = await deps.endpoints();
+      return name === "endpoints" ? { status: 200, json: listing.json } : { status: 200, text: listing.env, contentType: "text/plain; charset=utf-8" };
+    }
     if (name === "ca.pem" && method === "GET") {
       const pem = deps.caPem();
       if (pem === undefined) return { status: 404, json: { error: "TLS in transit is unavailable (no openssl command)" } };
