@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import type { ProvisioningEntry } from "../config.js";
 
 export interface InitEntry extends Required<Pick<ProvisioningEntry, "action">> {
@@ -19,12 +20,6 @@ export interface InitEntry extends Required<Pick<ProvisioningEntry, "action">> {
 
 const FILE_EXTENSIONS = new Set([".json", ".yaml", ".yml"]);
 const ENTRY_KEYS = new Set(["action", "input", "region", "service"]);
-
-/**
- * The YAML library, loaded when a YAML file is read (`yaml` on npm, eemeli/yaml: YAML 1.2,
- * no dependencies). A module name held in a variable keeps it an optional dependency.
- */
-const YAML_PACKAGE = "yaml";
 
 /** The entries of a file, a folder of files, or entries given directly (createEmulator({ init: [...] })). */
 export async function loadInit(init: string | ProvisioningEntry[]): Promise<InitEntry[]> {
@@ -45,21 +40,11 @@ async function readInitFile(file: string): Promise<InitEntry[]> {
   const extension = extname(file).toLowerCase();
   let document: unknown;
   try {
-    document = extension === ".json" ? JSON.parse(text) : await parseYaml(text);
+    document = extension === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     throw new Error(`init file ${file}: ${(error as Error).message}`);
   }
   return checkEntries(document, file);
-}
-
-async function parseYaml(text: string): Promise<unknown> {
-  let yaml: { parse(text: string): unknown };
-  try {
-    yaml = (await import(YAML_PACKAGE)) as typeof yaml;
-  } catch {
-    throw new Error(`reading YAML needs the "${YAML_PACKAGE}" npm package, which is not installed; write the file as JSON (same entries)`);
-  }
-  return yaml.parse(text);
 }
 
 function checkEntries(document: unknown, source: string): InitEntry[] {
