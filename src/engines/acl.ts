@@ -5,8 +5,12 @@
 import { createHash } from "node:crypto";
 import { RESTRICTED_COMMANDS } from "./restricted.js";
 
-/** How a user proves who it is: any password (no-password-required; iam, see README) or one of these. */
-export type AclAuth = { kind: "nopass" } | { kind: "passwords"; sha256: string[] };
+/**
+ * How a user proves who it is: any password (no-password-required), one of these passwords,
+ * or an IAM token, which the node's IAM front (endpoints/iam-front.ts) checks and turns into
+ * the user's internal password (`RenderOptions.iamPassword`), the only one its ACL has.
+ */
+export type AclAuth = { kind: "nopass" } | { kind: "passwords"; sha256: string[] } | { kind: "iam" };
 
 /** One engine user: its ACL name is the ElastiCache UserName. */
 export interface AclUser {
@@ -18,6 +22,8 @@ export interface AclUser {
 export interface RenderOptions {
   /** --allow-restricted-commands: clients may run what ElastiCache refuses. */
   allowRestrictedCommands?: boolean;
+  /** The internal password of an IAM user; without it an IAM user gets no password (nobody gets in). */
+  iamPassword?: (userName: string) => string;
 }
 
 /** The access string AWS gives its seeded `default` user and an open cluster's default user. */
@@ -86,9 +92,20 @@ export function aclRules(user: AclUser, opts: RenderOptions = {}): string[] {
   const mentionsChannels = tokens.some((t) => t.startsWith("&") || /^(allchannels|resetchannels)$/i.test(t));
   const rules = mentionsChannels ? [] : ["&*"];
   rules.push(...tokens);
-  if (isEnabled(tokens)) rules.push(...(user.auth.kind === "nopass" ? ["nopass"] : user.auth.sha256.map((h) => `#${h}`)));
+  if (isEnabled(tokens)) rules.push(...passwordRules(user, opts));
   if (!opts.allowRestrictedCommands) rules.push(...RESTRICTED_COMMANDS.map((c) => `-${c}`));
   return rules;
+}
+
+function passwordRules(user: AclUser, opts: RenderOptions): string[] {
+  switch (user.auth.kind) {
+    case "nopass":
+      return ["nopass"];
+    case "passwords":
+      return user.auth.sha256.map((h) => `#${h}`);
+    case "iam":
+      return opts.iamPassword ? [`#${passwordHash(opts.iamPassword(user.name))}`] : [];
+  }
 }
 
 /** The command that makes the engine's user exactly this one (whatever it was before). */

@@ -1,0 +1,303 @@
+/**
+ * Follows a client's RESP command stream on its way to the engine, touching only the
+ * commands that authenticate: `AUTH <user> <password>` and `HELLO <ver> ... AUTH <user>
+ * <password> ...`. Every other byte goes through as it came (whole chunks when no such
+ * command is in them); an authenticating command is held until complete and handed to
+ * `rewrite`, which returns its replacement (or undefined: the original goes on unchanged).
+ *
+ * The framing is the engine's: multibulk (`*N`, `$len`) skipped by length, inline commands
+ * up to their newline. Anything it cannot follow (a malformed header, an inline line longer
+ * than the engine accepts) turns it into a plain pipe for the rest of the connection: the
+ * engine answers such input with a protocol error and closes, and a command that is not
+ * rewritten reaches the engine as the client sent it, so nothing is ever let in by a
+ * desynchronized scanner. `MULTI` ... `EXEC`/`DISCARD` is tracked: inside a transaction
+ * nothing is rewritten (AWS refuses IAM re-authentication there).
+ */
+
+/** An authenticating command, its arguments as sent. */
+export interface AuthCommand {
+  args: Buffer[];
+  /** Index of the user name and of the password in `args`. */
+  userIndex: number;
+  passwordIndex: number;
+  /** Inside MULTI: queued by the engine, never rewritten. */
+  inMulti: boolean;
+}
+
+/** Longest authenticating command held (a token is at most a few KB). Longer ones pass unchanged. */
+export const MAX_HELD_BYTES = 32 * 1024;
+/** `*N` / `$len` header lines are short; a longer one is not RESP. */
+const MAX_HEADER_LINE = 32;
+/** The engine's own limit on an inline command (PROTO_INLINE_MAX_SIZE). */
+const MAX_INLINE = 64 * 1024;
+/** Command names the scanner needs to see are at most 7 bytes (DISCARD). */
+const MAX_NAME = 7;
+
+const CR = 13;
+const LF = 10;
+
+type State =
+  | "start" // before a command
+  | "count" // reading `*N\r\n`
+  | "bulkHeader" // reading `$len\r\n`
+  | "bulk" // inside a bulk (its data and CRLF)
+  | "inline" // inside an inline command line
+  | "raw"; // not following any more: everything passes
+
+export class RespAuthScanner {
+  private state: State = "start";
+  private line = "";
+  private argsLeft = 0;
+  private argIndex = 0;
+  private bulkLeft = 0;
+  /** The current command is being held (undecided, or an authenticating command). */
+  private holding = false;
+  /** Bytes of the held command from earlier chunks. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Arguments captured so far (the name always, every argument of an authenticating command). */
+  private args: Buffer[] = [];
+  private capture: Buffer[] | null = null;
+  private isAuth = false;
+  private name = "";
+  private inMulti = false;
+
+  constructor(private readonly rewrite: (command: AuthCommand) => Buffer | undefined) {}
+
+  /** The bytes to send to the engine for this chunk of the client's stream (possibly none yet). */
+  push(chunk: Buffer): Buffer[] {
+    if (this.state === "raw") return [chunk];
+    const out: Buffer[] = [];
+    let flushFrom = 0;
+    /** Where the held command starts in this chunk (0 when it started in an earlier one). */
+    let holdFrom = 0;
+    let pos = 0;
+    const len = chunk.length;
+    while (pos < len) {
+      switch (this.state) {
+        case "start": {
+          const byte = chunk[pos];
+          if (byte === CR || byte === LF) {
+            pos++;
+            break;
+          }
+          this.beginCommand();
+          holdFrom = pos;
+          if (byte === 0x2a /* * */) {
+            this.state = "count";
+            this.line = "";
+            pos++;
+          } else {
+            this.state = "inline";
+            this.line = "";
+          }
+          break;
+        }
+        case "count":
+        case "bulkHeader": {
+          const nl = chunk.indexOf(LF, pos);
+          const end = nl < 0 ? len : nl;
+          this.line += chunk.toString("latin1", pos, end);
+          pos = nl < 0 ? len : nl + 1;
+          if (this.line.length > MAX_HEADER_LINE) return this.giveUp(out, chunk, flushFrom, holdFrom);
+          if (nl < 0) break;
+          const text = this.line.endsWith("\r") ? this.line.slice(0, -1) : this.line;
+          this.line = "";
+          if (this.state === "count") {
+            if (!/^-?\d+$/.test(text)) return this.giveUp(out, chunk, flushFrom, holdFrom);
+            this.argsLeft = Number(text);
+            if (this.argsLeft <= 0) {
+              // `*0` / `*-1`: the engine reads nothing; nothing to follow.
+              this.release(out);
+              this.state = "start";
+              break;
+            }
+            this.state = "bulkHeader";
+          } else {
+            if (!/^\$\d+$/.test(text)) return this.giveUp(out, chunk, flushFrom, holdFrom);
+            const size = Number(text.slice(1));
+            this.bulkLeft = size + 2;
+            this.capture = null;
+            if (this.argIndex === 0) {
+              if (size <= MAX_NAME) this.capture = [];
+              else this.release(out);
+            } else if (this.isAuth && this.holding) {
+              if (this.heldBytes + size > MAX_HELD_BYTES) this.release(out);
+              else this.capture = [];
+            }
+            this.state = "bulk";
+          }
+          break;
+        }
+        case "bulk": {
+          const take = Math.min(this.bulkLeft, len - pos);
+          if (this.capture) {
+            // The data without its trailing CRLF.
+            const dataLeft = Math.max(0, this.bulkLeft - 2);
+            const dataTake = Math.min(take, dataLeft);
+            if (dataTake > 0) this.capture.push(chunk.subarray(pos, pos + dataTake));
+          }
+          pos += take;
+          this.bulkLeft -= take;
+          if (this.holding) this.heldBytes += take;
+          if (this.bulkLeft > 0) break;
+          const arg = this.capture ? Buffer.concat(this.capture) : undefined;
+          this.capture = null;
+          if (this.argIndex === 0) this.named(arg ? arg.toString("latin1").toUpperCase() : "", out);
+          else if (arg && this.holding) this.args.push(arg);
+          this.argIndex++;
+          this.argsLeft--;
+          if (this.argsLeft > 0) {
+            this.state = "bulkHeader";
+            break;
+          }
+          this.state = "start";
+          if (this.holding) {
+            const end = this.finishHeld(out, chunk, flushFrom, holdFrom, pos);
+            flushFrom = end;
+          }
+          break;
+        }
+        case "inline": {
+          const nl = chunk.indexOf(LF, pos);
+          const end = nl < 0 ? len : nl + 1;
+          this.heldBytes += end - pos;
+          pos = end;
+          if (this.heldBytes > MAX_INLINE) return this.giveUp(out, chunk, flushFrom, holdFrom);
+          if (nl < 0) break;
+          this.state = "start";
+          // The whole line: what the engine would split it into (words; quotes are left to it).
+          const lineBytes = Buffer.concat([...this.held, chunk.subarray(holdFrom, pos)]);
+          const words = lineBytes.toString("latin1").trim().split(/[ \t]+/).filter((w) => w !== "");
+          const name = (words[0] ?? "").toUpperCase();
+          this.trackTransaction(name);
+          const auth = name === "AUTH" || name === "HELLO" ? authPositions(name, words.map((w) => Buffer.from(w, "latin1"))) : undefined;
+          const replacement = auth && !/["']/.test(lineBytes.toString("latin1")) ? this.rewrite({ ...auth, inMulti: this.wasInMulti(name) }) : undefined;
+          if (replacement) {
+            if (holdFrom > flushFrom) out.push(chunk.subarray(flushFrom, holdFrom));
+            out.push(replacement);
+            flushFrom = pos;
+          } else {
+            this.releaseHeld(out);
+          }
+          this.endCommand();
+          break;
+        }
+      }
+    }
+    if (this.holding) {
+      if (holdFrom > flushFrom) out.push(chunk.subarray(flushFrom, holdFrom));
+      const rest = chunk.subarray(Math.max(holdFrom, flushFrom));
+      if (rest.length) this.held.push(rest);
+    } else if (flushFrom < len) {
+      out.push(flushFrom === 0 ? chunk : chunk.subarray(flushFrom));
+    }
+    return out;
+  }
+
+  private beginCommand(): void {
+    this.holding = true;
+    this.held = [];
+    this.heldBytes = 0;
+    this.args = [];
+    this.argIndex = 0;
+    this.isAuth = false;
+    this.name = "";
+  }
+
+  private endCommand(): void {
+    this.holding = false;
+    this.held = [];
+    this.heldBytes = 0;
+    this.args = [];
+  }
+
+  /** The command's name is known: only an authenticating command stays held. */
+  private named(name: string, out: Buffer[]): void {
+    this.name = name;
+    this.trackTransaction(name);
+    if (name === "AUTH" || name === "HELLO") {
+      this.isAuth = true;
+      this.args = [Buffer.from(name, "latin1")];
+    } else {
+      this.release(out);
+    }
+  }
+
+  private trackTransaction(name: string): void {
+    if (name === "MULTI") this.inMulti = true;
+    else if (name === "EXEC" || name === "DISCARD" || name === "RESET") this.inMulti = false;
+  }
+
+  /** Whether the command named `name` runs inside a transaction (MULTI itself does not). */
+  private wasInMulti(name: string): boolean {
+    return this.inMulti && name !== "MULTI";
+  }
+
+  /**
+   * Stops holding the current command: what was held from earlier chunks goes out now, the
+   * rest of the command passes with the chunk.
+   */
+  private release(out: Buffer[]): void {
+    if (!this.holding) return;
+    this.releaseHeld(out);
+    this.holding = false;
+    this.isAuth = false;
+    this.capture = null;
+  }
+
+  private releaseHeld(out: Buffer[]): void {
+    for (const piece of this.held) out.push(piece);
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
+  /** A held multibulk command ended at `end` in this chunk; returns the new flush point. */
+  private finishHeld(out: Buffer[], chunk: Buffer, flushFrom: number, holdFrom: number, end: number): number {
+    const auth = this.isAuth ? authPositions(this.name, this.args) : undefined;
+    const replacement = auth ? this.rewrite({ ...auth, inMulti: this.wasInMulti(this.name) }) : undefined;
+    if (!replacement) {
+      // Not ours to change: everything held goes on as sent, the chunk's part with the chunk.
+      this.releaseHeld(out);
+      this.endCommand();
+      return flushFrom;
+    }
+    if (holdFrom > flushFrom) out.push(chunk.subarray(flushFrom, holdFrom));
+    out.push(replacement);
+    this.endCommand();
+    return end;
+  }
+
+  /** Not RESP as the engine reads it: everything from here on passes unchanged. */
+  private giveUp(out: Buffer[], chunk: Buffer, flushFrom: number, holdFrom: number): Buffer[] {
+    this.state = "raw";
+    if (this.holding) {
+      if (holdFrom > flushFrom) out.push(chunk.subarray(flushFrom, holdFrom));
+      this.releaseHeld(out);
+      out.push(chunk.subarray(Math.max(holdFrom, flushFrom)));
+    } else {
+      out.push(chunk.subarray(flushFrom));
+    }
+    this.endCommand();
+    return out;
+  }
+}
+
+/** Where the user and password are in an AUTH or HELLO command; undefined when it names no user. */
+function authPositions(name: string, args: Buffer[]): Omit<AuthCommand, "inMulti"> | undefined {
+  if (name === "AUTH") return args.length === 3 ? { args, userIndex: 1, passwordIndex: 2 } : undefined;
+  // HELLO protover [AUTH username password] [SETNAME clientname], options in any order.
+  for (let i = 2; i < args.length; i++) {
+    const option = args[i].toString("latin1").toUpperCase();
+    if (option === "AUTH" && i + 2 < args.length) return { args, userIndex: i + 1, passwordIndex: i + 2 };
+    if (option === "SETNAME") i++;
+  }
+  return undefined;
+}
+
+/** A command as a RESP multibulk. */
+export function encodeCommand(args: Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`, "latin1")];
+  for (const arg of args) parts.push(Buffer.from(`$${arg.length}\r\n`, "latin1"), arg, Buffer.from("\r\n", "latin1"));
+  return Buffer.concat(parts);
+}
