@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateIamAuthToken, type IamTokenRequest } from "../../src/iam-token.js";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
+import { expectAwsError } from "../helpers/errors.js";
 import { fetchCa } from "../helpers/tls.js";
 import { Connections, waitForUserGroup } from "../helpers/users.js";
 import { waitForReplicationGroup } from "../helpers/wait.js";
@@ -175,6 +176,29 @@ describe("refusals: the engine's WRONGPASS, and the node keeps serving", () => {
       else expect(replies[3 * i + 1][1]).toBe("OK");
       expect(replies[3 * i + 2][1]).toBe(String(i));
     }
+  });
+});
+
+describe("AWS's rules for IAM users", () => {
+  const create = (over: Partial<ConstructorParameters<typeof CreateReplicationGroupCommand>[0]>) =>
+    client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "iam-rules",
+        ReplicationGroupDescription: "iam",
+        CacheNodeType: "cache.t3.micro",
+        Engine: "redis",
+        TransitEncryptionEnabled: true,
+        UserGroupIds: ["iam-users"],
+        ...over,
+      }),
+    );
+
+  it("needs Redis OSS 7.0 or later", async () => {
+    await expectAwsError(create({ EngineVersion: "6.2" }), "InvalidParameterCombination", 400, /IAM authentication requires Redis OSS 7.0 or later/);
+  });
+
+  it("needs in-transit encryption (as user groups do)", async () => {
+    await expectAwsError(create({ EngineVersion: "7.0", TransitEncryptionEnabled: false }), "InvalidParameterCombination", 400);
   });
 });
 
