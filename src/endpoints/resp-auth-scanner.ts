@@ -143,7 +143,7 @@ export class RespAuthScanner {
           if (this.bulkLeft > 0) break;
           const arg = this.capture ? Buffer.concat(this.capture) : undefined;
           this.capture = null;
-          if (this.argIndex === 0) this.named(arg ? arg.toString("latin1").toUpperCase() : "", out);
+          if (this.argIndex === 0) this.named(arg, out);
           else if (arg && this.holding) this.args.push(arg);
           this.argIndex++;
           this.argsLeft--;
@@ -213,12 +213,13 @@ export class RespAuthScanner {
   }
 
   /** The command's name is known: only an authenticating command stays held. */
-  private named(name: string, out: Buffer[]): void {
+  private named(arg: Buffer | undefined, out: Buffer[]): void {
+    const name = arg ? arg.toString("latin1").toUpperCase() : "";
     this.name = name;
     this.trackTransaction(name);
-    if (name === "AUTH" || name === "HELLO") {
+    if (arg && (name === "AUTH" || name === "HELLO")) {
       this.isAuth = true;
-      this.args = [Buffer.from(name, "latin1")];
+      this.args = [arg];
     } else {
       this.release(out);
     }
