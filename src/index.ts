@@ -2,3 +2,4 @@
 export { createEmulator, type Emulator } from "./emulator.js";
 export type { EmulatorConfig, EmulatorOptions, EngineMode, ForwarderMode, LifecycleDelays } from "./config.js";
 export { createLogger, type Logger, type LogLevel } from "./logger.js";
+export { generateIamAuthToken, verifyIamAuthToken, type IamTokenRequest, type IamTokenScope } from "./iam-token.js";
