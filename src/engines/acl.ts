@@ -3,6 +3,7 @@
  * user (access string + authentication) into the `ACL SETUSER` the engine runs. Pure.
  */
 import { createHash } from "node:crypto";
+import { ENGINE_COMMANDS } from "./redis-commands.js";
 import { RESTRICTED_COMMANDS } from "./restricted.js";
 
 /**
@@ -56,7 +57,7 @@ export function accessStringError(accessString: string): string | undefined {
       return `Access string must not contain passwords (${token}): set them with Passwords or NoPasswordRequired.`;
     }
     if (FLAGS.has(lower)) continue;
-    if (/^(%(R|W|RW)?)?~\S+$/i.test(token) || /^&\S+$/.test(token)) continue;
+    if (/^(%(R|W|RW|WR))?~\S+$/i.test(token) || /^&\S+$/.test(token)) continue;
     const command = /^([+-])(@?)([a-z0-9_.-]+)(\|[a-z0-9_.-]+)?$/i.exec(token);
     if (!command) return `Invalid access string token: ${token}`;
     const [, sign, at, name] = command;
@@ -67,8 +68,23 @@ export function accessStringError(accessString: string): string | undefined {
     if (sign === "+" && (RESTRICTED_COMMANDS as readonly string[]).includes(name.toLowerCase())) {
       return `Access string must not enable a restricted command: ${token}`;
     }
+    const engineError = commandError(sign, name.toLowerCase(), command[4]?.slice(1).toLowerCase(), token);
+    if (engineError) return engineError;
   }
   return undefined;
+}
+
+/**
+ * What the engine's `ACL SETUSER` would refuse in a command rule: a command it does not know, a
+ * subcommand its command does not have, or `-cmd|arg` for a command without subcommands (the
+ * engine accepts `+cmd|first-arg` there, not its removal).
+ */
+function commandError(sign: string, name: string, sub: string | undefined, token: string): string | undefined {
+  const subcommands = ENGINE_COMMANDS.get(name);
+  if (!subcommands) return `Unknown command in access string: ${token}`;
+  if (sub === undefined) return undefined;
+  if (subcommands.size > 0) return subcommands.has(sub) ? undefined : `Unknown subcommand in access string: ${token}`;
+  return sign === "-" ? `A first argument cannot be removed from a command without subcommands: ${token}` : undefined;
 }
 
 /** `on`/`off` in the access string decide (the last one wins); without either the user is off, as on AWS. */

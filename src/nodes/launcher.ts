@@ -10,7 +10,7 @@ import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
 import { IamFront } from "../endpoints/iam-front.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
-import type { EngineDriver, EngineNode, NodeSpec, NodeTls, TransitEncryptionMode } from "../engines/engine.js";
+import type { EngineDriver, EngineKind, EngineNode, NodeSpec, NodeTls, TransitEncryptionMode } from "../engines/engine.js";
 import { verifyIamAuthToken } from "../iam-token.js";
 import type { EngineRegistry } from "../engines/registry.js";
 import type { Logger } from "../logger.js";
@@ -203,6 +203,13 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
             );
       await node.ready();
       return node;
+    },
+
+    tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined {
+      const { driver } = registry.resolve(engine, engineVersion);
+      if (driver.id !== "embedded") return undefined;
+      const binaries = engine === "memcached" ? "memcached" : "redis-server or valkey-server";
+      return `TransitEncryptionEnabled (and the AUTH tokens and user groups that need it) requires the real ${engine} engine: ${binaries} is not installed here (or --engine embedded is set), and the embedded engine subset has no TLS and no ACLs. Install ${binaries}, or leave TransitEncryptionEnabled off.`;
     },
 
     startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint> {

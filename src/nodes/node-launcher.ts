@@ -2,7 +2,7 @@
  * What the lifecycles ask of the node layer: engine nodes, and the emulator-owned endpoints
  * (forwarders, Memcached Auto Discovery) in front of them. nodes/launcher.ts implements it.
  */
-import type { EngineNode, NodeSpec, TransitEncryptionMode } from "../engines/engine.js";
+import type { EngineKind, EngineNode, NodeSpec, TransitEncryptionMode } from "../engines/engine.js";
 import type { IamTokenScope } from "../iam-token.js";
 import type { Endpoint } from "../process/connect.js";
 
@@ -28,6 +28,12 @@ export interface NodeLauncher {
   startNode(spec: NodeStartSpec, preferredPort?: number): Promise<EngineNode>;
   /** `transitEncryption`: the endpoint speaks TLS (required) or both (preferred), and reaches the nodes accordingly. */
   startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint>;
+  /**
+   * Why nodes of this engine and version cannot have TLS in transit (and the ACLs that come
+   * with it) here: the embedded engine subset would run them, and it has neither. Undefined
+   * when they can.
+   */
+  tlsUnavailable?(engine: EngineKind, engineVersion: string): string | undefined;
   /** A TCP forwarder (primary, reader or configuration endpoint of a replication group). */
   startForwarder(name: string, preferredPort?: number, options?: ForwarderOptions): Promise<Forwarder>;
 }
