@@ -145,12 +145,18 @@ export class IamFront {
       }
       return replacement;
     });
+    let waiting = false;
     const forward = (chunk: Buffer) => {
       let ok = true;
       for (const piece of scanner.push(chunk)) ok = upstream.write(piece);
-      if (!ok) {
+      if (!ok && !waiting) {
+        // Backpressure, as pipe() does: the engine's side drains before the client is read again.
+        waiting = true;
         client.pause();
-        upstream.once("drain", () => client.resume());
+        upstream.once("drain", () => {
+          waiting = false;
+          client.resume();
+        });
       }
     };
     upstream.on("error", close);

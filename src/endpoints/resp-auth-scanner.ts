@@ -30,8 +30,8 @@ export const MAX_HELD_BYTES = 32 * 1024;
 const MAX_HEADER_LINE = 32;
 /** The engine's own limit on an inline command (PROTO_INLINE_MAX_SIZE). */
 const MAX_INLINE = 64 * 1024;
-/** Command names the scanner needs to see are at most 7 bytes (DISCARD). */
-const MAX_NAME = 7;
+/** The lengths of the command names the scanner needs to see: AUTH, EXEC, HELLO, MULTI, RESET, DISCARD. */
+const NAME_LENGTHS = new Set([4, 5, 7]);
 
 const CR = 13;
 const LF = 10;
@@ -46,7 +46,13 @@ type State =
 
 export class RespAuthScanner {
   private state: State = "start";
-  private line = "";
+  /** The header line being read (`*N` / `$len`), parsed as it comes: its length, digits, sign, whether it is malformed. */
+  private lineLength = 0;
+  private lineValue = 0;
+  private lineDigits = 0;
+  private lineNegative = false;
+  private lineBad = false;
+  private lineEnded = false;
   private argsLeft = 0;
   private argIndex = 0;
   private bulkLeft = 0;
@@ -85,27 +91,31 @@ export class RespAuthScanner {
           holdFrom = pos;
           if (byte === 0x2a /* * */) {
             this.state = "count";
-            this.line = "";
+            this.startLine();
             pos++;
           } else {
             this.state = "inline";
-            this.line = "";
           }
           break;
         }
         case "count":
         case "bulkHeader": {
-          const nl = chunk.indexOf(LF, pos);
-          const end = nl < 0 ? len : nl;
-          this.line += chunk.toString("latin1", pos, end);
-          pos = nl < 0 ? len : nl + 1;
-          if (this.line.length > MAX_HEADER_LINE) return this.giveUp(out, chunk, flushFrom, holdFrom);
-          if (nl < 0) break;
-          const text = this.line.endsWith("\r") ? this.line.slice(0, -1) : this.line;
-          this.line = "";
+          // Digits straight from the bytes: no string per header line.
+          let ended = false;
+          while (pos < len) {
+            const byte = chunk[pos++];
+            if (byte === LF) {
+              ended = true;
+              break;
+            }
+            this.readLineByte(byte);
+          }
+          if (this.lineLength > MAX_HEADER_LINE) return this.giveUp(out, chunk, flushFrom, holdFrom);
+          if (!ended) break;
+          if (this.lineBad || this.lineDigits === 0) return this.giveUp(out, chunk, flushFrom, holdFrom);
+          const value = this.lineNegative ? -this.lineValue : this.lineValue;
           if (this.state === "count") {
-            if (!/^-?\d+$/.test(text)) return this.giveUp(out, chunk, flushFrom, holdFrom);
-            this.argsLeft = Number(text);
+            this.argsLeft = value;
             if (this.argsLeft <= 0) {
               // `*0` / `*-1`: the engine reads nothing; nothing to follow.
               this.release(out);
@@ -113,14 +123,16 @@ export class RespAuthScanner {
               break;
             }
             this.state = "bulkHeader";
+            this.startLine();
           } else {
-            if (!/^\$\d+$/.test(text)) return this.giveUp(out, chunk, flushFrom, holdFrom);
-            const size = Number(text.slice(1));
+            if (this.lineNegative) return this.giveUp(out, chunk, flushFrom, holdFrom);
+            const size = value;
             this.bulkLeft = size + 2;
             this.capture = null;
             if (this.argIndex === 0) {
-              if (size <= MAX_NAME) this.capture = [];
-              else this.release(out);
+              // Only AUTH, EXEC, RESET (4-5 bytes), HELLO, MULTI and DISCARD (7) matter.
+              if (NAME_LENGTHS.has(size)) this.capture = [];
+              else this.named(undefined, out);
             } else if (this.isAuth && this.holding) {
               if (this.heldBytes + size > MAX_HELD_BYTES) this.release(out);
               else this.capture = [];
@@ -149,6 +161,7 @@ export class RespAuthScanner {
           this.argsLeft--;
           if (this.argsLeft > 0) {
             this.state = "bulkHeader";
+            this.startLine();
             break;
           }
           this.state = "start";
@@ -193,6 +206,47 @@ export class RespAuthScanner {
       out.push(flushFrom === 0 ? chunk : chunk.subarray(flushFrom));
     }
     return out;
+  }
+
+  private startLine(): void {
+    this.lineLength = 0;
+    this.lineValue = 0;
+    this.lineDigits = 0;
+    this.lineNegative = false;
+    this.lineBad = false;
+    this.lineEnded = false;
+  }
+
+  /**
+   * One byte of a header line before its LF: `*` lines hold `-?digits`, `$` lines `$digits`;
+   * a CR ends the digits. Anything else marks the line malformed.
+   */
+  private readLineByte(byte: number): void {
+    const at = this.lineLength++;
+    if (this.lineBad || this.lineLength > MAX_HEADER_LINE) return;
+    if (this.lineEnded) {
+      // Only the LF may follow the CR.
+      this.lineBad = true;
+      return;
+    }
+    if (byte === CR) {
+      this.lineEnded = true;
+      return;
+    }
+    if (this.state === "bulkHeader" && at === 0) {
+      if (byte !== 0x24 /* $ */) this.lineBad = true;
+      return;
+    }
+    if (this.state === "count" && at === 0 && byte === 0x2d /* - */) {
+      this.lineNegative = true;
+      return;
+    }
+    if (byte < 0x30 || byte > 0x39 || this.lineDigits >= 15) {
+      this.lineBad = true;
+      return;
+    }
+    this.lineValue = this.lineValue * 10 + (byte - 0x30);
+    this.lineDigits++;
   }
 
   private beginCommand(): void {
