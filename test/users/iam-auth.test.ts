@@ -8,6 +8,8 @@ import {
   CreateReplicationGroupCommand,
   CreateUserCommand,
   CreateUserGroupCommand,
+  ModifyUserCommand,
+  ModifyUserGroupCommand,
   type ElastiCacheClient,
   type Endpoint,
 } from "@aws-sdk/client-elasticache";
@@ -19,7 +21,7 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { fetchCa } from "../helpers/tls.js";
-import { Connections, waitForUserGroup } from "../helpers/users.js";
+import { Connections, waitForUser, waitForUserGroup } from "../helpers/users.js";
 import { waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
@@ -176,6 +178,36 @@ describe("refusals: the engine's WRONGPASS, and the node keeps serving", () => {
       else expect(replies[3 * i + 1][1]).toBe("OK");
       expect(replies[3 * i + 2][1]).toBe(String(i));
     }
+  });
+});
+
+describe("user and user group changes reach the token check", () => {
+  it("an IAM user added to the group gets in with its token; removed, it is refused", async () => {
+    await client.send(new CreateUserCommand({ UserId: "iam-late", UserName: "iam-late", Engine: "redis", AccessString: "on ~late:* +@all", AuthenticationMode: { Type: "iam" } }));
+    const late = () => token({ userId: "iam-late" });
+    const before = await connections.connect(primary, tlsTo());
+    expect(await auth(before, "iam-late", late())).toMatch(/^WRONGPASS/);
+    await client.send(new ModifyUserGroupCommand({ UserGroupId: "iam-users", UserIdsToAdd: ["iam-late"] }));
+    await waitForUserGroup(client, "iam-users");
+    const redis = await connections.connect(primary, { ...tlsTo(), username: "iam-late", password: late() });
+    expect(await redis.set("late:1", "v")).toBe("OK");
+    await expect(redis.set("other:1", "v")).rejects.toThrow(/NOPERM/);
+    await client.send(new ModifyUserGroupCommand({ UserGroupId: "iam-users", UserIdsToRemove: ["iam-late"] }));
+    await waitForUserGroup(client, "iam-users");
+    const after = await connections.connect(primary, tlsTo());
+    expect(await auth(after, "iam-late", late())).toMatch(/^WRONGPASS/);
+  });
+
+  it("an IAM user switched off (access string off) is refused even with a valid token", async () => {
+    await client.send(new ModifyUserCommand({ UserId: "iam-other", AccessString: "off ~* +@all" }));
+    await waitForUser(client, "iam-other");
+    await waitForUserGroup(client, "iam-users");
+    const redis = await connections.connect(primary, tlsTo());
+    expect(await auth(redis, "iam-other", token({ userId: "iam-other" }))).toMatch(/^WRONGPASS/);
+    await client.send(new ModifyUserCommand({ UserId: "iam-other", AccessString: "on ~* +@all" }));
+    await waitForUser(client, "iam-other");
+    await waitForUserGroup(client, "iam-users");
+    expect(await auth(redis, "iam-other", token({ userId: "iam-other" }))).toBe("OK");
   });
 });
 
