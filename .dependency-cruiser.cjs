@@ -17,11 +17,11 @@ const RANKS = [
     layers: [
       {
         name: "base",
-        // Generated types, logging, paths, credentials, config, ElastiCache's engine terms, and
+        // Generated types, logging, paths, credentials, IAM auth tokens, config, ElastiCache's engine terms, and
         // the AWS reference data (state/catalog.ts and state/parameter-catalog.ts, or src/catalog/).
         paths: [
           "^src/generated/",
-          "^src/(logger|paths|credentials|config|engine-terms)\\.ts$",
+          "^src/(logger|paths|credentials|config|engine-terms|iam-token)\\.ts$",
           "^src/catalog/",
           "^src/state/(catalog|parameter-catalog)\\.ts$",
         ],

@@ -25,6 +25,7 @@ import { rowDescribe100 } from "./rows/describe-100.js";
 import { rowRedisBenchmark } from "./rows/redis-benchmark.js";
 import { rowRss } from "./rows/rss.js";
 import { rowStrictAuth } from "./rows/strict-auth.js";
+import { rowIam } from "./rows/iam.js";
 import { rowTls } from "./rows/tls.js";
 import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
 
@@ -43,6 +44,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "12", name: "redis-benchmark over TLS vs plaintext, same node", run: rowTls },
   { id: "13", name: "snapshot and restore, 1M keys", run: rowSnapshots },
   { id: "14", name: "restore a snapshot into another shard count, 1M keys", run: rowSnapshotReshard },
+  { id: "15", name: "IAM authentication: token vs password users, connection setup", run: rowIam },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 

@@ -64,8 +64,10 @@ export interface EmulatorConfig {
   maxBodyBytes: number;
   /** Verify every request's SigV4 signature against `credentials` (off: any credentials work). */
   strictAuth: boolean;
-  /** Credentials strict mode accepts. */
+  /** Credentials strict mode accepts (API requests, and IAM auth tokens' signatures). */
   credentials: Credential[];
+  /** How long an IAM-authenticated connection lives without authenticating again (AWS: 12 hours). */
+  iamConnectionLifetimeMs: number;
   /** Cache nodes per account and region (AWS's default quota is 300). */
   maxNodes: number;
   /** Folder that stands in for S3 in CopySnapshot TargetBucket and SnapshotArns (`<dir>/<bucket>/<key>`); undefined = `<data dir or temp dir>/exports`. */
@@ -101,6 +103,7 @@ export const defaultConfig: EmulatorConfig = {
   maxBodyBytes: 1024 * 1024,
   strictAuth: false,
   credentials: [],
+  iamConnectionLifetimeMs: 12 * 3600 * 1000,
   maxNodes: 300,
   snapshotClockScale: 1,
   snapshotQuota: 1000,
@@ -137,6 +140,9 @@ function validateConfig(config: EmulatorConfig): void {
   }
   if (config.strictAuth && config.credentials.length === 0) {
     throw new Error("strict authentication needs at least one credential (--credentials ACCESS_KEY:SECRET[:ACCOUNT])");
+  }
+  if (!(Number.isInteger(config.iamConnectionLifetimeMs) && config.iamConnectionLifetimeMs >= 1 && config.iamConnectionLifetimeMs <= 2 ** 31 - 1)) {
+    throw new Error(`invalid IAM connection lifetime ${config.iamConnectionLifetimeMs} ms (1 ms to about 24 days)`);
   }
   if (!(Number.isInteger(config.maxNodes) && config.maxNodes >= 1)) throw new Error(`invalid node limit ${config.maxNodes}`);
   if (!(config.snapshotClockScale >= 1)) throw new Error(`invalid snapshot clock scale ${config.snapshotClockScale} (at least 1)`);

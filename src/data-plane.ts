@@ -81,7 +81,14 @@ export class DataPlane {
       files: new SnapshotFiles(layout.snapshots, layout.exports),
       logger,
     });
-    this.services = { config, clusters, replication, access, snapshots };
+    this.services = {
+      config,
+      clusters,
+      replication,
+      access,
+      snapshots,
+      tlsUnavailable: (engine, engineVersion) => launcher.tlsUnavailable?.(engine, engineVersion),
+    };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },

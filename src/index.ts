@@ -4,3 +4,4 @@ export type { EmulatorConfig, EmulatorOptions, EngineMode, ForwarderMode, Lifecy
 export { createLogger, type Logger, type LogLevel } from "./logger.js";
 export { ProvisioningError } from "./provisioning/provisioner.js";
 export type { EndpointListing, ResourceEndpoints } from "./provisioning/endpoints.js";
+export { generateIamAuthToken, verifyIamAuthToken, type IamTokenRequest, type IamTokenScope } from "./iam-token.js";

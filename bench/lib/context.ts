@@ -28,5 +28,6 @@ export const PORTS = {
   strictAuth: { open: { from: 24300, to: 24349 }, strict: { from: 24350, to: 24399 } },
   tls: { emulator: { from: 24400, to: 24499 } },
   snapshots: { emulator: { from: 24500, to: 24599 }, bare: { from: 24600, to: 24649 } },
+  iam: { emulator: { from: 24650, to: 24749 } },
   restart: { emulator: { from: 25000, to: 25199 } },
 } as const;

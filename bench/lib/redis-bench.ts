@@ -26,6 +26,9 @@ export interface BenchSpec {
   cluster?: boolean;
   /** TLS trusting this CA file (`--tls --cacert`). */
   cacert?: string;
+  /** ACL user and password (`--user`, `-a`). */
+  user?: string;
+  password?: string;
   /** taskset -c cpu, when given. */
   cpu?: number;
   timeoutMs?: number;
@@ -35,6 +38,8 @@ export async function redisBenchmark(spec: BenchSpec): Promise<Rates> {
   const args = ["-h", "127.0.0.1", "-p", String(spec.port), "-t", spec.tests.map((t) => t.toLowerCase()).join(","), "-n", String(spec.requests), "-c", String(spec.clients ?? 50), "-q", "--csv"];
   if (spec.cluster) args.push("--cluster");
   if (spec.cacert) args.push("--tls", "--cacert", spec.cacert);
+  if (spec.user !== undefined) args.push("--user", spec.user);
+  if (spec.password !== undefined) args.push("-a", spec.password);
   // redis-benchmark retries a refused connection forever: the timeout ends it.
   const opts = { timeoutMs: spec.timeoutMs ?? 180_000 };
   const out = spec.cpu === undefined ? await runCommand(REDIS_BENCHMARK, args, opts) : await runCommand(TASKSET, ["-c", String(spec.cpu), REDIS_BENCHMARK, ...args], opts);

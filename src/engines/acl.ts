@@ -3,10 +3,15 @@
  * user (access string + authentication) into the `ACL SETUSER` the engine runs. Pure.
  */
 import { createHash } from "node:crypto";
+import { ENGINE_COMMANDS } from "./redis-commands.js";
 import { RESTRICTED_COMMANDS } from "./restricted.js";
 
-/** How a user proves who it is: any password (no-password-required; iam, see README) or one of these. */
-export type AclAuth = { kind: "nopass" } | { kind: "passwords"; sha256: string[] };
+/**
+ * How a user proves who it is: any password (no-password-required), one of these passwords,
+ * or an IAM token, which the node's IAM front (endpoints/iam-front.ts) checks and turns into
+ * the user's internal password (`RenderOptions.iamPassword`), the only one its ACL has.
+ */
+export type AclAuth = { kind: "nopass" } | { kind: "passwords"; sha256: string[] } | { kind: "iam" };
 
 /** One engine user: its ACL name is the ElastiCache UserName. */
 export interface AclUser {
@@ -18,6 +23,8 @@ export interface AclUser {
 export interface RenderOptions {
   /** --allow-restricted-commands: clients may run what ElastiCache refuses. */
   allowRestrictedCommands?: boolean;
+  /** The internal password of an IAM user; without it an IAM user gets no password (nobody gets in). */
+  iamPassword?: (userName: string) => string;
 }
 
 /** The access string AWS gives its seeded `default` user and an open cluster's default user. */
@@ -50,7 +57,7 @@ export function accessStringError(accessString: string): string | undefined {
       return `Access string must not contain passwords (${token}): set them with Passwords or NoPasswordRequired.`;
     }
     if (FLAGS.has(lower)) continue;
-    if (/^(%(R|W|RW)?)?~\S+$/i.test(token) || /^&\S+$/.test(token)) continue;
+    if (/^(%(R|W|RW|WR))?~\S+$/i.test(token) || /^&\S+$/.test(token)) continue;
     const command = /^([+-])(@?)([a-z0-9_.-]+)(\|[a-z0-9_.-]+)?$/i.exec(token);
     if (!command) return `Invalid access string token: ${token}`;
     const [, sign, at, name] = command;
@@ -61,8 +68,23 @@ export function accessStringError(accessString: string): string | undefined {
     if (sign === "+" && (RESTRICTED_COMMANDS as readonly string[]).includes(name.toLowerCase())) {
       return `Access string must not enable a restricted command: ${token}`;
     }
+    const engineError = commandError(sign, name.toLowerCase(), command[4]?.slice(1).toLowerCase(), token);
+    if (engineError) return engineError;
   }
   return undefined;
+}
+
+/**
+ * What the engine's `ACL SETUSER` would refuse in a command rule: a command it does not know, a
+ * subcommand its command does not have, or `-cmd|arg` for a command without subcommands (the
+ * engine accepts `+cmd|first-arg` there, not its removal).
+ */
+function commandError(sign: string, name: string, sub: string | undefined, token: string): string | undefined {
+  const subcommands = ENGINE_COMMANDS.get(name);
+  if (!subcommands) return `Unknown command in access string: ${token}`;
+  if (sub === undefined) return undefined;
+  if (subcommands.size > 0) return subcommands.has(sub) ? undefined : `Unknown subcommand in access string: ${token}`;
+  return sign === "-" ? `A first argument cannot be removed from a command without subcommands: ${token}` : undefined;
 }
 
 /** `on`/`off` in the access string decide (the last one wins); without either the user is off, as on AWS. */
@@ -86,9 +108,20 @@ export function aclRules(user: AclUser, opts: RenderOptions = {}): string[] {
   const mentionsChannels = tokens.some((t) => t.startsWith("&") || /^(allchannels|resetchannels)$/i.test(t));
   const rules = mentionsChannels ? [] : ["&*"];
   rules.push(...tokens);
-  if (isEnabled(tokens)) rules.push(...(user.auth.kind === "nopass" ? ["nopass"] : user.auth.sha256.map((h) => `#${h}`)));
+  if (isEnabled(tokens)) rules.push(...passwordRules(user, opts));
   if (!opts.allowRestrictedCommands) rules.push(...RESTRICTED_COMMANDS.map((c) => `-${c}`));
   return rules;
+}
+
+function passwordRules(user: AclUser, opts: RenderOptions): string[] {
+  switch (user.auth.kind) {
+    case "nopass":
+      return ["nopass"];
+    case "passwords":
+      return user.auth.sha256.map((h) => `#${h}`);
+    case "iam":
+      return opts.iamPassword ? [`#${passwordHash(opts.iamPassword(user.name))}`] : [];
+  }
 }
 
 /** The command that makes the engine's user exactly this one (whatever it was before). */

@@ -74,6 +74,12 @@ export interface EngineNode {
    * replica's masteruser/masterauth. Never handed to API clients.
    */
   readonly adminAuth?: { user: string; password: string };
+  /**
+   * Nodes that check IAM tokens (an IAM front on their public port): the node's IAM users and
+   * the password each has in the engine's ACL, set with the ACL. Absent on other nodes, where
+   * an IAM user cannot authenticate.
+   */
+  setIamUsers?(users: ReadonlyMap<string, string>): void;
 }
 
 export interface EngineDriver {

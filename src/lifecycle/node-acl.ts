@@ -5,7 +5,8 @@
  * live nodes get every change over the emulator's admin connection. The emulator's own
  * admin user is never touched, so replication and resharding keep working.
  */
-import { DISABLED_DEFAULT, setUserCommand, tokenDefaultUser, type AclUser } from "../engines/acl.js";
+import { createHmac, randomBytes } from "node:crypto";
+import { DISABLED_DEFAULT, setUserCommand, tokenDefaultUser, type AclAuth, type AclUser } from "../engines/acl.js";
 import type { EngineNode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
 import type { AccessSettings, CacheClusterRecord } from "../state/records.js";
@@ -41,7 +42,7 @@ export function usersFor(region: RegionState, access: AccessSettings | undefined
       byName.set(user.name, {
         name: user.name,
         accessString: user.accessString,
-        auth: user.authentication.type === "password" ? { kind: "passwords", sha256: user.authentication.passwordHashes } : { kind: "nopass" },
+        auth: aclAuth(user.authentication),
       });
     }
   }
@@ -50,8 +51,26 @@ export function usersFor(region: RegionState, access: AccessSettings | undefined
   return [...byName.values()];
 }
 
+function aclAuth(authentication: { type: string; passwordHashes: string[] }): AclAuth {
+  if (authentication.type === "password") return { kind: "passwords", sha256: authentication.passwordHashes };
+  if (authentication.type === "iam") return { kind: "iam" };
+  return { kind: "nopass" };
+}
+
 export class NodeAcl implements NodeAccess {
+  /**
+   * The key IAM users' internal engine passwords derive from: new at each start (every node
+   * gets its users again when it starts), never shown to clients; only a node's IAM front,
+   * after checking a token, authenticates with one.
+   */
+  private readonly iamKey = randomBytes(32);
+  private readonly warnedNoFront = new WeakSet<EngineNode>();
+
   constructor(private readonly options: NodeAclOptions) {}
+
+  private iamPassword(userName: string): string {
+    return createHmac("sha256", this.iamKey).update(userName, "utf8").digest("hex");
+  }
 
   managed(region: RegionState, cluster: CacheClusterRecord): boolean {
     return isManaged(accessOf(region, cluster));
@@ -78,7 +97,7 @@ export class NodeAcl implements NodeAccess {
   async apply(engine: EngineNode, users: AclUser[]): Promise<void> {
     const run = engine.adminCommand?.bind(engine);
     if (!run || !engine.adminAuth) return; // the embedded engine has no ACLs
-    const opts = { allowRestrictedCommands: this.options.allowRestrictedCommands };
+    const opts = { allowRestrictedCommands: this.options.allowRestrictedCommands, iamPassword: (name: string) => this.iamPassword(name) };
     for (const user of users) {
       try {
         await run(setUserCommand(user, opts));
@@ -87,6 +106,12 @@ export class NodeAcl implements NodeAccess {
         this.options.logger.warn("engine refused a user's access string", { node: engine.spec.nodeName, user: user.name, error: String(error) });
         await run(["ACL", "SETUSER", user.name, "reset"]).catch(() => undefined);
       }
+    }
+    const iamUsers = new Map(users.filter((u) => u.auth.kind === "iam").map((u) => [u.name, this.iamPassword(u.name)]));
+    if (engine.setIamUsers) engine.setIamUsers(iamUsers);
+    else if (iamUsers.size > 0 && !this.warnedNoFront.has(engine)) {
+      this.warnedNoFront.add(engine);
+      this.options.logger.warn("IAM users cannot authenticate on this node until it restarts (it started without IAM checking)", { node: engine.spec.nodeName });
     }
     const wanted = new Set(users.map((u) => u.name));
     const existing = (await run(["ACL", "USERS"])) as string[];

@@ -9,7 +9,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { memcachedSettings, redisDirectives } from "../engines/engine-parameters.js";
 import type { EngineNode, TransitEncryptionMode } from "../engines/engine.js";
-import type { NodeLauncher } from "../nodes/node-launcher.js";
+import type { IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
 import { nodeTypeMemoryBytes } from "../catalog/catalog.js";
 import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js";
@@ -70,6 +70,19 @@ const startedWithValues = new WeakMap<CacheNodeRecord, Map<string, string | unde
 /** The TLS in transit mode a cluster's nodes run with, if any. */
 export function transitEncryptionOf(cluster: CacheClusterRecord): TransitEncryptionMode | undefined {
   return cluster.settings.transitEncryptionEnabled ? (cluster.settings.transitEncryptionMode ?? "required") : undefined;
+}
+
+/**
+ * The cache whose IAM tokens a node checks, when its users may be IAM users: a Redis/Valkey
+ * member of a replication group with TLS in transit and user groups (AWS allows IAM users
+ * only there). Its tokens name the replication group, in the group's region. Decided at each
+ * start, so a group that takes user groups later checks tokens from its nodes' next restart.
+ */
+export function iamScopeOf(region: RegionState, cluster: CacheClusterRecord): IamCacheScope | undefined {
+  if (cluster.engine === "memcached" || !transitEncryptionOf(cluster) || !cluster.member) return undefined;
+  const group = region.replicationGroups.get(cluster.member.replicationGroupId);
+  if (!group?.access?.userGroupIds.length) return undefined;
+  return { cacheName: group.id, region: region.key.region };
 }
 
 /**
@@ -154,6 +167,7 @@ export class NodeRunner {
         defaultUserOff: closed || undefined,
         transitEncryption: transitEncryptionOf(cluster),
         seedRdbPath,
+        iam: iamScopeOf(region, cluster),
       },
       preferredPort,
     );

@@ -8,16 +8,18 @@ import type { EmulatorConfig } from "../config.js";
 import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
+import { IamFront } from "../endpoints/iam-front.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
-import type { EngineDriver, EngineNode, NodeSpec, NodeTls, TransitEncryptionMode } from "../engines/engine.js";
+import type { EngineDriver, EngineKind, EngineNode, NodeSpec, NodeTls, TransitEncryptionMode } from "../engines/engine.js";
+import { verifyIamAuthToken } from "../iam-token.js";
 import type { EngineRegistry } from "../engines/registry.js";
 import type { Logger } from "../logger.js";
 import type { PidRegistry } from "../process/pid-registry.js";
 import { allocatePort, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
 import type { TlsMaterial } from "../tls/certificates.js";
 import type { HaproxyBinary } from "./forwarder-choice.js";
-import type { ConfigEndpoint, Forwarder, ForwarderOptions, NodeLauncher } from "./node-launcher.js";
-import { RoutedNode } from "./routed-node.js";
+import type { ConfigEndpoint, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
+import { RoutedNode, type NodeFront } from "./routed-node.js";
 
 export interface LauncherDeps {
   registry: EngineRegistry;
@@ -103,16 +105,49 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   }
 
   /**
-   * `preferred`: a TlsRouter on the public port first (cluster mode nodes announce it), then
-   * the engine on a plaintext and a TLS port of the range.
+   * Whether `token` authenticates `userName` to the cache now: with --strict-auth its
+   * signature must be one of the configured credentials'; otherwise everything but the
+   * secret is checked (README: IAM authentication).
    */
-  async function startRoutedNode(driver: EngineDriver, spec: Omit<NodeSpec, "port" | "bindHost" | "tls">, preferredPort?: number): Promise<EngineNode> {
+  function tokenChecker(scope: IamCacheScope, nodeName: string): (userName: string, token: string) => boolean {
+    const secrets = new Map(config.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
+    const secretFor = config.strictAuth ? (key: string) => secrets.get(key) : undefined;
+    return (userName, token) => {
+      const verdict = verifyIamAuthToken(token, { ...scope, userName }, { now: Date.now(), secretFor });
+      if (!verdict.ok) logger.info("IAM token refused", { node: nodeName, user: userName.slice(0, 64), reason: verdict.reason });
+      return verdict.ok;
+    };
+  }
+
+  /**
+   * A node with a listener of ours on its public port, started first (cluster mode nodes
+   * announce it), then the engine on a plaintext and a TLS port of the range: a TlsRouter for
+   * `preferred`, an IamFront (in either mode) for a cache whose users may be IAM users.
+   */
+  async function startRoutedNode(driver: EngineDriver, spec: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
     const name = spec.nodeName;
+    const mode = spec.transitEncryption!;
+    const { iam, ...engineSpec } = spec;
+    const makeFront = (port: number): NodeFront & { start(): Promise<void>; setTargets(plain: { host: string; port: number }, tls: { host: string; port: number }): void } => {
+      if (!iam) return new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name });
+      const material = tlsOrThrow();
+      return new IamFront({
+        bindHost: config.nodeBindHost,
+        port,
+        logger,
+        name,
+        mode,
+        cert: material.certPem,
+        key: material.keyPem,
+        checkToken: tokenChecker(iam, name),
+        connectionLifetimeMs: config.iamConnectionLifetimeMs,
+      });
+    };
     // A node replaced after its engine died asks for the port its router has just let go.
-    let router: TlsRouter | undefined;
+    let router: ReturnType<typeof makeFront> | undefined;
     for (const deadline = Date.now() + (preferredPort !== undefined ? PORT_REUSE_WAIT_MS : 0); ; ) {
       try {
-        router = await startListener(preferredPort, (port) => new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name }), { fallback: Date.now() >= deadline });
+        router = await startListener(preferredPort, makeFront, { fallback: Date.now() >= deadline });
         break;
       } catch (error) {
         if (!(error instanceof PortInUseError)) throw error;
@@ -125,7 +160,8 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       engine = await startOnFreePort(config.nodePorts, undefined, async (port) => {
         const candidate = allocatePort(config.nodePorts);
         try {
-          const started = await driver.start({ ...spec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, router!.port, candidate) });
+          // The engine's listeners are always both kinds here; the front decides what clients get.
+          const started = await driver.start({ ...engineSpec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, router!.port, candidate) });
           tlsPort = candidate;
           return started;
         } catch (error) {
@@ -139,25 +175,41 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     }
     router.setTargets(engine.endpoint, { host: engine.endpoint.host, port: tlsPort });
     let released = false;
-    return new RoutedNode(engine, router, () => {
-      if (released) return;
-      released = true;
-      releasePort(tlsPort);
-    });
+    return new RoutedNode(
+      engine,
+      router,
+      () => {
+        if (released) return;
+        released = true;
+        releasePort(tlsPort);
+      },
+      mode === "required" ? { ca: tlsOrThrow().caPem } : undefined,
+    );
   }
 
   return {
-    async startNode(spec: Omit<NodeSpec, "port" | "bindHost" | "tls">, preferredPort?: number): Promise<EngineNode> {
+    async startNode({ iam, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
       const { driver } = registry.resolve(spec.engine, spec.engineVersion);
       const mode = spec.transitEncryption;
+      if (iam && driver.id === "embedded") {
+        throw new Error("IAM authentication needs the real engines (redis-server or valkey-server with TLS and ACLs), not the embedded fallback");
+      }
+      const fronted = mode !== undefined && iam !== undefined && spec.engine !== "memcached";
       const node =
-        mode === "preferred"
-          ? await startRoutedNode(driver, spec, preferredPort)
+        mode === "preferred" || fronted
+          ? await startRoutedNode(driver, { ...spec, iam: fronted ? iam : undefined }, preferredPort)
           : await onPreferredOrRange(preferredPort, (port) =>
               driver.start({ ...spec, port, bindHost: config.nodeBindHost, tls: mode ? nodeTls(mode, driver, port) : undefined }),
             );
       await node.ready();
       return node;
+    },
+
+    tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined {
+      const { driver } = registry.resolve(engine, engineVersion);
+      if (driver.id !== "embedded") return undefined;
+      const binaries = engine === "memcached" ? "memcached" : "redis-server or valkey-server";
+      return `TransitEncryptionEnabled (and the AUTH tokens and user groups that need it) requires the real ${engine} engine: ${binaries} is not installed here (or --engine embedded is set), and the embedded engine subset has no TLS and no ACLs. Install ${binaries}, or leave TransitEncryptionEnabled off.`;
     },
 
     startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint> {

@@ -2,15 +2,38 @@
  * What the lifecycles ask of the node layer: engine nodes, and the emulator-owned endpoints
  * (forwarders, Memcached Auto Discovery) in front of them. nodes/launcher.ts implements it.
  */
-import type { EngineNode, NodeSpec, TransitEncryptionMode } from "../engines/engine.js";
+import type { EngineKind, EngineNode, NodeSpec, TransitEncryptionMode } from "../engines/engine.js";
+import type { IamTokenScope } from "../iam-token.js";
 import type { Endpoint } from "../process/connect.js";
+
+/**
+ * The cache an IAM-enabled node belongs to, as its tokens must name it. Node-based caches
+ * give their replication group id and region; a serverless cache gives its name, region and
+ * `resourceType: "ServerlessCache"` (the only difference in its tokens).
+ */
+export type IamCacheScope = Omit<IamTokenScope, "userName">;
+
+/** A node to start: its spec, and for an IAM-enabled Redis/Valkey cache with TLS, the cache its tokens name. */
+export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
+  /**
+   * The node checks IAM tokens (endpoints/iam-front.ts on its public port): set for the nodes
+   * of a cache with TLS in transit whose users may be IAM users.
+   */
+  iam?: IamCacheScope;
+};
 
 /** Starts what a cluster needs, on ports from the configured range (nodes/launcher.ts). */
 export interface NodeLauncher {
   /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
-  startNode(spec: Omit<NodeSpec, "port" | "bindHost" | "tls">, preferredPort?: number): Promise<EngineNode>;
+  startNode(spec: NodeStartSpec, preferredPort?: number): Promise<EngineNode>;
   /** `transitEncryption`: the endpoint speaks TLS (required) or both (preferred), and reaches the nodes accordingly. */
   startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint>;
+  /**
+   * Why nodes of this engine and version cannot have TLS in transit (and the ACLs that come
+   * with it) here: the embedded engine subset would run them, and it has neither. Undefined
+   * when they can.
+   */
+  tlsUnavailable?(engine: EngineKind, engineVersion: string): string | undefined;
   /** A TCP forwarder (primary, reader or configuration endpoint of a replication group). */
   startForwarder(name: string, preferredPort?: number, options?: ForwarderOptions): Promise<Forwarder>;
 }

@@ -1,25 +1,35 @@
 /**
- * A node in TransitEncryptionMode `preferred`: the engine on two internal ports (plaintext
- * and TLS) behind a TlsRouter on the node's public port. To everything else it is one
- * EngineNode whose endpoint is the public port; admin commands go straight to the
- * engine's plaintext port.
+ * A node with an emulator-owned listener on its public port: the engine on two internal
+ * ports (plaintext and TLS) behind a TlsRouter (TransitEncryptionMode `preferred`) or an
+ * IamFront (a cache whose users may be IAM users). To everything else it is one EngineNode
+ * whose endpoint is the public port; admin commands go straight to the engine's plaintext port.
  */
-import type { TlsRouter } from "../endpoints/tls-router.js";
 import type { Endpoint } from "../process/connect.js";
 import type { EngineNode, NodeSpec } from "../engines/engine.js";
+
+/** What sits on the public port: a TlsRouter or an IamFront. */
+export interface NodeFront {
+  readonly port: number;
+  stop(): Promise<void>;
+  setIamUsers?(users: ReadonlyMap<string, string>): void;
+}
 
 export class RoutedNode implements EngineNode {
   readonly endpoint: Endpoint;
   readonly adminCommand?: (args: string[]) => Promise<unknown>;
+  readonly setIamUsers?: (users: ReadonlyMap<string, string>) => void;
 
   constructor(
     private readonly engine: EngineNode,
-    private readonly router: TlsRouter,
+    private readonly router: NodeFront,
     /** Gives back the internal ports once the engine is gone. */
     private readonly release: () => void,
+    /** TransitEncryptionMode `required` (an IamFront): the public port speaks TLS only, so our own connections to it do too. */
+    tls?: { ca: string },
   ) {
-    this.endpoint = { host: engine.endpoint.host, port: router.port };
+    this.endpoint = { host: engine.endpoint.host, port: router.port, ...(tls ? { tls } : {}) };
     if (engine.adminCommand) this.adminCommand = (args) => engine.adminCommand!(args);
+    if (router.setIamUsers) this.setIamUsers = (users) => router.setIamUsers!(users);
     // First listener: the public port is free again before anyone replaces the node on it.
     engine.onExit(() => {
       void router.stop();

@@ -16,7 +16,7 @@ import { addMember } from "../shared/member-clusters.js";
 import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
 import { restoreSource } from "../shared/restore-source.js";
 import { checkTags, storeTags } from "../shared/tags.js";
-import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
+import { checkTlsAvailable, transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
 import { checkNumCacheNodes, nodeIdFor, placeNodes, preferredZoneOf } from "./cluster-rules.js";
 
 export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ctx, input) => {
@@ -49,6 +49,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     throw commonErrors.invalidParameterCombination("AZMode cross-az is only valid for the memcached engine.");
   }
   const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled);
+  checkTlsAvailable(ctx, engine, version.EngineVersion, transit.enabled);
   const access = accessAtCreate(ctx.state, input, { engine, engineVersion: version.EngineVersion }, transit.enabled);
   if (restore && restore.sources.length !== 1) {
     throw commonErrors.invalidParameterValue("A cache cluster is restored from exactly one RDB file: use CreateReplicationGroup for a snapshot of several node groups.");

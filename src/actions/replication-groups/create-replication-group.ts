@@ -21,7 +21,7 @@ import { addMember, memberClusterId } from "../shared/member-clusters.js";
 import { checkCacheSecurityGroups, checkSubnetGroup } from "../shared/network-rules.js";
 import { restoreSource } from "../shared/restore-source.js";
 import { checkTags } from "../shared/tags.js";
-import { transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
+import { checkTlsAvailable, transitEncryptionOnCreate } from "../shared/transit-encryption-rules.js";
 import { checkReplicaCount, checkReplicationGroupId, checkSlotCoverage, MAX_NODE_GROUPS, parseSlotsParameter } from "./replication-group-rules.js";
 
 type Input = ActionInput<"CreateReplicationGroup">;
@@ -48,6 +48,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? restored?.engineVersion ?? defaultEngineVersion(engine));
   const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType ?? restored?.cacheNodeType);
   const transit = transitEncryptionOnCreate(engine, version.EngineVersion, input.TransitEncryptionEnabled, input.TransitEncryptionMode);
+  checkTlsAvailable(ctx, engine, version.EngineVersion, transit.enabled);
   if (primary && (primary.settings.transitEncryptionEnabled !== transit.enabled || (transit.enabled && primary.settings.transitEncryptionMode !== transit.mode))) {
     throw commonErrors.invalidParameterCombination(`TransitEncryptionEnabled and TransitEncryptionMode must match those of the primary cluster ${primary.id}.`);
   }

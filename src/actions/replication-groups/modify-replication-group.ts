@@ -12,7 +12,7 @@ import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, ch
 import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
-import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
+import { checkTlsAvailable, transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
 import { members } from "./replication-group-rules.js";
 
 type Input = ActionInput<"ModifyReplicationGroup">;
@@ -46,6 +46,7 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
     input.TransitEncryptionEnabled,
     input.TransitEncryptionMode,
   );
+  checkTlsAvailable(ctx, group.engine, group.engineVersion, transit?.enabled === true && !group.settings.transitEncryptionEnabled);
 
   const accessChanged = modifyAccess(ctx.state, group, input, transit?.enabled ?? group.settings.transitEncryptionEnabled ?? false);
 

@@ -166,6 +166,13 @@ function checkUserGroupsFit(state: RegionState, ids: string[], target: { engine:
     if (target.engine === "redis" && userGroup.engine !== "redis") {
       throw commonErrors.invalidParameterValue(`User group ${userGroup.id} has engine ${userGroup.engine}: a redis replication group can only use redis user groups.`);
     }
+    // AWS: IAM authentication needs Redis OSS 7.0 or later (Valkey starts at 7.2).
+    const iamUser = userGroup.userIds.find((userId) => state.users.get(userId)?.authentication.type === "iam");
+    if (iamUser && target.engine === "redis" && Number.parseFloat(target.engineVersion) < 7) {
+      throw commonErrors.invalidParameterCombination(
+        `User group ${userGroup.id} has an IAM user (${iamUser}): IAM authentication requires Redis OSS 7.0 or later; the engine version is ${target.engineVersion}.`,
+      );
+    }
     return userGroup;
   });
 }

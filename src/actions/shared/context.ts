@@ -4,6 +4,7 @@
  * Handlers never see HTTP, forms or XML: typed input in, typed output out.
  */
 import type { EmulatorConfig } from "../../config.js";
+import type { EngineKind } from "../../engine-terms.js";
 import type { OperationName, OperationTypes } from "../../generated/elasticache.js";
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
@@ -18,6 +19,8 @@ export interface Services {
   replication: ReplicationLifecycle;
   access: AccessControl;
   snapshots: SnapshotService;
+  /** Why TLS in transit cannot run for this engine and version here (the embedded subset), if so. */
+  tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined;
 }
 
 export interface ActionContext {

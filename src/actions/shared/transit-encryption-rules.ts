@@ -17,6 +17,17 @@ const MEMCACHED_TLS_FROM = "1.6.12";
 /** Changing TLS on an existing replication group needs Redis OSS 7.0 or later (any Valkey). */
 const REDIS_TLS_MODIFY_FROM = "7.0";
 
+/**
+ * A cache asking for TLS in transit (with it, AUTH tokens and user groups) on an engine that
+ * would run as the embedded subset, which has neither TLS nor ACLs: refused with the reason,
+ * rather than a cache that runs open or never starts.
+ */
+export function checkTlsAvailable(ctx: { services: { tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined } }, engine: EngineKind, engineVersion: string, enabled: boolean): void {
+  if (!enabled) return;
+  const reason = ctx.services.tlsUnavailable(engine, engineVersion);
+  if (reason) throw commonErrors.invalidParameterCombination(reason);
+}
+
 /** "6.x" < "7.0" <= "7.0.5"; a missing or "x" component counts as 0. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split(".").map((p) => Number(p) || 0);
