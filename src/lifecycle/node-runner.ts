@@ -200,13 +200,13 @@ export class NodeRunner {
     const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
     if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
     if (!versionChanged && !memoryChanged) return;
-    if (!versionChanged && running.engine.adminCommand && memoryBytes !== undefined) {
-      await running.engine.adminCommand(["CONFIG", "SET", "maxmemory", String(memoryBytes)]);
+    const setsMemory = !memoryChanged || (running.engine.adminCommand !== undefined && memoryBytes !== undefined);
+    // Same binary either way here: an engine version change keeps a Redis node's data.
+    const keepsVersion = !versionChanged || cluster.engine !== "memcached";
+    if (setsMemory && keepsVersion) {
+      // Both at once (one ModifyReplicationGroup may change node type and version) keep the data too.
+      if (memoryChanged) await running.engine.adminCommand!(["CONFIG", "SET", "maxmemory", String(memoryBytes)]);
       running.startedWith.memoryBytes = memoryBytes;
-      return;
-    }
-    if (cluster.engine !== "memcached" && versionChanged && !memoryChanged) {
-      // Same binary either way here: an engine version change keeps a Redis node's data.
       running.startedWith.engineVersion = cluster.engineVersion;
       return;
     }

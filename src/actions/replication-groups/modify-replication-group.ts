@@ -10,6 +10,7 @@ import { modifyAccess } from "../shared/access-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
+import { mirrorGroupSettings } from "../shared/member-clusters.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
 import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
@@ -51,6 +52,7 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
 
   recordSettings(group, input);
   if (newGroup !== undefined) switchParameterGroup(ctx, group, newGroup);
+  for (const member of members(ctx.state, group)) mirrorGroupSettings(group, member);
   group.automaticFailover = automaticFailover;
   group.multiAZ = multiAZ;
   const membersChanged = nodeType !== group.cacheNodeType || version.EngineVersion !== group.engineVersion || engine !== group.engine;
@@ -58,7 +60,6 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   if (accessChanged) {
     // AUTH token and user group changes apply at once, whatever ApplyImmediately says.
     group.status = "modifying";
-    for (const member of members(ctx.state, group)) member.settings.authTokenEnabled = group.access!.authTokenHashes.length > 0;
     ctx.services.replication.modifyAccess(ctx.state, group, async () => {
       await ctx.services.access.pushToGroup(ctx.state, group);
       group.access!.pending = undefined;

@@ -25,7 +25,7 @@ export function addMember(
     status: "creating",
     createTime: now,
     nodes: [{ id: "0001", status: "creating", createTime: now, port: 0, availabilityZone: az, parameterGroupStatus: "in-sync" }],
-    requestedPort: group.requestedPort,
+    // The group's Port is its endpoint's (lifecycle/group-endpoints.ts); members take any port.
     member: { replicationGroupId: group.id, nodeGroupId: nodeGroup.id, role },
     settings: {
       preferredAvailabilityZone: az,
@@ -34,13 +34,11 @@ export function addMember(
       cacheSecurityGroupNames: s.cacheSecurityGroupNames,
       securityGroupIds: s.securityGroupIds,
       preferredMaintenanceWindow: s.preferredMaintenanceWindow,
-      notificationTopicArn: s.notificationTopicArn,
       autoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
       snapshotRetentionLimit: s.snapshotRetentionLimit,
-      snapshotWindow: s.snapshotWindow,
       transitEncryptionEnabled: s.transitEncryptionEnabled ?? false,
       transitEncryptionMode: s.transitEncryptionMode,
-      authTokenEnabled: (group.access?.authTokenHashes.length ?? 0) > 0,
+      authTokenEnabled: false,
       networkType: s.networkType,
       ipDiscovery: s.ipDiscovery,
       logDeliveryConfigurations: [],
@@ -48,10 +46,36 @@ export function addMember(
     pending: {},
     nextNodeNumber: 2,
   };
+  mirrorGroupSettings(group, cluster);
   nodeGroup.memberClusterIds.push(id);
   if (role === "primary") nodeGroup.primaryClusterId = id;
   ctx.state.clusters.set(id, cluster);
   return cluster;
+}
+
+/**
+ * What a member cluster returns as its group has it: the Terraform provider reads a group's
+ * engine, version, node type, parameter group and encryption flags from its first member, so
+ * every member carries the group's, from its creation and after every ModifyReplicationGroup.
+ * TLS in transit is the exception: the members change first, while the group shows it pending.
+ */
+export function mirrorGroupSettings(group: ReplicationGroupRecord, member: CacheClusterRecord): void {
+  const g = group.settings;
+  const m = member.settings;
+  m.cacheParameterGroupName = g.cacheParameterGroupName;
+  m.cacheSubnetGroupName = g.cacheSubnetGroupName;
+  m.cacheSecurityGroupNames = g.cacheSecurityGroupNames;
+  m.securityGroupIds = g.securityGroupIds;
+  m.preferredMaintenanceWindow = g.preferredMaintenanceWindow;
+  m.notificationTopicArn = g.notificationTopicArn;
+  m.notificationTopicStatus = g.notificationTopicStatus;
+  m.autoMinorVersionUpgrade = g.autoMinorVersionUpgrade;
+  m.snapshotRetentionLimit = g.snapshotRetentionLimit;
+  m.snapshotWindow = g.snapshotWindow;
+  m.atRestEncryptionEnabled = g.atRestEncryptionEnabled;
+  m.authTokenEnabled = (group.access?.authTokenHashes.length ?? 0) > 0;
+  m.networkType = g.networkType;
+  m.ipDiscovery = g.ipDiscovery;
 }
 
 /** Members spread over the region's zones a, b, c as AWS places them by default. */
