@@ -282,6 +282,32 @@ describe("aws_elasticache_replication_group, cluster mode enabled", () => {
     expect(await countKeys(clusterClient())).toBe(KEYS);
   });
 
+  it("transit_encryption_enabled false -> true: mode preferred first, then required; the members carry it, keys kept", async () => {
+    await waitReplicationGroupAvailable(client, ID);
+    await client.send(
+      new ModifyReplicationGroupCommand({ ReplicationGroupId: ID, ApplyImmediately: true, TransitEncryptionEnabled: true, TransitEncryptionMode: "preferred" }),
+    );
+    await waitReplicationGroupAvailable(client, ID);
+    config.transit_encryption_enabled = true;
+    config.transit_encryption_mode = "preferred";
+    await expectNoDiff();
+    await expectClusterAgrees();
+    // `preferred` still takes plaintext clients.
+    expect(await countKeys(clusterClient())).toBe(KEYS);
+
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: ID, ApplyImmediately: true, TransitEncryptionMode: "required" }));
+    await waitReplicationGroupAvailable(client, ID);
+    config.transit_encryption_mode = "required";
+    await expectNoDiff();
+    const tls = new Cluster([{ host: "127.0.0.1", port: requestedPort }], {
+      redisOptions: { maxRetriesPerRequest: 5, tls: { ca: emulator.ca!.pem } },
+      clusterRetryStrategy: () => 50,
+    });
+    tls.on("error", () => undefined);
+    connections.push(tls);
+    expect(await countKeys(tls)).toBe(KEYS);
+  });
+
   it("destroys with a final snapshot of every shard and the deleted waiter", async () => {
     await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: ID, FinalSnapshotIdentifier: "tf-shards-final" }));
     await waitReplicationGroupDeleted(client, ID);

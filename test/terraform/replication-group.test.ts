@@ -242,7 +242,7 @@ describe("aws_elasticache_replication_group, cluster mode disabled", () => {
     await expectNoDiff();
   });
 
-  it("maintenance_window and auto_minor_version_upgrade reach the member clusters", async () => {
+  it("maintenance_window, auto_minor_version_upgrade and security_group_ids reach the member clusters", async () => {
     await waitReplicationGroupAvailable(client, ID);
     await client.send(
       new ModifyReplicationGroupCommand({
@@ -250,11 +250,13 @@ describe("aws_elasticache_replication_group, cluster mode disabled", () => {
         ApplyImmediately: true,
         PreferredMaintenanceWindow: "mon:07:00-mon:08:00",
         AutoMinorVersionUpgrade: false,
+        SecurityGroupIds: ["sg-0123456789abcdef0"],
       }),
     );
     await waitReplicationGroupAvailable(client, ID);
     config.maintenance_window = "mon:07:00-mon:08:00";
     config.auto_minor_version_upgrade = "false";
+    config.security_group_ids = ["sg-0123456789abcdef0"];
     await expectNoDiff();
   });
 
