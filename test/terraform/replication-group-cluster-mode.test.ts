@@ -196,7 +196,7 @@ describe("aws_elasticache_replication_group, cluster mode enabled", () => {
     await expectClusterAgrees();
   });
 
-  it("replicas_per_node_group 1 -> 2 -> 1: IncreaseReplicaCount / DecreaseReplicaCount, each with the waiter", async () => {
+  it("replicas_per_node_group 1 -> 2 -> 0 -> 1: IncreaseReplicaCount / DecreaseReplicaCount, each with the waiter", async () => {
     await waitReplicationGroupAvailable(client, ID);
     await client.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: ID, NewReplicaCount: 2, ApplyImmediately: true }));
     await waitReplicationGroupAvailable(client, ID);
@@ -205,7 +205,16 @@ describe("aws_elasticache_replication_group, cluster mode enabled", () => {
     await expectNoDiff();
     await expectClusterAgrees();
 
-    await client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: ID, NewReplicaCount: 1, ApplyImmediately: true }));
+    // Cluster mode enabled goes down to no replica at all, as AWS allows.
+    await client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: ID, NewReplicaCount: 0, ApplyImmediately: true }));
+    await waitReplicationGroupAvailable(client, ID);
+    config.replicas_per_node_group = 0;
+    config.num_cache_clusters = 3;
+    await expectNoDiff();
+    await expectClusterAgrees();
+    expect(await countKeys(clusterClient())).toBe(KEYS);
+
+    await client.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: ID, NewReplicaCount: 1, ApplyImmediately: true }));
     await waitReplicationGroupAvailable(client, ID);
     config.replicas_per_node_group = 1;
     config.num_cache_clusters = 6;
@@ -243,7 +252,8 @@ describe("aws_elasticache_replication_group, cluster mode enabled", () => {
     config.num_node_groups = 2;
     config.num_cache_clusters = 4;
     const state = await expectNoDiff();
-    expect(state.member_clusters).toEqual([`${ID}-0001-001`, `${ID}-0001-002`, `${ID}-0002-001`, `${ID}-0002-002`]);
+    // The members of node groups 0001 and 0002 stay (replica numbers go on from those used before).
+    expect(state.member_clusters.map((id) => id.slice(0, `${ID}-0001`.length))).toEqual([`${ID}-0001`, `${ID}-0001`, `${ID}-0002`, `${ID}-0002`]);
     await expectClusterAgrees();
     expect(await countKeys(clusterClient())).toBe(KEYS);
   });
