@@ -4,13 +4,13 @@
  */
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
+import { mirrorGroupSettings } from "../../state/member-settings.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import { modifyAccess } from "../shared/access-rules.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
-import { mirrorGroupSettings } from "../shared/member-clusters.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
 import { transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";

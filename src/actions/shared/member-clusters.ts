@@ -1,6 +1,7 @@
 /** Builds the cache cluster record of a replication group member: one node, a role, the group's settings. */
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
+import { mirrorGroupSettings } from "../../state/member-settings.js";
 import type { ActionContext } from "./context.js";
 
 export function addMember(
@@ -51,31 +52,6 @@ export function addMember(
   if (role === "primary") nodeGroup.primaryClusterId = id;
   ctx.state.clusters.set(id, cluster);
   return cluster;
-}
-
-/**
- * What a member cluster returns as its group has it: the Terraform provider reads a group's
- * engine, version, node type, parameter group and encryption flags from its first member, so
- * every member carries the group's, from its creation and after every ModifyReplicationGroup.
- * TLS in transit is the exception: the members change first, while the group shows it pending.
- */
-export function mirrorGroupSettings(group: ReplicationGroupRecord, member: CacheClusterRecord): void {
-  const g = group.settings;
-  const m = member.settings;
-  m.cacheParameterGroupName = g.cacheParameterGroupName;
-  m.cacheSubnetGroupName = g.cacheSubnetGroupName;
-  m.cacheSecurityGroupNames = g.cacheSecurityGroupNames;
-  m.securityGroupIds = g.securityGroupIds;
-  m.preferredMaintenanceWindow = g.preferredMaintenanceWindow;
-  m.notificationTopicArn = g.notificationTopicArn;
-  m.notificationTopicStatus = g.notificationTopicStatus;
-  m.autoMinorVersionUpgrade = g.autoMinorVersionUpgrade;
-  m.snapshotRetentionLimit = g.snapshotRetentionLimit;
-  m.snapshotWindow = g.snapshotWindow;
-  m.atRestEncryptionEnabled = g.atRestEncryptionEnabled;
-  m.authTokenEnabled = (group.access?.authTokenHashes.length ?? 0) > 0;
-  m.networkType = g.networkType;
-  m.ipDiscovery = g.ipDiscovery;
 }
 
 /** Members spread over the region's zones a, b, c as AWS places them by default. */
