@@ -57,9 +57,9 @@ export async function waitReplicationGroupMemberClustersAvailable(client: Elasti
     pending: ["creating", "deleting", "modifying", "snapshotting"],
     target: ["available"],
     refresh: async () => {
-      const group = await findGroup(client, id);
-      if (group.status === "NotFound") return { status: "NotFound" };
-      const ids = group.value.MemberClusters ?? [];
+      const group = (await findGroup(client, id)).value;
+      if (!group) return { status: "NotFound" };
+      const ids = group.MemberClusters ?? [];
       const all: CacheCluster[] = [];
       let marker: string | undefined;
       do {
@@ -118,9 +118,8 @@ export interface ReplicationGroupState {
  * fail (a nil it dereferences, an engine version that does not parse).
  */
 export async function readReplicationGroup(client: ElastiCacheClient, id: string): Promise<{ state: ReplicationGroupState; group: ReplicationGroup; member: CacheCluster }> {
-  const found = await findGroup(client, id);
-  if (found.status === "NotFound") throw new Error(`replication group ${id} not found`);
-  const group = found.value;
+  const group = (await findGroup(client, id)).value;
+  if (!group) throw new Error(`replication group ${id} not found`);
   expect(group.Status).not.toBe("deleting");
   expect(["enabled", "enabling", "disabled", "disabling"]).toContain(group.AutomaticFailover);
   expect(["enabled", "disabled"]).toContain(group.MultiAZ);
