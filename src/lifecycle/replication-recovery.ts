@@ -6,6 +6,7 @@
  * `creating` is created again from empty nodes (and its snapshot, when it restores one), a
  * member still `creating` joins as a fresh replica, a change in progress ends `available`.
  */
+import { mirrorGroupSettings } from "../state/member-settings.js";
 import type { ReplicationGroupRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import type { GroupEndpoints, GroupRuntime } from "./group-endpoints.js";
@@ -38,6 +39,8 @@ export function recoverGroup(deps: RecoveryDeps, region: RegionState, group: Rep
   // Nothing runs for a failed group; its members stay records until it is deleted.
   if (group.status === "create-failed") return Promise.resolve();
   const members = m.all(region, group);
+  // Records from an earlier version may lack a setting the members now carry as the group does.
+  for (const member of members) mirrorGroupSettings(group, member);
   if (group.status === "creating") {
     // Nobody could use it yet: start over from empty nodes on the recorded ports.
     for (const member of members) {

@@ -99,7 +99,8 @@ export function groupSnapshot(
       cacheClusterCreateTime: opts.member?.createTime,
       preferredMaintenanceWindow: s.preferredMaintenanceWindow,
       topicArn: s.notificationTopicArn,
-      port: primary?.nodes[0]?.port || group.requestedPort || 6379,
+      // The group's Port (its endpoint's, see README "Replication groups"), else its primary's.
+      port: group.requestedPort || primary?.nodes[0]?.port || 6379,
       cacheParameterGroupName: s.cacheParameterGroupName,
       cacheSubnetGroupName: s.cacheSubnetGroupName,
       autoMinorVersionUpgrade: s.autoMinorVersionUpgrade,

@@ -80,6 +80,8 @@ export interface ClusterSettings extends SharedSettings {
   snapshotWindow?: string;
   transitEncryptionEnabled: boolean;
   authTokenEnabled: boolean;
+  /** Replication group members: the group's (a standalone cluster has no encryption at rest). */
+  atRestEncryptionEnabled?: boolean;
   outpostMode?: string;
   preferredOutpostArn?: string;
 }

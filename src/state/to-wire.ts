@@ -77,7 +77,7 @@ export function cacheClusterToWire(cluster: CacheClusterRecord, options: WireOpt
     AuthTokenLastModifiedDate: cluster.access?.authTokenLastModified,
     TransitEncryptionEnabled: s.transitEncryptionEnabled,
     TransitEncryptionMode: s.transitEncryptionEnabled ? s.transitEncryptionMode : undefined,
-    AtRestEncryptionEnabled: false,
+    AtRestEncryptionEnabled: s.atRestEncryptionEnabled ?? false,
     ARN: cluster.arn,
     ReplicationGroupLogDeliveryEnabled: false,
     LogDeliveryConfigurations: s.logDeliveryConfigurations as CacheCluster["LogDeliveryConfigurations"],

@@ -92,7 +92,7 @@ describe("CreateCacheCluster validation", () => {
   });
 
   it("refuses an AuthToken without transit encryption, and a missing replication group", async () => {
-    await expectAwsError(client.send(redis("a1", { AuthToken: "a-very-long-token-123" })), "InvalidParameterCombination", 400);
+    await expectAwsError(client.send(redis("a1", { AuthToken: "a-very-long-token-123" })), "InvalidParameterValue", 400);
     await expectAwsError(client.send(redis("rg1", { ReplicationGroupId: "no-such-group" })), "ReplicationGroupNotFoundFault", 404);
   });
 

@@ -188,8 +188,9 @@ describe("cluster mode errors", () => {
   it("refuses what AWS refuses", async () => {
     await expectAwsError(
       client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: "bad", ReplicationGroupDescription: "x", CacheNodeType: "cache.t3.micro", NumNodeGroups: 2, AutomaticFailoverEnabled: false })),
-      "InvalidParameterCombination",
+      "InvalidParameterValue",
       400,
+      /^Redis with cluster mode enabled cannot be created with auto failover turned off\.$/,
     );
     await expectAwsError(
       client.send(

@@ -74,8 +74,9 @@ describe("AuthToken on create", () => {
   it("refuses a token without TransitEncryptionEnabled, a malformed token, and a token with user groups", async () => {
     await expectAwsError(
       client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: "bad", AuthToken: T1 })),
-      "InvalidParameterCombination",
+      "InvalidParameterValue",
       400,
+      /The AUTH token is only supported when encryption-in-transit is enabled/,
     );
     for (const token of ["short-token", "x".repeat(129), "has/slash-0123456789", "has space-0123456789", 'quote"-0123456789ab', "at@sign-0123456789ab"]) {
       await expectAwsError(

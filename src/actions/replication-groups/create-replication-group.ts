@@ -75,7 +75,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     );
   }
   if (layout.clusterEnabled && input.AutomaticFailoverEnabled === false) {
-    throw commonErrors.invalidParameterCombination("Automatic failover must be enabled for a cluster mode enabled replication group.");
+    throw commonErrors.invalidParameterValue("Redis with cluster mode enabled cannot be created with auto failover turned off.");
   }
   if (input.MultiAZEnabled && !automaticFailover) {
     throw commonErrors.invalidParameterCombination("Multi-AZ requires automatic failover to be enabled.");

@@ -4,6 +4,7 @@
  */
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
+import { mirrorGroupSettings } from "../../state/member-settings.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import { modifyAccess } from "../shared/access-rules.js";
@@ -52,6 +53,7 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
 
   recordSettings(group, input);
   if (newGroup !== undefined) switchParameterGroup(ctx, group, newGroup);
+  for (const member of members(ctx.state, group)) mirrorGroupSettings(group, member);
   group.automaticFailover = automaticFailover;
   group.multiAZ = multiAZ;
   const membersChanged = nodeType !== group.cacheNodeType || version.EngineVersion !== group.engineVersion || engine !== group.engine;
@@ -59,7 +61,6 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   if (accessChanged) {
     // AUTH token and user group changes apply at once, whatever ApplyImmediately says.
     group.status = "modifying";
-    for (const member of members(ctx.state, group)) member.settings.authTokenEnabled = group.access!.authTokenHashes.length > 0;
     ctx.services.replication.modifyAccess(ctx.state, group, async () => {
       await ctx.services.access.pushToGroup(ctx.state, group);
       group.access!.pending = undefined;

@@ -109,9 +109,13 @@ function plan(ctx: ActionContext, input: ReplicaRequest, direction: "increase" |
   return { group, targets: changing };
 }
 
-/** Automatic failover needs a replica to fail over to in every node group. */
+/**
+ * AWS's minimum replica count: cluster mode enabled 0 ("though you will not be able to
+ * failover to a replica"); cluster mode disabled 1 with automatic failover (which Multi-AZ
+ * needs), else 0.
+ */
 function checkMinimum(group: ReplicationGroupRecord, targets: Target[]): void {
-  if (group.automaticFailover && targets.some((t) => t.count < 1)) {
+  if (!group.clusterEnabled && group.automaticFailover && targets.some((t) => t.count < 1)) {
     throw commonErrors.invalidParameterValue("A replication group with automatic failover enabled needs at least one replica per node group.");
   }
 }

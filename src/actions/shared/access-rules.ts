@@ -36,7 +36,7 @@ export function accessAtCreate(
   }
   if (input.AuthToken !== undefined) {
     if (target.engine === "memcached") throw commonErrors.invalidParameterCombination("AuthToken is not supported for the memcached engine.");
-    if (!tls) throw commonErrors.invalidParameterCombination("AuthToken can be specified only when TransitEncryptionEnabled is true.");
+    if (!tls) throw commonErrors.invalidParameterValue("The AUTH token is only supported when encryption-in-transit is enabled");
     checkAuthToken(input.AuthToken);
   }
   if (userGroupIds.length) {

@@ -49,7 +49,7 @@ export function checkEngineVersion(engine: EngineKind, version: string): EngineV
 
 export function checkNodeType(nodeType: string | undefined): string {
   if (nodeType === undefined || nodeType === "") {
-    throw commonErrors.invalidParameterValue("The parameter CacheNodeType must be provided and must not be blank.");
+    throw commonErrors.invalidParameterValue("The parameter CacheNodeType must be provided and must not be null.");
   }
   if (!isNodeType(nodeType)) throw commonErrors.invalidParameterValue(`Invalid Cache Node Type: ${nodeType}`);
   return nodeType;

@@ -1,6 +1,7 @@
 /** Builds the cache cluster record of a replication group member: one node, a role, the group's settings. */
 import { buildArn } from "../../state/arn.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
+import { mirrorGroupSettings } from "../../state/member-settings.js";
 import type { ActionContext } from "./context.js";
 
 export function addMember(
@@ -25,7 +26,7 @@ export function addMember(
     status: "creating",
     createTime: now,
     nodes: [{ id: "0001", status: "creating", createTime: now, port: 0, availabilityZone: az, parameterGroupStatus: "in-sync" }],
-    requestedPort: group.requestedPort,
+    // The group's Port is its endpoint's (lifecycle/group-endpoints.ts); members take any port.
     member: { replicationGroupId: group.id, nodeGroupId: nodeGroup.id, role },
     settings: {
       preferredAvailabilityZone: az,
@@ -34,13 +35,11 @@ export function addMember(
       cacheSecurityGroupNames: s.cacheSecurityGroupNames,
       securityGroupIds: s.securityGroupIds,
       preferredMaintenanceWindow: s.preferredMaintenanceWindow,
-      notificationTopicArn: s.notificationTopicArn,
       autoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
       snapshotRetentionLimit: s.snapshotRetentionLimit,
-      snapshotWindow: s.snapshotWindow,
       transitEncryptionEnabled: s.transitEncryptionEnabled ?? false,
       transitEncryptionMode: s.transitEncryptionMode,
-      authTokenEnabled: (group.access?.authTokenHashes.length ?? 0) > 0,
+      authTokenEnabled: false,
       networkType: s.networkType,
       ipDiscovery: s.ipDiscovery,
       logDeliveryConfigurations: [],
@@ -48,6 +47,7 @@ export function addMember(
     pending: {},
     nextNodeNumber: 2,
   };
+  mirrorGroupSettings(group, cluster);
   nodeGroup.memberClusterIds.push(id);
   if (role === "primary") nodeGroup.primaryClusterId = id;
   ctx.state.clusters.set(id, cluster);
