@@ -13,6 +13,7 @@ import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
 import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
+import { ServerlessLifecycle } from "./lifecycle/serverless-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
 import type { Logger } from "./logger.js";
 import { SnapshotFiles } from "./snapshots/snapshot-files.js";
@@ -81,11 +82,25 @@ export class DataPlane {
       files: new SnapshotFiles(layout.snapshots, layout.exports),
       logger,
     });
-    this.services = { config, clusters, replication, access, snapshots };
+    const serverless = new ServerlessLifecycle({
+      launcher,
+      nodePorts: config.nodePorts,
+      topology: redisTopology,
+      acl,
+      delays: config.delays,
+      advertisedHost: config.advertisedHost,
+      workRoot: layout.nodes,
+      memoryScale: config.nodeMemoryScale,
+      allowRestrictedCommands: config.allowRestrictedCommands,
+      logger,
+      onChange,
+    });
+    this.services = { config, clusters, replication, access, snapshots, serverless };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
+      { name: "serverless caches", halt: () => serverless.halt(), stop: () => serverless.stopAll(), reset: () => serverless.stopAll(), recover: (region) => serverless.recover(region) },
       { name: "replication groups", halt: () => replication.halt(), stop: () => replication.stopAll(), reset: () => replication.stopAll(), recover: (region) => replication.recover(region) },
       { name: "cache clusters", halt: () => clusters.halt(), stop: () => clusters.stopAll(), reset: () => clusters.stopAll(), recover: (region) => clusters.recover(region) },
     ];

@@ -24,6 +24,10 @@ import { createCacheSecurityGroup } from "./security-groups/create-cache-securit
 import { deleteCacheSecurityGroup } from "./security-groups/delete-cache-security-group.js";
 import { describeCacheSecurityGroups } from "./security-groups/describe-cache-security-groups.js";
 import { authorizeCacheSecurityGroupIngress, revokeCacheSecurityGroupIngress } from "./security-groups/ingress.js";
+import { createServerlessCache } from "./serverless-caches/create-serverless-cache.js";
+import { deleteServerlessCache } from "./serverless-caches/delete-serverless-cache.js";
+import { describeServerlessCaches } from "./serverless-caches/describe-serverless-caches.js";
+import { modifyServerlessCache } from "./serverless-caches/modify-serverless-cache.js";
 import type { ActionTable } from "./shared/context.js";
 import { copySnapshot } from "./snapshots/copy-snapshot.js";
 import { createSnapshot } from "./snapshots/create-snapshot.js";
@@ -92,4 +96,8 @@ export const actions: ActionTable = {
   DescribeSnapshots: describeSnapshots,
   CopySnapshot: copySnapshot,
   DeleteSnapshot: deleteSnapshot,
+  CreateServerlessCache: createServerlessCache,
+  DescribeServerlessCaches: describeServerlessCaches,
+  ModifyServerlessCache: modifyServerlessCache,
+  DeleteServerlessCache: deleteServerlessCache,
 };

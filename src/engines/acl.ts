@@ -18,6 +18,8 @@ export interface AclUser {
 export interface RenderOptions {
   /** --allow-restricted-commands: clients may run what ElastiCache refuses. */
   allowRestrictedCommands?: boolean;
+  /** More rules that take commands away, after ElastiCache's restricted ones (serverless caches). */
+  denials?: readonly string[];
 }
 
 /** The access string AWS gives its seeded `default` user and an open cluster's default user. */
@@ -87,7 +89,7 @@ export function aclRules(user: AclUser, opts: RenderOptions = {}): string[] {
   const rules = mentionsChannels ? [] : ["&*"];
   rules.push(...tokens);
   if (isEnabled(tokens)) rules.push(...(user.auth.kind === "nopass" ? ["nopass"] : user.auth.sha256.map((h) => `#${h}`)));
-  if (!opts.allowRestrictedCommands) rules.push(...RESTRICTED_COMMANDS.map((c) => `-${c}`));
+  if (!opts.allowRestrictedCommands) rules.push(...RESTRICTED_COMMANDS.map((c) => `-${c}`), ...(opts.denials ?? []));
   return rules;
 }
 

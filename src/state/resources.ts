@@ -20,6 +20,7 @@ import type {
   CacheClusterRecord,
   CacheSecurityGroupRecord,
   ReplicationGroupRecord,
+  ServerlessCacheRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   UserGroupRecord,
@@ -31,6 +32,7 @@ import {
   cacheSecurityGroupToWire,
   parameterGroupToWire,
   replicationGroupToWire,
+  serverlessCacheToWire,
   snapshotToWire,
   subnetGroupToWire,
   userGroupToWire,
@@ -243,13 +245,27 @@ export const resources = {
     persisted: true,
   }),
 
-  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
-  serverlessCache: kind<unknown>({
+  serverlessCache: kind<ServerlessCacheRecord>({
     arnType: "serverlesscache",
     scope: "region",
-    notFound: (name) => modelError("ServerlessCacheNotFoundFault", `Serverless cache ${name} not found.`),
-    persisted: false,
+    collection: "serverlessCaches",
+    keyOf: lower,
+    idOf: (c) => c.name,
+    arnOf: (c) => c.arn,
+    notFound: (name) => modelError("ServerlessCacheNotFoundFault", `Serverless cache ${clipValue(name)} not found.`),
+    alreadyExists: (name) => modelError("ServerlessCacheAlreadyExistsFault", `Serverless cache ${name} already exists.`),
+    quota: {
+      // AWS's quota of serverless caches per region (L-BBCDAECC).
+      limit: (config) => config.serverlessCacheQuota,
+      exceeded: (limit) =>
+        modelError("ServerlessCacheQuotaForCustomerExceededFault", `You have reached the quota of ${limit} serverless caches in this region.`),
+    },
+    toWire: (c, ctx) => serverlessCacheToWire(c, ctx.advertisedHost),
+    ports: (c) => (c.port > 0 ? (c.engine === "memcached" ? [c.port] : [c.port, c.port + 1]) : []),
+    persisted: true,
   }),
+
+  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
   serverlessCacheSnapshot: kind<unknown>({
     arnType: "serverlesscachesnapshot",
     scope: "region",

@@ -14,6 +14,7 @@ import type {
   ParameterGroupRecord,
   RegionKey,
   ReplicationGroupRecord,
+  ServerlessCacheRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   Tag,
@@ -43,6 +44,8 @@ export class RegionState {
   /** RBAC users by UserId, the seeded `default` user included. */
   readonly users = new Map<string, UserRecord>();
   readonly userGroups = new Map<string, UserGroupRecord>();
+  /** Serverless caches by (lowercase) name. */
+  readonly serverlessCaches = new Map<string, ServerlessCacheRecord>();
 
   constructor(readonly key: RegionKey) {
     this.seedDefaults();

@@ -12,6 +12,7 @@ import type {
   NodeGroup,
   PendingModifiedValues,
   ReplicationGroup,
+  ServerlessCache,
   Snapshot,
   User,
   UserGroup,
@@ -26,6 +27,7 @@ import type {
   NodeGroupRecord,
   PendingClusterChanges,
   ReplicationGroupRecord,
+  ServerlessCacheRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   UserGroupRecord,
@@ -328,5 +330,40 @@ export function snapshotToWire(snapshot: SnapshotRecord, options: { showNodeGrou
     KmsKeyId: snapshot.kmsKeyId,
     ARN: snapshot.arn,
     DataTiering: i.dataTiering ? "enabled" : "disabled",
+  };
+}
+
+/**
+ * A serverless cache as AWS returns it: the endpoints once the engines listen (Valkey/Redis:
+ * the reader on the next port, as AWS's 6379/6380), CacheUsageLimits only when set.
+ */
+export function serverlessCacheToWire(cache: ServerlessCacheRecord, advertisedHost: string): ServerlessCache {
+  const listening = cache.port > 0 && cache.status !== "creating" && cache.status !== "create-failed";
+  const limits = cache.usageLimits;
+  return {
+    ServerlessCacheName: cache.name,
+    Description: cache.description,
+    CreateTime: cache.createTime,
+    Status: cache.status,
+    Engine: cache.engine,
+    MajorEngineVersion: cache.majorEngineVersion,
+    FullEngineVersion: cache.fullEngineVersion,
+    CacheUsageLimits: limits && (limits.dataStorage || limits.ecpuPerSecond)
+      ? {
+          DataStorage: limits.dataStorage && { Maximum: limits.dataStorage.maximum, Minimum: limits.dataStorage.minimum, Unit: limits.dataStorage.unit },
+          ECPUPerSecond: limits.ecpuPerSecond && { Maximum: limits.ecpuPerSecond.maximum, Minimum: limits.ecpuPerSecond.minimum },
+        }
+      : undefined,
+    KmsKeyId: cache.kmsKeyId,
+    SecurityGroupIds: cache.securityGroupIds,
+    Endpoint: listening ? { Address: advertisedHost, Port: cache.port } : undefined,
+    ReaderEndpoint: listening && cache.engine !== "memcached" ? { Address: advertisedHost, Port: cache.port + 1 } : undefined,
+    ARN: cache.arn,
+    UserGroupId: cache.userGroupId,
+    SubnetIds: cache.subnetIds,
+    SnapshotRetentionLimit: cache.snapshotRetentionLimit,
+    DailySnapshotTime: cache.dailySnapshotTime,
+    NetworkType: cache.networkType as ServerlessCache["NetworkType"],
+    ConnectionType: cache.connectionType as ServerlessCache["ConnectionType"],
   };
 }

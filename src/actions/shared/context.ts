@@ -8,6 +8,7 @@ import type { OperationName, OperationTypes } from "../../generated/elasticache.
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
+import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
 import type { Logger } from "../../logger.js";
 import type { SnapshotService } from "../../snapshots/snapshot-service.js";
 import type { AccountState, RegionState } from "../../state/store.js";
@@ -18,6 +19,7 @@ export interface Services {
   replication: ReplicationLifecycle;
   access: AccessControl;
   snapshots: SnapshotService;
+  serverless: ServerlessLifecycle;
 }
 
 export interface ActionContext {

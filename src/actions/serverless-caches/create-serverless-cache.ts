@@ -1,0 +1,61 @@
+/** CreateServerlessCache: a Valkey, Redis OSS or Memcached serverless cache on real engines, over TLS. */
+import { commonErrors } from "../../protocol/aws-error.js";
+import { buildArn } from "../../state/arn.js";
+import { DEFAULT_VPC_SECURITY_GROUP } from "../../state/defaults.js";
+import type { ServerlessCacheRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
+import { serverlessCacheToWire } from "../../state/to-wire.js";
+import type { ActionHandler } from "../shared/context.js";
+import { checkQuota, findSubnetGroup, insertResource, requireNew } from "../shared/lookups.js";
+import { checkTags } from "../shared/tags.js";
+import {
+  assignedSnapshotTime,
+  checkDailySnapshotTime,
+  checkDescription,
+  checkMajorVersion,
+  checkSecurityGroupIds,
+  checkServerlessCacheName,
+  checkServerlessEngine,
+  checkServerlessUserGroup,
+  checkSnapshotRetention,
+  checkSubnetIds,
+  checkUsageLimits,
+} from "./serverless-rules.js";
+
+export const createServerlessCache: ActionHandler<"CreateServerlessCache"> = async (ctx, input) => {
+  const name = checkServerlessCacheName(input.ServerlessCacheName);
+  const engine = checkServerlessEngine(input.Engine);
+  const version = checkMajorVersion(engine, input.MajorEngineVersion);
+  const usageLimits = input.CacheUsageLimits ? checkUsageLimits(input.CacheUsageLimits, engine) : undefined;
+  const userGroupId = input.UserGroupId !== undefined ? checkServerlessUserGroup(ctx.state, input.UserGroupId, engine) : undefined;
+  if (input.SnapshotArnsToRestore?.length) throw commonErrors.notSupportedYet("SnapshotArnsToRestore");
+  checkTags(input.Tags ?? []);
+  requireNew(resources.serverlessCache, ctx.state, name);
+  checkQuota(resources.serverlessCache, ctx);
+
+  const arn = buildArn(ctx.region, ctx.accountId, "serverlesscache", name);
+  const cache: ServerlessCacheRecord = {
+    name,
+    arn,
+    // AWS shows one space when no description was given.
+    description: input.Description !== undefined && input.Description !== "" ? checkDescription(input.Description) : " ",
+    engine,
+    majorEngineVersion: version.major,
+    fullEngineVersion: version.full,
+    status: "creating",
+    createTime: new Date(),
+    usageLimits,
+    kmsKeyId: input.KmsKeyId,
+    securityGroupIds: input.SecurityGroupIds?.length ? checkSecurityGroupIds(input.SecurityGroupIds) : [DEFAULT_VPC_SECURITY_GROUP],
+    subnetIds: input.SubnetIds?.length ? checkSubnetIds(input.SubnetIds) : [...findSubnetGroup(ctx.state, "default").subnetIds],
+    userGroupId,
+    snapshotRetentionLimit: input.SnapshotRetentionLimit !== undefined ? checkSnapshotRetention(input.SnapshotRetentionLimit) : 0,
+    dailySnapshotTime: input.DailySnapshotTime !== undefined ? checkDailySnapshotTime(input.DailySnapshotTime) : assignedSnapshotTime(arn),
+    networkType: input.NetworkType ?? "ipv4",
+    connectionType: input.ConnectionType,
+    port: 0,
+  };
+  insertResource(resources.serverlessCache, ctx, cache, input.Tags);
+  ctx.services.serverless.create(ctx.state, cache);
+  return { ServerlessCache: serverlessCacheToWire(cache, ctx.services.config.advertisedHost) };
+};
