@@ -73,7 +73,6 @@ export class DataPlane {
     });
     const dataRestore = new DataRestore({ launcher, scratchRoot: layout.restore, logger });
     const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange });
-    const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger });
     const snapshots = new SnapshotService({
       config,
       store,
@@ -95,6 +94,7 @@ export class DataPlane {
       logger,
       onChange,
     });
+    const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
     this.services = { config, clusters, replication, access, snapshots, serverless };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [

@@ -168,6 +168,14 @@ export class ServerlessLifecycle {
     return work;
   }
 
+  /** The cache's user group changed (its users, their passwords or access strings): its engines get them again. */
+  refreshUsers(region: RegionState, cache: ServerlessCacheRecord): Promise<void> {
+    return this.machine.exclusive(cache, async () => {
+      const runtime = this.machine.runtime(cache);
+      if (runtime && cache.status !== "creating") await this.applySettings(region, cache, runtime);
+    });
+  }
+
   /** The running engines of a cache (primary first), for snapshots and tests. */
   engines(cache: ServerlessCacheRecord): EngineNode[] {
     const runtime = this.machine.runtime(cache);

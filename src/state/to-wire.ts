@@ -34,7 +34,7 @@ import type {
   UserRecord,
 } from "./records.js";
 import type { RegionState } from "./store.js";
-import { groupsOfUser, replicationGroupsOfUserGroup } from "./users.js";
+import { groupsOfUser, replicationGroupsOfUserGroup, serverlessCachesOfUserGroup } from "./users.js";
 
 export interface WireOptions {
   advertisedHost: string;
@@ -270,7 +270,7 @@ export function userGroupToWire(group: UserGroupRecord, state: RegionState): Use
     MinimumEngineVersion: group.minimumEngineVersion,
     PendingChanges: group.pending ? { UserIdsToAdd: group.pending.userIdsToAdd, UserIdsToRemove: group.pending.userIdsToRemove } : undefined,
     ReplicationGroups: replicationGroupsOfUserGroup(state, group.id).map((rg) => rg.id),
-    ServerlessCaches: [],
+    ServerlessCaches: serverlessCachesOfUserGroup(state, group.id).map((c) => c.name),
     ARN: group.arn,
   };
 }
