@@ -28,6 +28,11 @@ import { createServerlessCache } from "./serverless-caches/create-serverless-cac
 import { deleteServerlessCache } from "./serverless-caches/delete-serverless-cache.js";
 import { describeServerlessCaches } from "./serverless-caches/describe-serverless-caches.js";
 import { modifyServerlessCache } from "./serverless-caches/modify-serverless-cache.js";
+import { copyServerlessCacheSnapshot } from "./serverless-cache-snapshots/copy-serverless-cache-snapshot.js";
+import { createServerlessCacheSnapshot } from "./serverless-cache-snapshots/create-serverless-cache-snapshot.js";
+import { deleteServerlessCacheSnapshot } from "./serverless-cache-snapshots/delete-serverless-cache-snapshot.js";
+import { describeServerlessCacheSnapshots } from "./serverless-cache-snapshots/describe-serverless-cache-snapshots.js";
+import { exportServerlessCacheSnapshot } from "./serverless-cache-snapshots/export-serverless-cache-snapshot.js";
 import type { ActionTable } from "./shared/context.js";
 import { copySnapshot } from "./snapshots/copy-snapshot.js";
 import { createSnapshot } from "./snapshots/create-snapshot.js";
@@ -100,4 +105,9 @@ export const actions: ActionTable = {
   DescribeServerlessCaches: describeServerlessCaches,
   ModifyServerlessCache: modifyServerlessCache,
   DeleteServerlessCache: deleteServerlessCache,
+  CreateServerlessCacheSnapshot: createServerlessCacheSnapshot,
+  DescribeServerlessCacheSnapshots: describeServerlessCacheSnapshots,
+  CopyServerlessCacheSnapshot: copyServerlessCacheSnapshot,
+  DeleteServerlessCacheSnapshot: deleteServerlessCacheSnapshot,
+  ExportServerlessCacheSnapshot: exportServerlessCacheSnapshot,
 };

@@ -28,6 +28,7 @@ import { allocatePort, PortInUseError, releasePort, type PortRange } from "../pr
 import type { ServerlessCacheRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { usersFor } from "./node-acl.js";
+import { redistribute } from "./redistribute.js";
 import { ResourceMachine, type MachineKind, type Step } from "./resource-machine.js";
 import type { Topology } from "./topology.js";
 
@@ -46,6 +47,8 @@ export interface ServerlessLifecycleOptions {
   advertisedHost: string;
   /** Root for node working directories. */
   workRoot: string;
+  /** Scratch space for the temporary engines of a restore (SnapshotArnsToRestore). */
+  scratchRoot: string;
   /** Multiplies DataStorage limits (as --node-memory-scale does node types' memory). */
   memoryScale: number;
   /** --allow-restricted-commands: serverless refusals are lifted too. */
@@ -115,7 +118,7 @@ export class ServerlessLifecycle {
     void this.machine.transition(region, cache, this.steps.create, async (runtime) => {
       await rm(this.cacheDir(region, cache), { recursive: true, force: true });
       await this.startEngines(region, cache, runtime, { fresh: true });
-      cache.restore = undefined;
+      await this.restoreData(cache, runtime);
       return serverlessEvents.created(cache.name);
     });
   }
@@ -301,6 +304,23 @@ export class ServerlessLifecycle {
       if (cache.engine !== "memcached") await this.options.topology.reformCluster(this.engines(cache));
       await this.applySettings(region, cache, rt);
     });
+  }
+
+  /**
+   * SnapshotArnsToRestore: every key of every RDB moves into the primary (MIGRATE over TLS,
+   * TTLs kept), whatever layout the snapshot had (one shard or many); the replica follows.
+   */
+  private async restoreData(cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<void> {
+    const sources = cache.restore?.sources;
+    if (!sources?.length || !runtime.primary) return;
+    const moved = await redistribute(
+      this.options.launcher,
+      sources.map((s) => ({ file: s.file, to: [0] })),
+      [{ slots: "0-16383", primary: runtime.primary }],
+      { engine: cache.engine, engineVersion: cache.fullEngineVersion, scratchRoot: this.options.scratchRoot, name: `serverless/${cache.name}/restore`, tlsTargets: true },
+    );
+    this.options.logger.info("serverless cache restored from its snapshots", { cache: cache.name, keys: moved });
+    cache.restore = undefined;
   }
 
   /** The engines' users and refusals, and the data limit, as the record says. */

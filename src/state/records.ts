@@ -362,3 +362,24 @@ export interface ServerlessCacheRecord {
   /** A restore planned at create: the RDB files the primary starts from. */
   restore?: { sources: Array<{ file: string }> };
 }
+
+export type ServerlessSnapshotStatus = "creating" | "available" | "copying" | "exporting" | "restoring" | "deleting" | "failed";
+
+/** A serverless cache snapshot: the primary's RDB, kept in the snapshot store; it outlives its cache. */
+export interface ServerlessSnapshotRecord {
+  /** Lower-case, as AWS stores it. */
+  name: string;
+  arn: string;
+  kmsKeyId?: string;
+  snapshotType: "manual" | "automated";
+  status: ServerlessSnapshotStatus;
+  createTime: Date;
+  /** Automatic snapshots: when the retention ends them. */
+  expiryTime?: Date;
+  sizeBytes?: number;
+  cache: { name: string; engine: EngineKind; majorEngineVersion: string; fullEngineVersion: string };
+  /** The RDB file once taken. */
+  rdbFile?: string;
+  /** Automatic snapshots: the snapshot clock time of the daily snapshot time it was taken for. */
+  takenAt?: number;
+}

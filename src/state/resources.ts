@@ -21,6 +21,7 @@ import type {
   CacheSecurityGroupRecord,
   ReplicationGroupRecord,
   ServerlessCacheRecord,
+  ServerlessSnapshotRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   UserGroupRecord,
@@ -33,6 +34,7 @@ import {
   parameterGroupToWire,
   replicationGroupToWire,
   serverlessCacheToWire,
+  serverlessSnapshotToWire,
   snapshotToWire,
   subnetGroupToWire,
   userGroupToWire,
@@ -265,13 +267,26 @@ export const resources = {
     persisted: true,
   }),
 
-  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
-  serverlessCacheSnapshot: kind<unknown>({
+  serverlessCacheSnapshot: kind<ServerlessSnapshotRecord>({
     arnType: "serverlesscachesnapshot",
     scope: "region",
-    notFound: (name) => modelError("ServerlessCacheSnapshotNotFoundFault", `Serverless cache snapshot ${name} not found.`),
-    persisted: false,
+    collection: "serverlessSnapshots",
+    keyOf: lower,
+    idOf: (s) => s.name,
+    arnOf: (s) => s.arn,
+    notFound: (name) => modelError("ServerlessCacheSnapshotNotFoundFault", `Serverless cache snapshot ${clipValue(name)} not found.`),
+    alreadyExists: (name) => modelError("ServerlessCacheSnapshotAlreadyExistsFault", `Serverless cache snapshot ${name} already exists.`),
+    toWire: (s) => serverlessSnapshotToWire(s),
+    // One being taken was cut short (`failed`); copies, exports and restores it served are over; one being deleted ends deleted.
+    settle: (s) => {
+      if (s.status === "deleting") return "remove";
+      if (s.status === "creating") s.status = "failed";
+      else if (s.status !== "failed") s.status = "available";
+      return "keep";
+    },
+    persisted: true,
   }),
+  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
   reservedCacheNode: kind<unknown>({
     arnType: "reserved-instance",
     scope: "region",

@@ -15,6 +15,7 @@ import type {
   RegionKey,
   ReplicationGroupRecord,
   ServerlessCacheRecord,
+  ServerlessSnapshotRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   Tag,
@@ -46,6 +47,8 @@ export class RegionState {
   readonly userGroups = new Map<string, UserGroupRecord>();
   /** Serverless caches by (lowercase) name. */
   readonly serverlessCaches = new Map<string, ServerlessCacheRecord>();
+  /** Serverless cache snapshots by (lowercase) name (they outlive their cache). */
+  readonly serverlessSnapshots = new Map<string, ServerlessSnapshotRecord>();
 
   constructor(readonly key: RegionKey) {
     this.seedDefaults();

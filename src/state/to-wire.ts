@@ -13,6 +13,7 @@ import type {
   PendingModifiedValues,
   ReplicationGroup,
   ServerlessCache,
+  ServerlessCacheSnapshot,
   Snapshot,
   User,
   UserGroup,
@@ -28,6 +29,7 @@ import type {
   PendingClusterChanges,
   ReplicationGroupRecord,
   ServerlessCacheRecord,
+  ServerlessSnapshotRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   UserGroupRecord,
@@ -365,5 +367,24 @@ export function serverlessCacheToWire(cache: ServerlessCacheRecord, advertisedHo
     DailySnapshotTime: cache.dailySnapshotTime,
     NetworkType: cache.networkType as ServerlessCache["NetworkType"],
     ConnectionType: cache.connectionType as ServerlessCache["ConnectionType"],
+  };
+}
+
+/** A serverless cache snapshot as AWS returns it (BytesUsedForCache is a string in the model). */
+export function serverlessSnapshotToWire(snapshot: ServerlessSnapshotRecord): ServerlessCacheSnapshot {
+  return {
+    ServerlessCacheSnapshotName: snapshot.name,
+    ARN: snapshot.arn,
+    KmsKeyId: snapshot.kmsKeyId,
+    SnapshotType: snapshot.snapshotType,
+    Status: snapshot.status,
+    CreateTime: snapshot.createTime,
+    ExpiryTime: snapshot.expiryTime,
+    BytesUsedForCache: snapshot.sizeBytes !== undefined ? String(snapshot.sizeBytes) : undefined,
+    ServerlessCacheConfiguration: {
+      ServerlessCacheName: snapshot.cache.name,
+      Engine: snapshot.cache.engine,
+      MajorEngineVersion: snapshot.cache.majorEngineVersion,
+    },
   };
 }

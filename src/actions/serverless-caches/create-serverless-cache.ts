@@ -5,7 +5,8 @@ import { DEFAULT_VPC_SECURITY_GROUP } from "../../state/defaults.js";
 import type { ServerlessCacheRecord } from "../../state/records.js";
 import { resources } from "../../state/resources.js";
 import { serverlessCacheToWire } from "../../state/to-wire.js";
-import type { ActionHandler } from "../shared/context.js";
+import type { ActionContext, ActionHandler } from "../shared/context.js";
+import { serverlessRestoreSources } from "../shared/serverless-snapshot-rules.js";
 import { checkQuota, findSubnetGroup, insertResource, requireNew } from "../shared/lookups.js";
 import { checkTags } from "../shared/tags.js";
 import {
@@ -28,7 +29,7 @@ export const createServerlessCache: ActionHandler<"CreateServerlessCache"> = asy
   const version = checkMajorVersion(engine, input.MajorEngineVersion);
   const usageLimits = input.CacheUsageLimits ? checkUsageLimits(input.CacheUsageLimits, engine) : undefined;
   const userGroupId = input.UserGroupId !== undefined ? checkServerlessUserGroup(ctx.state, input.UserGroupId, engine) : undefined;
-  if (input.SnapshotArnsToRestore?.length) throw commonErrors.notSupportedYet("SnapshotArnsToRestore");
+  const restore = input.SnapshotArnsToRestore?.length ? restoreFor(ctx, engine, input.SnapshotArnsToRestore) : undefined;
   checkTags(input.Tags ?? []);
   requireNew(resources.serverlessCache, ctx.state, name);
   checkQuota(resources.serverlessCache, ctx);
@@ -54,8 +55,20 @@ export const createServerlessCache: ActionHandler<"CreateServerlessCache"> = asy
     networkType: input.NetworkType ?? "ipv4",
     connectionType: input.ConnectionType,
     port: 0,
+    restore: restore && { sources: restore.sources },
   };
   insertResource(resources.serverlessCache, ctx, cache, input.Tags);
   ctx.services.serverless.create(ctx.state, cache);
+  // The snapshots show `restoring` until the cache is created.
+  const created = ctx.services.serverless.settled(cache);
+  for (const s of restore?.serverlessSnapshots ?? []) ctx.services.serverlessSnapshots.restoring(s, created);
+  for (const s of restore?.nodeSnapshots ?? []) ctx.services.snapshots.restoring(s, created);
   return { ServerlessCache: serverlessCacheToWire(cache, ctx.services.config.advertisedHost) };
 };
+
+/** SnapshotArnsToRestore: Valkey and Redis OSS only here (their snapshots are RDB files). */
+function restoreFor(ctx: ActionContext, engine: string, arns: string[]) {
+  if (engine === "memcached") throw commonErrors.invalidParameterCombination("SnapshotArnsToRestore is supported for the valkey and redis engines only.");
+  if (ctx.services.config.engineMode === "embedded") throw commonErrors.invalidParameterCombination("The embedded engine subset (--engine embedded) cannot load RDB files.");
+  return serverlessRestoreSources(ctx, arns);
+}

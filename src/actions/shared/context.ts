@@ -10,6 +10,7 @@ import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
 import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
 import type { Logger } from "../../logger.js";
+import type { ServerlessSnapshots } from "../../snapshots/serverless-snapshots.js";
 import type { SnapshotService } from "../../snapshots/snapshot-service.js";
 import type { AccountState, RegionState } from "../../state/store.js";
 
@@ -20,6 +21,7 @@ export interface Services {
   access: AccessControl;
   snapshots: SnapshotService;
   serverless: ServerlessLifecycle;
+  serverlessSnapshots: ServerlessSnapshots;
 }
 
 export interface ActionContext {
