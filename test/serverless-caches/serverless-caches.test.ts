@@ -259,3 +259,28 @@ describe("the Terraform provider's aws_elasticache_serverless_cache", () => {
     expect(events.Events!.map((e) => e.Message)).toContain("Cache tf was deleted.");
   });
 });
+
+describe("a cache whose engines cannot start", () => {
+  it("ends `create-failed` with AWS's event, and can be deleted", async () => {
+    // The embedded engine subset has no TLS, and serverless caches are TLS only.
+    const embedded = await startEmulator({ engineMode: "embedded" });
+    try {
+      const client = sdkClient(embedded);
+      await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "doomed", Engine: "valkey" }));
+      const failed = await describeServerlessCache(client, "doomed", (c) => c.Status !== "creating");
+      expect(failed.Status).toBe("create-failed");
+      expect(failed.Endpoint).toBeUndefined();
+      const events = await client.send(new DescribeEventsCommand({ SourceType: "serverless-cache", SourceIdentifier: "doomed" }));
+      expect(events.Events!.map((e) => e.Message)).toEqual([expect.stringMatching(/^Failed to create cache doomed\. /)]);
+      await client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: "doomed" }));
+      await stateChange({
+        what: "doomed deleted",
+        pending: ["deleting"],
+        target: ["NotFound"],
+        refresh: () => orNotFound(async () => ({ status: (await readServerlessCache(client, "doomed")).Status!, value: undefined }), ["ServerlessCacheNotFoundFault"]),
+      });
+    } finally {
+      await embedded.stop();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Serverless caches survive a restart with a data dir: the same endpoints, the data, the
- * tags; a cache being deleted at the stop ends deleted.
+ * tags; a cache being deleted at the stop ends deleted. An engine that dies comes back on
+ * its port with its data.
  */
 import {
   CreateServerlessCacheCommand,
@@ -15,7 +16,9 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { nodePortRange, sdkClient, startEmulator } from "../helpers/emulator.js";
+import { engineProcesses } from "../helpers/engine-processes.js";
 import { fetchCa, memcachedOver } from "../helpers/tls.js";
+import { eventually, waitFor } from "../helpers/wait.js";
 import { describeServerlessCache } from "./helpers.js";
 
 const running: Emulator[] = [];
@@ -61,4 +64,44 @@ it("comes back on the same endpoints with its data after a restart", async () =>
   expect(await memcachedOver(mc.Endpoint!.Port!, "version\r\n", ca2)).toMatch(/^VERSION /);
   const names = (await sdk2.send(new DescribeServerlessCachesCommand({}))).ServerlessCaches!.map((c) => c.ServerlessCacheName);
   expect(names).toEqual(["keep", "mc"]);
+});
+
+it("starts an engine that died again on its port, with every acknowledged write", async () => {
+  const emulator = await startEmulator();
+  running.push(emulator);
+  const sdk = sdkClient(emulator);
+  await sdk.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "phoenix", Engine: "valkey" }));
+  const cache = await describeServerlessCache(sdk, "phoenix", (c) => c.Status === "available");
+  const ca = await fetchCa(emulator);
+  const cluster = new Redis.Cluster([{ host: "127.0.0.1", port: cache.Endpoint!.Port! }], { redisOptions: { tls: { ca } } });
+  cluster.on("error", () => undefined);
+  for (let i = 0; i < 100; i++) await cluster.set(`p:${i}`, String(i));
+  cluster.disconnect();
+  const primary = engineProcesses().find((p) => p.cmdline.includes(`redis-server 127.0.0.1:${cache.Endpoint!.Port}`));
+  expect(primary).toBeDefined();
+  process.kill(primary!.pid, "SIGKILL");
+  await eventually(() => !engineProcesses().some((p) => p.pid === primary!.pid));
+  const again = await waitFor(
+    async () => {
+      const c = new Redis({ host: "127.0.0.1", port: cache.Endpoint!.Port!, tls: { ca }, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+      c.on("error", () => undefined);
+      try {
+        await c.connect();
+        const slots = (await c.cluster("SLOTS")) as unknown[][];
+        return { slots };
+      } catch {
+        return undefined;
+      } finally {
+        c.disconnect();
+      }
+    },
+    (r) => r !== undefined && r.slots.length === 1 && (r.slots[0] as unknown[]).length === 4,
+    { what: "the primary to serve again with its replica" },
+  );
+  expect(again!.slots).toHaveLength(1);
+  const all = new Redis.Cluster([{ host: "127.0.0.1", port: cache.Endpoint!.Port! }], { redisOptions: { tls: { ca } } });
+  const values = await Promise.all(Array.from({ length: 100 }, (_, i) => all.get(`p:${i}`)));
+  all.disconnect();
+  expect(values).toEqual(Array.from({ length: 100 }, (_, i) => String(i)));
+  expect((await describeServerlessCache(sdk, "phoenix", () => true)).Endpoint).toEqual(cache.Endpoint);
 });
