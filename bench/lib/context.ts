@@ -29,4 +29,5 @@ export const PORTS = {
   tls: { emulator: { from: 24400, to: 24499 } },
   snapshots: { emulator: { from: 24500, to: 24599 }, bare: { from: 24600, to: 24649 } },
   restart: { emulator: { from: 25000, to: 25199 } },
+  serverless: { emulator: { from: 25200, to: 25299 }, bare: { from: 25300, to: 25349 } },
 } as const;
