@@ -220,19 +220,23 @@ export class ServerlessLifecycle {
     }
     let preferred = cache.port || undefined;
     for (let attempt = 1; ; attempt++) {
-      // A new pair holds both ports at once, so no other node takes the reader's port meanwhile.
-      const pair = preferred === undefined ? this.holdPortPair() : undefined;
-      if (pair) releasePort(pair[0]);
-      const primary = await this.startEngine(region, cache, runtime, "primary", pair?.[0] ?? preferred).catch((error: unknown) => {
-        if (pair) releasePort(pair[1]);
-        throw error;
-      });
-      if (pair) releasePort(pair[1]);
-      const replica = await this.startEngine(region, cache, runtime, "replica", primary.endpoint.port + 1).catch(async (error: unknown) => {
-        await this.stopEngine(runtime, "primary");
-        throw error;
-      });
-      if (replica.endpoint.port === primary.endpoint.port + 1) break;
+      // A new pair holds both ports at once, so no other node takes the reader's port meanwhile;
+      // both engines then start side by side.
+      const [primaryPort, replicaPort] = preferred === undefined ? this.holdPortPair() : [preferred, preferred + 1];
+      if (preferred === undefined) {
+        releasePort(primaryPort);
+        releasePort(replicaPort);
+      }
+      const started = await Promise.allSettled([
+        this.startEngine(region, cache, runtime, "primary", primaryPort),
+        this.startEngine(region, cache, runtime, "replica", replicaPort),
+      ]);
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) {
+        await this.stopRuntime(runtime);
+        throw failed.reason;
+      }
+      if (runtime.replica!.endpoint.port === runtime.primary!.endpoint.port + 1) break;
       // The reader's port is the Endpoint's + 1: another pair of ports is tried.
       await this.stopRuntime(runtime);
       if (attempt >= PAIR_ATTEMPTS) throw new Error("no two consecutive free ports in the node port range");
