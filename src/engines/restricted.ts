@@ -121,3 +121,22 @@ export function serverlessCommandNames(): string[] {
  * a delayed `flush_all` is a CLIENT_ERROR.
  */
 export const SERVERLESS_MEMCACHED_REFUSED = ["lru", "lru_crawler", "watch", "verbosity", "me"] as const;
+
+/**
+ * The answer a Memcached serverless cache gives a command it refuses, or undefined for a
+ * command it serves: memcached's own `ERROR` for the unsupported commands and `stats`
+ * forms, a `CLIENT_ERROR` for a delayed `flush_all`. There is no Auto Discovery (a client
+ * connects to the one Endpoint): `config` is unknown, as on a stock memcached, and the
+ * legacy discovery key is a key like any other, absent.
+ */
+export function serverlessMemcachedRefusal(tokens: string[]): string | undefined {
+  const [command, first] = tokens;
+  if (command === undefined) return undefined;
+  if ((SERVERLESS_MEMCACHED_REFUSED as readonly string[]).includes(command) || command === "config") return "ERROR\r\n";
+  if (command === "stats" && first !== undefined && first !== "reset") return "ERROR\r\n";
+  if (command === "flush_all" && first !== undefined && /^\d+$/.test(first) && Number(first) > 0) {
+    return "CLIENT_ERROR delayed flush_all is not supported\r\n";
+  }
+  if (command === "get" && tokens.length === 2 && first === "AmazonElastiCache:cluster") return "END\r\n";
+  return undefined;
+}

@@ -8,7 +8,9 @@
  *   NODES therefore show one shard whose primary is the Endpoint and whose replica is the
  *   reader; `READONLY` there serves reads, writes answer MOVED to the Endpoint. Both keep an
  *   append-only file, so an engine that dies comes back with its data.
- * - Memcached: one memcached process with TLS on the Endpoint's port.
+ * - Memcached: one memcached process with TLS, behind the Endpoint: an emulator-owned TLS
+ *   listener that refuses the commands AWS does not support on serverless and passes the
+ *   rest on (endpoints/memcached-config-endpoint.ts, without Auto Discovery).
  *
  * Who may connect is the engines' ACL: the default user (or the user group's users), minus
  * what ElastiCache restricts and what serverless caches refuse (engines/restricted.ts).
@@ -20,10 +22,10 @@ import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
 import { tokenDefaultUser, type AclUser } from "../engines/acl.js";
 import type { EngineNode } from "../engines/engine.js";
-import { serverlessCommandNames, serverlessDenials } from "../engines/restricted.js";
+import { serverlessCommandNames, serverlessDenials, serverlessMemcachedRefusal } from "../engines/restricted.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
 import type { Logger } from "../logger.js";
-import type { NodeLauncher } from "../nodes/node-launcher.js";
+import type { ConfigEndpoint, NodeLauncher } from "../nodes/node-launcher.js";
 import { allocatePort, PortInUseError, releasePort, type PortRange } from "../process/ports.js";
 import type { ServerlessCacheRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
@@ -60,6 +62,8 @@ export interface ServerlessLifecycleOptions {
 interface ServerlessRuntime {
   primary?: EngineNode;
   replica?: EngineNode;
+  /** Memcached: the Endpoint, an emulator-owned TLS listener in front of the engine that refuses what AWS refuses. */
+  endpoint?: ConfigEndpoint;
   /** The ACL rules of the serverless refusals this engine knows (computed once). */
   denials?: string[];
 }
@@ -214,8 +218,21 @@ export class ServerlessLifecycle {
    */
   private async startEngines(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime, opts: { fresh: boolean }): Promise<void> {
     if (cache.engine === "memcached") {
-      runtime.primary = await this.startEngine(region, cache, runtime, "primary", cache.port || undefined);
-      cache.port = runtime.primary.endpoint.port;
+      const refuse = this.options.allowRestrictedCommands ? undefined : (tokens: string[]) => {
+        const refusal = serverlessMemcachedRefusal(tokens);
+        return refusal === undefined ? undefined : Buffer.from(refusal);
+      };
+      const [endpoint, engine] = await Promise.allSettled([
+        this.options.launcher.startConfigEndpoint(cache.port || undefined, "required", { refuse }),
+        this.startEngine(region, cache, runtime, "primary"),
+      ]);
+      if (endpoint.status === "fulfilled") runtime.endpoint = endpoint.value;
+      if (endpoint.status === "rejected" || engine.status === "rejected") {
+        await this.stopRuntime(runtime);
+        throw endpoint.status === "rejected" ? endpoint.reason : (engine as PromiseRejectedResult).reason;
+      }
+      this.publishMemcached(runtime);
+      cache.port = runtime.endpoint!.port;
       return;
     }
     let preferred = cache.port || undefined;
@@ -304,8 +321,13 @@ export class ServerlessLifecycle {
     this.options.logger.warn("serverless cache engine exited; restarting it", { cache: cache.name, role, code, signal });
     void this.machine.run(region, cache, async (rt) => {
       if (rt[role]) return;
+      if (cache.engine === "memcached") {
+        await this.startEngine(region, cache, rt, role);
+        this.publishMemcached(rt);
+        return;
+      }
       await this.startEngine(region, cache, rt, role, role === "primary" ? cache.port : cache.port + 1);
-      if (cache.engine !== "memcached") await this.options.topology.reformCluster(this.engines(cache));
+      await this.options.topology.reformCluster(this.engines(cache));
       await this.applySettings(region, cache, rt);
     });
   }
@@ -376,6 +398,14 @@ export class ServerlessLifecycle {
   }
 
   private async stopRuntime(runtime: ServerlessRuntime): Promise<void> {
-    await Promise.all([this.stopEngine(runtime, "primary"), this.stopEngine(runtime, "replica")]);
+    const endpoint = runtime.endpoint;
+    runtime.endpoint = undefined;
+    await Promise.all([this.stopEngine(runtime, "primary"), this.stopEngine(runtime, "replica"), endpoint?.stop()]);
+  }
+
+  /** The Memcached Endpoint passes what it serves to the engine (over TLS, as the engine speaks only TLS). */
+  private publishMemcached(runtime: ServerlessRuntime): void {
+    const engine = runtime.primary;
+    runtime.endpoint?.setNodes(engine ? [{ host: this.options.advertisedHost, ip: engine.endpoint.host, port: engine.endpoint.port }] : []);
   }
 }

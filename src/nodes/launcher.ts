@@ -16,7 +16,7 @@ import type { PidRegistry } from "../process/pid-registry.js";
 import { allocatePort, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
 import type { TlsMaterial } from "../tls/certificates.js";
 import type { HaproxyBinary } from "./forwarder-choice.js";
-import type { ConfigEndpoint, Forwarder, ForwarderOptions, NodeLauncher } from "./node-launcher.js";
+import type { ConfigEndpoint, ConfigEndpointOptions, Forwarder, ForwarderOptions, NodeLauncher } from "./node-launcher.js";
 import { RoutedNode } from "./routed-node.js";
 
 export interface LauncherDeps {
@@ -160,12 +160,12 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       return node;
     },
 
-    startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint> {
+    startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode, options: ConfigEndpointOptions = {}): Promise<ConfigEndpoint> {
       const material = transitEncryption ? tlsOrThrow() : undefined;
       const endpointTls = material && transitEncryption
         ? { mode: transitEncryption, cert: material.certPem, key: material.keyPem, ca: material.caPem }
         : undefined;
-      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls }));
+      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, refuse: options.refuse }));
     },
 
     startForwarder(name: string, preferredPort?: number, options: ForwarderOptions = {}): Promise<Forwarder> {

@@ -10,9 +10,17 @@ export interface NodeLauncher {
   /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
   startNode(spec: Omit<NodeSpec, "port" | "bindHost" | "tls">, preferredPort?: number): Promise<EngineNode>;
   /** `transitEncryption`: the endpoint speaks TLS (required) or both (preferred), and reaches the nodes accordingly. */
-  startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint>;
+  startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode, options?: ConfigEndpointOptions): Promise<ConfigEndpoint>;
   /** A TCP forwarder (primary, reader or configuration endpoint of a replication group). */
   startForwarder(name: string, preferredPort?: number, options?: ForwarderOptions): Promise<Forwarder>;
+}
+
+export interface ConfigEndpointOptions {
+  /**
+   * Commands the endpoint answers itself instead of passing them on (a serverless cache's
+   * refusals): the answer for the command's tokens, or undefined to pass it on.
+   */
+  refuse?: (tokens: string[]) => Buffer | undefined;
 }
 
 export interface ForwarderOptions {

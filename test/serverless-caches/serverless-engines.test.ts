@@ -173,12 +173,25 @@ describe("DataStorage.Maximum", () => {
 });
 
 describe("Memcached", () => {
-  it("speaks the text protocol over TLS only", async () => {
+  it("speaks the text protocol over TLS only, refusing what AWS does not support", async () => {
     const cache = await created("mc", { Engine: "memcached" });
     expect(cache.ReaderEndpoint).toBeUndefined();
     const port = cache.Endpoint!.Port!;
     expect(await memcachedOver(port, "set k 0 0 5\r\nhello\r\n", ca)).toBe("STORED\r\n");
     expect(await memcachedOver(port, "get k\r\n", ca)).toBe("VALUE k 0 5\r\nhello\r\nEND\r\n");
     expect(await exchange(port, "version\r\n", { timeoutMs: 2000 })).not.toMatch(/VERSION/);
+
+    // What AWS does not support on serverless Memcached, answered as memcached answers an unknown command.
+    for (const refused of ["lru_crawler metadump all", "lru mode flat", "watch fetchers", "verbosity 1", "me k", "stats slabs", "stats items", "config get cluster"]) {
+      expect(await memcachedOver(port, `${refused}\r\n`, ca), refused).toBe("ERROR\r\n");
+    }
+    expect(await memcachedOver(port, "flush_all 10\r\n", ca)).toMatch(/^CLIENT_ERROR /);
+    expect(await memcachedOver(port, "stats\r\n", ca)).toMatch(/^STAT pid \d+\r\n[\s\S]*END\r\n$/);
+    expect(await exchange(port, "stats reset\r\n", { ca, done: (t) => t.endsWith("\r\n") })).toBe("RESET\r\n");
+    // Pipelined, the refusal comes in its place among the served replies.
+    const pipelined = await exchange(port, "get k\r\nwatch\r\nget k\r\n", { ca, done: (t) => t.split("END\r\n").length === 3 });
+    expect(pipelined).toBe("VALUE k 0 5\r\nhello\r\nEND\r\nERROR\r\nVALUE k 0 5\r\nhello\r\nEND\r\n");
+    expect(await memcachedOver(port, "flush_all\r\n", ca)).toBe("OK\r\n");
+    expect(await memcachedOver(port, "get k\r\n", ca)).toBe("END\r\n");
   });
 });
