@@ -1,10 +1,12 @@
 /**
  * Serverless caches survive a restart with a data dir: the same endpoints, the data, the
- * tags; a cache being deleted at the stop ends deleted. An engine that dies comes back on
+ * tags, its snapshots; a cache being deleted at the stop ends deleted. An engine that dies comes back on
  * its port with its data.
  */
 import {
   CreateServerlessCacheCommand,
+  CreateServerlessCacheSnapshotCommand,
+  DescribeServerlessCacheSnapshotsCommand,
   DeleteServerlessCacheCommand,
   DescribeServerlessCachesCommand,
   ListTagsForResourceCommand,
@@ -44,6 +46,11 @@ it("comes back on the same endpoints with its data after a restart", async () =>
   const cluster = new Redis.Cluster([{ host: "127.0.0.1", port: before.Endpoint!.Port! }], { redisOptions: { tls: { ca } } });
   for (let i = 0; i < 100; i++) await cluster.set(`key:${i}`, String(i));
   cluster.disconnect();
+  await sdk.send(new CreateServerlessCacheSnapshotCommand({ ServerlessCacheSnapshotName: "kept-snap", ServerlessCacheName: "keep" }));
+  await waitFor(
+    async () => (await sdk.send(new DescribeServerlessCacheSnapshotsCommand({ ServerlessCacheSnapshotName: "kept-snap" }))).ServerlessCacheSnapshots![0]!.Status,
+    (status) => status === "available",
+  );
   await sdk.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: "gone" }));
   await first.stop();
   running.pop();
@@ -64,6 +71,14 @@ it("comes back on the same endpoints with its data after a restart", async () =>
   expect(await memcachedOver(mc.Endpoint!.Port!, "version\r\n", ca2)).toMatch(/^VERSION /);
   const names = (await sdk2.send(new DescribeServerlessCachesCommand({}))).ServerlessCaches!.map((c) => c.ServerlessCacheName);
   expect(names).toEqual(["keep", "mc"]);
+  // The snapshot and its data are still there: a cache restored from it has every key.
+  const snapshot = (await sdk2.send(new DescribeServerlessCacheSnapshotsCommand({ ServerlessCacheSnapshotName: "kept-snap" }))).ServerlessCacheSnapshots![0]!;
+  expect(snapshot.Status).toBe("available");
+  await sdk2.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "from-kept", Engine: "valkey", SnapshotArnsToRestore: [snapshot.ARN!] }));
+  const restored = await describeServerlessCache(sdk2, "from-kept", (c) => c.Status === "available");
+  const check = new Redis.Cluster([{ host: "127.0.0.1", port: restored.Endpoint!.Port! }], { redisOptions: { tls: { ca: ca2 } } });
+  expect(await check.dbsize()).toBe(100);
+  check.disconnect();
 });
 
 it("starts an engine that died again on its port, with every acknowledged write", async () => {
