@@ -27,7 +27,7 @@ export const createServerlessCache: ActionHandler<"CreateServerlessCache"> = asy
   const name = checkServerlessCacheName(input.ServerlessCacheName);
   const engine = checkServerlessEngine(input.Engine);
   const version = checkMajorVersion(engine, input.MajorEngineVersion);
-  const usageLimits = input.CacheUsageLimits ? checkUsageLimits(input.CacheUsageLimits, engine) : undefined;
+  const usageLimits = input.CacheUsageLimits ? checkUsageLimits(input.CacheUsageLimits) : undefined;
   const userGroupId = input.UserGroupId !== undefined ? checkServerlessUserGroup(ctx.state, input.UserGroupId, engine) : undefined;
   const restore = input.SnapshotArnsToRestore?.length ? restoreFor(ctx, engine, input.SnapshotArnsToRestore) : undefined;
   checkTags(input.Tags ?? []);

@@ -65,7 +65,7 @@ function planChange(state: Parameters<typeof checkServerlessUserGroup>[0], cache
     return { change: () => (cache.description = description === "" ? " " : description), event: updated };
   }
   if (input.CacheUsageLimits !== undefined) {
-    const limits = checkUsageLimits(input.CacheUsageLimits, cache.engine);
+    const limits = checkUsageLimits(input.CacheUsageLimits);
     return { change: () => (cache.usageLimits = mergeLimits(cache, input, limits)), event: serverlessEvents.limitsUpdated(cache.name) };
   }
   if (input.RemoveUserGroup) {

@@ -67,7 +67,7 @@ export function checkDescription(description: string): string {
  * CacheUsageLimits as AWS takes them: Minimum at most Maximum, within the per-cache maxima;
  * a limit with Minimum=Maximum=0 is removed. Returns the limits to keep (undefined: none).
  */
-export function checkUsageLimits(limits: CacheUsageLimits, engine: EngineKind): ServerlessUsageLimits | undefined {
+export function checkUsageLimits(limits: CacheUsageLimits): ServerlessUsageLimits | undefined {
   const out: ServerlessUsageLimits = {};
   const data = limits.DataStorage;
   if (data) {
@@ -80,7 +80,6 @@ export function checkUsageLimits(limits: CacheUsageLimits, engine: EngineKind): 
     checkRange("ECPUPerSecond", ecpu.Minimum, ecpu.Maximum, MAX_ECPU_PER_SECOND);
     if (!(ecpu.Maximum === 0 && (ecpu.Minimum ?? 0) === 0)) out.ecpuPerSecond = { maximum: ecpu.Maximum, minimum: ecpu.Minimum };
   }
-  void engine;
   return out.dataStorage || out.ecpuPerSecond ? out : undefined;
 }
 
