@@ -27,6 +27,7 @@ import { rowRss } from "./rows/rss.js";
 import { rowStrictAuth } from "./rows/strict-auth.js";
 import { rowIam } from "./rows/iam.js";
 import { rowTls } from "./rows/tls.js";
+import { rowServerless } from "./rows/serverless.js";
 import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
@@ -45,6 +46,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "13", name: "snapshot and restore, 1M keys", run: rowSnapshots },
   { id: "14", name: "restore a snapshot into another shard count, 1M keys", run: rowSnapshotReshard },
   { id: "15", name: "IAM authentication: token vs password users, connection setup", run: rowIam },
+  { id: "16", name: "serverless caches: create->available, redis-benchmark via the Endpoint", run: rowServerless },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 

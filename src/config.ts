@@ -81,6 +81,8 @@ export interface EmulatorConfig {
    * provisioning file, a folder of them (JSON or YAML), or the entries themselves.
    */
   init?: string | ProvisioningEntry[];
+  /** Most serverless caches an account keeps per region (AWS's quota is 40; ServerlessCacheQuotaForCustomerExceededFault beyond). */
+  serverlessCacheQuota: number;
 }
 
 export const DEFAULT_PORT = 4510;
@@ -107,6 +109,7 @@ export const defaultConfig: EmulatorConfig = {
   maxNodes: 300,
   snapshotClockScale: 1,
   snapshotQuota: 1000,
+  serverlessCacheQuota: 40,
 };
 
 /** Options as a library user gives them: every field optional, delays partial too. */
@@ -147,6 +150,9 @@ function validateConfig(config: EmulatorConfig): void {
   if (!(Number.isInteger(config.maxNodes) && config.maxNodes >= 1)) throw new Error(`invalid node limit ${config.maxNodes}`);
   if (!(config.snapshotClockScale >= 1)) throw new Error(`invalid snapshot clock scale ${config.snapshotClockScale} (at least 1)`);
   if (!(Number.isInteger(config.snapshotQuota) && config.snapshotQuota >= 0)) throw new Error(`invalid snapshot quota ${config.snapshotQuota}`);
+  if (!(Number.isInteger(config.serverlessCacheQuota) && config.serverlessCacheQuota >= 0)) {
+    throw new Error(`invalid serverless cache quota ${config.serverlessCacheQuota}`);
+  }
   if (!["auto", "process", "embedded"].includes(config.engineMode)) {
     throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);
   }

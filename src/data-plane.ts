@@ -13,9 +13,11 @@ import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
 import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
+import { ServerlessLifecycle } from "./lifecycle/serverless-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
 import type { Logger } from "./logger.js";
 import { SnapshotFiles } from "./snapshots/snapshot-files.js";
+import { ServerlessSnapshots } from "./snapshots/serverless-snapshots.js";
 import { SnapshotService } from "./snapshots/snapshot-service.js";
 import type { DataDirLayout } from "./state/data-dir.js";
 import type { Store } from "./state/store.js";
@@ -72,27 +74,40 @@ export class DataPlane {
     });
     const dataRestore = new DataRestore({ launcher, scratchRoot: layout.restore, logger });
     const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange });
-    const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger });
-    const snapshots = new SnapshotService({
-      config,
-      store,
-      clusters,
-      replication,
-      files: new SnapshotFiles(layout.snapshots, layout.exports),
+    const files = new SnapshotFiles(layout.snapshots, layout.exports);
+    const snapshots = new SnapshotService({ config, store, clusters, replication, files, logger });
+    const serverless = new ServerlessLifecycle({
+      launcher,
+      nodePorts: config.nodePorts,
+      topology: redisTopology,
+      acl,
+      delays: config.delays,
+      advertisedHost: config.advertisedHost,
+      workRoot: layout.nodes,
+      scratchRoot: layout.restore,
+      memoryScale: config.nodeMemoryScale,
+      allowRestrictedCommands: config.allowRestrictedCommands,
       logger,
+      onChange,
     });
+    const serverlessSnapshots = new ServerlessSnapshots({ config, store, serverless, files, logger });
+    const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
     this.services = {
       config,
       clusters,
       replication,
       access,
       snapshots,
+      serverless,
+      serverlessSnapshots,
       tlsUnavailable: (engine, engineVersion) => launcher.tlsUnavailable?.(engine, engineVersion),
     };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
+      { name: "serverless snapshots", stop: () => serverlessSnapshots.stop(), reset: () => serverlessSnapshots.reset(), background: true },
+      { name: "serverless caches", halt: () => serverless.halt(), stop: () => serverless.stopAll(), reset: () => serverless.stopAll(), recover: (region) => serverless.recover(region) },
       { name: "replication groups", halt: () => replication.halt(), stop: () => replication.stopAll(), reset: () => replication.stopAll(), recover: (region) => replication.recover(region) },
       { name: "cache clusters", halt: () => clusters.halt(), stop: () => clusters.stopAll(), reset: () => clusters.stopAll(), recover: (region) => clusters.recover(region) },
     ];
@@ -101,6 +116,7 @@ export class DataPlane {
   /** Starts the automatic snapshot clock and, with restored records, brings every resource back; resolves once they are. */
   start(hadState: boolean): Promise<void> {
     this.services.snapshots.startAutomatic();
+    this.services.serverlessSnapshots.startAutomatic();
     if (!hadState) return Promise.resolve();
     const since = Date.now();
     const { store, logger, config } = this.options;

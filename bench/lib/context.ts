@@ -30,4 +30,5 @@ export const PORTS = {
   snapshots: { emulator: { from: 24500, to: 24599 }, bare: { from: 24600, to: 24649 } },
   iam: { emulator: { from: 24650, to: 24749 } },
   restart: { emulator: { from: 25000, to: 25199 } },
+  serverless: { emulator: { from: 25200, to: 25299 }, bare: { from: 25300, to: 25349 } },
 } as const;

@@ -24,6 +24,15 @@ import { createCacheSecurityGroup } from "./security-groups/create-cache-securit
 import { deleteCacheSecurityGroup } from "./security-groups/delete-cache-security-group.js";
 import { describeCacheSecurityGroups } from "./security-groups/describe-cache-security-groups.js";
 import { authorizeCacheSecurityGroupIngress, revokeCacheSecurityGroupIngress } from "./security-groups/ingress.js";
+import { createServerlessCache } from "./serverless-caches/create-serverless-cache.js";
+import { deleteServerlessCache } from "./serverless-caches/delete-serverless-cache.js";
+import { describeServerlessCaches } from "./serverless-caches/describe-serverless-caches.js";
+import { modifyServerlessCache } from "./serverless-caches/modify-serverless-cache.js";
+import { copyServerlessCacheSnapshot } from "./serverless-cache-snapshots/copy-serverless-cache-snapshot.js";
+import { createServerlessCacheSnapshot } from "./serverless-cache-snapshots/create-serverless-cache-snapshot.js";
+import { deleteServerlessCacheSnapshot } from "./serverless-cache-snapshots/delete-serverless-cache-snapshot.js";
+import { describeServerlessCacheSnapshots } from "./serverless-cache-snapshots/describe-serverless-cache-snapshots.js";
+import { exportServerlessCacheSnapshot } from "./serverless-cache-snapshots/export-serverless-cache-snapshot.js";
 import type { ActionTable } from "./shared/context.js";
 import { copySnapshot } from "./snapshots/copy-snapshot.js";
 import { createSnapshot } from "./snapshots/create-snapshot.js";
@@ -92,4 +101,13 @@ export const actions: ActionTable = {
   DescribeSnapshots: describeSnapshots,
   CopySnapshot: copySnapshot,
   DeleteSnapshot: deleteSnapshot,
+  CreateServerlessCache: createServerlessCache,
+  DescribeServerlessCaches: describeServerlessCaches,
+  ModifyServerlessCache: modifyServerlessCache,
+  DeleteServerlessCache: deleteServerlessCache,
+  CreateServerlessCacheSnapshot: createServerlessCacheSnapshot,
+  DescribeServerlessCacheSnapshots: describeServerlessCacheSnapshots,
+  CopyServerlessCacheSnapshot: copyServerlessCacheSnapshot,
+  DeleteServerlessCacheSnapshot: deleteServerlessCacheSnapshot,
+  ExportServerlessCacheSnapshot: exportServerlessCacheSnapshot,
 };

@@ -23,6 +23,8 @@ export interface MemcachedConfigEndpointOptions {
    * `preferred` tells TLS from plaintext by the first byte and reaches the nodes in plaintext.
    */
   tls?: { mode: TransitEncryptionMode; cert: string; key: string; ca: string };
+  /** Commands the endpoint refuses itself, before Auto Discovery and the nodes (serverless caches). */
+  refuse?: (tokens: string[]) => Buffer | undefined;
 }
 
 const nodeKey = (n: CacheNodeAddress) => `${n.host}|${n.ip}|${n.port}`;
@@ -142,6 +144,7 @@ export class MemcachedConfigEndpoint {
       backendNode: () => this.nodes[0],
       configReply: () => this.replies.config,
       legacyReply: () => this.replies.legacy,
+      refuse: this.opts.refuse,
       onClose: () => this.connections.delete(conn),
     });
     this.connections.add(conn);

@@ -41,6 +41,8 @@ export interface ConnectionContext {
   backendNode(): CacheNodeAddress | undefined;
   configReply(): Buffer;
   legacyReply(): Buffer;
+  /** Commands this endpoint refuses itself (serverless caches): the answer, in order; undefined passes the command on. */
+  refuse?(tokens: string[]): Buffer | undefined;
   onClose(): void;
 }
 
@@ -149,7 +151,10 @@ export class ProxyConnection {
 
   private onCommand(line: Buffer): void {
     const t = tokenize(line);
-    if (t.length === 3 && t[0] === "config" && t[1] === "get" && t[2] === "cluster") {
+    const refusal = this.ctx.refuse?.(t);
+    if (refusal) {
+      this.submit({ toNode: NOOP_REQUEST, marker: { reply: refusal }, withoutNode: refusal, needsNode: false });
+    } else if (t.length === 3 && t[0] === "config" && t[1] === "get" && t[2] === "cluster") {
       const reply = this.ctx.configReply();
       this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
     } else if (t.length === 2 && t[0] === "get" && t[1] === LEGACY_CONFIG_KEY) {

@@ -25,6 +25,8 @@ export interface RenderOptions {
   allowRestrictedCommands?: boolean;
   /** The internal password of an IAM user; without it an IAM user gets no password (nobody gets in). */
   iamPassword?: (userName: string) => string;
+  /** More rules that take commands away, after ElastiCache's restricted ones (serverless caches). */
+  denials?: readonly string[];
 }
 
 /** The access string AWS gives its seeded `default` user and an open cluster's default user. */
@@ -109,7 +111,7 @@ export function aclRules(user: AclUser, opts: RenderOptions = {}): string[] {
   const rules = mentionsChannels ? [] : ["&*"];
   rules.push(...tokens);
   if (isEnabled(tokens)) rules.push(...passwordRules(user, opts));
-  if (!opts.allowRestrictedCommands) rules.push(...RESTRICTED_COMMANDS.map((c) => `-${c}`));
+  if (!opts.allowRestrictedCommands) rules.push(...RESTRICTED_COMMANDS.map((c) => `-${c}`), ...(opts.denials ?? []));
   return rules;
 }
 

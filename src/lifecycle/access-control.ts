@@ -1,15 +1,15 @@
 /**
  * Users and user groups on the engines: a change to users or user groups reaches every
- * running node of every replication group using them (node-acl.ts sets the ACLs), while
+ * running node of every replication group and serverless cache using them (node-acl.ts sets the ACLs), while
  * the users and groups show their transitional status. Changes in one region apply in
  * order, through the shared status machine (one queue per region).
  */
 import type { LifecycleDelays } from "../config.js";
 import type { EngineNode } from "../engines/engine.js";
 import type { Logger } from "../logger.js";
-import type { CacheClusterRecord, ReplicationGroupRecord } from "../state/records.js";
+import type { CacheClusterRecord, ReplicationGroupRecord, ServerlessCacheRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
-import { replicationGroupsOfUserGroup } from "../state/users.js";
+import { replicationGroupsOfUserGroup, serverlessCachesOfUserGroup } from "../state/users.js";
 import { usersFor, type NodeAcl } from "./node-acl.js";
 import { ResourceMachine, type MachineKind } from "./resource-machine.js";
 
@@ -21,6 +21,8 @@ export interface AccessControlOptions {
   engineOf: (cluster: CacheClusterRecord) => EngineNode | undefined;
   delays: LifecycleDelays;
   logger: Logger;
+  /** Gives a serverless cache's engines its user group's users again (serverless-lifecycle.ts). */
+  serverless?: { refreshUsers(region: RegionState, cache: ServerlessCacheRecord): Promise<void> };
 }
 
 /**
@@ -73,7 +75,11 @@ export class AccessControl {
     const change: AccessChange = { arn: regionKey(region), status: step, done };
     void this.machine.transition(region, change, { delay: `${step}Ms` }, async () => {
       const groups = new Set(userGroupIds.flatMap((id) => replicationGroupsOfUserGroup(region, id)));
-      await Promise.all([...groups].map((g) => this.pushToGroup(region, g)));
+      const caches = new Set(userGroupIds.flatMap((id) => serverlessCachesOfUserGroup(region, id)));
+      await Promise.all([
+        ...[...groups].map((g) => this.pushToGroup(region, g)),
+        ...[...caches].map((c) => this.options.serverless?.refreshUsers(region, c)),
+      ]);
     });
   }
 

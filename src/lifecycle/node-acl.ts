@@ -2,7 +2,8 @@
  * Keeps an engine's ACL equal to the records: the users of the user groups attached to a
  * replication group, or the default user behind a cluster's AUTH tokens. Every node gets
  * them when it starts (create, failover replacement, new replicas and shards, reboot), and
- * live nodes get every change over the emulator's admin connection. The emulator's own
+ * live nodes get every change over the emulator's admin connection (serverless caches add
+ * their own denials, lifecycle/serverless-lifecycle.ts). The emulator's own
  * admin user is never touched, so replication and resharding keep working.
  */
 import { createHmac, randomBytes } from "node:crypto";
@@ -94,10 +95,10 @@ export class NodeAcl implements NodeAccess {
    * and client users that are no longer wanted are deleted, which also closes their
    * connections, as AWS does when a user leaves the group.
    */
-  async apply(engine: EngineNode, users: AclUser[]): Promise<void> {
+  async apply(engine: EngineNode, users: AclUser[], denials?: readonly string[]): Promise<void> {
     const run = engine.adminCommand?.bind(engine);
     if (!run || !engine.adminAuth) return; // the embedded engine has no ACLs
-    const opts = { allowRestrictedCommands: this.options.allowRestrictedCommands, iamPassword: (name: string) => this.iamPassword(name) };
+    const opts = { allowRestrictedCommands: this.options.allowRestrictedCommands, iamPassword: (name: string) => this.iamPassword(name), denials };
     for (const user of users) {
       try {
         await run(setUserCommand(user, opts));

@@ -17,6 +17,15 @@ export interface RedistributeTarget {
   primary: EngineNode;
 }
 
+export interface RedistributeOptions {
+  engine: EngineKind;
+  engineVersion: string;
+  scratchRoot: string;
+  name: string;
+  /** The targets speak only TLS (serverless caches). */
+  tlsTargets?: boolean;
+}
+
 const SCAN_COUNT = 2000;
 const MIGRATE_TIMEOUT_MS = 60_000;
 
@@ -28,7 +37,7 @@ export async function redistribute(
   launcher: NodeLauncher,
   sources: Array<{ file: string; to: number[] }>,
   targets: RedistributeTarget[],
-  opts: { engine: EngineKind; engineVersion: string; scratchRoot: string; name: string },
+  opts: RedistributeOptions,
 ): Promise<number> {
   const counts = await Promise.all(
     sources.map((source, i) => {
@@ -122,17 +131,13 @@ function parseMyself(text: string): Array<[number, number]> {
     });
 }
 
-async function moveFrom(
-  launcher: NodeLauncher,
-  rdb: string,
-  targets: RedistributeTarget[],
-  owner: Int32Array,
-  opts: { engine: EngineKind; engineVersion: string; scratchRoot: string; name: string },
-): Promise<number> {
+async function moveFrom(launcher: NodeLauncher, rdb: string, targets: RedistributeTarget[], owner: Int32Array, opts: RedistributeOptions): Promise<number> {
   const workDir = await mkdtemp(join(opts.scratchRoot, "restore-"));
   let node: EngineNode | undefined;
   try {
-    node = await launcher.startNode({ nodeName: opts.name, engine: opts.engine, engineVersion: opts.engineVersion, workDir, seedRdbPath: rdb });
+    // Targets that speak only TLS are reached over TLS: MIGRATE connects as the cluster bus does (tls-cluster).
+    const tls = opts.tlsTargets ? { transitEncryption: "required" as const, params: { "tls-cluster": "yes" } } : {};
+    node = await launcher.startNode({ nodeName: opts.name, engine: opts.engine, engineVersion: opts.engineVersion, workDir, seedRdbPath: rdb, ...tls });
     const conn = await AdminConnection.open(node, { timeoutMs: MIGRATE_TIMEOUT_MS });
     try {
       const heads = targets.map((t): Command => {

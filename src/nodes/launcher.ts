@@ -18,7 +18,7 @@ import type { PidRegistry } from "../process/pid-registry.js";
 import { allocatePort, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
 import type { TlsMaterial } from "../tls/certificates.js";
 import type { HaproxyBinary } from "./forwarder-choice.js";
-import type { ConfigEndpoint, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
+import type { ConfigEndpoint, ConfigEndpointOptions, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
 import { RoutedNode, type NodeFront } from "./routed-node.js";
 
 export interface LauncherDeps {
@@ -212,12 +212,12 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       return `TransitEncryptionEnabled (and the AUTH tokens and user groups that need it) requires the real ${engine} engine: ${binaries} is not installed here (or --engine embedded is set), and the embedded engine subset has no TLS and no ACLs. Install ${binaries}, or leave TransitEncryptionEnabled off.`;
     },
 
-    startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint> {
+    startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode, options: ConfigEndpointOptions = {}): Promise<ConfigEndpoint> {
       const material = transitEncryption ? tlsOrThrow() : undefined;
       const endpointTls = material && transitEncryption
         ? { mode: transitEncryption, cert: material.certPem, key: material.keyPem, ca: material.caPem }
         : undefined;
-      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls }));
+      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, refuse: options.refuse }));
     },
 
     startForwarder(name: string, preferredPort?: number, options: ForwarderOptions = {}): Promise<Forwarder> {

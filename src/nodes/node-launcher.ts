@@ -27,7 +27,7 @@ export interface NodeLauncher {
   /** Starts a node on preferredPort when free, else on a port from the range; resolves when it answers. */
   startNode(spec: NodeStartSpec, preferredPort?: number): Promise<EngineNode>;
   /** `transitEncryption`: the endpoint speaks TLS (required) or both (preferred), and reaches the nodes accordingly. */
-  startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode): Promise<ConfigEndpoint>;
+  startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode, options?: ConfigEndpointOptions): Promise<ConfigEndpoint>;
   /**
    * Why nodes of this engine and version cannot have TLS in transit (and the ACLs that come
    * with it) here: the embedded engine subset would run them, and it has neither. Undefined
@@ -36,6 +36,14 @@ export interface NodeLauncher {
   tlsUnavailable?(engine: EngineKind, engineVersion: string): string | undefined;
   /** A TCP forwarder (primary, reader or configuration endpoint of a replication group). */
   startForwarder(name: string, preferredPort?: number, options?: ForwarderOptions): Promise<Forwarder>;
+}
+
+export interface ConfigEndpointOptions {
+  /**
+   * Commands the endpoint answers itself instead of passing them on (a serverless cache's
+   * refusals): the answer for the command's tokens, or undefined to pass it on.
+   */
+  refuse?: (tokens: string[]) => Buffer | undefined;
 }
 
 export interface ForwarderOptions {

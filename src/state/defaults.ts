@@ -14,6 +14,8 @@ import type { CacheSecurityGroupRecord, RegionKey, SubnetGroupRecord, UserRecord
 
 export const DEFAULT_GROUP = "default";
 const DEFAULT_VPC = "vpc-00000000000000000";
+/** The default VPC's default security group (what a serverless cache gets without SecurityGroupIds). */
+export const DEFAULT_VPC_SECURITY_GROUP = "sg-00000000000000000";
 /** The zone letters of the default subnets (state/network.ts places other subnets among them). */
 export const DEFAULT_ZONES = ["a", "b", "c"];
 

@@ -325,3 +325,63 @@ export interface CacheSecurityGroupRecord {
   grants: Ec2SecurityGroupGrant[];
   arn: string;
 }
+
+/** ServerlessCache.Status, lower-case as AWS returns it. */
+export type ServerlessCacheStatus = "creating" | "available" | "modifying" | "deleting" | "create-failed";
+
+/** CacheUsageLimits as the request gave them (a limit of Minimum=Maximum=0 is removed, not kept). */
+export interface ServerlessUsageLimits {
+  dataStorage?: { maximum?: number; minimum?: number; unit: "GB" };
+  ecpuPerSecond?: { maximum?: number; minimum?: number };
+}
+
+/**
+ * An ElastiCache Serverless cache. Valkey/Redis: a one-shard Redis Cluster over TLS, its
+ * primary on `port` (the Endpoint) and its replica on `port + 1` (the ReaderEndpoint);
+ * Memcached: one memcached over TLS on `port`.
+ */
+export interface ServerlessCacheRecord {
+  /** Lower-case, as AWS stores it. */
+  name: string;
+  arn: string;
+  description: string;
+  engine: EngineKind;
+  majorEngineVersion: string;
+  fullEngineVersion: string;
+  status: ServerlessCacheStatus;
+  createTime: Date;
+  usageLimits?: ServerlessUsageLimits;
+  kmsKeyId?: string;
+  securityGroupIds: string[];
+  subnetIds: string[];
+  userGroupId?: string;
+  snapshotRetentionLimit: number;
+  dailySnapshotTime: string;
+  networkType: string;
+  connectionType?: string;
+  /** The Endpoint's port once the engines listen (0 before). */
+  port: number;
+  /** A restore planned at create: the RDB files the primary starts from. */
+  restore?: { sources: Array<{ file: string }> };
+}
+
+export type ServerlessSnapshotStatus = "creating" | "available" | "copying" | "exporting" | "restoring" | "deleting" | "failed";
+
+/** A serverless cache snapshot: the primary's RDB, kept in the snapshot store; it outlives its cache. */
+export interface ServerlessSnapshotRecord {
+  /** Lower-case, as AWS stores it. */
+  name: string;
+  arn: string;
+  kmsKeyId?: string;
+  snapshotType: "manual" | "automated";
+  status: ServerlessSnapshotStatus;
+  createTime: Date;
+  /** Automatic snapshots: when the retention ends them. */
+  expiryTime?: Date;
+  sizeBytes?: number;
+  cache: { name: string; engine: EngineKind; majorEngineVersion: string; fullEngineVersion: string };
+  /** The RDB file once taken. */
+  rdbFile?: string;
+  /** Automatic snapshots: the snapshot clock time of the daily snapshot time it was taken for. */
+  takenAt?: number;
+}

@@ -21,6 +21,8 @@ import type {
   CacheClusterRecord,
   CacheSecurityGroupRecord,
   ReplicationGroupRecord,
+  ServerlessCacheRecord,
+  ServerlessSnapshotRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   UserGroupRecord,
@@ -32,6 +34,8 @@ import {
   cacheSecurityGroupToWire,
   parameterGroupToWire,
   replicationGroupToWire,
+  serverlessCacheToWire,
+  serverlessSnapshotToWire,
   snapshotToWire,
   subnetGroupToWire,
   userGroupToWire,
@@ -272,19 +276,46 @@ export const resources = {
     persisted: true,
   }),
 
-  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
-  serverlessCache: kind<unknown>({
+  serverlessCache: kind<ServerlessCacheRecord>({
     arnType: "serverlesscache",
     scope: "region",
-    notFound: (name) => modelError("ServerlessCacheNotFoundFault", `Serverless cache ${name} not found.`),
-    persisted: false,
+    collection: "serverlessCaches",
+    keyOf: lower,
+    idOf: (c) => c.name,
+    arnOf: (c) => c.arn,
+    notFound: (name) => modelError("ServerlessCacheNotFoundFault", `Serverless cache ${clipValue(name)} not found.`),
+    alreadyExists: (name) => modelError("ServerlessCacheAlreadyExistsFault", `Serverless cache ${name} already exists.`),
+    quota: {
+      // AWS's quota of serverless caches per region (L-BBCDAECC).
+      limit: (config) => config.serverlessCacheQuota,
+      exceeded: (limit) =>
+        modelError("ServerlessCacheQuotaForCustomerExceededFault", `You have reached the quota of ${limit} serverless caches in this region.`),
+    },
+    toWire: (c, ctx) => serverlessCacheToWire(c, ctx.advertisedHost),
+    ports: (c) => (c.port > 0 ? (c.engine === "memcached" ? [c.port] : [c.port, c.port + 1]) : []),
+    persisted: true,
   }),
-  serverlessCacheSnapshot: kind<unknown>({
+
+  serverlessCacheSnapshot: kind<ServerlessSnapshotRecord>({
     arnType: "serverlesscachesnapshot",
     scope: "region",
-    notFound: (name) => modelError("ServerlessCacheSnapshotNotFoundFault", `Serverless cache snapshot ${name} not found.`),
-    persisted: false,
+    collection: "serverlessSnapshots",
+    keyOf: lower,
+    idOf: (s) => s.name,
+    arnOf: (s) => s.arn,
+    notFound: (name) => modelError("ServerlessCacheSnapshotNotFoundFault", `Serverless cache snapshot ${clipValue(name)} not found.`),
+    alreadyExists: (name) => modelError("ServerlessCacheSnapshotAlreadyExistsFault", `Serverless cache snapshot ${name} already exists.`),
+    toWire: (s) => serverlessSnapshotToWire(s),
+    // One being taken was cut short (`failed`); copies, exports and restores it served are over; one being deleted ends deleted.
+    settle: (s) => {
+      if (s.status === "deleting") return "remove";
+      if (s.status === "creating") s.status = "failed";
+      else if (s.status !== "failed") s.status = "available";
+      return "keep";
+    },
+    persisted: true,
   }),
+  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
   reservedCacheNode: kind<unknown>({
     arnType: "reserved-instance",
     scope: "region",

@@ -14,6 +14,8 @@ import type {
   ParameterGroupRecord,
   RegionKey,
   ReplicationGroupRecord,
+  ServerlessCacheRecord,
+  ServerlessSnapshotRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   Tag,
@@ -43,6 +45,10 @@ export class RegionState {
   /** RBAC users by UserId, the seeded `default` user included. */
   readonly users = new Map<string, UserRecord>();
   readonly userGroups = new Map<string, UserGroupRecord>();
+  /** Serverless caches by (lowercase) name. */
+  readonly serverlessCaches = new Map<string, ServerlessCacheRecord>();
+  /** Serverless cache snapshots by (lowercase) name (they outlive their cache). */
+  readonly serverlessSnapshots = new Map<string, ServerlessSnapshotRecord>();
 
   constructor(readonly key: RegionKey) {
     this.seedDefaults();

@@ -12,6 +12,8 @@ import type {
   NodeGroup,
   PendingModifiedValues,
   ReplicationGroup,
+  ServerlessCache,
+  ServerlessCacheSnapshot,
   Snapshot,
   User,
   UserGroup,
@@ -26,13 +28,15 @@ import type {
   NodeGroupRecord,
   PendingClusterChanges,
   ReplicationGroupRecord,
+  ServerlessCacheRecord,
+  ServerlessSnapshotRecord,
   SnapshotRecord,
   SubnetGroupRecord,
   UserGroupRecord,
   UserRecord,
 } from "./records.js";
 import type { RegionState } from "./store.js";
-import { groupsOfUser, replicationGroupsOfUserGroup } from "./users.js";
+import { groupsOfUser, replicationGroupsOfUserGroup, serverlessCachesOfUserGroup } from "./users.js";
 
 export interface WireOptions {
   advertisedHost: string;
@@ -268,7 +272,7 @@ export function userGroupToWire(group: UserGroupRecord, state: RegionState): Use
     MinimumEngineVersion: group.minimumEngineVersion,
     PendingChanges: group.pending ? { UserIdsToAdd: group.pending.userIdsToAdd, UserIdsToRemove: group.pending.userIdsToRemove } : undefined,
     ReplicationGroups: replicationGroupsOfUserGroup(state, group.id).map((rg) => rg.id),
-    ServerlessCaches: [],
+    ServerlessCaches: serverlessCachesOfUserGroup(state, group.id).map((c) => c.name),
     ARN: group.arn,
   };
 }
@@ -328,5 +332,59 @@ export function snapshotToWire(snapshot: SnapshotRecord, options: { showNodeGrou
     KmsKeyId: snapshot.kmsKeyId,
     ARN: snapshot.arn,
     DataTiering: i.dataTiering ? "enabled" : "disabled",
+  };
+}
+
+/**
+ * A serverless cache as AWS returns it: the endpoints once the engines listen (Valkey/Redis:
+ * the reader on the next port, as AWS's 6379/6380), CacheUsageLimits only when set.
+ */
+export function serverlessCacheToWire(cache: ServerlessCacheRecord, advertisedHost: string): ServerlessCache {
+  const listening = cache.port > 0 && cache.status !== "creating" && cache.status !== "create-failed";
+  const limits = cache.usageLimits;
+  return {
+    ServerlessCacheName: cache.name,
+    Description: cache.description,
+    CreateTime: cache.createTime,
+    Status: cache.status,
+    Engine: cache.engine,
+    MajorEngineVersion: cache.majorEngineVersion,
+    FullEngineVersion: cache.fullEngineVersion,
+    CacheUsageLimits: limits && (limits.dataStorage || limits.ecpuPerSecond)
+      ? {
+          DataStorage: limits.dataStorage && { Maximum: limits.dataStorage.maximum, Minimum: limits.dataStorage.minimum, Unit: limits.dataStorage.unit },
+          ECPUPerSecond: limits.ecpuPerSecond && { Maximum: limits.ecpuPerSecond.maximum, Minimum: limits.ecpuPerSecond.minimum },
+        }
+      : undefined,
+    KmsKeyId: cache.kmsKeyId,
+    SecurityGroupIds: cache.securityGroupIds,
+    Endpoint: listening ? { Address: advertisedHost, Port: cache.port } : undefined,
+    ReaderEndpoint: listening && cache.engine !== "memcached" ? { Address: advertisedHost, Port: cache.port + 1 } : undefined,
+    ARN: cache.arn,
+    UserGroupId: cache.userGroupId,
+    SubnetIds: cache.subnetIds,
+    SnapshotRetentionLimit: cache.snapshotRetentionLimit,
+    DailySnapshotTime: cache.dailySnapshotTime,
+    NetworkType: cache.networkType as ServerlessCache["NetworkType"],
+    ConnectionType: cache.connectionType as ServerlessCache["ConnectionType"],
+  };
+}
+
+/** A serverless cache snapshot as AWS returns it (BytesUsedForCache is a string in the model). */
+export function serverlessSnapshotToWire(snapshot: ServerlessSnapshotRecord): ServerlessCacheSnapshot {
+  return {
+    ServerlessCacheSnapshotName: snapshot.name,
+    ARN: snapshot.arn,
+    KmsKeyId: snapshot.kmsKeyId,
+    SnapshotType: snapshot.snapshotType,
+    Status: snapshot.status,
+    CreateTime: snapshot.createTime,
+    ExpiryTime: snapshot.expiryTime,
+    BytesUsedForCache: snapshot.sizeBytes !== undefined ? String(snapshot.sizeBytes) : undefined,
+    ServerlessCacheConfiguration: {
+      ServerlessCacheName: snapshot.cache.name,
+      Engine: snapshot.cache.engine,
+      MajorEngineVersion: snapshot.cache.majorEngineVersion,
+    },
   };
 }

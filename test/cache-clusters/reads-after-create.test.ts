@@ -10,7 +10,7 @@ import {
   DescribeCacheParameterGroupsCommand,
   DescribeCacheSubnetGroupsCommand,
   DescribeEventsCommand,
-  DescribeServerlessCachesCommand,
+  DescribeGlobalReplicationGroupsCommand,
   ListTagsForResourceCommand,
   RemoveTagsFromResourceCommand,
   paginateDescribeCacheClusters,
@@ -206,6 +206,6 @@ describe("accounts and regions", () => {
 
 describe("operations not implemented yet", () => {
   it("answer an AWS-shaped 501 that names the operation", async () => {
-    await expectAwsError(client.send(new DescribeServerlessCachesCommand({})), "NotImplemented", 501, /DescribeServerlessCaches/);
+    await expectAwsError(client.send(new DescribeGlobalReplicationGroupsCommand({})), "NotImplemented", 501, /DescribeGlobalReplicationGroups/);
   });
 });

@@ -34,7 +34,6 @@ interface Layout {
 
 export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
   const id = checkReplicationGroupId(input.ReplicationGroupId);
-  if (input.ServerlessCacheSnapshotName) throw commonErrors.notSupportedYet("Restoring a replication group from a serverless cache snapshot");
   if (input.GlobalReplicationGroupId !== undefined) throw commonErrors.notSupportedYet("GlobalReplicationGroupId");
   const restore = restoreSource(ctx, input);
   if (restore && input.PrimaryClusterId !== undefined) {
@@ -43,7 +42,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   const restored = restore?.snapshot?.info;
 
   const primary = input.PrimaryClusterId !== undefined ? existingPrimary(ctx, input) : undefined;
-  const engine = primary?.engine ?? checkEngine(input.Engine ?? restored?.engine ?? "redis");
+  const engine = primary?.engine ?? checkEngine(input.Engine ?? restored?.engine ?? restore?.serverlessSnapshot?.cache.engine ?? "redis");
   if (engine === "memcached") throw commonErrors.invalidParameterValue("The engine of a replication group must be redis or valkey.");
   const version = checkEngineVersion(engine, primary?.engineVersion ?? input.EngineVersion ?? restored?.engineVersion ?? defaultEngineVersion(engine));
   const nodeType = primary?.cacheNodeType ?? checkNodeType(input.CacheNodeType ?? restored?.cacheNodeType);
@@ -161,6 +160,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   ctx.services.replication.create(ctx.state, group);
   if (primary && (isManaged(access) || isManaged(primary.access))) ctx.services.access.adoptPrimary(ctx.state, group);
   if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.replication.settled(group));
+  if (restore?.serverlessSnapshot) ctx.services.serverlessSnapshots.restoring(restore.serverlessSnapshot, ctx.services.replication.settled(group));
   return { ReplicationGroup: replicationGroupToWire(group, (m) => ctx.state.clusters.get(m), ctx.services.config.advertisedHost) };
 };
 

@@ -9,7 +9,9 @@ import type { OperationName, OperationTypes } from "../../generated/elasticache.
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
+import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
 import type { Logger } from "../../logger.js";
+import type { ServerlessSnapshots } from "../../snapshots/serverless-snapshots.js";
 import type { SnapshotService } from "../../snapshots/snapshot-service.js";
 import type { AccountState, RegionState } from "../../state/store.js";
 
@@ -21,6 +23,8 @@ export interface Services {
   snapshots: SnapshotService;
   /** Why TLS in transit cannot run for this engine and version here (the embedded subset), if so. */
   tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined;
+  serverless: ServerlessLifecycle;
+  serverlessSnapshots: ServerlessSnapshots;
 }
 
 export interface ActionContext {

@@ -7,17 +7,21 @@ import { existsSync } from "node:fs";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
 import { parseS3Arn } from "../../snapshots/snapshot-files.js";
-import type { RestoreRecord, SnapshotRecord } from "../../state/records.js";
+import type { RestoreRecord, ServerlessSnapshotRecord, SnapshotRecord } from "../../state/records.js";
+import { resources } from "../../state/resources.js";
 import type { ActionContext } from "./context.js";
-import { findSnapshot } from "./lookups.js";
+import { findSnapshot, requireResource } from "./lookups.js";
 
 export interface Restore {
   snapshot?: SnapshotRecord;
+  /** ServerlessCacheSnapshotName (CreateReplicationGroup): a serverless cache's snapshot. */
+  serverlessSnapshot?: ServerlessSnapshotRecord;
   sources: RestoreRecord["sources"];
 }
 
-export function restoreSource(ctx: ActionContext, input: { SnapshotName?: string; SnapshotArns?: string[] }): Restore | undefined {
+export function restoreSource(ctx: ActionContext, input: { SnapshotName?: string; SnapshotArns?: string[]; ServerlessCacheSnapshotName?: string }): Restore | undefined {
   const arns = input.SnapshotArns ?? [];
+  if (input.ServerlessCacheSnapshotName !== undefined) return serverlessSource(ctx, input.ServerlessCacheSnapshotName, input.SnapshotName !== undefined || arns.length > 0);
   if (input.SnapshotName !== undefined && arns.length) {
     throw commonErrors.invalidParameterCombination("SnapshotName and SnapshotArns cannot be given together.");
   }
@@ -44,4 +48,15 @@ export function restoreSource(ctx: ActionContext, input: { SnapshotName?: string
       return { file };
     }),
   };
+}
+
+/** A serverless cache snapshot restores into a replication group (Valkey and Redis OSS only, as on AWS). */
+function serverlessSource(ctx: ActionContext, name: string, withOthers: boolean): Restore {
+  if (withOthers) throw commonErrors.invalidParameterCombination("ServerlessCacheSnapshotName cannot be combined with SnapshotName or SnapshotArns.");
+  const snapshot = requireResource(resources.serverlessCacheSnapshot, ctx.state, name);
+  if (snapshot.cache.engine === "memcached") throw commonErrors.invalidParameterCombination("ServerlessCacheSnapshotName is available for Valkey and Redis OSS only.");
+  if (!["available", "restoring", "copying", "exporting"].includes(snapshot.status)) {
+    throw modelError("InvalidServerlessCacheSnapshotStateFault", `Serverless cache snapshot ${snapshot.name} is not available (current status: ${snapshot.status}).`);
+  }
+  return { serverlessSnapshot: snapshot, sources: [{ file: snapshot.rdbFile! }] };
 }

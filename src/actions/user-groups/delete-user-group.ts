@@ -1,8 +1,8 @@
-/** DeleteUserGroup: refused while a replication group uses it; `deleting`, then gone. */
+/** DeleteUserGroup: refused while a replication group or a serverless cache uses it; `deleting`, then gone. */
 import { modelError } from "../../service-errors/elasticache.js";
 import { resources } from "../../state/resources.js";
 import { userGroupToWire } from "../../state/to-wire.js";
-import { replicationGroupsOfUserGroup } from "../../state/users.js";
+import { replicationGroupsOfUserGroup, serverlessCachesOfUserGroup } from "../../state/users.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findUserGroup, requireUserGroupActive, removeResource } from "../shared/lookups.js";
 
@@ -14,6 +14,13 @@ export const deleteUserGroup: ActionHandler<"DeleteUserGroup"> = async (ctx, inp
     throw modelError(
       "InvalidUserGroupStateFault",
       `User group ${group.id} is associated with replication group(s) ${inUse.map((g) => g.id).join(", ")}.`,
+    );
+  }
+  const caches = serverlessCachesOfUserGroup(ctx.state, group.id);
+  if (caches.length) {
+    throw modelError(
+      "InvalidUserGroupStateFault",
+      `User group ${group.id} is associated with serverless cache(s) ${caches.map((c) => c.name).join(", ")}.`,
     );
   }
   group.status = "deleting";

@@ -1,11 +1,11 @@
 /**
  * ModifyUser: access string (replaced or appended), passwords, authentication mode, engine.
- * A user in use is `modifying` while every node of the replication groups using it gets
+ * A user in use is `modifying` while every node of the replication groups and serverless caches using it gets
  * its new ACL, then `active`.
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { userToWire } from "../../state/to-wire.js";
-import { groupsOfUser, replicationGroupsOfUserGroup } from "../../state/users.js";
+import { groupsOfUser, replicationGroupsOfUserGroup, serverlessCachesOfUserGroup } from "../../state/users.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findUser, requireUserActive } from "../shared/lookups.js";
 import { checkAccessEngine } from "../shared/rbac-rules.js";
@@ -46,7 +46,7 @@ export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
     user.engine = engine;
     user.minimumEngineVersion = engine === "valkey" ? "7.2" : "6.0";
   }
-  if (groups.some((g) => replicationGroupsOfUserGroup(ctx.state, g.id).length > 0)) {
+  if (groups.some((g) => replicationGroupsOfUserGroup(ctx.state, g.id).length > 0 || serverlessCachesOfUserGroup(ctx.state, g.id).length > 0)) {
     user.status = "modifying";
     ctx.services.access.syncUserGroups(ctx.state, groups.map((g) => g.id), "modify", () => (user.status = "active"));
   }

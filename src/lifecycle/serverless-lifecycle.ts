@@ -1,0 +1,411 @@
+/**
+ * Drives serverless caches through AWS's statuses (`creating` -> `available`, `modifying`,
+ * `deleting` -> gone) on real engines, always over TLS:
+ *
+ * - Valkey/Redis: a one-shard Redis Cluster of two redis-server processes. The primary
+ *   listens on the Endpoint's port and holds slots 0-16383; its replica listens on the next
+ *   port, the ReaderEndpoint (AWS's 6379 and 6380 on one address). CLUSTER SLOTS / SHARDS /
+ *   NODES therefore show one shard whose primary is the Endpoint and whose replica is the
+ *   reader; `READONLY` there serves reads, writes answer MOVED to the Endpoint. Both keep an
+ *   append-only file, so an engine that dies comes back with its data.
+ * - Memcached: one memcached process with TLS, behind the Endpoint: an emulator-owned TLS
+ *   listener that refuses the commands AWS does not support on serverless and passes the
+ *   rest on (endpoints/memcached-config-endpoint.ts, without Auto Discovery).
+ *
+ * Who may connect is the engines' ACL: the default user (or the user group's users), minus
+ * what ElastiCache restricts and what serverless caches refuse (engines/restricted.ts).
+ * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction, changed
+ * live by ModifyServerlessCache.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { LifecycleDelays } from "../config.js";
+import { tokenDefaultUser, type AclUser } from "../engines/acl.js";
+import type { EngineNode } from "../engines/engine.js";
+import { serverlessCommandNames, serverlessDenials, serverlessMemcachedRefusal } from "../engines/restricted.js";
+import { clusterNodeParams } from "../engines/topology/index.js";
+import type { Logger } from "../logger.js";
+import type { ConfigEndpoint, NodeLauncher } from "../nodes/node-launcher.js";
+import { allocatePort, PortInUseError, releasePort, type PortRange } from "../process/ports.js";
+import type { ServerlessCacheRecord } from "../state/records.js";
+import type { RegionState } from "../state/store.js";
+import { usersFor } from "./node-acl.js";
+import { redistribute } from "./redistribute.js";
+import { ResourceMachine, type MachineKind, type Step } from "./resource-machine.js";
+import type { Topology } from "./topology.js";
+
+/** What the lifecycle needs of the ACL keeper (lifecycle/node-acl.ts). */
+export interface ServerlessAcl {
+  apply(engine: EngineNode, users: AclUser[], denials?: readonly string[]): Promise<void>;
+}
+
+export interface ServerlessLifecycleOptions {
+  launcher: NodeLauncher;
+  /** The node port range: a Valkey/Redis cache takes two consecutive ports of it. */
+  nodePorts: PortRange;
+  topology: Topology;
+  acl: ServerlessAcl;
+  delays: LifecycleDelays;
+  advertisedHost: string;
+  /** Root for node working directories. */
+  workRoot: string;
+  /** Scratch space for the temporary engines of a restore (SnapshotArnsToRestore). */
+  scratchRoot: string;
+  /** Multiplies DataStorage limits (as --node-memory-scale does node types' memory). */
+  memoryScale: number;
+  /** --allow-restricted-commands: serverless refusals are lifted too. */
+  allowRestrictedCommands: boolean;
+  logger: Logger;
+  onChange?: () => void;
+}
+
+interface ServerlessRuntime {
+  primary?: EngineNode;
+  replica?: EngineNode;
+  /** Memcached: the Endpoint, an emulator-owned TLS listener in front of the engine that refuses what AWS refuses. */
+  endpoint?: ConfigEndpoint;
+  /** The ACL rules of the serverless refusals this engine knows (computed once). */
+  denials?: string[];
+}
+
+type Role = "primary" | "replica";
+
+const BYTES_PER_GB = 1024 * 1024 * 1024;
+
+/** Redis Cluster's own failure detection; the emulator restarts a dead engine itself. */
+const CLUSTER_NODE_TIMEOUT_MS = 2000;
+
+/** A Memcached serverless cache without a DataStorage limit (memcached takes memory as it needs it). */
+const MEMCACHED_UNLIMITED_BYTES = BYTES_PER_GB;
+
+/** How often a pair of consecutive ports is tried before giving up. */
+const PAIR_ATTEMPTS = 20;
+
+/** AWS's event texts (serverless-metrics-events). */
+export const serverlessEvents = {
+  created: (name: string) => `Cache ${name} is created and ready to use.`,
+  createFailed: (name: string, why: string) => `Failed to create cache ${name}. ${why}`,
+  deleted: (name: string) => `Cache ${name} was deleted.`,
+  limitsUpdated: (name: string) => `Limits updated for the cache ${name}.`,
+  securityGroupsUpdated: (name: string) => `SecurityGroups updated for the cache ${name}.`,
+  updated: (name: string) => `Cache ${name} was updated.`,
+  recovered: (name: string) => `Cache ${name} recovered after the emulator restarted.`,
+};
+
+const serverlessKind: MachineKind<ServerlessCacheRecord, ServerlessRuntime> = {
+  label: "serverless cache",
+  sourceType: "serverless-cache",
+  sourceId: (cache) => cache.name,
+  newRuntime: () => ({}),
+  failed: (cache, message) =>
+    cache.status === "creating"
+      ? { status: "create-failed", event: serverlessEvents.createFailed(cache.name, message) }
+      : { status: "available", event: `A limit update to the cache ${cache.name} failed due to invalid configuration.` },
+  remove: (region, cache) => region.serverlessCaches.delete(cache.name),
+};
+
+export class ServerlessLifecycle {
+  private readonly machine: ResourceMachine<ServerlessCacheRecord, ServerlessRuntime>;
+  private readonly steps: Record<"create" | "modify" | "delete", Step<ServerlessCacheRecord>>;
+
+  constructor(private readonly options: ServerlessLifecycleOptions) {
+    this.machine = new ResourceMachine(serverlessKind, options);
+    this.steps = {
+      create: { delay: "createMs" },
+      modify: { delay: "modifyMs" },
+      delete: { delay: "deleteMs", ends: "removed" },
+    };
+  }
+
+  /** The record is stored `creating`: start its engines, then `available`. */
+  create(region: RegionState, cache: ServerlessCacheRecord): void {
+    void this.machine.transition(region, cache, this.steps.create, async (runtime) => {
+      await rm(this.cacheDir(region, cache), { recursive: true, force: true });
+      await this.startEngines(region, cache, runtime, { fresh: true });
+      await this.restoreData(cache, runtime);
+      return serverlessEvents.created(cache.name);
+    });
+  }
+
+  /**
+   * The record holds the new settings and is `modifying`: limits, users and refusals reach
+   * the running engines (no restart, no data lost); `events` are AWS's texts for what changed.
+   */
+  modify(region: RegionState, cache: ServerlessCacheRecord, events: string[]): void {
+    void this.machine.transition(region, cache, this.steps.modify, async (runtime) => {
+      await this.applySettings(region, cache, runtime);
+      for (const event of events.slice(0, -1)) this.machine.event(region, cache, event);
+      return events.at(-1);
+    });
+  }
+
+  /** The record is `deleting`: stop the engines, remove their files, then the record. */
+  delete(region: RegionState, cache: ServerlessCacheRecord): void {
+    void this.machine.transition(region, cache, this.steps.delete, async (runtime) => {
+      await this.stopRuntime(runtime);
+      await rm(this.cacheDir(region, cache), { recursive: true, force: true });
+      return serverlessEvents.deleted(cache.name);
+    });
+  }
+
+  /**
+   * After an emulator restart (data dir): each cache comes back on its ports from its
+   * engines' files; `deleting` ends deleted, `creating` is created again, a cache shows
+   * `modifying` until its engines answer.
+   */
+  recover(region: RegionState): Array<Promise<void>> {
+    const work: Array<Promise<void>> = [];
+    for (const cache of [...region.serverlessCaches.values()]) {
+      if (cache.status === "deleting") {
+        this.delete(region, cache);
+        work.push(this.settled(cache));
+      } else if (cache.status === "creating") {
+        this.create(region, cache);
+        work.push(this.settled(cache));
+      } else if (cache.status !== "create-failed") {
+        cache.status = "modifying";
+        work.push(
+          this.machine.run(region, cache, async (runtime) => {
+            await this.startEngines(region, cache, runtime, { fresh: false });
+            this.machine.finish(region, cache, serverlessEvents.recovered(cache.name));
+          }),
+        );
+      }
+    }
+    return work;
+  }
+
+  /** The cache's user group changed (its users, their passwords or access strings): its engines get them again. */
+  refreshUsers(region: RegionState, cache: ServerlessCacheRecord): Promise<void> {
+    return this.machine.exclusive(cache, async () => {
+      const runtime = this.machine.runtime(cache);
+      if (runtime && cache.status !== "creating") await this.applySettings(region, cache, runtime);
+    });
+  }
+
+  /** The running engines of a cache (primary first), for snapshots and tests. */
+  engines(cache: ServerlessCacheRecord): EngineNode[] {
+    const runtime = this.machine.runtime(cache);
+    return [runtime?.primary, runtime?.replica].filter((e): e is EngineNode => e !== undefined);
+  }
+
+  /** Runs `work` in this cache's order (e.g. a snapshot before a delete). */
+  exclusive(cache: ServerlessCacheRecord, work: () => Promise<void>): Promise<void> {
+    return this.machine.exclusive(cache, work);
+  }
+
+  /** Resolves when all work queued so far on this cache is done. */
+  settled(cache: ServerlessCacheRecord): Promise<void> {
+    return this.machine.settled(cache);
+  }
+
+  halt(): void {
+    this.machine.halt();
+  }
+
+  stopAll(): Promise<void> {
+    return this.machine.stopAll((runtime) => this.stopRuntime(runtime));
+  }
+
+  private cacheDir(region: RegionState, cache: ServerlessCacheRecord): string {
+    // "_" cannot start a cache cluster id, so this never meets a cluster's directory.
+    return join(this.options.workRoot, region.key.accountId, region.key.region, "_serverless", cache.name);
+  }
+
+  /**
+   * Starts the cache's engines (on its recorded ports when it has them) and makes them one
+   * cache: a fresh pair forms its cluster, a restarted pair re-forms it from its files.
+   */
+  private async startEngines(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime, opts: { fresh: boolean }): Promise<void> {
+    if (cache.engine === "memcached") {
+      const refuse = this.options.allowRestrictedCommands ? undefined : (tokens: string[]) => {
+        const refusal = serverlessMemcachedRefusal(tokens);
+        return refusal === undefined ? undefined : Buffer.from(refusal);
+      };
+      const [endpoint, engine] = await Promise.allSettled([
+        this.options.launcher.startConfigEndpoint(cache.port || undefined, "required", { refuse }),
+        this.startEngine(region, cache, runtime, "primary"),
+      ]);
+      if (endpoint.status === "fulfilled") runtime.endpoint = endpoint.value;
+      if (endpoint.status === "rejected" || engine.status === "rejected") {
+        await this.stopRuntime(runtime);
+        throw endpoint.status === "rejected" ? endpoint.reason : (engine as PromiseRejectedResult).reason;
+      }
+      this.publishMemcached(runtime);
+      cache.port = runtime.endpoint!.port;
+      return;
+    }
+    let preferred = cache.port || undefined;
+    for (let attempt = 1; ; attempt++) {
+      // A new pair holds both ports at once, so no other node takes the reader's port meanwhile;
+      // both engines then start side by side.
+      const [primaryPort, replicaPort] = preferred === undefined ? this.holdPortPair() : [preferred, preferred + 1];
+      if (preferred === undefined) {
+        releasePort(primaryPort);
+        releasePort(replicaPort);
+      }
+      const started = await Promise.allSettled([
+        this.startEngine(region, cache, runtime, "primary", primaryPort),
+        this.startEngine(region, cache, runtime, "replica", replicaPort),
+      ]);
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) {
+        await this.stopRuntime(runtime);
+        throw failed.reason;
+      }
+      if (runtime.replica!.endpoint.port === runtime.primary!.endpoint.port + 1) break;
+      // The reader's port is the Endpoint's + 1: another pair of ports is tried.
+      await this.stopRuntime(runtime);
+      if (attempt >= PAIR_ATTEMPTS) throw new Error("no two consecutive free ports in the node port range");
+      preferred = undefined;
+    }
+    const primary = runtime.primary!;
+    const replica = runtime.replica!;
+    if (opts.fresh) await this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }]);
+    else await this.options.topology.reformCluster([primary, replica]);
+    cache.port = primary.endpoint.port;
+    await this.applySettings(region, cache, runtime);
+  }
+
+  /** Two consecutive ports of the range that no node holds, held until released one by one as the engines start. */
+  private holdPortPair(): [number, number] {
+    const range = this.options.nodePorts;
+    for (let i = 0; i <= range.to - range.from; i++) {
+      const port = allocatePort(range);
+      if (port < range.to) {
+        try {
+          return [port, allocatePort(range, port + 1)];
+        } catch (error) {
+          if (!(error instanceof PortInUseError)) throw error;
+        }
+      }
+      releasePort(port);
+    }
+    throw new Error(`no two consecutive free ports in ${range.from}-${range.to}`);
+  }
+
+  private async startEngine(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime, role: Role, preferredPort?: number): Promise<EngineNode> {
+    const redis = cache.engine !== "memcached";
+    const engine = await this.options.launcher.startNode(
+      {
+        nodeName: `serverless/${cache.name}/${role}`,
+        engine: cache.engine,
+        engineVersion: cache.fullEngineVersion,
+        // Memcached cannot change its memory live: without a limit it gets room enough.
+        maxMemoryBytes: this.dataLimitBytes(cache) ?? (redis ? undefined : MEMCACHED_UNLIMITED_BYTES),
+        workDir: join(this.cacheDir(region, cache), role),
+        params: redis ? this.redisParams() : {},
+        // Closed until its users and refusals are set (applySettings).
+        defaultUserOff: redis || undefined,
+        transitEncryption: "required",
+      },
+      preferredPort,
+    );
+    runtime[role] = engine;
+    engine.onExit((code, signal) => this.exited(region, cache, runtime, role, engine, code, signal));
+    return engine;
+  }
+
+  /** A serverless engine that dies is started again on its port, from its files (AWS replaces failed capacity unseen). */
+  private exited(
+    region: RegionState,
+    cache: ServerlessCacheRecord,
+    runtime: ServerlessRuntime,
+    role: Role,
+    engine: EngineNode,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
+    if (runtime[role] !== engine || !this.machine.isCurrent(cache, runtime)) return;
+    runtime[role] = undefined;
+    this.options.logger.warn("serverless cache engine exited; restarting it", { cache: cache.name, role, code, signal });
+    void this.machine.run(region, cache, async (rt) => {
+      if (rt[role]) return;
+      if (cache.engine === "memcached") {
+        await this.startEngine(region, cache, rt, role);
+        this.publishMemcached(rt);
+        return;
+      }
+      await this.startEngine(region, cache, rt, role, role === "primary" ? cache.port : cache.port + 1);
+      await this.options.topology.reformCluster(this.engines(cache));
+      await this.applySettings(region, cache, rt);
+    });
+  }
+
+  /**
+   * SnapshotArnsToRestore: every key of every RDB moves into the primary (MIGRATE over TLS,
+   * TTLs kept), whatever layout the snapshot had (one shard or many); the replica follows.
+   */
+  private async restoreData(cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<void> {
+    const sources = cache.restore?.sources;
+    if (!sources?.length || !runtime.primary) return;
+    const moved = await redistribute(
+      this.options.launcher,
+      sources.map((s) => ({ file: s.file, to: [0] })),
+      [{ slots: "0-16383", primary: runtime.primary }],
+      { engine: cache.engine, engineVersion: cache.fullEngineVersion, scratchRoot: this.options.scratchRoot, name: `serverless/${cache.name}/restore`, tlsTargets: true },
+    );
+    this.options.logger.info("serverless cache restored from its snapshots", { cache: cache.name, keys: moved });
+    cache.restore = undefined;
+  }
+
+  /** The engines' users and refusals, and the data limit, as the record says. */
+  private async applySettings(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<void> {
+    const engines = [runtime.primary, runtime.replica].filter((e): e is EngineNode => e !== undefined);
+    if (cache.engine === "memcached") return;
+    const denials = this.options.allowRestrictedCommands ? [] : (runtime.denials ??= await this.knownDenials(engines[0]!));
+    const users = cache.userGroupId
+      ? usersFor(region, { userGroupIds: [cache.userGroupId], authTokenHashes: [], authTokenOpenToo: false })
+      : [tokenDefaultUser({ hashes: [], openToo: false })];
+    const maxmemory = String(this.dataLimitBytes(cache) ?? 0);
+    await Promise.all(
+      engines.map(async (engine) => {
+        await this.options.acl.apply(engine, users, denials);
+        await engine.adminCommand!(["CONFIG", "SET", "maxmemory", maxmemory]);
+      }),
+    );
+  }
+
+  /** serverlessDenials() for the commands this engine has (COMMAND INFO answers nil for the others). */
+  private async knownDenials(engine: EngineNode): Promise<string[]> {
+    const names = serverlessCommandNames();
+    const info = (await engine.adminCommand!(["COMMAND", "INFO", ...names])) as unknown[];
+    const known = new Set(names.filter((_, i) => Array.isArray(info[i])));
+    return serverlessDenials((name) => known.has(name));
+  }
+
+  /** DataStorage.Maximum in bytes (scaled as node memory is); undefined without a limit. */
+  private dataLimitBytes(cache: ServerlessCacheRecord): number | undefined {
+    const max = cache.usageLimits?.dataStorage?.maximum;
+    if (!max) return undefined;
+    return Math.round(max * BYTES_PER_GB * this.options.memoryScale);
+  }
+
+  /** A cluster node over TLS (the launcher adds the TLS ports and announces); AWS's volatile-lru eviction; an AOF. */
+  private redisParams(): Record<string, string> {
+    const { "cluster-announce-port": _port, ...cluster } = clusterNodeParams({
+      announceHost: this.options.advertisedHost,
+      port: 0,
+      nodeTimeoutMs: CLUSTER_NODE_TIMEOUT_MS,
+    });
+    return { appendonly: "yes", appendfsync: "everysec", "maxmemory-policy": "volatile-lru", ...cluster };
+  }
+
+  private async stopEngine(runtime: ServerlessRuntime, role: Role): Promise<void> {
+    const engine = runtime[role];
+    runtime[role] = undefined;
+    await engine?.stop();
+  }
+
+  private async stopRuntime(runtime: ServerlessRuntime): Promise<void> {
+    const endpoint = runtime.endpoint;
+    runtime.endpoint = undefined;
+    await Promise.all([this.stopEngine(runtime, "primary"), this.stopEngine(runtime, "replica"), endpoint?.stop()]);
+  }
+
+  /** The Memcached Endpoint passes what it serves to the engine (over TLS, as the engine speaks only TLS). */
+  private publishMemcached(runtime: ServerlessRuntime): void {
+    const engine = runtime.primary;
+    runtime.endpoint?.setNodes(engine ? [{ host: this.options.advertisedHost, ip: engine.endpoint.host, port: engine.endpoint.port }] : []);
+  }
+}
