@@ -62,6 +62,8 @@ export interface EmulatorConfig {
   snapshotClockScale: number;
   /** Most snapshots (manual and automatic) an account keeps per region (SnapshotQuotaExceededFault beyond). */
   snapshotQuota: number;
+  /** How often the metrics sampler reads every node (CloudWatch's AWS/ElastiCache metrics, Prometheus, the dashboard). */
+  metricsIntervalMs: number;
 }
 
 export const DEFAULT_PORT = 4510;
@@ -87,6 +89,7 @@ export const defaultConfig: EmulatorConfig = {
   maxNodes: 300,
   snapshotClockScale: 1,
   snapshotQuota: 1000,
+  metricsIntervalMs: 5000,
 };
 
 /** Options as a library user gives them: every field optional, delays partial too. */
@@ -124,6 +127,9 @@ function validateConfig(config: EmulatorConfig): void {
   if (!(Number.isInteger(config.maxNodes) && config.maxNodes >= 1)) throw new Error(`invalid node limit ${config.maxNodes}`);
   if (!(config.snapshotClockScale >= 1)) throw new Error(`invalid snapshot clock scale ${config.snapshotClockScale} (at least 1)`);
   if (!(Number.isInteger(config.snapshotQuota) && config.snapshotQuota >= 0)) throw new Error(`invalid snapshot quota ${config.snapshotQuota}`);
+  if (!(Number.isInteger(config.metricsIntervalMs) && config.metricsIntervalMs >= 100)) {
+    throw new Error(`invalid metrics interval ${config.metricsIntervalMs} ms (a whole number, at least 100)`);
+  }
   if (!["auto", "process", "embedded"].includes(config.engineMode)) {
     throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);
   }
