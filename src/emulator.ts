@@ -50,7 +50,7 @@ export interface Emulator {
   readonly restored: Promise<void>;
   /** Reads every node's metrics now (one sampling round, as the sampler does every --metrics-interval-ms); resolves once stored. */
   sampleMetrics(): Promise<void>;
-  /** Evaluates every alarm whose latest complete period was not evaluated yet (as the evaluator does every second). */
+  /** Evaluates every metric alarm now, as the evaluator does at each period's end. */
   evaluateAlarms(): void;
 }
 
@@ -129,7 +129,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       logger,
       authenticate: config.strictAuth ? createStrictAuth({ credentials: config.credentials }) : undefined,
       api: createApiRouter({
-        services: [elasticache, cloudwatchService({ alarms, metrics, changed: () => watch.changed() })],
+        services: [elasticache, cloudwatchService({ alarms, metrics, changed: (evaluate) => watch.changed(evaluate) })],
         fallback: elasticache,
         defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
         onAnswer: (service, action, status) => apiCounters.record(service, action, status),
@@ -200,6 +200,6 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     stop,
     reset,
     sampleMetrics: () => monitoring?.sampler.sampleNow() ?? Promise.resolve(),
-    evaluateAlarms: () => monitoring?.evaluator.evaluateAll(),
+    evaluateAlarms: () => monitoring?.evaluator.evaluateAll(Date.now(), true),
   };
 }

@@ -53,14 +53,17 @@ export class AlarmEvaluator {
     this.timer = undefined;
   }
 
-  /** Evaluates every metric alarm whose latest complete period has not been evaluated yet. */
-  evaluateAll(now = Date.now()): void {
+  /**
+   * Evaluates every metric alarm whose latest complete period has not been evaluated yet, or
+   * every one when `force` (its data or configuration changed: PutMetricData, PutMetricAlarm).
+   */
+  evaluateAll(now = Date.now(), force = false): void {
     let changed = false;
     for (const region of this.options.alarms.allRegions()) {
       for (const record of region.all()) {
         if (record.type !== "MetricAlarm") continue;
         try {
-          if (this.evaluate(region, record, now)) changed = true;
+          if (this.evaluate(region, record, now, force)) changed = true;
         } catch (error) {
           this.options.logger.warn(`alarm ${record.alarm.AlarmName} not evaluated`, { error: String(error) });
         }
@@ -69,7 +72,7 @@ export class AlarmEvaluator {
     if (changed) this.options.onChange?.();
   }
 
-  private evaluate(region: RegionAlarms, record: MetricAlarmRecord, now: number): boolean {
+  private evaluate(region: RegionAlarms, record: MetricAlarmRecord, now: number, force: boolean): boolean {
     const a = record.alarm;
     if (!a.Period || !a.EvaluationPeriods || !a.MetricName || !a.Namespace || a.Threshold === undefined || !a.ComparisonOperator) return false;
     const operator = OPERATORS[a.ComparisonOperator];
@@ -77,7 +80,7 @@ export class AlarmEvaluator {
     if (!operator || !stat) return false;
     const periodMs = a.Period * 1000;
     const end = Math.floor(now / periodMs) * periodMs;
-    if (this.evaluatedAt.get(record) === end) return false;
+    if (!force && this.evaluatedAt.get(record) === end) return false;
     this.evaluatedAt.set(record, end);
 
     const n = a.EvaluationPeriods;

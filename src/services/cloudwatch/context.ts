@@ -16,8 +16,8 @@ export interface CloudWatchContext {
   alarms: RegionAlarms;
   /** The caller's account and region's metrics. */
   metrics: RegionMetrics;
-  /** Alarms or custom metrics changed: persist them (with a data dir) and evaluate alarms soon. */
-  changed(): void;
+  /** Alarms or custom metrics changed: persist them (with a data dir); `evaluate`: their data or configuration changed, evaluate alarms now. */
+  changed(evaluate?: boolean): void;
   logger: Logger;
 }
 

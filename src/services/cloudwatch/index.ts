@@ -14,7 +14,7 @@ import type { CloudWatchActionTable, CloudWatchContext } from "./context.js";
 export { AlarmStore } from "./alarms.js";
 export { MetricStore } from "./metric-store.js";
 
-export function cloudwatchService(deps: { alarms: AlarmStore; metrics: MetricStore; changed?: () => void; actions?: CloudWatchActionTable }): ApiService {
+export function cloudwatchService(deps: { alarms: AlarmStore; metrics: MetricStore; changed?: (evaluate: boolean) => void; actions?: CloudWatchActionTable }): ApiService {
   const actions = deps.actions ?? cloudwatchActions;
   return {
     name: "cloudwatch",
@@ -23,7 +23,7 @@ export function cloudwatchService(deps: { alarms: AlarmStore; metrics: MetricSto
     invoke(operation, input, call) {
       const handler = handlerFor<CloudWatchContext>(actions, operation);
       const scope = { accountId: call.accountId, region: call.region };
-      return handler({ ...call, ...scope, alarms: deps.alarms.region(scope), metrics: deps.metrics.region(scope), changed: () => deps.changed?.() }, input);
+      return handler({ ...call, ...scope, alarms: deps.alarms.region(scope), metrics: deps.metrics.region(scope), changed: (evaluate = false) => deps.changed?.(evaluate) }, input);
     },
   };
 }

@@ -87,11 +87,11 @@ export class Monitoring {
   }
 
   /** Alarms or custom metrics changed: saved soon (with a data dir) and, when asked, alarms evaluated at once. */
-  changed(evaluate = true): void {
+  changed(evaluate: boolean): void {
     if (evaluate && !this.evaluateSoon) {
       this.evaluateSoon = setImmediate(() => {
         this.evaluateSoon = undefined;
-        this.evaluator.evaluateAll();
+        this.evaluator.evaluateAll(Date.now(), true);
       });
     }
     if (this.file && !this.saveTimer) {

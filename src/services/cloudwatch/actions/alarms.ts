@@ -90,7 +90,7 @@ export const putMetricAlarm: CloudWatchActionHandler<"PutMetricAlarm"> = async (
     HistorySummary: `Alarm "${input.AlarmName}" ${existing ? "updated" : "created"}`,
     HistoryData: JSON.stringify({ version: "1.0", type: existing ? "Update" : "Create", [existing ? "updatedAlarm" : "createdAlarm"]: historyView(alarm) }),
   });
-  ctx.changed();
+  ctx.changed(true);
 };
 
 export const describeAlarmsForMetric: CloudWatchActionHandler<"DescribeAlarmsForMetric"> = async (ctx, input) => {

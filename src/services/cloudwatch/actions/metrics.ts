@@ -145,7 +145,7 @@ export const putMetricData: CloudWatchActionHandler<"PutMetricData"> = async (ct
   const now = Date.now();
   const points = data.map((datum, i) => ({ datum, point: toPoint(datum, i + 1, now) }));
   for (const { datum, point } of points) ctx.metrics.put(input.Namespace, datum.MetricName, datum.Dimensions ?? [], point, datum.Unit, now);
-  ctx.changed();
+  ctx.changed(true);
 };
 
 /** One MetricDatum -> a datapoint, with CloudWatch's checks of which value fields go together. */
