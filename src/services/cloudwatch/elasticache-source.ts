@@ -103,6 +103,8 @@ export interface NodeView {
 export class ElastiCacheNodeSource implements MetricSource {
   readonly name = "cache nodes";
   private previous = new Map<string, Previous>();
+  /** The engine pid last seen per node, kept while the node is down, to count replacements. */
+  private readonly lastPid = new Map<string, number>();
   /** ACL category -> command names, per engine binary (asked once with COMMAND). */
   private readonly categories = new Map<string, Promise<Map<string, Set<string>>>>();
   /** Engine processes seen replaced under the same node (Prometheus: engine restarts). */
@@ -139,6 +141,12 @@ export class ElastiCacheNodeSource implements MetricSource {
       }),
     );
     for (const key of this.previous.keys()) if (!seen.has(key)) this.previous.delete(key);
+    // A node that is down keeps its last pid; a node whose record is gone does not.
+    const recorded = new Set<string>();
+    for (const region of this.deps.store.allRegions()) {
+      for (const cluster of region.clusters.values()) for (const n of cluster.nodes) recorded.add(`${region.key.accountId}/${region.key.region}/${cluster.id}/${n.id}`);
+    }
+    for (const key of this.lastPid.keys()) if (!recorded.has(key)) this.lastPid.delete(key);
     const read = samples.filter((s): s is ResourceSample => s !== undefined);
     this.running = read.length;
     return read;
@@ -148,9 +156,11 @@ export class ElastiCacheNodeSource implements MetricSource {
     const { cluster, nodeId, engine } = node;
     const pid = engine.pid;
     let prev = this.previous.get(key);
-    if (prev && prev.pid !== pid) {
-      this.restarts++;
-      prev = undefined;
+    if (prev && prev.pid !== pid) prev = undefined;
+    const seenPid = this.lastPid.get(key);
+    if (pid !== undefined) {
+      if (seenPid !== undefined && seenPid !== pid) this.restarts++;
+      this.lastPid.set(key, pid);
     }
     const memcached = cluster.engine === "memcached";
     // The sampler's own connections to a Redis/Valkey node (INFO, and COMMAND once per engine version) are not a client's.
