@@ -26,7 +26,8 @@ export const DASHBOARD_HTML = `<!doctype html>
   .card { background:#fff; border:1px solid var(--line); border-radius:6px; padding:.75rem; }
   .card:focus-within, .card:focus { outline:2px solid var(--accent); outline-offset:2px; }
   .charts { display:grid; grid-template-columns:1fr 1fr; gap:.5rem; margin-top:.5rem; }
-  .chart figcaption { font-size:.8rem; color:var(--muted); display:flex; justify-content:space-between; }
+  .chart { margin:0; }
+  .chart figcaption { gap:.5rem; font-size:.8rem; color:var(--muted); display:flex; justify-content:space-between; }
   .chart svg { width:100%; height:60px; display:block; background:#fafbfc; border:1px solid var(--line); }
   .muted { color:var(--muted); }
   button { font:inherit; padding:.3rem .7rem; border:1px solid var(--line); background:#fff; border-radius:4px; cursor:pointer; }
