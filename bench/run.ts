@@ -27,6 +27,7 @@ import { rowRss } from "./rows/rss.js";
 import { rowStrictAuth } from "./rows/strict-auth.js";
 import { rowTls } from "./rows/tls.js";
 import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
+import { rowMonitoring } from "./rows/monitoring.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -43,6 +44,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "12", name: "redis-benchmark over TLS vs plaintext, same node", run: rowTls },
   { id: "13", name: "snapshot and restore, 1M keys", run: rowSnapshots },
   { id: "14", name: "restore a snapshot into another shard count, 1M keys", run: rowSnapshotReshard },
+  { id: "15", name: "monitoring: sampler cost, GetMetricData reads", run: rowMonitoring },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 
