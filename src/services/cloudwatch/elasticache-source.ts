@@ -114,6 +114,13 @@ export class ElastiCacheNodeSource implements MetricSource {
 
   constructor(private readonly deps: { store: Store; clusters: ClusterLifecycle; logger: Logger }) {}
 
+  /** Forgets every node's previous values and pids (after a reset: new nodes of the same names are new). */
+  forget(): void {
+    this.previous.clear();
+    this.lastPid.clear();
+    this.running = 0;
+  }
+
   /** Every running engine, with the region and cluster it serves. */
   nodes(): NodeView[] {
     const out: NodeView[] = [];

@@ -104,6 +104,9 @@ export class Monitoring {
 
   /** Forgets every metric and alarm (POST /_emulator/reset). */
   async reset(): Promise<void> {
+    await this.sampler.sampleNow().catch(() => undefined);
+    this.sampler.forget();
+    this.nodes.forget();
     this.options.metrics.clear();
     this.options.alarms.clear();
     if (this.file) await this.save();

@@ -80,6 +80,11 @@ export class MetricsSampler {
     return this.running;
   }
 
+  /** Drops the latest round (after a reset: its resources are gone). */
+  forget(): void {
+    this.last = [];
+  }
+
   /** The latest round's samples. */
   latest(): readonly ResourceSample[] {
     return this.last;
