@@ -3,7 +3,8 @@
  * name, dimension set) as CloudWatch keys them. A datapoint is a statistic set (sample count,
  * sum, minimum, maximum) and, when it came from raw values, the values themselves (for
  * percentiles). Memory is bounded: a series keeps RETENTION_MS of datapoints (and at most
- * MAX_POINTS_PER_SERIES), and a series with no datapoint left is forgotten.
+ * MAX_POINTS_PER_SERIES), 16 bytes each while they are single values, and a series with no
+ * datapoint left is forgotten.
  */
 import type { Dimension } from "../../generated/cloudwatch.js";
 
@@ -30,9 +31,18 @@ export interface MetricIdentity {
   dimensions: Dimension[];
 }
 
+/**
+ * One metric's datapoints, oldest first. While every datapoint is one raw value (the sampler's,
+ * PutMetricData's `Value`) they are kept as two Float64Arrays (time, value): 16 bytes each. The
+ * first statistic set or value list turns the series into objects that keep all of it.
+ */
 export class Series {
-  private points: Point[] = [];
+  private times = new Float64Array(16);
+  private vals = new Float64Array(16);
   private head = 0;
+  private tail = 0;
+  /** Set once a datapoint is more than one raw value. */
+  private points: Point[] | undefined;
   /** When the latest datapoint was stored (ListMetrics' RecentlyActive). */
   lastPut = 0;
 
@@ -44,56 +54,107 @@ export class Series {
   ) {}
 
   add(point: Point, now: number): void {
-    const last = this.points[this.points.length - 1];
-    if (last === undefined || last.t <= point.t) this.points.push(point);
-    else {
-      // Out of order (PutMetricData with an older Timestamp): insert in place.
-      let i = this.points.length - 1;
-      while (i > this.head && this.points[i - 1]!.t > point.t) i--;
-      this.points.splice(i, 0, point);
-    }
     this.lastPut = now;
+    const single = point.count === 1 && point.min === point.max && point.sum === point.min && (!point.values || point.values.length === 1);
+    if (!this.points && !single) this.points = this.materialize(this.head, this.tail);
+    if (this.points) insertSorted(this.points, point);
+    else this.addValue(point.t, point.sum);
     this.prune(now);
+  }
+
+  private addValue(t: number, v: number): void {
+    if (this.tail === this.times.length) this.makeRoom();
+    let i = this.tail;
+    // Out of order (PutMetricData with an older Timestamp): shift the later ones up.
+    while (i > this.head && this.times[i - 1]! > t) i--;
+    if (i < this.tail) {
+      this.times.copyWithin(i + 1, i, this.tail);
+      this.vals.copyWithin(i + 1, i, this.tail);
+    }
+    this.times[i] = t;
+    this.vals[i] = v;
+    this.tail++;
+  }
+
+  /** Moves the live part to the front, or doubles the arrays when more than half is live. */
+  private makeRoom(): void {
+    const live = this.tail - this.head;
+    const size = live * 2 > this.times.length ? this.times.length * 2 : this.times.length;
+    const times = new Float64Array(size);
+    const vals = new Float64Array(size);
+    times.set(this.times.subarray(this.head, this.tail));
+    vals.set(this.vals.subarray(this.head, this.tail));
+    this.times = times;
+    this.vals = vals;
+    this.head = 0;
+    this.tail = live;
   }
 
   /** Drops what is older than the retention window (or beyond the cap). */
   prune(now: number): void {
     const cutoff = now - RETENTION_MS;
-    while (this.head < this.points.length && this.points[this.head]!.t < cutoff) this.head++;
-    const excess = this.points.length - this.head - MAX_POINTS_PER_SERIES;
-    if (excess > 0) this.head += excess;
-    if (this.head > 1024 && this.head * 2 > this.points.length) {
-      this.points = this.points.slice(this.head);
-      this.head = 0;
+    if (this.points) {
+      let drop = 0;
+      while (drop < this.points.length && this.points[drop]!.t < cutoff) drop++;
+      drop = Math.max(drop, this.points.length - MAX_POINTS_PER_SERIES);
+      if (drop > 0) this.points.splice(0, drop);
+      return;
     }
+    while (this.head < this.tail && this.times[this.head]! < cutoff) this.head++;
+    const excess = this.tail - this.head - MAX_POINTS_PER_SERIES;
+    if (excess > 0) this.head += excess;
+    if (this.head === this.tail) this.head = this.tail = 0;
   }
 
   get size(): number {
-    return this.points.length - this.head;
+    return this.points ? this.points.length : this.tail - this.head;
   }
 
   /** Datapoints with start <= t < end, oldest first. */
   range(start: number, end: number): Point[] {
-    const out: Point[] = [];
-    let lo = this.head;
-    let hi = this.points.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.points[mid]!.t < start) lo = mid + 1;
-      else hi = mid;
+    if (this.points) {
+      const from = lowerBound((i) => this.points![i]!.t, 0, this.points.length, start);
+      const out: Point[] = [];
+      for (let i = from; i < this.points.length && this.points[i]!.t < end; i++) out.push(this.points[i]!);
+      return out;
     }
-    for (let i = lo; i < this.points.length && this.points[i]!.t < end; i++) out.push(this.points[i]!);
-    return out;
+    const from = lowerBound((i) => this.times[i]!, this.head, this.tail, start);
+    let to = from;
+    while (to < this.tail && this.times[to]! < end) to++;
+    return this.materialize(from, to);
   }
 
   latest(): Point | undefined {
-    return this.size > 0 ? this.points[this.points.length - 1] : undefined;
+    if (this.points) return this.points[this.points.length - 1];
+    return this.tail > this.head ? this.materialize(this.tail - 1, this.tail)[0] : undefined;
   }
 
   /** Everything kept, for persistence. */
   all(): Point[] {
-    return this.points.slice(this.head);
+    return this.points ? [...this.points] : this.materialize(this.head, this.tail);
   }
+
+  private materialize(from: number, to: number): Point[] {
+    const out: Point[] = [];
+    for (let i = from; i < to; i++) out.push(valuePoint(this.times[i]!, this.vals[i]!));
+    return out;
+  }
+}
+
+/** The first index in [lo, hi) whose time is >= t. */
+function lowerBound(timeAt: (i: number) => number, lo: number, hi: number, t: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (timeAt(mid) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(points: Point[], point: Point): void {
+  let i = points.length;
+  while (i > 0 && points[i - 1]!.t > point.t) i--;
+  points.splice(i, 0, point);
 }
 
 export function sortDimensions(dimensions: readonly Dimension[] | undefined): Dimension[] {
@@ -106,8 +167,7 @@ export function seriesKey(namespace: string, metricName: string, dimensions: rea
 
 export class RegionMetrics {
   private readonly byKey = new Map<string, Series>();
-  /** Bumped on every new series, so callers can cache sorted listings. */
-  private generation = 0;
+  /** The series by key, kept until a series is added or forgotten. */
   private sorted: Series[] | undefined;
 
   constructor(readonly scope: { accountId: string; region: string }) {}
@@ -120,7 +180,6 @@ export class RegionMetrics {
     if (!series) {
       series = new Series({ namespace, metricName, dimensions: dims }, key, unit);
       this.byKey.set(key, series);
-      this.generation++;
       this.sorted = undefined;
     }
     series.add(point, now);
