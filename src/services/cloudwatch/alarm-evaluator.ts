@@ -10,7 +10,7 @@
 import type { Logger } from "../../logger.js";
 import type { AlarmRecord, AlarmStore, RegionAlarms } from "./alarms.js";
 import type { MetricStore } from "./metric-store.js";
-import { bucketize, parseStat, statOf } from "./statistics.js";
+import { parseStat, statOf } from "./statistics.js";
 
 type MetricAlarmRecord = Extract<AlarmRecord, { type: "MetricAlarm" }>;
 
@@ -87,8 +87,8 @@ export class AlarmEvaluator {
     const m = a.DatapointsToAlarm ?? n;
     const start = end - n * periodMs;
     const series = this.options.metrics.region(region.scope).find(a.Namespace, a.MetricName, a.Dimensions);
-    const points = series && (!a.Unit || !series.unit || series.unit === a.Unit) ? series.range(start, end) : [];
-    const byStart = new Map(bucketize(points, start, periodMs).map((b) => [b.t, b]));
+    const buckets = series && (!a.Unit || !series.unit || series.unit === a.Unit) ? series.buckets(start, end, periodMs, stat.kind === "percentile") : [];
+    const byStart = new Map(buckets.map((b) => [b.t, b]));
     const datapoints: Array<{ t: number; value: number; count: number; breaching: boolean }> = [];
     for (let t = start; t < end; t += periodMs) {
       const bucket = byStart.get(t);

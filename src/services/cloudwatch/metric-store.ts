@@ -24,6 +24,41 @@ export interface Point {
   values?: number[];
 }
 
+/** One period's datapoints folded together. */
+export interface Bucket {
+  /** The period's start (epoch ms). */
+  t: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Raw values of every datapoint (when asked for); undefined when one had only a statistic set. */
+  values: number[] | undefined;
+}
+
+/**
+ * Folds datapoints into periods of `periodMs` starting at `start`, aligned on it as
+ * GetMetricStatistics and GetMetricData align them; only periods with data, oldest first.
+ */
+export function bucketize(points: readonly Point[], start: number, periodMs: number): Bucket[] {
+  const buckets: Bucket[] = [];
+  let current: Bucket | undefined;
+  for (const p of points) {
+    const t = start + Math.floor((p.t - start) / periodMs) * periodMs;
+    if (!current || current.t !== t) {
+      current = { t, count: 0, sum: 0, min: Infinity, max: -Infinity, values: [] };
+      buckets.push(current);
+    }
+    current.count += p.count;
+    current.sum += p.sum;
+    current.min = Math.min(current.min, p.min);
+    current.max = Math.max(current.max, p.max);
+    if (current.values && p.values) for (const v of p.values) current.values.push(v);
+    else current.values = undefined;
+  }
+  return buckets;
+}
+
 export interface MetricIdentity {
   namespace: string;
   metricName: string;
@@ -122,6 +157,32 @@ export class Series {
     let to = from;
     while (to < this.tail && this.times[to]! < end) to++;
     return this.materialize(from, to);
+  }
+
+  /**
+   * The datapoints with start <= t < end folded into periods (see bucketize), straight from the
+   * typed arrays while the series holds single values; `withValues` keeps the values for percentiles.
+   */
+  buckets(start: number, end: number, periodMs: number, withValues: boolean): Bucket[] {
+    if (this.points) return bucketize(this.range(start, end), start, periodMs);
+    const buckets: Bucket[] = [];
+    let current: Bucket | undefined;
+    for (let i = lowerBound((k) => this.times[k]!, this.head, this.tail, start); i < this.tail; i++) {
+      const at = this.times[i]!;
+      if (at >= end) break;
+      const v = this.vals[i]!;
+      const t = start + Math.floor((at - start) / periodMs) * periodMs;
+      if (!current || current.t !== t) {
+        current = { t, count: 0, sum: 0, min: v, max: v, values: withValues ? [] : undefined };
+        buckets.push(current);
+      }
+      current.count++;
+      current.sum += v;
+      if (v < current.min) current.min = v;
+      if (v > current.max) current.max = v;
+      current.values?.push(v);
+    }
+    return buckets;
   }
 
   latest(): Point | undefined {

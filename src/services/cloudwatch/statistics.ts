@@ -1,41 +1,10 @@
 /**
  * CloudWatch's statistics over a period: SampleCount, Average, Sum, Minimum, Maximum, and
- * percentiles (`p99`, `p99.9`) from the raw values stored with the datapoints. Buckets are
- * aligned on the query's start time, as GetMetricStatistics and GetMetricData align them.
+ * percentiles (`p99`, `p99.9`) from the raw values stored with the datapoints, over the
+ * buckets a series folds its datapoints into (metric-store.ts).
  */
 import { modelError } from "../../service-errors/cloudwatch.js";
-import type { Point } from "./metric-store.js";
-
-export interface Bucket {
-  /** The period's start (epoch ms). */
-  t: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** Raw values of every datapoint that had them; undefined when one had only a statistic set. */
-  values: number[] | undefined;
-}
-
-/** Folds datapoints into periods of `periodMs` starting at `start`; only periods with data are returned, oldest first. */
-export function bucketize(points: readonly Point[], start: number, periodMs: number): Bucket[] {
-  const buckets: Bucket[] = [];
-  let current: Bucket | undefined;
-  for (const p of points) {
-    const t = start + Math.floor((p.t - start) / periodMs) * periodMs;
-    if (!current || current.t !== t) {
-      current = { t, count: 0, sum: 0, min: Infinity, max: -Infinity, values: [] };
-      buckets.push(current);
-    }
-    current.count += p.count;
-    current.sum += p.sum;
-    current.min = Math.min(current.min, p.min);
-    current.max = Math.max(current.max, p.max);
-    if (current.values && p.values) for (const v of p.values) current.values.push(v);
-    else current.values = undefined;
-  }
-  return buckets;
-}
+import type { Bucket } from "./metric-store.js";
 
 export type Stat = { kind: "SampleCount" | "Average" | "Sum" | "Minimum" | "Maximum" } | { kind: "percentile"; p: number; name: string };
 

@@ -7,8 +7,8 @@
 import type { Datapoint, Dimension, MetricDataResult, MetricDatum } from "../../../generated/cloudwatch.js";
 import { modelError } from "../../../service-errors/cloudwatch.js";
 import type { CloudWatchActionHandler } from "../context.js";
-import { RETENTION_MS, type Point } from "../metric-store.js";
-import { bucketize, requireStat, statOf, validPeriod, type Stat } from "../statistics.js";
+import { RETENTION_MS, type Bucket, type Point } from "../metric-store.js";
+import { requireStat, statOf, validPeriod, type Stat } from "../statistics.js";
 
 /** ListMetrics answers 500 metrics a page. */
 const LIST_METRICS_PAGE = 500;
@@ -63,9 +63,9 @@ export const getMetricStatistics: CloudWatchActionHandler<"GetMetricStatistics">
     );
   }
   const series = ctx.metrics.find(input.Namespace, input.MetricName, input.Dimensions);
-  const points = series && unitMatches(series.unit, input.Unit) ? series.range(start, end) : [];
+  const buckets = series && unitMatches(series.unit, input.Unit) ? series.buckets(start, end, periodMs, percentiles.length > 0) : [];
   const unit = (input.Unit ?? series?.unit ?? "None") as Datapoint["Unit"];
-  const datapoints: Datapoint[] = bucketize(points, start, periodMs).map((bucket) => {
+  const datapoints: Datapoint[] = buckets.map((bucket) => {
     const dp: Datapoint = { Timestamp: new Date(bucket.t) };
     for (const name of statistics) dp[name] = statOf(bucket, requireStat(name, "Statistics"));
     if (percentiles.length > 0) {
@@ -114,14 +114,14 @@ export const getMetricData: CloudWatchActionHandler<"GetMetricData"> = async (ct
     const ms = q.MetricStat!;
     const { start, end, periodMs } = checkWindow(new Date(startTime), new Date(endTime), ms.Period);
     const stat = requireStat(ms.Stat, "MetricStat.Stat");
-    if (qi < resume.query || q.ReturnData === false) continue;
+    // Queries before the token's, and after a page is full, are only checked.
+    if (qi < resume.query || q.ReturnData === false || next) continue;
     const series = ctx.metrics.find(ms.Metric.Namespace ?? "", ms.Metric.MetricName ?? "", ms.Metric.Dimensions);
-    const points = series && unitMatches(series.unit, ms.Unit) ? series.range(start, end) : [];
-    let pairs = statisticPairs(points, start, periodMs, stat);
+    const buckets = series && unitMatches(series.unit, ms.Unit) ? series.buckets(start, end, periodMs, stat.kind === "percentile") : [];
+    let pairs = statisticPairs(buckets, stat);
     if (descending) pairs.reverse();
     const offset = qi === resume.query ? resume.offset : 0;
     pairs = pairs.slice(offset);
-    if (next) continue;
     const taken = pairs.slice(0, Math.max(0, left));
     left -= taken.length;
     const partial = taken.length < pairs.length;
@@ -211,9 +211,9 @@ function unitMatches(seriesUnit: string | undefined, asked: string | undefined):
   return asked === undefined || seriesUnit === undefined || seriesUnit === asked;
 }
 
-function statisticPairs(points: readonly Point[], start: number, periodMs: number, stat: Stat): Array<[number, number]> {
+function statisticPairs(buckets: readonly Bucket[], stat: Stat): Array<[number, number]> {
   const pairs: Array<[number, number]> = [];
-  for (const bucket of bucketize(points, start, periodMs)) {
+  for (const bucket of buckets) {
     const v = statOf(bucket, stat);
     if (v !== undefined) pairs.push([bucket.t, v]);
   }
