@@ -38,6 +38,8 @@ const COMMAND_GROUPS: Array<[metric: string, category: string]> = [
   ["JsonBasedCmds", "json"],
 ];
 
+const INFO_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace", "commandstats"];
+
 /** Redis/Valkey INFO counters published as per-round deltas. */
 const REDIS_COUNTERS: Array<[metric: string, field: string, unit: StandardUnit]> = [
   ["CacheHits", "keyspace_hits", "Count"],
@@ -275,7 +277,15 @@ export class ElastiCacheNodeSource implements MetricSource {
     };
   }
 
+  /** The INFO sections the metrics come from (not latencystats and errorstats, the longest); `INFO all` where sections cannot be named together (before Redis 7). */
   private async redisInfo(engine: EngineNode): Promise<Record<string, string>> {
+    try {
+      const fields = parseInfo(String(await admin(engine, ["INFO", ...INFO_SECTIONS], { timeoutMs: 2000 })));
+      // An engine that answers only the first section named (the embedded one) is asked for all.
+      if (fields.used_memory !== undefined) return fields;
+    } catch {
+      // Sections cannot be named together before Redis 7.
+    }
     return parseInfo(String(await admin(engine, ["INFO", "all"], { timeoutMs: 2000 })));
   }
 
