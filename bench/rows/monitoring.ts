@@ -112,7 +112,7 @@ async function sampledThroughputAndCpu(ctx: RowContext): Promise<RowResult[]> {
       ours: cpuOn / (windowMs / 1000),
       baseline: cpuOff / (windowMs / 1000),
       baselineLabel: "same nodes, sampler off",
-      note: `${((cpuOn - cpuOff) / (sampled * roundsInWindow)).toFixed(2)} ms of emulator CPU per sampled node per round (INFO all + /proc + store), over ${windowMs / 1000} s`,
+      note: `${((cpuOn - cpuOff) / (sampled * roundsInWindow)).toFixed(2)} ms of emulator CPU per sampled node per round (INFO + /proc + store), over ${windowMs / 1000} s`,
       samples: { cpuOnMs: round3(cpuOn), cpuOffMs: round3(cpuOff), windowMs, nodes: sampled },
     }),
   ];
