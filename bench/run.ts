@@ -29,6 +29,7 @@ import { rowIam } from "./rows/iam.js";
 import { rowTls } from "./rows/tls.js";
 import { rowServerless } from "./rows/serverless.js";
 import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
+import { rowMonitoring } from "./rows/monitoring.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -47,6 +48,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "14", name: "restore a snapshot into another shard count, 1M keys", run: rowSnapshotReshard },
   { id: "15", name: "IAM authentication: token vs password users, connection setup", run: rowIam },
   { id: "16", name: "serverless caches: create->available, redis-benchmark via the Endpoint", run: rowServerless },
+  { id: "17", name: "monitoring: sampler cost, GetMetricData reads", run: rowMonitoring },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 

@@ -83,6 +83,8 @@ export interface EmulatorConfig {
   init?: string | ProvisioningEntry[];
   /** Most serverless caches an account keeps per region (AWS's quota is 40; ServerlessCacheQuotaForCustomerExceededFault beyond). */
   serverlessCacheQuota: number;
+  /** How often the metrics sampler reads every node (CloudWatch's AWS/ElastiCache metrics, Prometheus, the dashboard). */
+  metricsIntervalMs: number;
 }
 
 export const DEFAULT_PORT = 4510;
@@ -110,6 +112,7 @@ export const defaultConfig: EmulatorConfig = {
   snapshotClockScale: 1,
   snapshotQuota: 1000,
   serverlessCacheQuota: 40,
+  metricsIntervalMs: 5000,
 };
 
 /** Options as a library user gives them: every field optional, delays partial too. */
@@ -152,6 +155,9 @@ function validateConfig(config: EmulatorConfig): void {
   if (!(Number.isInteger(config.snapshotQuota) && config.snapshotQuota >= 0)) throw new Error(`invalid snapshot quota ${config.snapshotQuota}`);
   if (!(Number.isInteger(config.serverlessCacheQuota) && config.serverlessCacheQuota >= 0)) {
     throw new Error(`invalid serverless cache quota ${config.serverlessCacheQuota}`);
+  }
+  if (!(Number.isInteger(config.metricsIntervalMs) && config.metricsIntervalMs >= 100)) {
+    throw new Error(`invalid metrics interval ${config.metricsIntervalMs} ms (a whole number, at least 100)`);
   }
   if (!["auto", "process", "embedded"].includes(config.engineMode)) {
     throw new Error(`invalid engine mode "${config.engineMode}" (auto, process or embedded)`);

@@ -24,7 +24,10 @@ import { createApiRouter } from "./server/router.js";
 import { createStrictAuth } from "./server/strict-auth.js";
 import { allEngineVersions } from "./catalog/catalog.js";
 import { dataDirLayout, runDir, type DataDirLayout } from "./state/data-dir.js";
-import { AlarmStore, cloudwatchService } from "./services/cloudwatch/index.js";
+import { AlarmStore, cloudwatchService, MetricStore } from "./services/cloudwatch/index.js";
+import { Monitoring } from "./services/cloudwatch/monitoring.js";
+import { DashboardHistory, dashboardData } from "./server/dashboard.js";
+import { ApiCounters, renderPrometheus } from "./server/prometheus.js";
 import { elasticacheService } from "./services/elasticache/index.js";
 import { StatePersister } from "./state/persistence.js";
 import { Store } from "./state/store.js";
@@ -48,6 +51,10 @@ export interface Emulator {
   readonly ca: { file: string; pem: string } | undefined;
   /** With a data dir: resolves once every resource restored at start is back (or deleted, or failed). */
   readonly restored: Promise<void>;
+  /** Reads every node's metrics now (one sampling round, as the sampler does every --metrics-interval-ms); resolves once stored. */
+  sampleMetrics(): Promise<void>;
+  /** Evaluates every metric alarm now, as the evaluator does at each period's end. */
+  evaluateAlarms(): void;
 }
 
 /** The data dir's record of the init entries already applied (README: Provisioning at start). */
@@ -58,6 +65,10 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = new Store();
   const alarms = new AlarmStore();
+  const metrics = new MetricStore();
+  const history = new DashboardHistory();
+  const apiCounters = new ApiCounters();
+  let monitoring: Monitoring | undefined;
   let server: Server | undefined;
   let url = "";
   let dataPlane: DataPlane | undefined;
@@ -111,7 +122,18 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     const services = dataPlane.services;
     restored = dataPlane.start(hadState);
     const elasticache = elasticacheService({ actions, store, services, commit, written });
-    const cloudwatch = cloudwatchService({ alarms });
+    const watch = (monitoring = new Monitoring({
+      alarms,
+      metrics,
+      store,
+      clusters: services.clusters,
+      intervalMs: config.metricsIntervalMs,
+      dataDir: config.dataDir,
+      logger,
+      onRound: (now, samples) => history.record(now, samples),
+    }));
+    await watch.start();
+    const cloudwatch = cloudwatchService({ alarms, metrics, changed: (evaluate) => watch.changed(evaluate) });
     const defaults = { accountId: config.defaultAccountId, region: config.defaultRegion };
     const appliedEntriesFile = config.dataDir ? join(config.dataDir, APPLIED_ENTRIES_FILE) : undefined;
     const provisioning = initEntries && (provisioner = new Provisioner({ services: [elasticache, cloudwatch], defaults, logger, ledgerFile: appliedEntriesFile }));
@@ -123,6 +145,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         services: [elasticache, cloudwatch],
         fallback: elasticache,
         defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
+        onAnswer: (service, action, status) => apiCounters.record(service, action, status),
       }),
       handleEmulator: emulatorRoutes({
         health: () => ({ engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } }),
@@ -134,6 +157,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
           const json = await listEndpoints({ elasticache, scopes, defaults, logger });
           return { json, env: endpointsAsEnv(json) };
         },
+        metrics: () => renderPrometheus({ monitoring: watch, alarms, api: apiCounters }),
+        dashboard: () => dashboardData({ store, alarms, history, advertisedHost: config.advertisedHost, intervalMs: config.metricsIntervalMs }),
       }),
     });
     await listen(server, config.port, config.host);
@@ -162,7 +187,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   async function reset(): Promise<void> {
     await dataPlane?.reset();
     store.clear();
-    alarms.clear();
+    await monitoring?.reset();
+    history.clear();
     // Removed resources leave no files a new resource of the same name could load.
     if (config.dataDir && layout) await rm(layout.nodes, { recursive: true, force: true });
     // Nothing the init file made is left: the next start applies it again.
@@ -179,6 +205,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
+    // The sampler stops (its round in flight ends) before the engines it reads.
+    await monitoring?.stop();
+    monitoring = undefined;
     await dataPlane?.stop();
     dataPlane = undefined;
     // The records stay on disk as they are (a later start restores them); the store is then emptied.
@@ -186,6 +215,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     persister = undefined;
     store.clear();
     alarms.clear();
+    metrics.clear();
+    history.clear();
     await pids?.close();
     if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
     tempRoot = undefined;
@@ -206,5 +237,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     start,
     stop,
     reset,
+    sampleMetrics: () => monitoring?.sampler.sampleNow() ?? Promise.resolve(),
+    evaluateAlarms: () => monitoring?.evaluator.evaluateAll(Date.now(), true),
   };
 }

@@ -191,6 +191,12 @@ export class ClusterLifecycle {
     return id === undefined ? undefined : this.machine.runtime(cluster)?.nodes.get(id)?.engine;
   }
 
+  /** Every running engine of a cluster with its node id (the metrics sampler reads them). */
+  runningEngines(cluster: CacheClusterRecord): Array<{ nodeId: string; engine: EngineNode }> {
+    const nodes = this.machine.runtime(cluster)?.nodes;
+    return nodes ? [...nodes].map(([nodeId, running]) => ({ nodeId, engine: running.engine })) : [];
+  }
+
   /** Starts a fresh, empty engine for a node whose engine died, on the same port; resolves once it answers. */
   replaceNode(region: RegionState, cluster: CacheClusterRecord): Promise<void> {
     const node = cluster.nodes[0];

@@ -1,9 +1,11 @@
 /**
  * The emulator's own HTTP endpoints under `/_emulator/` (never mixed with the AWS API at `/`):
  * health (engines and forwarder in use), the CA certificate of the TLS endpoints, reset,
- * and every resource's endpoints.
+ * and every resource's endpoints; Prometheus metrics, and the dashboard (its page and the JSON it polls).
  */
+import { DASHBOARD_HTML } from "./dashboard-page.js";
 import type { HttpServerOptions } from "./http-server.js";
+import { PROMETHEUS_CONTENT_TYPE } from "./prometheus.js";
 
 export interface EmulatorRouteDeps {
   /** What /_emulator/health reports besides `running`. */
@@ -15,6 +17,10 @@ export interface EmulatorRouteDeps {
   readiness?(): { ready: boolean; provisioning: unknown };
   /** Every resource's endpoints: the JSON listing and the same as `NAME=value` lines. */
   endpoints?(): Promise<{ json: unknown; env: string }>;
+  /** The Prometheus text of the latest sampling round. */
+  metrics(): string;
+  /** What the dashboard shows. */
+  dashboard(): unknown;
 }
 
 export function emulatorRoutes(deps: EmulatorRouteDeps): HttpServerOptions["handleEmulator"] {
@@ -34,6 +40,9 @@ export function emulatorRoutes(deps: EmulatorRouteDeps): HttpServerOptions["hand
       if (pem === undefined) return { status: 404, json: { error: "TLS in transit is unavailable (no openssl command)" } };
       return { status: 200, text: pem, contentType: "application/x-pem-file" };
     }
+    if (name === "metrics" && method === "GET") return { status: 200, text: deps.metrics(), contentType: PROMETHEUS_CONTENT_TYPE };
+    if (name === "" && method === "GET") return { status: 200, text: DASHBOARD_HTML, contentType: "text/html; charset=utf-8" };
+    if (name === "dashboard.json" && method === "GET") return { status: 200, json: deps.dashboard() };
     if (name === "reset" && method === "POST") {
       await deps.reset();
       return { status: 200, json: { status: "reset" } };

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { gunzipSync } from "node:zlib";
 import type { Logger } from "../logger.js";
 import { AwsError, commonErrors } from "../protocol/aws-error.js";
 import type { WireAnswer } from "../protocol/wire.js";
@@ -59,6 +60,7 @@ async function route(
     else req.resume();
     // The signature is checked before the request is read as a form, as AWS does.
     const signer = options.authenticate?.({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body });
+    body = decoded(req, body, options.maxBodyBytes);
     const request = { method: req.method ?? "GET", path: url.pathname, headers: req.headers, query: url.search.slice(1), body };
     send(res, await options.api.handle(request, signer, requestId, logger));
   } catch (error) {
@@ -87,6 +89,22 @@ function send(res: ServerResponse, answer: WireAnswer): void {
   for (const piece of pieces) res.write(piece);
   res.end();
   res.uncork();
+}
+
+/**
+ * A gzip body (`Content-Encoding: gzip`: the SDKs compress CloudWatch PutMetricData bodies of
+ * 10 KiB and more, the model's requestcompression trait) unzipped, refusing more than `limit`
+ * bytes once unzipped too. The signature covers the compressed bytes; it is checked on those.
+ */
+function decoded(req: IncomingMessage, body: Buffer, limit: number): Buffer {
+  const encoding = String(req.headers["content-encoding"] ?? "").trim().toLowerCase();
+  if (encoding !== "gzip") return body;
+  try {
+    return gunzipSync(body, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw commonErrors.requestEntityTooLarge(limit);
+    throw new AwsError("SerializationException", "The request body is not valid gzip.", 400);
+  }
 }
 
 /** Reads the body, refusing more than `limit` bytes (declared or actual). */

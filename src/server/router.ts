@@ -100,6 +100,23 @@ export interface ApiRouterOptions {
   /** The service of requests that name none (unsigned query requests without a known Version). */
   fallback: ApiService;
   defaults: { accountId: string; region: string };
+  /** Every answer: its service, operation (as the request named it) and HTTP status (Prometheus counts them). */
+  onAnswer?(service: string, action: string, status: number): void;
+}
+
+/** The operation a request names, from the protocol's own place for it. */
+function actionOf(request: RequestLine & { params?: URLSearchParams }, protocol: WireProtocol): string {
+  switch (protocol.name) {
+    case "rpc-v2-cbor":
+      return rpcV2Target(request.path)?.operation ?? "";
+    case "json": {
+      const header = request.headers["x-amz-target"];
+      const target = Array.isArray(header) ? (header[0] ?? "") : (header ?? "");
+      return target.slice(target.lastIndexOf(".") + 1);
+    }
+    case "query":
+      return request.params?.get("Action") ?? "";
+  }
 }
 
 export interface ApiRouter {
@@ -110,7 +127,11 @@ export interface ApiRouter {
 }
 
 export function createApiRouter(options: ApiRouterOptions): ApiRouter {
-  const { services, fallback, defaults } = options;
+  const { services, fallback, defaults, onAnswer } = options;
+  const observed = (request: RequestLine & { params?: URLSearchParams }, protocol: WireProtocol, service: ApiService, answer: WireAnswer): WireAnswer => {
+    onAnswer?.(service.name, actionOf(request, protocol), answer.status);
+    return answer;
+  };
   /** Before the body is read, the scope's service is the best guess at who should word a refusal. */
   const likely = (request: RequestLine, protocol: WireProtocol): ApiService => {
     const scope = callerFromRequest(request.headers, new URLSearchParams(), defaults).service;
@@ -128,10 +149,11 @@ export function createApiRouter(options: ApiRouterOptions): ApiRouter {
         const caller = callerFromRequest(request.headers, urlParams, defaults);
         if (signer?.accountId) caller.accountId = signer.accountId;
         const { service, refusal } = chooseService(services, fallback, protocol, request, caller.service);
-        if (refusal) return refuse(service, protocol, refusal, requestId, logger);
-        return await handleApiRequest(service, protocol, request, caller, requestId, logger);
+        if (refusal) return observed(request, protocol, service, refuse(service, protocol, refusal, requestId, logger));
+        return observed(request, protocol, service, await handleApiRequest(service, protocol, request, caller, requestId, logger));
       } catch (error) {
-        return refuse(likely(request, protocol), protocol, error, requestId, logger, request.params?.get("Action") ?? undefined);
+        const service = likely(request, protocol);
+        return observed(request, protocol, service, refuse(service, protocol, error, requestId, logger, request.params?.get("Action") ?? undefined));
       }
     },
     refuse(request, error, requestId, logger) {

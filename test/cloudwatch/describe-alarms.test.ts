@@ -1,6 +1,6 @@
 /**
  * DescribeAlarms' rules on a region's alarm collection, without a server: the collection is
- * filled directly, as PutMetricAlarm (not yet there) will fill it.
+ * filled directly, as PutMetricAlarm fills it.
  */
 import { describe, expect, it } from "vitest";
 import type { DescribeAlarmsInput } from "../../src/generated/cloudwatch.js";
@@ -8,6 +8,7 @@ import { silentLogger } from "../../src/logger.js";
 import { AwsError } from "../../src/protocol/aws-error.js";
 import { describeAlarms, alarmsInRule } from "../../src/services/cloudwatch/actions/describe-alarms.js";
 import { AlarmStore, type RegionAlarms } from "../../src/services/cloudwatch/alarms.js";
+import { MetricStore } from "../../src/services/cloudwatch/metric-store.js";
 
 function regionWith(): RegionAlarms {
   const store = new AlarmStore();
@@ -24,7 +25,10 @@ function regionWith(): RegionAlarms {
 }
 
 const call = (alarms: RegionAlarms, input: DescribeAlarmsInput) =>
-  describeAlarms({ requestId: "r", accountId: "111111111111", region: "eu-west-1", alarms, logger: silentLogger }, input);
+    describeAlarms(
+    { requestId: "r", accountId: "111111111111", region: "eu-west-1", alarms, metrics: new MetricStore().region(alarms.scope), changed: () => {}, logger: silentLogger },
+    input,
+  );
 const names = (out: Awaited<ReturnType<typeof call>>) => [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])].map((a) => a.AlarmName);
 
 describe("DescribeAlarms", () => {

@@ -1,12 +1,17 @@
 /**
  * CloudWatch alarms: one collection per account and region, owned by the CloudWatch service
  * (not by ElastiCache's store). Metric and composite alarms share one name space, as in AWS.
- * Nothing creates alarms yet (PutMetricAlarm and PutCompositeAlarm come later), so every
- * collection starts, and for now stays, empty.
+ * PutMetricAlarm creates metric alarms; composite alarms are not created yet. Each region also
+ * keeps its alarms' history (DescribeAlarmHistory), bounded to MAX_HISTORY items.
  */
-import type { CompositeAlarm, MetricAlarm } from "../../generated/cloudwatch.js";
+import type { AlarmHistoryItem, CompositeAlarm, MetricAlarm, Tag } from "../../generated/cloudwatch.js";
 
-export type AlarmRecord = { type: "MetricAlarm"; alarm: MetricAlarm & { AlarmName: string } } | { type: "CompositeAlarm"; alarm: CompositeAlarm & { AlarmName: string } };
+export type AlarmRecord = ({ type: "MetricAlarm"; alarm: MetricAlarm & { AlarmName: string } } | { type: "CompositeAlarm"; alarm: CompositeAlarm & { AlarmName: string } }) & {
+  tags?: Tag[];
+};
+
+/** History items kept per account and region (CloudWatch keeps 30 days). */
+export const MAX_HISTORY = 10_000;
 
 export interface AlarmScope {
   accountId: string;
@@ -15,8 +20,23 @@ export interface AlarmScope {
 
 export class RegionAlarms {
   private readonly byName = new Map<string, AlarmRecord>();
+  /** Oldest first. */
+  readonly history: AlarmHistoryItem[] = [];
 
   constructor(readonly scope: AlarmScope) {}
+
+  addHistory(item: AlarmHistoryItem): void {
+    this.history.push(item);
+    if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
+  }
+
+  arn(name: string): string {
+    return `arn:aws:cloudwatch:${this.scope.region}:${this.scope.accountId}:alarm:${name}`;
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
 
   get(name: string): AlarmRecord | undefined {
     return this.byName.get(name);
@@ -44,6 +64,10 @@ export class AlarmStore {
     let alarms = this.regions.get(key);
     if (!alarms) this.regions.set(key, (alarms = new RegionAlarms({ accountId: scope.accountId, region: scope.region })));
     return alarms;
+  }
+
+  allRegions(): RegionAlarms[] {
+    return [...this.regions.values()];
   }
 
   clear(): void {

@@ -6,6 +6,7 @@ import type { OperationName, OperationTypes } from "../../generated/cloudwatch.j
 import type { Logger } from "../../logger.js";
 import type { ActionTableOf } from "../service.js";
 import type { RegionAlarms } from "./alarms.js";
+import type { RegionMetrics } from "./metric-store.js";
 
 export interface CloudWatchContext {
   requestId: string;
@@ -13,6 +14,10 @@ export interface CloudWatchContext {
   region: string;
   /** The caller's account and region's alarms. */
   alarms: RegionAlarms;
+  /** The caller's account and region's metrics. */
+  metrics: RegionMetrics;
+  /** Alarms or custom metrics changed: persist them (with a data dir); `evaluate`: their data or configuration changed, evaluate alarms now. */
+  changed(evaluate?: boolean): void;
   logger: Logger;
 }
 

@@ -8,11 +8,13 @@ import { coralWording } from "../../protocol/validator.js";
 import { handlerFor, type ApiService } from "../service.js";
 import { cloudwatchActions } from "./actions/index.js";
 import type { AlarmStore } from "./alarms.js";
+import type { MetricStore } from "./metric-store.js";
 import type { CloudWatchActionTable, CloudWatchContext } from "./context.js";
 
 export { AlarmStore } from "./alarms.js";
+export { MetricStore } from "./metric-store.js";
 
-export function cloudwatchService(deps: { alarms: AlarmStore; actions?: CloudWatchActionTable }): ApiService {
+export function cloudwatchService(deps: { alarms: AlarmStore; metrics: MetricStore; changed?: (evaluate: boolean) => void; actions?: CloudWatchActionTable }): ApiService {
   const actions = deps.actions ?? cloudwatchActions;
   return {
     name: "cloudwatch",
@@ -21,7 +23,7 @@ export function cloudwatchService(deps: { alarms: AlarmStore; actions?: CloudWat
     invoke(operation, input, call) {
       const handler = handlerFor<CloudWatchContext>(actions, operation);
       const scope = { accountId: call.accountId, region: call.region };
-      return handler({ ...call, ...scope, alarms: deps.alarms.region(scope) }, input);
+      return handler({ ...call, ...scope, alarms: deps.alarms.region(scope), metrics: deps.metrics.region(scope), changed: (evaluate = false) => deps.changed?.(evaluate) }, input);
     },
   };
 }

@@ -1,0 +1,142 @@
+/**
+ * The dashboard page served at `GET /_emulator/`: one self-contained HTML document (its style,
+ * script and SVG charts inline; nothing from a CDN, so it works offline) that polls
+ * `/_emulator/dashboard.json` and redraws without a reload. Plain tables and buttons, so it is
+ * usable from the keyboard and by screen readers; the layout folds to one column on narrow screens.
+ */
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>elasticache-local</title>
+<style>
+  :root { --fg:#1d2330; --muted:#5b6475; --line:#d8dde6; --bg:#f6f7f9; --ok:#1a7f37; --alarm:#c62828; --insufficient:#8a6d00; --accent:#2457c5; }
+  * { box-sizing: border-box; }
+  body { margin:0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
+  header { display:flex; gap:1rem; align-items:center; justify-content:space-between; padding:.75rem 1.25rem; background:#fff; border-bottom:1px solid var(--line); flex-wrap:wrap; }
+  h1 { font-size:1.1rem; margin:0; } h2 { font-size:1rem; margin:1.25rem 0 .5rem; } h3 { font-size:.95rem; margin:0 0 .25rem; }
+  main { padding:0 1.25rem 2rem; max-width:1400px; margin:0 auto; }
+  table { border-collapse:collapse; width:100%; background:#fff; border:1px solid var(--line); }
+  th, td { text-align:left; padding:.35rem .55rem; border-bottom:1px solid var(--line); vertical-align:top; }
+  th { font-weight:600; color:var(--muted); font-size:.85rem; }
+  code { font-size:.85rem; }
+  .state { font-weight:600; } .state-OK { color:var(--ok); } .state-ALARM { color:var(--alarm); } .state-INSUFFICIENT_DATA { color:var(--insufficient); }
+  .cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(320px, 1fr)); gap:.75rem; }
+  .card { background:#fff; border:1px solid var(--line); border-radius:6px; padding:.75rem; }
+  .card:focus-within, .card:focus { outline:2px solid var(--accent); outline-offset:2px; }
+  .charts { display:grid; grid-template-columns:1fr 1fr; gap:.5rem; margin-top:.5rem; }
+  .chart { margin:0; }
+  .chart figcaption { gap:.5rem; font-size:.8rem; color:var(--muted); display:flex; justify-content:space-between; }
+  .chart svg { width:100%; height:60px; display:block; background:#fafbfc; border:1px solid var(--line); }
+  .muted { color:var(--muted); }
+  button { font:inherit; padding:.3rem .7rem; border:1px solid var(--line); background:#fff; border-radius:4px; cursor:pointer; }
+  button:focus-visible, a:focus-visible { outline:2px solid var(--accent); outline-offset:2px; }
+  .skip { position:absolute; left:-999px; } .skip:focus { left:1rem; top:.5rem; background:#fff; padding:.25rem .5rem; }
+  @media (max-width: 720px) { .charts { grid-template-columns:1fr; } th:nth-child(n+5), td:nth-child(n+5) { display:none; } }
+</style>
+</head>
+<body>
+<a class="skip" href="#resources">Skip to resources</a>
+<header>
+  <h1>elasticache-local</h1>
+  <div><span id="updated" class="muted" aria-live="polite">loading…</span> <button id="pause" type="button" aria-pressed="false">Pause updates</button></div>
+</header>
+<main>
+  <section aria-labelledby="h-resources" id="resources" tabindex="-1">
+    <h2 id="h-resources">Cache clusters</h2>
+    <div id="clusters" class="cards"><p class="muted">No cache cluster yet.</p></div>
+    <h2>Replication groups</h2>
+    <div id="groups"><p class="muted">No replication group yet.</p></div>
+    <h2>Serverless caches</h2>
+    <div id="serverless"><p class="muted">No serverless cache yet.</p></div>
+  </section>
+  <section aria-labelledby="h-alarms">
+    <h2 id="h-alarms">Alarms</h2>
+    <div id="alarms"><p class="muted">No alarm yet.</p></div>
+  </section>
+  <section aria-labelledby="h-events">
+    <h2 id="h-events">Recent events</h2>
+    <div id="events"><p class="muted">No event yet.</p></div>
+  </section>
+</main>
+<script>
+(function () {
+  "use strict";
+  var paused = false, timer = null, interval = 2000;
+  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); }
+  function fmt(v, unit) {
+    if (v == null || !isFinite(v)) return "–";
+    if (unit === "bytes") { var u = ["B","KiB","MiB","GiB"], i = 0; while (v >= 1024 && i < 3) { v /= 1024; i++; } return v.toFixed(i ? 1 : 0) + " " + u[i]; }
+    if (unit === "%") return v.toFixed(1) + " %";
+    return (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1)) + (unit ? " " + unit : "");
+  }
+  function chart(title, points, key, unit) {
+    var vals = points.map(function (p) { return p[key]; });
+    var defined = vals.filter(function (v) { return v != null && isFinite(v); });
+    var last = defined.length ? defined[defined.length - 1] : null;
+    var max = Math.max.apply(null, defined.concat([unit === "%" ? 100 : 1]));
+    var w = 300, h = 60, n = Math.max(points.length - 1, 1), path = "", dots = 0;
+    vals.forEach(function (v, i) {
+      if (v == null || !isFinite(v)) return;
+      var x = (i / n) * w, y = h - 4 - (v / max) * (h - 8);
+      path += (path ? " L" : "M") + x.toFixed(1) + " " + y.toFixed(1); dots++;
+    });
+    return '<figure class="chart" data-metric="' + key + '" data-points="' + dots + '"><figcaption><span>' + esc(title) + '</span><span>' + fmt(last, unit) + '</span></figcaption>' +
+      '<svg viewBox="0 0 ' + w + ' ' + h + '" preserveAspectRatio="none" role="img" aria-label="' + esc(title) + ': latest ' + esc(fmt(last, unit)) + ', ' + dots + ' points">' +
+      (path ? '<path d="' + path + '" fill="none" stroke="#2457c5" stroke-width="1.5" vector-effect="non-scaling-stroke"/>' : "") + "</svg></figure>";
+  }
+  function table(head, rows) {
+    return "<table><thead><tr>" + head.map(function (h) { return '<th scope="col">' + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" + rows.join("") + "</tbody></table>";
+  }
+  function render(data) {
+    var clusters = [], groups = [], serverless = [], alarms = [], events = [];
+    data.regions.forEach(function (r) {
+      var where = r.region + " · " + r.accountId;
+      r.clusters.forEach(function (c) {
+        clusters.push('<article class="card" tabindex="0" data-cluster="' + esc(c.id) + '" aria-labelledby="c-' + esc(c.id) + '">' +
+          '<h3 id="c-' + esc(c.id) + '">' + esc(c.id) + ' <span class="muted">' + esc(c.status) + "</span></h3>" +
+          '<div class="muted">' + esc(c.engine) + " " + esc(c.engineVersion) + " · " + esc(c.nodeType) + " · " + esc(where) +
+          (c.replicationGroupId ? " · " + esc(c.role) + " of " + esc(c.replicationGroupId) : "") + "</div>" +
+          (c.configurationEndpoint ? "<div>configuration <code>" + esc(c.configurationEndpoint) + "</code></div>" : "") +
+          "<div>" + c.nodes.map(function (n) { return "node " + esc(n.id) + " <code>" + esc(n.endpoint) + "</code> " + esc(n.status); }).join("<br>") + "</div>" +
+          '<div class="charts">' + chart("operations/s", c.chart, "ops", "") + chart("memory", c.chart, "memoryBytes", "bytes") +
+          chart("connections", c.chart, "connections", "") + chart("hit rate", c.chart, "hitRate", "%") + "</div></article>");
+      });
+      r.replicationGroups.forEach(function (g) {
+        groups.push('<tr data-group="' + esc(g.id) + '"><th scope="row">' + esc(g.id) + "</th><td>" + esc(g.status) + "</td><td>" + esc(g.engine) + " · cluster mode " + esc(g.clusterMode) + "</td><td>" +
+          [g.primaryEndpoint && "primary <code>" + esc(g.primaryEndpoint) + "</code>", g.readerEndpoint && "reader <code>" + esc(g.readerEndpoint) + "</code>", g.configurationEndpoint && "configuration <code>" + esc(g.configurationEndpoint) + "</code>"].filter(Boolean).join("<br>") +
+          "</td><td>" + g.members.map(function (m) { return esc(m.id) + " (" + esc(m.role || "?") + ", " + esc(m.status) + ")"; }).join("<br>") + "</td><td>" + esc(where) + "</td></tr>");
+      });
+      (r.serverlessCaches || []).forEach(function (s) { serverless.push("<tr><th scope=\\"row\\">" + esc(s.id) + "</th><td>" + esc(s.status) + "</td><td>" + esc(s.engine) + "</td><td><code>" + esc(s.endpoint) + "</code></td><td>" + esc(where) + "</td></tr>"); });
+      r.alarms.forEach(function (a) {
+        alarms.push('<tr data-alarm="' + esc(a.name) + '"><th scope="row">' + esc(a.name) + '</th><td class="state state-' + esc(a.state) + '">' + esc(a.state) + "</td><td>" + esc(a.metric) + "</td><td>" + esc(a.reason) + "</td><td>" + esc(a.updated) + "</td><td>" + esc(where) + "</td></tr>");
+      });
+      r.events.forEach(function (e) { events.push({ date: e.date, row: "<tr><td>" + esc(e.date) + "</td><th scope=\\"row\\">" + esc(e.source) + "</th><td>" + esc(e.type) + "</td><td>" + esc(e.message) + "</td></tr>" }); });
+    });
+    document.getElementById("clusters").innerHTML = clusters.join("") || '<p class="muted">No cache cluster yet.</p>';
+    document.getElementById("groups").innerHTML = groups.length ? table(["Replication group", "Status", "Engine", "Endpoints", "Nodes (role)", "Region"], groups) : '<p class="muted">No replication group yet.</p>';
+    document.getElementById("serverless").innerHTML = serverless.length ? table(["Serverless cache", "Status", "Engine", "Endpoint", "Region"], serverless) : '<p class="muted">No serverless cache yet.</p>';
+    document.getElementById("alarms").innerHTML = alarms.length ? table(["Alarm", "State", "Metric", "Reason", "Updated", "Region"], alarms) : '<p class="muted">No alarm yet.</p>';
+    events.sort(function (a, b) { return a.date < b.date ? 1 : -1; });
+    document.getElementById("events").innerHTML = events.length ? table(["Date", "Source", "Type", "Message"], events.slice(0, 30).map(function (e) { return e.row; })) : '<p class="muted">No event yet.</p>';
+    document.getElementById("updated").textContent = "updated " + new Date(data.now).toLocaleTimeString();
+  }
+  function refresh() {
+    if (paused) return;
+    fetch("dashboard.json", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (data) {
+      interval = Math.max(1000, Math.min(data.intervalMs || 2000, 5000));
+      render(data);
+    }).catch(function () { document.getElementById("updated").textContent = "emulator not reachable"; })
+      .then(function () { timer = setTimeout(refresh, interval); });
+  }
+  document.getElementById("pause").addEventListener("click", function () {
+    paused = !paused; this.setAttribute("aria-pressed", String(paused)); this.textContent = paused ? "Resume updates" : "Pause updates";
+    if (!paused) { clearTimeout(timer); refresh(); }
+  });
+  refresh();
+})();
+</script>
+</body>
+</html>
+`;
