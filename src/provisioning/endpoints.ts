@@ -87,7 +87,7 @@ async function readAll(service: ApiService, operation: string, input: Wire, list
       const requestId = randomUUID();
       output = (await service.invoke(operation, page, { requestId, ...scope, logger: logger.child({ requestId }) })) as Wire;
     } catch (error) {
-      // An operation the emulator does not serve yet (serverless caches) has nothing to list.
+      // An operation the emulator does not serve has nothing to list.
       if (error instanceof AwsError && error.code === "NotImplemented") return items;
       throw error;
     }
