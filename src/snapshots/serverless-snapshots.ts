@@ -17,6 +17,7 @@ import type { ServerlessCacheRecord, ServerlessSnapshotRecord } from "../state/r
 import type { RegionState, Store } from "../state/store.js";
 import { placeFile, saveRdb } from "./rdb.js";
 import { automaticSnapshotName, expired, SnapshotClock, windowStartBetween } from "./schedule.js";
+import { SnapshotWork } from "./snapshot-work.js";
 import type { SnapshotFiles } from "./snapshot-files.js";
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -39,10 +40,7 @@ export interface ServerlessSnapshotsOptions {
 
 export class ServerlessSnapshots {
   readonly clock: SnapshotClock;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly restores = new Map<ServerlessSnapshotRecord, number>();
-  private stopped = false;
-  private ticker: NodeJS.Timeout | undefined;
+  private readonly work = new SnapshotWork();
   /** Snapshot clock time each cache was last checked for its daily snapshot time (by ARN). */
   private readonly checkedUpTo = new Map<string, number>();
   private readonly due = new Map<string, number>();
@@ -70,13 +68,13 @@ export class ServerlessSnapshots {
 
   /** The record is stored `creating`: the primary's RDB is taken in the cache's order. */
   take(region: RegionState, snapshot: ServerlessSnapshotRecord, cache: ServerlessCacheRecord): Promise<void> {
-    return this.track(
+    return this.work.track(
       this.options.serverless.exclusive(cache, async () => {
         try {
           const [primary] = this.options.serverless.engines(cache);
           if (!primary) throw new Error(`serverless cache ${cache.name} has no running engine`);
           const file = this.files.rdbPath(region.key, snapshotDir(snapshot.name), "0001");
-          snapshot.sizeBytes = await saveRdb(primary, file, { isCancelled: () => this.stopped });
+          snapshot.sizeBytes = await saveRdb(primary, file, { isCancelled: () => this.work.stopped });
           snapshot.rdbFile = file;
           snapshot.status = "available";
           emitEvent(region, "serverless-cache-snapshot", snapshot.name, serverlessSnapshotEvents.created(snapshot.name, cache.name), snapshot.arn);
@@ -91,7 +89,7 @@ export class ServerlessSnapshots {
 
   /** A copy in the store: the target `creating`, then `available` with the same data. */
   copy(region: RegionState, source: ServerlessSnapshotRecord, target: ServerlessSnapshotRecord): void {
-    void this.track(
+    void this.work.track(
       this.busy(source, "copying", async () => {
         try {
           const to = this.files.rdbPath(region.key, snapshotDir(target.name), "0001");
@@ -114,7 +112,7 @@ export class ServerlessSnapshots {
 
   /** The snapshot is `exporting` until its RDB is in the bucket; never over an existing object (AWS's failure event). */
   export(region: RegionState, snapshot: ServerlessSnapshotRecord, path: string): void {
-    void this.track(
+    void this.work.track(
       this.busy(snapshot, "exporting", async () => {
         try {
           await mkdir(dirname(path), { recursive: true });
@@ -130,7 +128,7 @@ export class ServerlessSnapshots {
 
   /** The record is `deleting`: its files go, then the record and its tags. */
   delete(region: RegionState, snapshot: ServerlessSnapshotRecord): void {
-    void this.track(
+    void this.work.track(
       (async () => {
         await this.files.removeSnapshot(region.key, snapshotDir(snapshot.name));
         if (region.serverlessSnapshots.get(snapshot.name) === snapshot) region.serverlessSnapshots.delete(snapshot.name);
@@ -148,43 +146,28 @@ export class ServerlessSnapshots {
     }
   }
 
-  /** The snapshot shows `restoring` until `done` (the new cache is up, or failed). */
-  restoring(snapshot: ServerlessSnapshotRecord, done: Promise<void>): void {
-    this.restores.set(snapshot, (this.restores.get(snapshot) ?? 0) + 1);
-    snapshot.status = "restoring";
-    void this.track(
-      done.finally(() => {
-        const left = (this.restores.get(snapshot) ?? 1) - 1;
-        if (left > 0) return void this.restores.set(snapshot, left);
-        this.restores.delete(snapshot);
-        if (snapshot.status === "restoring") snapshot.status = "available";
-      }),
-    );
+  /** The snapshot shows `restoring` until `done` (the new resource is up, or failed). */
+  restoring(snapshot: { status: string }, done: Promise<void>): void {
+    this.work.restoring(snapshot, done);
   }
 
-  /** Starts the daily snapshot clock (SnapshotRetentionLimit > 0: one snapshot at each DailySnapshotTime). */
+  /** Starts the automatic snapshot clock (SnapshotRetentionLimit > 0). */
   startAutomatic(): void {
-    const everyMs = Math.max(20, Math.min(30_000, this.clock.realMs(5 * 60_000)));
-    this.ticker = setInterval(() => this.tick(), everyMs);
-    this.ticker.unref();
+    this.work.startTicker(this.clock, () => this.tick());
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = undefined;
-    await Promise.allSettled([...this.inFlight]);
+    await this.work.stop();
   }
 
   async reset(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await this.work.settled();
     this.checkedUpTo.clear();
     this.due.clear();
   }
 
   /** One look at every cache with daily snapshots on: take the due ones, drop the expired ones. */
   private tick(): void {
-    if (this.stopped) return;
     const now = this.clock.now();
     for (const region of this.options.store.allRegions()) {
       for (const cache of region.serverlessCaches.values()) this.checkCache(region, cache, now);
@@ -233,12 +216,6 @@ export class ServerlessSnapshots {
     } finally {
       if (snapshot.status === status) snapshot.status = "available";
     }
-  }
-
-  private track(work: Promise<void>): Promise<void> {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-    return work;
   }
 }
 

@@ -20,6 +20,7 @@ import { resources } from "../state/resources.js";
 import type { RegionState, Store } from "../state/store.js";
 import { placeFile, saveRdb } from "./rdb.js";
 import { automaticSnapshotName, expired, SnapshotClock, windowStartBetween, windowStartMinutes } from "./schedule.js";
+import { SnapshotWork } from "./snapshot-work.js";
 import { SnapshotFiles } from "./snapshot-files.js";
 import { clusterSnapshot, groupSnapshot } from "./snapshot-records.js";
 
@@ -35,13 +36,9 @@ export interface SnapshotServiceOptions {
 
 export class SnapshotService {
   readonly clock: SnapshotClock;
-  /** Restores running from each snapshot: it shows `restoring` while there are any. */
-  private readonly restores = new Map<SnapshotRecord, number>();
+  private readonly work = new SnapshotWork();
   /** Copies running from each snapshot: it shows `copying` while there are any. */
   private readonly copies = new Map<SnapshotRecord, number>();
-  private readonly inFlight = new Set<Promise<void>>();
-  private stopped = false;
-  private ticker: NodeJS.Timeout | undefined;
   /** Snapshot clock time each source was last checked for its window (by ARN). */
   private readonly checkedUpTo = new Map<string, number>();
   private readonly windowDue = new Map<string, number>();
@@ -86,7 +83,7 @@ export class SnapshotService {
 
   /** The record is stored `creating` and the cluster is `snapshotting` (or `deleting`, for a final snapshot). */
   snapshotCluster(region: RegionState, snapshot: SnapshotRecord, cluster: CacheClusterRecord): Promise<void> {
-    return this.track(
+    return this.work.track(
       this.options.clusters.exclusive(cluster, async () => {
         const engine = this.options.clusters.engineNode(cluster);
         await this.take(region, snapshot, cluster.id, "cache cluster", async () => {
@@ -100,7 +97,7 @@ export class SnapshotService {
 
   /** Every node group's RDB, each from a replica when there is one (synced first), else from its primary. */
   snapshotGroup(region: RegionState, snapshot: SnapshotRecord, group: ReplicationGroupRecord): Promise<void> {
-    return this.track(
+    return this.work.track(
       this.options.replication.exclusive(group, async () => {
         await this.take(region, snapshot, group.id, "replication group", async () => {
           await Promise.all(
@@ -124,7 +121,7 @@ export class SnapshotService {
   copy(region: RegionState, source: SnapshotRecord, target: SnapshotRecord): void {
     this.copies.set(source, (this.copies.get(source) ?? 0) + 1);
     source.status = "copying";
-    void this.track(
+    void this.work.track(
       (async () => {
         try {
           for (const [i, part] of source.nodes.entries()) {
@@ -164,7 +161,7 @@ export class SnapshotService {
 
   /** The record is `deleting`: its files go, then the record and its tags. */
   delete(region: RegionState, snapshot: SnapshotRecord): void {
-    void this.track(
+    void this.work.track(
       (async () => {
         await this.files.removeSnapshot(region.key, snapshot.name);
         if (region.snapshots.get(snapshot.name) === snapshot) region.snapshots.delete(snapshot.name);
@@ -185,26 +182,14 @@ export class SnapshotService {
     }
   }
 
-  /** The snapshot shows `restoring` until `done` (the new cluster or group is up, or failed). */
-  restoring(snapshot: SnapshotRecord, done: Promise<void>): void {
-    this.restores.set(snapshot, (this.restores.get(snapshot) ?? 0) + 1);
-    snapshot.status = "restoring";
-    void this.track(
-      done.finally(() => {
-        const left = (this.restores.get(snapshot) ?? 1) - 1;
-        if (left > 0) return void this.restores.set(snapshot, left);
-        this.restores.delete(snapshot);
-        if (snapshot.status === "restoring") snapshot.status = "available";
-      }),
-    );
+  /** The snapshot shows `restoring` until `done` (the new resource is up, or failed). */
+  restoring(snapshot: { status: string }, done: Promise<void>): void {
+    this.work.restoring(snapshot, done);
   }
 
-  /** Starts the automatic snapshot clock (SnapshotRetentionLimit > 0: one snapshot in each SnapshotWindow). */
+  /** Starts the automatic snapshot clock (SnapshotRetentionLimit > 0). */
   startAutomatic(): void {
-    // Fine enough that no window is missed for long, coarse enough to cost nothing at scale 1.
-    const everyMs = Math.max(20, Math.min(30_000, this.clock.realMs(5 * 60_000)));
-    this.ticker = setInterval(() => this.tick(), everyMs);
-    this.ticker.unref();
+    this.work.startTicker(this.clock, () => this.tick());
   }
 
   /**
@@ -212,15 +197,12 @@ export class SnapshotService {
    * flight has ended (the lifecycles' stopAll() ends what waits on them).
    */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = undefined;
-    await Promise.allSettled([...this.inFlight]);
+    await this.work.stop();
   }
 
   /** Forgets every schedule, and every snapshot file (reset, after the engines stopped). */
   async reset(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await this.work.settled();
     this.checkedUpTo.clear();
     this.windowDue.clear();
     await this.files.clear();
@@ -228,7 +210,6 @@ export class SnapshotService {
 
   /** One look at every source with automatic snapshots on: take the due ones, drop the expired ones. */
   private tick(): void {
-    if (this.stopped) return;
     const now = this.clock.now();
     for (const region of this.options.store.allRegions()) {
       const sources: Array<CacheClusterRecord | ReplicationGroupRecord> = [
@@ -304,7 +285,7 @@ export class SnapshotService {
   private async saveNode(region: RegionState, snapshot: SnapshotRecord, index: number, engine: EngineNode): Promise<void> {
     const part = snapshot.nodes[index]!;
     const file = this.files.rdbPath(region.key, snapshot.name, part.nodeGroupId ?? "0001");
-    part.sizeBytes = await saveRdb(engine, file, { isCancelled: () => this.stopped });
+    part.sizeBytes = await saveRdb(engine, file, { isCancelled: () => this.work.stopped });
     part.rdbFile = file;
     part.snapshotCreateTime = new Date();
   }
@@ -312,11 +293,5 @@ export class SnapshotService {
   private engineOf(region: RegionState, clusterId: string): EngineNode | undefined {
     const cluster = region.clusters.get(clusterId);
     return cluster ? this.options.clusters.engineNode(cluster) : undefined;
-  }
-
-  private track(work: Promise<void>): Promise<void> {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-    return work;
   }
 }
