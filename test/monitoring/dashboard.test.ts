@@ -105,6 +105,6 @@ describe.skipIf(!haveChromium)("dashboard in chromium", () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     expect(requested.filter((url) => !url.startsWith(`${emulator.url}/`))).toEqual([]);
-    if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
+    if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT });
   });
 });
