@@ -44,6 +44,9 @@ describe.skipIf(!haveChromium)("dashboard in chromium", () => {
     expect(requested).toContain(`${emulator.url}/_emulator/assets/uPlot.iife.min.js`);
     expect(requested).toContain(`${emulator.url}/_emulator/assets/uPlot.min.css`);
     expect(await page.evaluate(() => typeof (window as unknown as { uPlot?: unknown }).uPlot)).toBe("function");
+    // Only uPlot's two files are served, not the rest of the package.
+    expect((await fetch(`${emulator.url}/_emulator/assets/uPlot.iife.min.js`)).headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect((await fetch(`${emulator.url}/_emulator/assets/uPlot.cjs.js`)).status).toBe(404);
     await expect(page.locator("#clusters").textContent()).resolves.toContain("No cache cluster yet.");
   });
 
