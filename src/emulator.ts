@@ -27,7 +27,7 @@ import { dataDirLayout, runDir, type DataDirLayout } from "./state/data-dir.js";
 import { AlarmStore, cloudwatchService, MetricStore } from "./services/cloudwatch/index.js";
 import { Monitoring } from "./services/cloudwatch/monitoring.js";
 import { DashboardHistory, dashboardData } from "./server/dashboard.js";
-import { ApiCounters, renderPrometheus } from "./server/prometheus.js";
+import { PrometheusMetrics } from "./server/prometheus.js";
 import { elasticacheService } from "./services/elasticache/index.js";
 import { StatePersister } from "./state/persistence.js";
 import { Store } from "./state/store.js";
@@ -67,8 +67,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   const alarms = new AlarmStore();
   const metrics = new MetricStore();
   const history = new DashboardHistory();
-  const apiCounters = new ApiCounters();
   let monitoring: Monitoring | undefined;
+  const prometheus = new PrometheusMetrics({ monitoring: () => monitoring, alarms });
   let server: Server | undefined;
   let url = "";
   let dataPlane: DataPlane | undefined;
@@ -145,7 +145,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         services: [elasticache, cloudwatch],
         fallback: elasticache,
         defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
-        onAnswer: (service, action, status) => apiCounters.record(service, action, status),
+        onAnswer: (service, action, status) => prometheus.recordAnswer(service, action, status),
       }),
       handleEmulator: emulatorRoutes({
         health: () => ({ engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } }),
@@ -157,7 +157,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
           const json = await listEndpoints({ elasticache, scopes, defaults, logger });
           return { json, env: endpointsAsEnv(json) };
         },
-        metrics: () => renderPrometheus({ monitoring: watch, alarms, api: apiCounters }),
+        metrics: () => prometheus.scrape(),
         dashboard: () => dashboardData({ store, alarms, history, advertisedHost: config.advertisedHost, intervalMs: config.metricsIntervalMs }),
       }),
     });

@@ -1,8 +1,10 @@
 /**
- * The dashboard page served at `GET /_emulator/`: one self-contained HTML document (its style,
- * script and SVG charts inline; nothing from a CDN, so it works offline) that polls
- * `/_emulator/dashboard.json` and redraws without a reload. Plain tables and buttons, so it is
- * usable from the keyboard and by screen readers; the layout folds to one column on narrow screens.
+ * The dashboard page served at `GET /_emulator/`: one HTML document (its style and script inline)
+ * whose charts are drawn by uPlot, served by the emulator itself from `/_emulator/assets/`
+ * (nothing from a CDN, so it works offline). It polls `/_emulator/dashboard.json` and updates
+ * without a reload: each cluster's card and its charts stay, and get the new points. Plain tables
+ * and buttons, so it is usable from the keyboard and by screen readers (each chart is an image
+ * labelled with its latest value); the layout folds to one column on narrow screens.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -10,6 +12,8 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>elasticache-local</title>
+<link rel="stylesheet" href="assets/uPlot.min.css">
+<script src="assets/uPlot.iife.min.js"></script>
 <style>
   :root { --fg:#1d2330; --muted:#5b6475; --line:#d8dde6; --bg:#f6f7f9; --ok:#1a7f37; --alarm:#c62828; --insufficient:#8a6d00; --accent:#2457c5; }
   * { box-sizing: border-box; }
@@ -26,9 +30,9 @@ export const DASHBOARD_HTML = `<!doctype html>
   .card { background:#fff; border:1px solid var(--line); border-radius:6px; padding:.75rem; }
   .card:focus-within, .card:focus { outline:2px solid var(--accent); outline-offset:2px; }
   .charts { display:grid; grid-template-columns:1fr 1fr; gap:.5rem; margin-top:.5rem; }
-  .chart { margin:0; }
+  .chart { margin:0; min-width:0; }
   .chart figcaption { gap:.5rem; font-size:.8rem; color:var(--muted); display:flex; justify-content:space-between; }
-  .chart svg { width:100%; height:60px; display:block; background:#fafbfc; border:1px solid var(--line); }
+  .chart .plot { width:100%; overflow:hidden; background:#fafbfc; border:1px solid var(--line); }
   .muted { color:var(--muted); }
   button { font:inherit; padding:.3rem .7rem; border:1px solid var(--line); background:#fff; border-radius:4px; cursor:pointer; }
   button:focus-visible, a:focus-visible { outline:2px solid var(--accent); outline-offset:2px; }
@@ -71,20 +75,98 @@ export const DASHBOARD_HTML = `<!doctype html>
     if (unit === "%") return v.toFixed(1) + " %";
     return (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1)) + (unit ? " " + unit : "");
   }
-  function chart(title, points, key, unit) {
-    var vals = points.map(function (p) { return p[key]; });
-    var defined = vals.filter(function (v) { return v != null && isFinite(v); });
-    var last = defined.length ? defined[defined.length - 1] : null;
-    var max = Math.max.apply(null, defined.concat([unit === "%" ? 100 : 1]));
-    var w = 300, h = 60, n = Math.max(points.length - 1, 1), path = "", dots = 0;
-    vals.forEach(function (v, i) {
-      if (v == null || !isFinite(v)) return;
-      var x = (i / n) * w, y = h - 4 - (v / max) * (h - 8);
-      path += (path ? " L" : "M") + x.toFixed(1) + " " + y.toFixed(1); dots++;
+  var CHARTS = [
+    { key: "ops", title: "operations/s", unit: "" },
+    { key: "memoryBytes", title: "memory", unit: "bytes" },
+    { key: "connections", title: "connections", unit: "" },
+    { key: "hitRate", title: "hit rate", unit: "%" }
+  ];
+  var CHART_HEIGHT = 110, STROKE = "#2457c5";
+  /** Cards of the clusters on screen, by account/region/id: each keeps its uPlot charts between updates. */
+  var cards = new Map();
+  var resized = typeof ResizeObserver === "function" ? new ResizeObserver(function (entries) {
+    entries.forEach(function (e) { var u = e.target.uplot; if (u) u.setSize({ width: Math.max(Math.floor(e.contentRect.width), 80), height: CHART_HEIGHT }); });
+  }) : null;
+  /** Short axis labels: 488K, 1.2M, 50%, 150. */
+  function tick(unit) {
+    return function (u, splits) {
+      return splits.map(function (v) {
+        if (v == null) return "";
+        if (unit === "%") return v.toFixed(0) + "%";
+        var k = unit === "bytes" ? 1024 : 1000, s = ["", "K", "M", "G"], i = 0;
+        while (Math.abs(v) >= k && i < 3) { v /= k; i++; }
+        return (i === 0 ? String(Math.round(v * 10) / 10) : Math.abs(v) < 10 ? v.toFixed(1) : String(Math.round(v))) + s[i];
+      });
+    };
+  }
+  function clock(u, splits) {
+    return splits.map(function (v) { return v == null ? "" : new Date(v * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }); });
+  }
+  function newChart(spec, box) {
+    var axis = { font: "10px system-ui, sans-serif", stroke: "#5b6475", size: 22, gap: 2, ticks: { size: 3, stroke: "#d8dde6" }, grid: { stroke: "#eef0f3" } };
+    var u = new uPlot({
+      width: Math.max(box.clientWidth, 80), height: CHART_HEIGHT,
+      legend: { show: false }, cursor: { show: false }, select: { show: false },
+      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(max || 0, spec.unit === "%" ? 100 : 1)]; } } },
+      axes: [Object.assign({}, axis, { space: 70, values: clock }), Object.assign({}, axis, { size: 40, space: 20, values: tick(spec.unit) })],
+      series: [{}, { label: spec.title, stroke: STROKE, width: 1.5, points: { show: false }, spanGaps: false }]
+    }, [[], []], box);
+    box.uplot = u;
+    if (resized) resized.observe(box);
+    return u;
+  }
+  function createCard(c) {
+    var el = document.createElement("article");
+    el.className = "card"; el.tabIndex = 0; el.setAttribute("data-cluster", c.id);
+    var info = document.createElement("div");
+    var charts = document.createElement("div"); charts.className = "charts";
+    el.appendChild(info); el.appendChild(charts);
+    var list = CHARTS.map(function (spec) {
+      var fig = document.createElement("figure"); fig.className = "chart"; fig.setAttribute("data-metric", spec.key);
+      var cap = document.createElement("figcaption");
+      var box = document.createElement("div"); box.className = "plot"; box.setAttribute("role", "img");
+      fig.appendChild(cap); fig.appendChild(box); charts.appendChild(fig);
+      return { spec: spec, fig: fig, cap: cap, box: box, u: null };
     });
-    return '<figure class="chart" data-metric="' + key + '" data-points="' + dots + '"><figcaption><span>' + esc(title) + '</span><span>' + fmt(last, unit) + '</span></figcaption>' +
-      '<svg viewBox="0 0 ' + w + ' ' + h + '" preserveAspectRatio="none" role="img" aria-label="' + esc(title) + ': latest ' + esc(fmt(last, unit)) + ', ' + dots + ' points">' +
-      (path ? '<path d="' + path + '" fill="none" stroke="#2457c5" stroke-width="1.5" vector-effect="non-scaling-stroke"/>' : "") + "</svg></figure>";
+    return { el: el, info: info, charts: list };
+  }
+  function updateChart(ch, points) {
+    var xs = points.map(function (p) { return p.t / 1000; });
+    var ys = points.map(function (p) { var v = p[ch.spec.key]; return v == null || !isFinite(v) ? null : v; });
+    if (!ch.u) ch.u = newChart(ch.spec, ch.box);
+    ch.u.setData([xs, ys]);
+    var drawn = ch.u.data[1].filter(function (v) { return v != null; });
+    var last = drawn.length ? drawn[drawn.length - 1] : null;
+    ch.fig.setAttribute("data-points", String(drawn.length));
+    ch.cap.innerHTML = "<span>" + esc(ch.spec.title) + "</span><span>" + esc(fmt(last, ch.spec.unit)) + "</span>";
+    ch.box.setAttribute("aria-label", ch.spec.title + ": latest " + fmt(last, ch.spec.unit) + ", " + drawn.length + " points");
+  }
+  function renderClusters(list) {
+    var host = document.getElementById("clusters"), seen = new Set();
+    var empty = host.querySelector("p.muted");
+    if (list.length && empty) empty.remove();
+    list.forEach(function (item, i) {
+      var c = item.cluster, where = item.where, key = item.key;
+      seen.add(key);
+      var card = cards.get(key);
+      if (!card) { card = createCard(c); cards.set(key, card); }
+      // In the answer's order; a card already in place is left alone (moving it would drop its focus).
+      if (host.children[i] !== card.el) host.insertBefore(card.el, host.children[i] || null);
+      card.el.setAttribute("aria-labelledby", "c-" + c.id);
+      card.info.innerHTML = '<h3 id="c-' + esc(c.id) + '">' + esc(c.id) + ' <span class="muted">' + esc(c.status) + "</span></h3>" +
+        '<div class="muted">' + esc(c.engine) + " " + esc(c.engineVersion) + " · " + esc(c.nodeType) + " · " + esc(where) +
+        (c.replicationGroupId ? " · " + esc(c.role) + " of " + esc(c.replicationGroupId) : "") + "</div>" +
+        (c.configurationEndpoint ? "<div>configuration <code>" + esc(c.configurationEndpoint) + "</code></div>" : "") +
+        "<div>" + c.nodes.map(function (n) { return "node " + esc(n.id) + " <code>" + esc(n.endpoint) + "</code> " + esc(n.status); }).join("<br>") + "</div>";
+      card.charts.forEach(function (ch) { updateChart(ch, c.chart); });
+    });
+    cards.forEach(function (card, key) {
+      if (seen.has(key)) return;
+      card.charts.forEach(function (ch) { if (resized) resized.unobserve(ch.box); if (ch.u) ch.u.destroy(); });
+      card.el.remove();
+      cards.delete(key);
+    });
+    if (!list.length && !host.querySelector("p.muted")) host.innerHTML = '<p class="muted">No cache cluster yet.</p>';
   }
   function table(head, rows) {
     return "<table><thead><tr>" + head.map(function (h) { return '<th scope="col">' + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" + rows.join("") + "</tbody></table>";
@@ -93,16 +175,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     var clusters = [], groups = [], serverless = [], alarms = [], events = [];
     data.regions.forEach(function (r) {
       var where = r.region + " · " + r.accountId;
-      r.clusters.forEach(function (c) {
-        clusters.push('<article class="card" tabindex="0" data-cluster="' + esc(c.id) + '" aria-labelledby="c-' + esc(c.id) + '">' +
-          '<h3 id="c-' + esc(c.id) + '">' + esc(c.id) + ' <span class="muted">' + esc(c.status) + "</span></h3>" +
-          '<div class="muted">' + esc(c.engine) + " " + esc(c.engineVersion) + " · " + esc(c.nodeType) + " · " + esc(where) +
-          (c.replicationGroupId ? " · " + esc(c.role) + " of " + esc(c.replicationGroupId) : "") + "</div>" +
-          (c.configurationEndpoint ? "<div>configuration <code>" + esc(c.configurationEndpoint) + "</code></div>" : "") +
-          "<div>" + c.nodes.map(function (n) { return "node " + esc(n.id) + " <code>" + esc(n.endpoint) + "</code> " + esc(n.status); }).join("<br>") + "</div>" +
-          '<div class="charts">' + chart("operations/s", c.chart, "ops", "") + chart("memory", c.chart, "memoryBytes", "bytes") +
-          chart("connections", c.chart, "connections", "") + chart("hit rate", c.chart, "hitRate", "%") + "</div></article>");
-      });
+      r.clusters.forEach(function (c) { clusters.push({ key: r.accountId + "/" + r.region + "/" + c.id, cluster: c, where: where }); });
       r.replicationGroups.forEach(function (g) {
         groups.push('<tr data-group="' + esc(g.id) + '"><th scope="row">' + esc(g.id) + "</th><td>" + esc(g.status) + "</td><td>" + esc(g.engine) + " · cluster mode " + esc(g.clusterMode) + "</td><td>" +
           [g.primaryEndpoint && "primary <code>" + esc(g.primaryEndpoint) + "</code>", g.readerEndpoint && "reader <code>" + esc(g.readerEndpoint) + "</code>", g.configurationEndpoint && "configuration <code>" + esc(g.configurationEndpoint) + "</code>"].filter(Boolean).join("<br>") +
@@ -114,7 +187,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       });
       r.events.forEach(function (e) { events.push({ date: e.date, row: "<tr><td>" + esc(e.date) + "</td><th scope=\\"row\\">" + esc(e.source) + "</th><td>" + esc(e.type) + "</td><td>" + esc(e.message) + "</td></tr>" }); });
     });
-    document.getElementById("clusters").innerHTML = clusters.join("") || '<p class="muted">No cache cluster yet.</p>';
+    renderClusters(clusters);
     document.getElementById("groups").innerHTML = groups.length ? table(["Replication group", "Status", "Engine", "Endpoints", "Nodes (role)", "Region"], groups) : '<p class="muted">No replication group yet.</p>';
     document.getElementById("serverless").innerHTML = serverless.length ? table(["Serverless cache", "Status", "Engine", "Endpoint", "Region"], serverless) : '<p class="muted">No serverless cache yet.</p>';
     document.getElementById("alarms").innerHTML = alarms.length ? table(["Alarm", "State", "Metric", "Reason", "Updated", "Region"], alarms) : '<p class="muted">No alarm yet.</p>';

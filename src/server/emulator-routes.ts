@@ -1,8 +1,10 @@
 /**
  * The emulator's own HTTP endpoints under `/_emulator/` (never mixed with the AWS API at `/`):
  * health (engines and forwarder in use), the CA certificate of the TLS endpoints, reset,
- * and every resource's endpoints; Prometheus metrics, and the dashboard (its page and the JSON it polls).
+ * and every resource's endpoints; Prometheus metrics, and the dashboard (its page, the JSON it
+ * polls, and its chart library under assets/).
  */
+import { dashboardAsset } from "./dashboard-assets.js";
 import { DASHBOARD_HTML } from "./dashboard-page.js";
 import type { HttpServerOptions } from "./http-server.js";
 import { PROMETHEUS_CONTENT_TYPE } from "./prometheus.js";
@@ -18,7 +20,7 @@ export interface EmulatorRouteDeps {
   /** Every resource's endpoints: the JSON listing and the same as `NAME=value` lines. */
   endpoints?(): Promise<{ json: unknown; env: string }>;
   /** The Prometheus text of the latest sampling round. */
-  metrics(): string;
+  metrics(): Promise<string>;
   /** What the dashboard shows. */
   dashboard(): unknown;
 }
@@ -40,9 +42,13 @@ export function emulatorRoutes(deps: EmulatorRouteDeps): HttpServerOptions["hand
       if (pem === undefined) return { status: 404, json: { error: "TLS in transit is unavailable (no openssl command)" } };
       return { status: 200, text: pem, contentType: "application/x-pem-file" };
     }
-    if (name === "metrics" && method === "GET") return { status: 200, text: deps.metrics(), contentType: PROMETHEUS_CONTENT_TYPE };
+    if (name === "metrics" && method === "GET") return { status: 200, text: await deps.metrics(), contentType: PROMETHEUS_CONTENT_TYPE };
     if (name === "" && method === "GET") return { status: 200, text: DASHBOARD_HTML, contentType: "text/html; charset=utf-8" };
     if (name === "dashboard.json" && method === "GET") return { status: 200, json: deps.dashboard() };
+    if (name.startsWith("assets/") && method === "GET") {
+      const asset = await dashboardAsset(name.slice("assets/".length));
+      if (asset) return { status: 200, ...asset };
+    }
     if (name === "reset" && method === "POST") {
       await deps.reset();
       return { status: 200, json: { status: "reset" } };

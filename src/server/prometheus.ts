@@ -1,33 +1,24 @@
 /**
  * `GET /_emulator/metrics`: the latest sampling round in the Prometheus text exposition format
- * (0.0.4). Every AWS/ElastiCache metric is a family `elasticache_<snake_case_name>` labelled by
- * account, region, cache_cluster_id, cache_node_id, replication_group_id (members) or
- * serverless_cache, and engine: gauges as they are, counters as `_total` running totals since
- * the engine started (what rate() wants), not CloudWatch's per-period deltas. Then the
- * emulator's own: API requests by service, action and status, engines running, engine
- * restarts, sampling rounds, alarms by state, and the process's CPU and memory.
+ * (0.0.4), written by prom-client from a registry of this emulator's own (never prom-client's
+ * global one, so two emulators in one process do not mix). Every AWS/ElastiCache metric is a
+ * family `elasticache_<snake_case_name>` labelled by account, region, cache_cluster_id,
+ * cache_node_id, replication_group_id (members) or serverless_cache, and engine: gauges as they
+ * are, counters as `_total` running totals since the engine started (what rate() wants), not
+ * CloudWatch's per-period deltas. Then the emulator's own: API requests by service, action and
+ * status, engines running, engine restarts, sampling rounds, alarms by state, and the process's
+ * CPU and memory.
+ *
+ * Values are not copied into prom-client as they change: each metric's collect() reads the
+ * sampler's latest round (or the alarm store, or the process) when it is scraped. Only the API
+ * request counter is prom-client's own, incremented as answers go out.
  */
+import { Counter, Gauge, Registry } from "prom-client";
 import type { Monitoring } from "../services/cloudwatch/monitoring.js";
+import type { ResourceSample } from "../services/cloudwatch/sampler.js";
 import type { AlarmStore } from "../services/cloudwatch/index.js";
 
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
-/** API answers counted by service, action and status. */
-export class ApiCounters {
-  private readonly counts = new Map<string, number>();
-
-  record(service: string, action: string, status: number): void {
-    const key = JSON.stringify([service, action, String(status)]);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-
-  entries(): Array<{ service: string; action: string; status: string; count: number }> {
-    return [...this.counts].map(([key, count]) => {
-      const [service, action, status] = JSON.parse(key) as [string, string, string];
-      return { service, action, status, count };
-    });
-  }
-}
+export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** `CacheHits` -> `cache_hits`, `CPUUtilization` -> `cpu_utilization`, `DB0AverageTTL` -> `db0_average_ttl`. */
 export function snakeCase(name: string): string {
@@ -37,48 +28,168 @@ export function snakeCase(name: string): string {
     .toLowerCase();
 }
 
-function labelText(labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`);
-  return parts.length ? `{${parts.join(",")}}` : "";
+/** One engine metric family as the latest round names it: its type, help, and the labels its samples carry. */
+interface EngineFamily {
+  metricName: string;
+  type: "gauge" | "counter";
+  help: string;
+  labelNames: Set<string>;
 }
 
-function num(value: number): string {
-  return Number.isFinite(value) ? String(value) : Number.isNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf";
-}
-
-export function renderPrometheus(deps: { monitoring: Monitoring; alarms: AlarmStore; api: ApiCounters }): string {
-  const { monitoring, alarms, api } = deps;
-  const families = new Map<string, { type: "gauge" | "counter"; help: string; lines: string[] }>();
-  const family = (name: string, type: "gauge" | "counter", help: string) => {
-    let f = families.get(name);
-    if (!f) families.set(name, (f = { type, help, lines: [] }));
-    return f;
-  };
-  for (const sample of monitoring.sampler.latest()) {
-    const labels = { ...sample.labels, engine: sample.engine };
+/** The families of one round, keyed by their Prometheus name. */
+function engineFamilies(samples: readonly ResourceSample[]): Map<string, EngineFamily> {
+  const families = new Map<string, EngineFamily>();
+  for (const sample of samples) {
     for (const v of sample.values) {
-      const base = `elasticache_${snakeCase(v.name)}`;
-      if (v.total !== undefined) family(`${base}_total`, "counter", `${sample.namespace} ${v.name} (${v.unit}), running total since the engine started`).lines.push(`${base}_total${labelText(labels)} ${num(v.total)}`);
-      else family(base, "gauge", `${sample.namespace} ${v.name} (${v.unit})`).lines.push(`${base}${labelText(labels)} ${num(v.value)}`);
+      const counter = v.total !== undefined;
+      const name = `elasticache_${snakeCase(v.name)}${counter ? "_total" : ""}`;
+      let family = families.get(name);
+      if (!family) {
+        const help = counter ? `${sample.namespace} ${v.name} (${v.unit}), running total since the engine started` : `${sample.namespace} ${v.name} (${v.unit})`;
+        families.set(name, (family = { metricName: v.name, type: counter ? "counter" : "gauge", help, labelNames: new Set() }));
+      }
+      for (const label of Object.keys(sample.labels)) family.labelNames.add(label);
+      family.labelNames.add("engine");
     }
   }
-  const requests = family("elasticache_local_api_requests_total", "counter", "API requests answered, by service, action and HTTP status");
-  for (const e of api.entries()) requests.lines.push(`elasticache_local_api_requests_total${labelText({ service: e.service, action: e.action, status: e.status })} ${e.count}`);
-  family("elasticache_local_engines_running", "gauge", "Engine processes read in the latest sampling round").lines.push(`elasticache_local_engines_running ${monitoring.nodes.running}`);
-  family("elasticache_local_engine_restarts_total", "counter", "Engine processes found replaced under the same cache node").lines.push(`elasticache_local_engine_restarts_total ${monitoring.nodes.restarts}`);
-  family("elasticache_local_metrics_rounds_total", "counter", "Metrics sampling rounds done").lines.push(`elasticache_local_metrics_rounds_total ${monitoring.sampler.rounds}`);
-  family("elasticache_local_metrics_round_seconds", "gauge", "Duration of the latest sampling round").lines.push(`elasticache_local_metrics_round_seconds ${monitoring.sampler.lastRoundMs / 1000}`);
-  const states = { OK: 0, ALARM: 0, INSUFFICIENT_DATA: 0 };
-  for (const region of alarms.allRegions()) for (const r of region.all()) if (r.alarm.StateValue) states[r.alarm.StateValue]++;
-  const alarmFamily = family("elasticache_local_alarms", "gauge", "CloudWatch alarms by state");
-  for (const [state, count] of Object.entries(states)) alarmFamily.lines.push(`elasticache_local_alarms{state="${state}"} ${count}`);
-  const cpu = process.cpuUsage();
-  family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds").lines.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
-  family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes").lines.push(`process_resident_memory_bytes ${process.memoryUsage().rss}`);
+  return families;
+}
 
-  const out: string[] = [];
-  for (const [name, f] of families) {
-    out.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`, ...f.lines);
+export class PrometheusMetrics {
+  readonly registry = new Registry();
+  private readonly apiRequests: Counter<"service" | "action" | "status">;
+  /** The engine families registered now, with the labels each was made with. */
+  private readonly engine = new Map<string, { metric: Gauge | Counter; type: "gauge" | "counter"; labelNames: Set<string> }>();
+
+  constructor(private readonly deps: { monitoring: () => Monitoring | undefined; alarms: AlarmStore }) {
+    const registers = [this.registry];
+    const monitoring = deps.monitoring;
+    this.apiRequests = new Counter({
+      name: "elasticache_local_api_requests_total",
+      help: "API requests answered, by service, action and HTTP status",
+      labelNames: ["service", "action", "status"],
+      registers,
+    });
+    new Gauge({
+      name: "elasticache_local_engines_running",
+      help: "Engine processes read in the latest sampling round",
+      registers,
+      collect() {
+        this.set(monitoring()?.nodes.running ?? 0);
+      },
+    });
+    new Counter({
+      name: "elasticache_local_engine_restarts_total",
+      help: "Engine processes found replaced under the same cache node",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(monitoring()?.nodes.restarts ?? 0);
+      },
+    });
+    new Counter({
+      name: "elasticache_local_metrics_rounds_total",
+      help: "Metrics sampling rounds done",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(monitoring()?.sampler.rounds ?? 0);
+      },
+    });
+    new Gauge({
+      name: "elasticache_local_metrics_round_seconds",
+      help: "Duration of the latest sampling round",
+      registers,
+      collect() {
+        this.set((monitoring()?.sampler.lastRoundMs ?? 0) / 1000);
+      },
+    });
+    const alarms = deps.alarms;
+    new Gauge({
+      name: "elasticache_local_alarms",
+      help: "CloudWatch alarms by state",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const states = { OK: 0, ALARM: 0, INSUFFICIENT_DATA: 0 };
+        for (const region of alarms.allRegions()) for (const r of region.all()) if (r.alarm.StateValue) states[r.alarm.StateValue]++;
+        for (const [state, count] of Object.entries(states)) this.set({ state }, count);
+      },
+    });
+    new Counter({
+      name: "process_cpu_seconds_total",
+      help: "Total user and system CPU time spent in seconds",
+      registers,
+      collect() {
+        const cpu = process.cpuUsage();
+        this.reset();
+        this.inc((cpu.user + cpu.system) / 1e6);
+      },
+    });
+    new Gauge({
+      name: "process_resident_memory_bytes",
+      help: "Resident memory size in bytes",
+      registers,
+      collect() {
+        this.set(process.memoryUsage().rss);
+      },
+    });
   }
-  return out.join("\n") + "\n";
+
+  /** One API answer, counted by service, action and status. */
+  recordAnswer(service: string, action: string, status: number): void {
+    this.apiRequests.inc({ service, action, status: String(status) });
+  }
+
+  /** The text a scrape gets. */
+  async scrape(): Promise<string> {
+    this.syncEngineFamilies();
+    return this.registry.metrics();
+  }
+
+  /**
+   * Registers a metric for each family of the latest round that has none (or whose labels grew),
+   * and drops the families the round no longer has, so the page names what the round holds.
+   */
+  private syncEngineFamilies(): void {
+    const samples = this.deps.monitoring()?.sampler.latest() ?? [];
+    const families = engineFamilies(samples);
+    for (const [name, known] of this.engine) {
+      const now = families.get(name);
+      if (now && now.type === known.type && [...now.labelNames].every((l) => known.labelNames.has(l))) continue;
+      this.registry.removeSingleMetric(name);
+      this.engine.delete(name);
+    }
+    for (const [name, family] of families) {
+      if (this.engine.has(name)) continue;
+      const monitoring = this.deps.monitoring;
+      const { metricName } = family;
+      const each = (visit: (labels: Record<string, string>, value: number) => void) => {
+        for (const sample of monitoring()?.sampler.latest() ?? []) {
+          for (const v of sample.values) {
+            if (v.name !== metricName || (v.total !== undefined) !== (family.type === "counter")) continue;
+            visit({ ...sample.labels, engine: sample.engine }, v.total ?? v.value);
+          }
+        }
+      };
+      const config = { name, help: family.help, labelNames: [...family.labelNames], registers: [this.registry] };
+      const metric =
+        family.type === "counter"
+          ? new Counter({
+              ...config,
+              collect() {
+                this.reset();
+                each((labels, value) => this.inc(labels, value));
+              },
+            })
+          : new Gauge({
+              ...config,
+              collect() {
+                this.reset();
+                each((labels, value) => this.set(labels, value));
+              },
+            });
+      this.engine.set(name, { metric, type: family.type, labelNames: family.labelNames });
+    }
+  }
 }

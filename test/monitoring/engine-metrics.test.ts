@@ -6,7 +6,8 @@
  * here: each round is asked for (emulator.sampleMetrics()), so counts are exact.
  */
 import { ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateCacheClusterCommand } from "@aws-sdk/client-elasticache";
+import { CreateCacheClusterCommand, DescribeCacheClustersCommand } from "@aws-sdk/client-elasticache";
+import { register } from "prom-client";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
@@ -120,5 +121,20 @@ describe("Prometheus at /_emulator/metrics", () => {
     expect(one("elasticache_local_api_requests_total", { service: "elasticache", action: "CreateCacheCluster", status: "200" }).map((s) => s.value)).toEqual([2]);
     expect(one("elasticache_local_engines_running", {}).map((s) => s.value)).toEqual([3]);
     expect(one("elasticache_local_engine_restarts_total", {}).map((s) => s.value)).toEqual([0]);
+  });
+
+  it("keeps each emulator's metrics to itself: a second emulator in the same process counts only its own requests", async () => {
+    const scrape = async (e: Emulator) => parsePrometheus(await (await fetch(`${e.url}/_emulator/metrics`)).text()).filter((s) => s.name === "elasticache_local_api_requests_total");
+    const before = await scrape(emulator);
+    const other = await startEmulator();
+    try {
+      await sdkClient(other).send(new DescribeCacheClustersCommand({}));
+      expect((await scrape(other)).map((s) => [s.labels.action, s.value])).toEqual([["DescribeCacheClusters", 1]]);
+      expect(await scrape(emulator)).toEqual(before);
+      // prom-client's process-wide registry is left alone.
+      expect(await register.getMetricsAsJSON()).toEqual([]);
+    } finally {
+      await other.stop();
+    }
   });
 });
