@@ -5,7 +5,7 @@ import type { Emulator } from "../../src/index.js";
 
 export function cloudwatchClient(
   emulator: Emulator,
-  opts: { region?: string; accessKeyId?: string; secretAccessKey?: string; protocol?: "default" | "rpc-v2-cbor" } = {},
+  opts: { region?: string; accessKeyId?: string; secretAccessKey?: string; protocol?: "default" | "rpc-v2-cbor"; disableRequestCompression?: boolean } = {},
 ): CloudWatchClient {
   return new CloudWatchClient({
     endpoint: emulator.url,
@@ -14,5 +14,6 @@ export function cloudwatchClient(
     maxAttempts: 1,
     // The SDK's own CBOR codec, as aws-sdk-go-v2 and the Java SDK speak it to CloudWatch.
     ...(opts.protocol === "rpc-v2-cbor" ? { protocol: AwsSmithyRpcV2CborProtocol } : {}),
+    ...(opts.disableRequestCompression ? { disableRequestCompression: true } : {}),
   });
 }
