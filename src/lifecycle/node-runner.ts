@@ -20,7 +20,7 @@ import type { RegionState } from "../state/store.js";
 export interface RunningNode {
   engine: EngineNode;
   /** What the node was started with, to tell when a change needs a restart. */
-  startedWith: { engineVersion: string; memoryBytes?: number; transitEncryption?: TransitEncryptionMode };
+  startedWith: { engineVersion: string; memoryBytes?: number; transitEncryption?: TransitEncryptionMode; iamFront: boolean };
   /** Set while we stop it on purpose, so onExit does not treat it as a failure. */
   stopping: boolean;
 }
@@ -64,6 +64,9 @@ const DURABLE_NODE_PARAMS = { appendonly: "yes", appendfsync: "everysec" };
 /** Redis Cluster's own failure detection; failover itself is the emulator's (see clusterNodeParams). */
 const CLUSTER_NODE_TIMEOUT_MS = 2000;
 
+/** Longer than a save and a stop take: the pause ends with the engine. */
+const WRITE_PAUSE_MS = 60_000;
+
 /** The requires-reboot values each node was started with, to tell when a restart is pending. */
 const startedWithValues = new WeakMap<CacheNodeRecord, Map<string, string | undefined>>();
 
@@ -76,7 +79,8 @@ export function transitEncryptionOf(cluster: CacheClusterRecord): TransitEncrypt
  * The cache whose IAM tokens a node checks, when its users may be IAM users: a Redis/Valkey
  * member of a replication group with TLS in transit and user groups (AWS allows IAM users
  * only there). Its tokens name the replication group, in the group's region. Decided at each
- * start, so a group that takes user groups later checks tokens from its nodes' next restart.
+ * start; a running node without the front that now needs one restarts keeping its data
+ * (NodeRunner.needsRestart), e.g. when its group takes its first user group.
  */
 export function iamScopeOf(region: RegionState, cluster: CacheClusterRecord): IamCacheScope | undefined {
   if (cluster.engine === "memcached" || !transitEncryptionOf(cluster) || !cluster.member) return undefined;
@@ -151,6 +155,7 @@ export class NodeRunner {
     // A node keeps its port across reboots and recoveries; the first start may ask for the cluster's Port.
     const preferredPort = node.port || (cluster.engine === "memcached" ? undefined : cluster.requestedPort);
     const closed = cluster.engine !== "memcached" && this.options.access.managed(region, cluster);
+    const iam = iamScopeOf(region, cluster);
     const engine = await this.options.launcher.startNode(
       {
         nodeName: `${cluster.id}/${node.id}`,
@@ -167,14 +172,14 @@ export class NodeRunner {
         defaultUserOff: closed || undefined,
         transitEncryption: transitEncryptionOf(cluster),
         seedRdbPath,
-        iam: iamScopeOf(region, cluster),
+        iam,
       },
       preferredPort,
     );
     node.port = engine.endpoint.port;
     const running: RunningNode = {
       engine,
-      startedWith: { engineVersion: cluster.engineVersion, memoryBytes, transitEncryption: transitEncryptionOf(cluster) },
+      startedWith: { engineVersion: cluster.engineVersion, memoryBytes, transitEncryption: transitEncryptionOf(cluster), iamFront: iam !== undefined },
       stopping: false,
     };
     nodes.set(node.id, running);
@@ -212,7 +217,7 @@ export class NodeRunner {
     const memoryBytes = this.nodeMemory(cluster);
     const versionChanged = running.startedWith.engineVersion !== cluster.engineVersion;
     const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
-    if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
+    if (this.needsRestart(region, cluster, running)) return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
     if (!versionChanged && !memoryChanged) return;
     const memoryInPlace = memoryChanged && running.engine.adminCommand !== undefined && memoryBytes !== undefined;
     if (cluster.engine !== "memcached" && (!memoryChanged || memoryInPlace)) {
@@ -229,6 +234,17 @@ export class NodeRunner {
     await this.start(region, cluster, nodes, node, onExit);
   }
 
+  /**
+   * Whether a running node must start again, keeping its data, to take the cluster's
+   * settings: its TLS in transit listeners changed, or it now needs an IAM front it did not
+   * start with (its group took its first user group). A front no longer needed stays: without
+   * IAM users it routes like the engine's own listeners.
+   */
+  needsRestart(region: RegionState, cluster: CacheClusterRecord, running: RunningNode): boolean {
+    if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return true;
+    return !running.startedWith.iamFront && iamScopeOf(region, cluster) !== undefined;
+  }
+
   /** A node's working directory: its data, its cluster identity (nodes.conf). */
   nodeDir(region: RegionState, cluster: CacheClusterRecord, node: CacheNodeRecord): string {
     return join(this.clusterDir(region, cluster), node.id);
@@ -239,8 +255,8 @@ export class NodeRunner {
   }
 
   /**
-   * A TLS in transit change restarts the engine on the same port with the new listeners;
-   * a Redis/Valkey node saves its data first and loads it back at start.
+   * A TLS in transit change or a new IAM front restarts the engine on the same port with the
+   * new listeners; a Redis/Valkey node saves its data first and loads it back at start.
    */
   private async restartKeepingData(
     region: RegionState,
@@ -251,7 +267,12 @@ export class NodeRunner {
     onExit: NodeExitHandler,
   ): Promise<void> {
     const dump = join(this.nodeDir(region, cluster, node), "dump.rdb");
-    if (running.engine.adminCommand) await running.engine.adminCommand(["SAVE"]);
+    if (running.engine.adminCommand) {
+      // Writes that come after the save wait until the engine stops, and their clients see
+      // the connection close: no write the engine acknowledged is missing after the restart.
+      await running.engine.adminCommand(["CLIENT", "PAUSE", String(WRITE_PAUSE_MS), "WRITE"]);
+      await running.engine.adminCommand(["SAVE"]);
+    }
     await this.stop(nodes, node.id);
     await this.start(region, cluster, nodes, node, onExit);
     // Loaded: a later reboot or replacement must start empty, as on AWS.
