@@ -67,6 +67,34 @@ const CLUSTER_NODE_TIMEOUT_MS = 2000;
 /** Longer than a save and a stop take: the pause ends with the engine. */
 const WRITE_PAUSE_MS = 60_000;
 
+/** How long a save waits for one already running (a replica's full sync) to end. */
+const SAVE_WAIT_MS = 30_000;
+
+/**
+ * Before a restart that keeps the data: writes are paused, then the dataset is saved. Writes
+ * that come after wait until the engine stops, and their clients see the connection close:
+ * no write the engine acknowledged is missing after the restart. A save already running (the
+ * fork of a replica's full sync) is waited for; on failure, writes resume.
+ */
+async function pauseAndSave(run: (args: string[]) => Promise<unknown>): Promise<void> {
+  await run(["CLIENT", "PAUSE", String(WRITE_PAUSE_MS), "WRITE"]);
+  try {
+    const deadline = Date.now() + SAVE_WAIT_MS;
+    for (;;) {
+      try {
+        await run(["SAVE"]);
+        return;
+      } catch (error) {
+        if (!/in progress/i.test(String(error)) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  } catch (error) {
+    await run(["CLIENT", "UNPAUSE"]).catch(() => undefined);
+    throw error;
+  }
+}
+
 /** The requires-reboot values each node was started with, to tell when a restart is pending. */
 const startedWithValues = new WeakMap<CacheNodeRecord, Map<string, string | undefined>>();
 
@@ -267,12 +295,7 @@ export class NodeRunner {
     onExit: NodeExitHandler,
   ): Promise<void> {
     const dump = join(this.nodeDir(region, cluster, node), "dump.rdb");
-    if (running.engine.adminCommand) {
-      // Writes that come after the save wait until the engine stops, and their clients see
-      // the connection close: no write the engine acknowledged is missing after the restart.
-      await running.engine.adminCommand(["CLIENT", "PAUSE", String(WRITE_PAUSE_MS), "WRITE"]);
-      await running.engine.adminCommand(["SAVE"]);
-    }
+    if (running.engine.adminCommand) await pauseAndSave(running.engine.adminCommand.bind(running.engine));
     await this.stop(nodes, node.id);
     await this.start(region, cluster, nodes, node, onExit);
     // Loaded: a later reboot or replacement must start empty, as on AWS.

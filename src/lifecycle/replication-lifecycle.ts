@@ -180,7 +180,7 @@ export class ReplicationLifecycle implements MemberLoss {
       await Promise.all(wave.map((m) => clusters.settled(m)));
       const failed = wave.find((m) => m.status !== "available");
       if (failed) throw new Error(`member ${failed.id} did not restart (${failed.status})`);
-      if (!group.clusterEnabled) await this.members.wireReplicas(region, group.nodeGroups[0]);
+      if (wave.length && !group.clusterEnabled) await this.members.wireReplicas(region, group.nodeGroups[0]);
     }
     if (group.clusterEnabled) await topology.waitClusterAgrees(this.members.all(region, group).map((m) => this.members.engine(m)));
     void this.endpoints.refresh(region, group, runtime);

@@ -6,6 +6,7 @@
  * for IAM users whichever side changes: the user group, or the user.
  */
 import {
+  CreateCacheClusterCommand,
   CreateReplicationGroupCommand,
   CreateUserCommand,
   CreateUserGroupCommand,
@@ -26,7 +27,7 @@ import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { fetchCa } from "../helpers/tls.js";
 import { Connections, waitForUser, waitForUserGroup } from "../helpers/users.js";
-import { waitForReplicationGroup } from "../helpers/wait.js";
+import { waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -170,6 +171,21 @@ describe("a group's first user group makes IAM tokens work once it is available 
     expect(await iam.set("after", "1")).toBe("OK");
     for (const endpoint of [configuration, ...(await nodeEndpoints(group.MemberClusters!))]) {
       expect(await authOn(endpoint, "iam-app", token("iam-shards-late"))).toBe("OK");
+      expect(await authOn(endpoint, "iam-app", "total-garbage")).toMatch(/^WRONGPASS/);
+    }
+  });
+
+  it("a running cluster that becomes the primary of a group with IAM users (PrimaryClusterId): keys kept", async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: "iam-seed", Engine: "redis", EngineVersion: "7.0", CacheNodeType: "cache.t3.micro", TransitEncryptionEnabled: true }));
+    const seed = await waitForCluster(client, "iam-seed", "available");
+    const open = await connections.connect(seed.CacheNodes![0].Endpoint!, { tls: { ca } });
+    expect(await open.set("seeded", "yes")).toBe("OK");
+    connections.closeAll();
+    await createGroup({ ReplicationGroupId: "iam-grown", PrimaryClusterId: "iam-seed", Engine: undefined, CacheNodeType: undefined, NumCacheClusters: 2, UserGroupIds: ["iam-users"] });
+    const group = await waitForReplicationGroup(client, "iam-grown", (g) => g.Status === "available");
+    for (const endpoint of [group.NodeGroups![0].PrimaryEndpoint!, ...(await nodeEndpoints(group.MemberClusters!))]) {
+      const redis = await connections.connect(endpoint, { tls: { ca }, username: "iam-app", password: token("iam-grown") });
+      expect(await redis.get("seeded")).toBe("yes");
       expect(await authOn(endpoint, "iam-app", "total-garbage")).toMatch(/^WRONGPASS/);
     }
   });
