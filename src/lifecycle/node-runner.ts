@@ -71,13 +71,17 @@ const WRITE_PAUSE_MS = 60_000;
 const SAVE_WAIT_MS = 30_000;
 
 /**
- * Before a restart that keeps the data: writes are paused, then the dataset is saved. Writes
- * that come after wait until the engine stops, and their clients see the connection close:
- * no write the engine acknowledged is missing after the restart. A save already running (the
- * fork of a replica's full sync) is waited for; on failure, writes resume.
+ * Before a restart that keeps the data: a primary's writes are paused, then the dataset is
+ * saved. Writes that come after wait until the engine stops, and their clients see the
+ * connection close: no write the engine acknowledged is missing after the restart. A replica
+ * is not paused (it takes no client writes, and a paused replica stops reading its
+ * primary's stream). A save already running (the fork of a replica's full sync) is waited
+ * for; on failure, writes resume.
  */
 async function pauseAndSave(run: (args: string[]) => Promise<unknown>): Promise<void> {
-  await run(["CLIENT", "PAUSE", String(WRITE_PAUSE_MS), "WRITE"]);
+  const role = (await run(["ROLE"])) as unknown[];
+  const primary = role[0] === "master";
+  if (primary) await run(["CLIENT", "PAUSE", String(WRITE_PAUSE_MS), "WRITE"]);
   try {
     const deadline = Date.now() + SAVE_WAIT_MS;
     for (;;) {
@@ -90,7 +94,7 @@ async function pauseAndSave(run: (args: string[]) => Promise<unknown>): Promise<
       }
     }
   } catch (error) {
-    await run(["CLIENT", "UNPAUSE"]).catch(() => undefined);
+    if (primary) await run(["CLIENT", "UNPAUSE"]).catch(() => undefined);
     throw error;
   }
 }
