@@ -191,6 +191,12 @@ export class ClusterLifecycle {
     return id === undefined ? undefined : this.machine.runtime(cluster)?.nodes.get(id)?.engine;
   }
 
+  /** Whether a running node of the cluster must restart (keeping its data) to take its settings (NodeRunner.needsRestart). */
+  needsRestart(region: RegionState, cluster: CacheClusterRecord): boolean {
+    const nodes = this.machine.runtime(cluster)?.nodes;
+    return nodes !== undefined && [...nodes.values()].some((running) => this.runner.needsRestart(region, cluster, running));
+  }
+
   /** Every running engine of a cluster with its node id (the metrics sampler reads them). */
   runningEngines(cluster: CacheClusterRecord): Array<{ nodeId: string; engine: EngineNode }> {
     const nodes = this.machine.runtime(cluster)?.nodes;

@@ -65,7 +65,6 @@ export class NodeAcl implements NodeAccess {
    * after checking a token, authenticates with one.
    */
   private readonly iamKey = randomBytes(32);
-  private readonly warnedNoFront = new WeakSet<EngineNode>();
 
   constructor(private readonly options: NodeAclOptions) {}
 
@@ -109,11 +108,8 @@ export class NodeAcl implements NodeAccess {
       }
     }
     const iamUsers = new Map(users.filter((u) => u.auth.kind === "iam").map((u) => [u.name, this.iamPassword(u.name)]));
-    if (engine.setIamUsers) engine.setIamUsers(iamUsers);
-    else if (iamUsers.size > 0 && !this.warnedNoFront.has(engine)) {
-      this.warnedNoFront.add(engine);
-      this.options.logger.warn("IAM users cannot authenticate on this node until it restarts (it started without IAM checking)", { node: engine.spec.nodeName });
-    }
+    // Only a node with an IAM front checks tokens; every node that may have IAM users starts with one (node-runner.ts iamScopeOf).
+    engine.setIamUsers?.(iamUsers);
     const wanted = new Set(users.map((u) => u.name));
     const existing = (await run(["ACL", "USERS"])) as string[];
     for (const name of existing) {

@@ -20,7 +20,7 @@ import type { RegionState } from "../state/store.js";
 export interface RunningNode {
   engine: EngineNode;
   /** What the node was started with, to tell when a change needs a restart. */
-  startedWith: { engineVersion: string; memoryBytes?: number; transitEncryption?: TransitEncryptionMode };
+  startedWith: { engineVersion: string; memoryBytes?: number; transitEncryption?: TransitEncryptionMode; iamFront: boolean };
   /** Set while we stop it on purpose, so onExit does not treat it as a failure. */
   stopping: boolean;
 }
@@ -64,6 +64,41 @@ const DURABLE_NODE_PARAMS = { appendonly: "yes", appendfsync: "everysec" };
 /** Redis Cluster's own failure detection; failover itself is the emulator's (see clusterNodeParams). */
 const CLUSTER_NODE_TIMEOUT_MS = 2000;
 
+/** Longer than a save and a stop take: the pause ends with the engine. */
+const WRITE_PAUSE_MS = 60_000;
+
+/** How long a save waits for one already running (a replica's full sync) to end. */
+const SAVE_WAIT_MS = 30_000;
+
+/**
+ * Before a restart that keeps the data: a primary's writes are paused, then the dataset is
+ * saved. Writes that come after wait until the engine stops, and their clients see the
+ * connection close: no write the engine acknowledged is missing after the restart. A replica
+ * is not paused (it takes no client writes, and a paused replica stops reading its
+ * primary's stream). A save already running (the fork of a replica's full sync) is waited
+ * for; on failure, writes resume.
+ */
+async function pauseAndSave(run: (args: string[]) => Promise<unknown>): Promise<void> {
+  const role = (await run(["ROLE"])) as unknown[];
+  const primary = role[0] === "master";
+  if (primary) await run(["CLIENT", "PAUSE", String(WRITE_PAUSE_MS), "WRITE"]);
+  try {
+    const deadline = Date.now() + SAVE_WAIT_MS;
+    for (;;) {
+      try {
+        await run(["SAVE"]);
+        return;
+      } catch (error) {
+        if (!/in progress/i.test(String(error)) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  } catch (error) {
+    if (primary) await run(["CLIENT", "UNPAUSE"]).catch(() => undefined);
+    throw error;
+  }
+}
+
 /** The requires-reboot values each node was started with, to tell when a restart is pending. */
 const startedWithValues = new WeakMap<CacheNodeRecord, Map<string, string | undefined>>();
 
@@ -76,7 +111,8 @@ export function transitEncryptionOf(cluster: CacheClusterRecord): TransitEncrypt
  * The cache whose IAM tokens a node checks, when its users may be IAM users: a Redis/Valkey
  * member of a replication group with TLS in transit and user groups (AWS allows IAM users
  * only there). Its tokens name the replication group, in the group's region. Decided at each
- * start, so a group that takes user groups later checks tokens from its nodes' next restart.
+ * start; a running node without the front that now needs one restarts keeping its data
+ * (NodeRunner.needsRestart), e.g. when its group takes its first user group.
  */
 export function iamScopeOf(region: RegionState, cluster: CacheClusterRecord): IamCacheScope | undefined {
   if (cluster.engine === "memcached" || !transitEncryptionOf(cluster) || !cluster.member) return undefined;
@@ -151,6 +187,7 @@ export class NodeRunner {
     // A node keeps its port across reboots and recoveries; the first start may ask for the cluster's Port.
     const preferredPort = node.port || (cluster.engine === "memcached" ? undefined : cluster.requestedPort);
     const closed = cluster.engine !== "memcached" && this.options.access.managed(region, cluster);
+    const iam = iamScopeOf(region, cluster);
     const engine = await this.options.launcher.startNode(
       {
         nodeName: `${cluster.id}/${node.id}`,
@@ -167,14 +204,14 @@ export class NodeRunner {
         defaultUserOff: closed || undefined,
         transitEncryption: transitEncryptionOf(cluster),
         seedRdbPath,
-        iam: iamScopeOf(region, cluster),
+        iam,
       },
       preferredPort,
     );
     node.port = engine.endpoint.port;
     const running: RunningNode = {
       engine,
-      startedWith: { engineVersion: cluster.engineVersion, memoryBytes, transitEncryption: transitEncryptionOf(cluster) },
+      startedWith: { engineVersion: cluster.engineVersion, memoryBytes, transitEncryption: transitEncryptionOf(cluster), iamFront: iam !== undefined },
       stopping: false,
     };
     nodes.set(node.id, running);
@@ -212,7 +249,7 @@ export class NodeRunner {
     const memoryBytes = this.nodeMemory(cluster);
     const versionChanged = running.startedWith.engineVersion !== cluster.engineVersion;
     const memoryChanged = running.startedWith.memoryBytes !== memoryBytes;
-    if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
+    if (this.needsRestart(region, cluster, running)) return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
     if (!versionChanged && !memoryChanged) return;
     const memoryInPlace = memoryChanged && running.engine.adminCommand !== undefined && memoryBytes !== undefined;
     if (cluster.engine !== "memcached" && (!memoryChanged || memoryInPlace)) {
@@ -229,6 +266,17 @@ export class NodeRunner {
     await this.start(region, cluster, nodes, node, onExit);
   }
 
+  /**
+   * Whether a running node must start again, keeping its data, to take the cluster's
+   * settings: its TLS in transit listeners changed, or it now needs an IAM front it did not
+   * start with (its group took its first user group). A front no longer needed stays: without
+   * IAM users it routes like the engine's own listeners.
+   */
+  needsRestart(region: RegionState, cluster: CacheClusterRecord, running: RunningNode): boolean {
+    if (running.startedWith.transitEncryption !== transitEncryptionOf(cluster)) return true;
+    return !running.startedWith.iamFront && iamScopeOf(region, cluster) !== undefined;
+  }
+
   /** A node's working directory: its data, its cluster identity (nodes.conf). */
   nodeDir(region: RegionState, cluster: CacheClusterRecord, node: CacheNodeRecord): string {
     return join(this.clusterDir(region, cluster), node.id);
@@ -239,8 +287,8 @@ export class NodeRunner {
   }
 
   /**
-   * A TLS in transit change restarts the engine on the same port with the new listeners;
-   * a Redis/Valkey node saves its data first and loads it back at start.
+   * A TLS in transit change or a new IAM front restarts the engine on the same port with the
+   * new listeners; a Redis/Valkey node saves its data first and loads it back at start.
    */
   private async restartKeepingData(
     region: RegionState,
@@ -251,7 +299,7 @@ export class NodeRunner {
     onExit: NodeExitHandler,
   ): Promise<void> {
     const dump = join(this.nodeDir(region, cluster, node), "dump.rdb");
-    if (running.engine.adminCommand) await running.engine.adminCommand(["SAVE"]);
+    if (running.engine.adminCommand) await pauseAndSave(running.engine.adminCommand.bind(running.engine));
     await this.stop(nodes, node.id);
     await this.start(region, cluster, nodes, node, onExit);
     // Loaded: a later reboot or replacement must start empty, as on AWS.

@@ -81,6 +81,8 @@ export class ReplicationLifecycle implements MemberLoss {
       await Promise.all(members.map((m) => clusters.settled(m)));
       const failed = members.find((m) => m.status !== "available");
       if (failed) throw new Error(`member ${failed.id} did not start (${failed.status})`);
+      // A running cluster that became the primary (PrimaryClusterId) may need an IAM front it did not start with.
+      await this.restartMembers(region, group, runtime);
       const { dataRestore, topology } = this.options;
       await dataRestore.beforeTopology(group, this.members.shards(region, group));
       if (group.clusterEnabled) await topology.buildCluster(this.members.shards(region, group));
@@ -147,9 +149,41 @@ export class ReplicationLifecycle implements MemberLoss {
     });
   }
 
-  /** Who may connect changed (user groups, AUTH token): `apply` pushes it to the engines while the group is `modifying`. */
+  /**
+   * Who may connect changed (user groups, AUTH token): `apply` pushes it to the engines while
+   * the group is `modifying`. Members that must start again to take it (the group's first
+   * user group gives its TLS nodes an IAM front) restart first, keeping their data.
+   */
   modifyAccess(region: RegionState, group: ReplicationGroupRecord, apply: () => Promise<void>): void {
-    void this.machine.transition(region, group, steps.modify, () => apply());
+    void this.machine.transition(region, group, steps.modify, async (runtime) => {
+      await this.restartMembers(region, group, runtime);
+      await apply();
+    });
+  }
+
+  /**
+   * Restarts, keeping their data, the members whose nodes must start again to take the
+   * group's settings (ClusterLifecycle.needsRestart): replicas first, then primaries, so a
+   * node group's primary is down only while it restarts itself; then replication is set up
+   * again (cluster mode: the nodes find each other from their nodes.conf).
+   */
+  private async restartMembers(region: RegionState, group: ReplicationGroupRecord, runtime: GroupRuntime): Promise<void> {
+    const { clusters, topology } = this.options;
+    const due = this.members.all(region, group).filter((m) => clusters.needsRestart(region, m));
+    if (!due.length) return;
+    const primaries = new Set(group.nodeGroups.map((ng) => ng.primaryClusterId));
+    for (const wave of [due.filter((m) => !primaries.has(m.id)), due.filter((m) => primaries.has(m.id))]) {
+      for (const member of wave) {
+        member.status = "modifying";
+        clusters.modify(region, member);
+      }
+      await Promise.all(wave.map((m) => clusters.settled(m)));
+      const failed = wave.find((m) => m.status !== "available");
+      if (failed) throw new Error(`member ${failed.id} did not restart (${failed.status})`);
+      if (wave.length && !group.clusterEnabled) await this.members.wireReplicas(region, group.nodeGroups[0]);
+    }
+    if (group.clusterEnabled) await topology.waitClusterAgrees(this.members.all(region, group).map((m) => this.members.engine(m)));
+    void this.endpoints.refresh(region, group, runtime);
   }
 
   /**

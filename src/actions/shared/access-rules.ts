@@ -8,6 +8,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
 import type { AccessSettings, UserGroupRecord } from "../../state/records.js";
 import type { RegionState } from "../../state/store.js";
+import { replicationGroupsOfUserGroup } from "../../state/users.js";
 import { findUserGroup } from "./lookups.js";
 
 interface CreateAccessInput {
@@ -166,15 +167,30 @@ function checkUserGroupsFit(state: RegionState, ids: string[], target: { engine:
     if (target.engine === "redis" && userGroup.engine !== "redis") {
       throw commonErrors.invalidParameterValue(`User group ${userGroup.id} has engine ${userGroup.engine}: a redis replication group can only use redis user groups.`);
     }
-    // AWS: IAM authentication needs Redis OSS 7.0 or later (Valkey starts at 7.2).
     const iamUser = userGroup.userIds.find((userId) => state.users.get(userId)?.authentication.type === "iam");
-    if (iamUser && target.engine === "redis" && Number.parseFloat(target.engineVersion) < 7) {
-      throw commonErrors.invalidParameterCombination(
-        `User group ${userGroup.id} has an IAM user (${iamUser}): IAM authentication requires Redis OSS 7.0 or later; the engine version is ${target.engineVersion}.`,
-      );
-    }
+    if (iamUser) checkIamSupported(userGroup.id, iamUser, target);
     return userGroup;
   });
+}
+
+/**
+ * AWS: IAM authentication needs Redis OSS 7.0 or later (Valkey starts at 7.2). The one rule
+ * for a user group with an IAM user and the groups it is attached to, whichever side changes:
+ * the user group is attached (create, modify), or an IAM user joins an attached user group
+ * (ModifyUserGroup), or a user of one becomes an IAM user (ModifyUser).
+ */
+function checkIamSupported(userGroupId: string, iamUserId: string, target: { id?: string; engine: string; engineVersion: string }): void {
+  if (target.engine !== "redis" || Number.parseFloat(target.engineVersion) >= 7) return;
+  const of = target.id !== undefined ? ` of replication group ${target.id}` : "";
+  throw commonErrors.invalidParameterCombination(
+    `User group ${userGroupId} has an IAM user (${iamUserId}): IAM authentication requires Redis OSS 7.0 or later; the engine version${of} is ${target.engineVersion}.`,
+  );
+}
+
+/** IAM users about to be in a user group (joining it, or becoming IAM users): every replication group it is attached to must take them. */
+export function checkIamUsersWhereAttached(state: RegionState, userGroupId: string, iamUserIds: string[]): void {
+  if (!iamUserIds.length) return;
+  for (const group of replicationGroupsOfUserGroup(state, userGroupId)) checkIamSupported(userGroupId, iamUserIds[0], group);
 }
 
 /**

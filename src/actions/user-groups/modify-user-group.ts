@@ -5,6 +5,7 @@
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { userGroupToWire } from "../../state/to-wire.js";
+import { checkIamUsersWhereAttached } from "../shared/access-rules.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findUserGroup, requireUserGroupActive } from "../shared/lookups.js";
 import { checkAccessEngine, checkGroupMembers } from "../shared/rbac-rules.js";
@@ -27,6 +28,7 @@ export const modifyUserGroup: ActionHandler<"ModifyUserGroup"> = async (ctx, inp
   if (stranger) throw commonErrors.invalidParameterValue(`User ${stranger} is not a member of user group ${group.id}.`);
   const userIds = [...group.userIds.filter((id) => !toRemove.includes(id)), ...toAdd];
   checkGroupMembers(ctx.state, engine, userIds);
+  checkIamUsersWhereAttached(ctx.state, group.id, toAdd.filter((id) => ctx.state.users.get(id)?.authentication.type === "iam"));
 
   group.engine = engine;
   group.userIds = userIds;

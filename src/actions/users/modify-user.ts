@@ -6,6 +6,7 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser, replicationGroupsOfUserGroup, serverlessCachesOfUserGroup } from "../../state/users.js";
+import { checkIamUsersWhereAttached } from "../shared/access-rules.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findUser, requireUserActive } from "../shared/lookups.js";
 import { checkAccessEngine } from "../shared/rbac-rules.js";
@@ -38,6 +39,9 @@ export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
   const redisGroup = engine === "valkey" && user.engine === "redis" ? groups.find((g) => g.engine === "redis") : undefined;
   if (redisGroup) {
     throw commonErrors.invalidParameterValue(`User ${user.id} belongs to redis user group ${redisGroup.id}, which can only contain redis users.`);
+  }
+  if (authentication?.type === "iam" && user.authentication.type !== "iam") {
+    for (const group of groups) checkIamUsersWhereAttached(ctx.state, group.id, [user.id]);
   }
 
   if (accessString !== undefined) user.accessString = accessString;
