@@ -14,6 +14,8 @@
  *
  * Who may connect is the engines' ACL: the default user (or the user group's users), minus
  * what ElastiCache restricts and what serverless caches refuse (engines/restricted.ts).
+ * Both Valkey/Redis ports are IAM fronts (endpoints/iam-front.ts): an IAM user of the group
+ * gets in with a token for the cache's name and `ResourceType=ServerlessCache`.
  * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction, changed
  * live by ModifyServerlessCache.
  */
