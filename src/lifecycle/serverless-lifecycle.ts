@@ -14,6 +14,8 @@
  *
  * Who may connect is the engines' ACL: the default user (or the user group's users), minus
  * what ElastiCache restricts and what serverless caches refuse (engines/restricted.ts).
+ * Both Valkey/Redis ports are IAM fronts (endpoints/iam-front.ts): an IAM user of the group
+ * gets in with a token for the cache's name and `ResourceType=ServerlessCache`.
  * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction, changed
  * live by ModifyServerlessCache.
  */
@@ -24,6 +26,7 @@ import { tokenDefaultUser, type AclUser } from "../engines/acl.js";
 import type { EngineNode } from "../engines/engine.js";
 import { serverlessCommandNames, serverlessDenials, serverlessMemcachedRefusal } from "../engines/restricted.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
+import { SERVERLESS_RESOURCE_TYPE } from "../iam-token.js";
 import type { Logger } from "../logger.js";
 import type { ConfigEndpoint, NodeLauncher } from "../nodes/node-launcher.js";
 import { allocatePort, PortInUseError, releasePort, type PortRange } from "../process/ports.js";
@@ -298,6 +301,9 @@ export class ServerlessLifecycle {
         // Closed until its users and refusals are set (applySettings).
         defaultUserOff: redis || undefined,
         transitEncryption: "required",
+        // Valkey/Redis: tokens are checked on both ports from the start, so a user group that
+        // gains an IAM user later (ModifyServerlessCache, ModifyUserGroup) needs no restart.
+        iam: redis ? { cacheName: cache.name, region: region.key.region, resourceType: SERVERLESS_RESOURCE_TYPE } : undefined,
       },
       preferredPort,
     );
