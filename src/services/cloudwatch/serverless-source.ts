@@ -97,14 +97,19 @@ const MEMCACHED_SERVERLESS = new Set([
 /**
  * Whether a `cmdstat_` entry is the emulator's own work on the cache rather than a client's:
  * what a serverless cache refuses to clients (so only the emulator runs it: CONFIG, ACL
- * SETUSER, CLUSTER ADDSLOTS..., replication's REPLCONF and PSYNC) and the sampler's COMMAND.
+ * SETUSER, CLUSTER ADDSLOTS..., replication's REPLCONF and PSYNC) and COMMAND (the sampler's,
+ * and COMMAND INFO the lifecycle asks when it applies the serverless refusals).
  */
 function emulatorOwn(name: string): boolean {
   const [base, sub] = name.split("|") as [string, string | undefined];
-  if (base === "replconf" || (base === "command" && sub === undefined)) return true;
+  if (base === "replconf" || base === "command") return true;
   if ((RESTRICTED_COMMANDS as readonly string[]).includes(base)) return true;
   if ((SERVERLESS_RESTRICTED_COMMANDS as readonly string[]).includes(name)) return true;
   return base === "cluster" && sub !== undefined && !(SERVERLESS_CLUSTER_SUBCOMMANDS as readonly string[]).includes(sub);
+}
+
+function callsOf(stat: string | undefined): number {
+  return Number(/calls=(\d+)/.exec(stat ?? "")?.[1] ?? 0);
 }
 
 /** The sampler's INFO request and its reply's section headers, about. */
@@ -117,7 +122,7 @@ export class ServerlessCacheSource implements MetricSource {
   readonly name = "serverless caches";
   private readonly previous = new Map<string, Previous>();
   /** Per cache: the engine pid and the running totals (commands, read/write usec) of the previous round. */
-  private readonly totals = new Map<string, { pid: number | undefined; reads: number; ownBytes: number; ecpus: number; values: Map<string, number> }>();
+  private readonly totals = new Map<string, { pid: number | undefined; reads: number; ownBytes: number; ecpus: number; commandStat?: string; values: Map<string, number> }>();
 
   constructor(private readonly deps: { store: Store; serverless: ServerlessEngines; nodes: ElastiCacheNodeSource; logger: Logger }) {}
 
@@ -176,18 +181,17 @@ export class ServerlessCacheSource implements MetricSource {
       let commands = 0;
       for (const [field, value] of Object.entries(fields)) {
         if (!field.startsWith("cmdstat_")) continue;
-        if (!emulatorOwn(field.slice("cmdstat_".length))) commands += Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
+        if (!emulatorOwn(field.slice("cmdstat_".length))) commands += callsOf(value);
       }
       totalsNow.set("commands", commands);
       totalsNow.set("bytes", num("total_net_input_bytes") + num("total_net_output_bytes"));
     }
     const before = this.totals.get(key);
     const fresh = !before || before.pid !== engine.pid;
-    // The sampler's INFO of each earlier round of this engine is not a client's (this round's is not counted yet).
+    // The sampler's own: an AUTH and an INFO per read, this one's AUTH included (its INFO is not counted yet),
+    // and an AUTH before each COMMAND it sent (COMMAND itself is left out by name).
     const reads = fresh ? 0 : before.reads;
-    if (!memcached) totalsNow.set("commands", totalsNow.get("commands")! - reads);
-    // And neither are the bytes of its earlier INFO or stats (request and reply, about the size of the fields read).
-    totalsNow.set("bytes", totalsNow.get("bytes")! - (fresh ? 0 : before.ownBytes));
+    if (!memcached) totalsNow.set("commands", totalsNow.get("commands")! - (2 * reads + 1) - callsOf(fields.cmdstat_command));
     const delta = (name: string) => {
       const total = totalsNow.get(name) ?? 0;
       const prev = fresh ? undefined : before.values.get(name);
@@ -195,8 +199,10 @@ export class ServerlessCacheSource implements MetricSource {
     };
     const commands = Math.max(0, delta("commands"));
     const ownBytes = (fresh ? 0 : before.ownBytes) + INFO_REQUEST_BYTES + Object.entries(fields).reduce((sum, [k, v]) => sum + k.length + v.length + (memcached ? 7 : 3), 0);
-    this.totals.set(key, { pid: engine.pid, reads: reads + 1, ownBytes, ecpus: 0, values: totalsNow });
-    const bytes = delta("bytes");
+    this.totals.set(key, { pid: engine.pid, reads: reads + 1, ownBytes, ecpus: 0, commandStat: fields.cmdstat_command, values: totalsNow });
+    // A round in which the sampler asked this engine COMMAND (once per engine version, its reply ~100 KiB) counts no bytes.
+    const askedCommand = callsOf(fields.cmdstat_command) > (fresh ? 0 : callsOf(before.commandStat));
+    const bytes = askedCommand ? 0 : delta("bytes");
     const ecpus = commands === 0 ? 0 : Math.max(commands, Math.ceil(bytes / 1024));
     const push = (name: string, unit: StandardUnit, value: number, total?: number) => values.push({ name, unit, value, ...(total === undefined ? {} : { total }) });
     push("TotalCmdsCount", "Count", commands, totalsNow.get("commands"));
