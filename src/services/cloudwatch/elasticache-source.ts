@@ -109,6 +109,8 @@ export class ElastiCacheNodeSource implements MetricSource {
   private readonly lastPid = new Map<string, number>();
   /** ACL category -> command names, per engine binary (asked once with COMMAND). */
   private readonly categories = new Map<string, Promise<Map<string, Set<string>>>>();
+  /** The size of COMMAND's reply per engine binary, about (as RESP), for sources that leave the sampler's own bytes out. */
+  private readonly commandBytes = new Map<string, number>();
   /** Engine processes seen replaced under the same node (Prometheus: engine restarts). */
   restarts = 0;
   /** Nodes read in the latest round. */
@@ -342,6 +344,11 @@ export class ElastiCacheNodeSource implements MetricSource {
     }
   }
 
+  /** About how many bytes the sampler's COMMAND to an engine of this binary took (request and reply), once asked. */
+  commandReplyBytes(engine: EngineNode): number {
+    return (this.commandBytes.get(categoryKey(engine)) ?? 0) + 64;
+  }
+
   /** The engine's commands by ACL category (`COMMAND`), once per engine binary. */
   private categoriesOf(engine: EngineNode): Promise<Map<string, Set<string>>> {
     const key = categoryKey(engine);
@@ -349,6 +356,7 @@ export class ElastiCacheNodeSource implements MetricSource {
     if (!known) {
       known = admin(engine, ["COMMAND"], { timeoutMs: 5000 }).then(
         (reply) => {
+          this.commandBytes.set(key, respLength(reply));
           const map = new Map<string, Set<string>>();
           for (const entry of Array.isArray(reply) ? reply : []) {
             if (!Array.isArray(entry)) continue;
@@ -372,6 +380,15 @@ export class ElastiCacheNodeSource implements MetricSource {
     }
     return known;
   }
+}
+
+/** The length of a reply as RESP2 sends it (strings as bulk strings). */
+function respLength(value: unknown): number {
+  if (Array.isArray(value)) return `*${value.length}\r\n`.length + value.reduce((sum: number, v) => sum + respLength(v), 0);
+  if (typeof value === "number") return `:${value}\r\n`.length;
+  if (value === null || value === undefined) return 5;
+  const bytes = Buffer.byteLength(String(value));
+  return `$${bytes}\r\n`.length + bytes + 2;
 }
 
 function categoryKey(engine: EngineNode): string {

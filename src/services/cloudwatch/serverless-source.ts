@@ -200,9 +200,9 @@ export class ServerlessCacheSource implements MetricSource {
     const commands = Math.max(0, delta("commands"));
     const ownBytes = (fresh ? 0 : before.ownBytes) + INFO_REQUEST_BYTES + Object.entries(fields).reduce((sum, [k, v]) => sum + k.length + v.length + (memcached ? 7 : 3), 0);
     this.totals.set(key, { pid: engine.pid, reads: reads + 1, ownBytes, ecpus: 0, commandStat: fields.cmdstat_command, values: totalsNow });
-    // A round in which the sampler asked this engine COMMAND (once per engine version, its reply ~100 KiB) counts no bytes.
+    // Nor is a COMMAND the sampler asked this engine (once per engine version, its reply ~100 KiB).
     const askedCommand = callsOf(fields.cmdstat_command) > (fresh ? 0 : callsOf(before.commandStat));
-    const bytes = askedCommand ? 0 : delta("bytes");
+    const bytes = Math.max(0, delta("bytes") - (askedCommand ? this.deps.nodes.commandReplyBytes(engine) : 0));
     const ecpus = commands === 0 ? 0 : Math.max(commands, Math.ceil(bytes / 1024));
     const push = (name: string, unit: StandardUnit, value: number, total?: number) => values.push({ name, unit, value, ...(total === undefined ? {} : { total }) });
     push("TotalCmdsCount", "Count", commands, totalsNow.get("commands"));
