@@ -127,6 +127,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       metrics,
       store,
       clusters: services.clusters,
+      serverless: services.serverless,
       intervalMs: config.metricsIntervalMs,
       dataDir: config.dataDir,
       logger,

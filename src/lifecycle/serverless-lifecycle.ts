@@ -126,6 +126,7 @@ export class ServerlessLifecycle {
       await rm(this.cacheDir(region, cache), { recursive: true, force: true });
       await this.startEngines(region, cache, runtime, { fresh: true });
       await this.restoreData(cache, runtime);
+      await this.resetStats(runtime);
       return serverlessEvents.created(cache.name);
     });
   }
@@ -170,6 +171,7 @@ export class ServerlessLifecycle {
         work.push(
           this.machine.run(region, cache, async (runtime) => {
             await this.startEngines(region, cache, runtime, { fresh: false });
+            await this.resetStats(runtime);
             this.machine.finish(region, cache, serverlessEvents.recovered(cache.name));
           }),
         );
@@ -184,6 +186,14 @@ export class ServerlessLifecycle {
       const runtime = this.machine.runtime(cache);
       if (runtime && cache.status !== "creating") await this.applySettings(region, cache, runtime);
     });
+  }
+
+  /**
+   * The engines' statistics (INFO stats and commandstats) start from zero once the cache is
+   * ready, so its metrics count what clients did, not the emulator's setup of the cluster.
+   */
+  private async resetStats(runtime: ServerlessRuntime): Promise<void> {
+    for (const engine of [runtime.primary, runtime.replica]) if (engine?.adminCommand) await engine.adminCommand(["CONFIG", "RESETSTAT"]);
   }
 
   /** The running engines of a cache (primary first), for snapshots and tests. */

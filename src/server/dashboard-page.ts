@@ -53,7 +53,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <h2>Replication groups</h2>
     <div id="groups"><p class="muted">No replication group yet.</p></div>
     <h2>Serverless caches</h2>
-    <div id="serverless"><p class="muted">No serverless cache yet.</p></div>
+    <div id="serverless" class="cards"><p class="muted">No serverless cache yet.</p></div>
   </section>
   <section aria-labelledby="h-alarms">
     <h2 id="h-alarms">Alarms</h2>
@@ -115,9 +115,9 @@ export const DASHBOARD_HTML = `<!doctype html>
     if (resized) resized.observe(box);
     return u;
   }
-  function createCard(c) {
+  function createCard(c, attr) {
     var el = document.createElement("article");
-    el.className = "card"; el.tabIndex = 0; el.setAttribute("data-cluster", c.id);
+    el.className = "card"; el.tabIndex = 0; el.setAttribute(attr, c.id);
     var info = document.createElement("div");
     var charts = document.createElement("div"); charts.className = "charts";
     el.appendChild(info); el.appendChild(charts);
@@ -141,32 +141,40 @@ export const DASHBOARD_HTML = `<!doctype html>
     ch.cap.innerHTML = "<span>" + esc(ch.spec.title) + "</span><span>" + esc(fmt(last, ch.spec.unit)) + "</span>";
     ch.box.setAttribute("aria-label", ch.spec.title + ": latest " + fmt(last, ch.spec.unit) + ", " + drawn.length + " points");
   }
-  function renderClusters(list) {
-    var host = document.getElementById("clusters"), seen = new Set();
+  /** Cards in one section (#clusters or #serverless): each item's card stays between updates and gets the new points. */
+  function renderCards(hostId, list, emptyText, describe) {
+    var host = document.getElementById(hostId), seen = new Set();
     var empty = host.querySelector("p.muted");
     if (list.length && empty) empty.remove();
     list.forEach(function (item, i) {
-      var c = item.cluster, where = item.where, key = item.key;
+      var c = item.cluster, key = item.key;
       seen.add(key);
       var card = cards.get(key);
-      if (!card) { card = createCard(c); cards.set(key, card); }
+      if (!card) { card = createCard(c, item.attr); cards.set(key, card); }
       // In the answer's order; a card already in place is left alone (moving it would drop its focus).
       if (host.children[i] !== card.el) host.insertBefore(card.el, host.children[i] || null);
-      card.el.setAttribute("aria-labelledby", "c-" + c.id);
-      card.info.innerHTML = '<h3 id="c-' + esc(c.id) + '">' + esc(c.id) + ' <span class="muted">' + esc(c.status) + "</span></h3>" +
-        '<div class="muted">' + esc(c.engine) + " " + esc(c.engineVersion) + " · " + esc(c.nodeType) + " · " + esc(where) +
-        (c.replicationGroupId ? " · " + esc(c.role) + " of " + esc(c.replicationGroupId) : "") + "</div>" +
-        (c.configurationEndpoint ? "<div>configuration <code>" + esc(c.configurationEndpoint) + "</code></div>" : "") +
-        "<div>" + c.nodes.map(function (n) { return "node " + esc(n.id) + " <code>" + esc(n.endpoint) + "</code> " + esc(n.status); }).join("<br>") + "</div>";
+      card.el.setAttribute("aria-labelledby", item.prefix + c.id);
+      card.info.innerHTML = '<h3 id="' + esc(item.prefix + c.id) + '">' + esc(c.id) + ' <span class="muted">' + esc(c.status) + "</span></h3>" + describe(c, item.where);
       card.charts.forEach(function (ch) { updateChart(ch, c.chart); });
     });
     cards.forEach(function (card, key) {
-      if (seen.has(key)) return;
+      if (seen.has(key) || card.el.parentNode !== host) return;
       card.charts.forEach(function (ch) { if (resized) resized.unobserve(ch.box); if (ch.u) ch.u.destroy(); });
       card.el.remove();
       cards.delete(key);
     });
-    if (!list.length && !host.querySelector("p.muted")) host.innerHTML = '<p class="muted">No cache cluster yet.</p>';
+    if (!list.length && !host.querySelector("p.muted")) host.innerHTML = '<p class="muted">' + esc(emptyText) + "</p>";
+  }
+  function describeCluster(c, where) {
+    return '<div class="muted">' + esc(c.engine) + " " + esc(c.engineVersion) + " · " + esc(c.nodeType) + " · " + esc(where) +
+      (c.replicationGroupId ? " · " + esc(c.role) + " of " + esc(c.replicationGroupId) : "") + "</div>" +
+      (c.configurationEndpoint ? "<div>configuration <code>" + esc(c.configurationEndpoint) + "</code></div>" : "") +
+      "<div>" + c.nodes.map(function (n) { return "node " + esc(n.id) + " <code>" + esc(n.endpoint) + "</code> " + esc(n.status); }).join("<br>") + "</div>";
+  }
+  function describeServerless(s, where) {
+    return '<div class="muted">serverless · ' + esc(s.engine) + " " + esc(s.engineVersion) + " · " + esc(where) + "</div>" +
+      (s.endpoint ? "<div>endpoint <code>" + esc(s.endpoint) + "</code></div>" : "") +
+      (s.readerEndpoint ? "<div>reader <code>" + esc(s.readerEndpoint) + "</code></div>" : "");
   }
   function table(head, rows) {
     return "<table><thead><tr>" + head.map(function (h) { return '<th scope="col">' + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" + rows.join("") + "</tbody></table>";
@@ -175,21 +183,21 @@ export const DASHBOARD_HTML = `<!doctype html>
     var clusters = [], groups = [], serverless = [], alarms = [], events = [];
     data.regions.forEach(function (r) {
       var where = r.region + " · " + r.accountId;
-      r.clusters.forEach(function (c) { clusters.push({ key: r.accountId + "/" + r.region + "/" + c.id, cluster: c, where: where }); });
+      r.clusters.forEach(function (c) { clusters.push({ key: r.accountId + "/" + r.region + "/" + c.id, cluster: c, where: where, prefix: "c-", attr: "data-cluster" }); });
       r.replicationGroups.forEach(function (g) {
         groups.push('<tr data-group="' + esc(g.id) + '"><th scope="row">' + esc(g.id) + "</th><td>" + esc(g.status) + "</td><td>" + esc(g.engine) + " · cluster mode " + esc(g.clusterMode) + "</td><td>" +
           [g.primaryEndpoint && "primary <code>" + esc(g.primaryEndpoint) + "</code>", g.readerEndpoint && "reader <code>" + esc(g.readerEndpoint) + "</code>", g.configurationEndpoint && "configuration <code>" + esc(g.configurationEndpoint) + "</code>"].filter(Boolean).join("<br>") +
           "</td><td>" + g.members.map(function (m) { return esc(m.id) + " (" + esc(m.role || "?") + ", " + esc(m.status) + ")"; }).join("<br>") + "</td><td>" + esc(where) + "</td></tr>");
       });
-      (r.serverlessCaches || []).forEach(function (s) { serverless.push("<tr><th scope=\\"row\\">" + esc(s.id) + "</th><td>" + esc(s.status) + "</td><td>" + esc(s.engine) + "</td><td><code>" + esc(s.endpoint) + "</code></td><td>" + esc(where) + "</td></tr>"); });
+      (r.serverlessCaches || []).forEach(function (s) { serverless.push({ key: "serverless/" + r.accountId + "/" + r.region + "/" + s.id, cluster: s, where: where, prefix: "s-", attr: "data-serverless" }); });
       r.alarms.forEach(function (a) {
         alarms.push('<tr data-alarm="' + esc(a.name) + '"><th scope="row">' + esc(a.name) + '</th><td class="state state-' + esc(a.state) + '">' + esc(a.state) + "</td><td>" + esc(a.metric) + "</td><td>" + esc(a.reason) + "</td><td>" + esc(a.updated) + "</td><td>" + esc(where) + "</td></tr>");
       });
       r.events.forEach(function (e) { events.push({ date: e.date, row: "<tr><td>" + esc(e.date) + "</td><th scope=\\"row\\">" + esc(e.source) + "</th><td>" + esc(e.type) + "</td><td>" + esc(e.message) + "</td></tr>" }); });
     });
-    renderClusters(clusters);
+    renderCards("clusters", clusters, "No cache cluster yet.", describeCluster);
+    renderCards("serverless", serverless, "No serverless cache yet.", describeServerless);
     document.getElementById("groups").innerHTML = groups.length ? table(["Replication group", "Status", "Engine", "Endpoints", "Nodes (role)", "Region"], groups) : '<p class="muted">No replication group yet.</p>';
-    document.getElementById("serverless").innerHTML = serverless.length ? table(["Serverless cache", "Status", "Engine", "Endpoint", "Region"], serverless) : '<p class="muted">No serverless cache yet.</p>';
     document.getElementById("alarms").innerHTML = alarms.length ? table(["Alarm", "State", "Metric", "Reason", "Updated", "Region"], alarms) : '<p class="muted">No alarm yet.</p>';
     events.sort(function (a, b) { return a.date < b.date ? 1 : -1; });
     document.getElementById("events").innerHTML = events.length ? table(["Date", "Source", "Type", "Message"], events.slice(0, 30).map(function (e) { return e.row; })) : '<p class="muted">No event yet.</p>';

@@ -1,9 +1,9 @@
 /**
  * The dashboard's data, `GET /_emulator/dashboard.json`: every resource with its status,
- * engine and endpoints (cache clusters, replication groups with each node's role; serverless
- * caches join when their family does), recent events, alarms and their states, and a short
- * history per cache cluster (operations/s, memory, connections, hit rate) kept from the
- * sampler's rounds. The page itself (dashboard-page.ts) polls it.
+ * engine and endpoints (cache clusters, replication groups with each node's role, serverless
+ * caches), recent events, alarms and their states, and a short history per cache cluster and
+ * serverless cache (operations/s, memory, connections, hit rate) kept from the sampler's
+ * rounds. The page itself (dashboard-page.ts) polls it.
  */
 import type { ResourceSample } from "../services/cloudwatch/sampler.js";
 import type { AlarmStore } from "../services/cloudwatch/index.js";
@@ -14,7 +14,7 @@ const HISTORY_POINTS = 120;
 
 export interface ChartPoint {
   t: number;
-  /** Commands per second over the round (Redis: every command group; Memcached: get + set + touch + flush). */
+  /** Commands per second over the round (Redis: reads + writes; Memcached: get + set + touch + flush; serverless: every command). */
   ops: number;
   memoryBytes: number;
   connections: number;
@@ -23,6 +23,8 @@ export interface ChartPoint {
 }
 
 const OPS_METRICS = new Set(["GetTypeCmds", "SetTypeCmds", "CmdGet", "CmdSet", "CmdTouch", "CmdFlush"]);
+/** A serverless cache counts every command (TotalCmdsCount) rather than the groups above. */
+const SERVERLESS_OPS_METRICS = new Set(["TotalCmdsCount"]);
 
 export class DashboardHistory {
   private readonly byCluster = new Map<string, ChartPoint[]>();
@@ -34,11 +36,12 @@ export class DashboardHistory {
     this.lastAt = now;
     const points = new Map<string, ChartPoint & { hits: number; misses: number }>();
     for (const sample of samples) {
-      const id = `${sample.scope.accountId}/${sample.scope.region}/${sample.labels.cache_cluster_id ?? sample.labels.serverless_cache}`;
+      const id = `${sample.scope.accountId}/${sample.scope.region}/${sample.labels.cache_cluster_id ?? `serverless/${sample.labels.serverless_cache}`}`;
       let p = points.get(id);
       if (!p) points.set(id, (p = { t: now, ops: 0, memoryBytes: 0, connections: 0, hits: 0, misses: 0 }));
+      const ops = sample.kind === "serverless-cache" ? SERVERLESS_OPS_METRICS : OPS_METRICS;
       for (const v of sample.values) {
-        if (OPS_METRICS.has(v.name)) p.ops += v.value;
+        if (ops.has(v.name)) p.ops += v.value;
         else if (v.name === "BytesUsedForCache" || v.name === "BytesUsedForCacheItems") p.memoryBytes += v.value;
         else if (v.name === "CurrConnections") p.connections += v.value;
         else if (v.name === "CacheHits" || v.name === "GetHits") p.hits += v.value;
@@ -102,7 +105,16 @@ export function dashboardData(deps: { store: Store; alarms: AlarmStore; history:
         metric: r.type === "MetricAlarm" ? `${r.alarm.Namespace} ${r.alarm.MetricName}` : "composite",
         updated: r.alarm.StateUpdatedTimestamp?.toISOString(),
       }));
-    return { accountId, region: name, clusters, replicationGroups: groups, serverlessCaches: [] as unknown[], events, alarms: regionAlarms };
+    const serverlessCaches = [...region.serverlessCaches.values()].map((c) => ({
+      id: c.name,
+      status: c.status,
+      engine: c.engine,
+      engineVersion: c.fullEngineVersion,
+      endpoint: c.port ? `${host}:${c.port}` : undefined,
+      readerEndpoint: c.port && c.engine !== "memcached" ? `${host}:${c.port + 1}` : undefined,
+      chart: history.of(accountId, name, `serverless/${c.name}`),
+    }));
+    return { accountId, region: name, clusters, replicationGroups: groups, serverlessCaches, events, alarms: regionAlarms };
   });
   // Alarms of a region with no ElastiCache resource are shown too.
   for (const a of alarms.allRegions()) {

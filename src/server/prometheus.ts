@@ -20,9 +20,11 @@ import type { AlarmStore } from "../services/cloudwatch/index.js";
 
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-/** `CacheHits` -> `cache_hits`, `CPUUtilization` -> `cpu_utilization`, `DB0AverageTTL` -> `db0_average_ttl`. */
+/** `CacheHits` -> `cache_hits`, `CPUUtilization` -> `cpu_utilization`, `DB0AverageTTL` -> `db0_average_ttl`, `ElastiCacheProcessingUnits` -> `processing_units`, `GetTypeCmdsECPUs` -> `get_type_cmds_ecpus`. */
 export function snakeCase(name: string): string {
   return name
+    .replace(/^ElastiCache/, "")
+    .replace(/ECPUs$/, "Ecpus")
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
     .toLowerCase();

@@ -2,11 +2,11 @@
  * The dashboard at /_emulator/ in headless Debian chromium, driven by playwright-core: it loads
  * with nothing from outside the emulator (uPlot comes from /_emulator/assets/), a cluster
  * created after the page loaded appears without a reload, its uPlot charts get points and draw
- * them, an alarm's state changes on screen, and the page is usable from the keyboard. With
+ * them, a serverless cache appears in its section with its endpoints and charts, an alarm's state changes on screen, and the page is usable from the keyboard. With
  * DASHBOARD_SCREENSHOT=<file> it also saves a screenshot.
  */
 import { PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateCacheClusterCommand } from "@aws-sdk/client-elasticache";
+import { CreateCacheClusterCommand, CreateServerlessCacheCommand } from "@aws-sdk/client-elasticache";
 import { Redis } from "ioredis";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import type { Emulator } from "../../src/index.js";
 import { cloudwatchClient } from "../cloudwatch/helpers.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { waitFor, waitForCluster } from "../helpers/wait.js";
+import { describeServerlessCache } from "../serverless-caches/helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -77,6 +78,23 @@ describe("dashboard in chromium", () => {
     expect(await card.locator('figure[data-metric="memoryBytes"] [role="img"]').getAttribute("aria-label")).toMatch(/^memory: latest [\d.]+ (B|KiB|MiB), \d+ points$/);
     // Same document: never reloaded.
     expect(await page.evaluate(() => performance.timeOrigin)).toBe(loadedAt);
+  }, 60_000);
+
+  it("shows a serverless cache in its section, with its endpoints and charts that get points from its engine", async () => {
+    const ec = sdkClient(emulator);
+    await ec.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "shown-sl", Engine: "valkey" }));
+    const cache = await describeServerlessCache(ec, "shown-sl", (c) => c.Status === "available");
+    const card = page.locator('#serverless [data-serverless="shown-sl"]');
+    await card.locator("h3", { hasText: "available" }).waitFor({ timeout: 20_000 });
+    const text = await card.textContent();
+    expect(text).toContain(`endpoint ${cache.Endpoint!.Address}:${cache.Endpoint!.Port}`);
+    expect(text).toContain(`reader ${cache.ReaderEndpoint!.Address}:${cache.ReaderEndpoint!.Port}`);
+    const points = await waitFor(
+      () => card.locator("figure").evaluateAll((figures) => Object.fromEntries(figures.map((f) => [(f as HTMLElement).dataset.metric, Number((f as HTMLElement).dataset.points)]))),
+      (p) => p.memoryBytes! >= 2 && p.connections! >= 2,
+      { timeoutMs: 20_000, intervalMs: 100, what: "the charts of serverless cache shown-sl to have points" },
+    );
+    expect(Object.keys(points).sort()).toEqual(["connections", "hitRate", "memoryBytes", "ops"]);
   }, 60_000);
 
   it("shows an alarm and its state changing on screen", async () => {

@@ -88,7 +88,7 @@ const MEMCACHED_COUNTERS: Array<[metric: string, field: string, unit: StandardUn
 ];
 
 /** What the previous round saw of a node, to turn counters into deltas. */
-interface Previous {
+export interface Previous {
   pid: number | undefined;
   at: number;
   counters: Map<string, number>;
@@ -109,6 +109,8 @@ export class ElastiCacheNodeSource implements MetricSource {
   private readonly lastPid = new Map<string, number>();
   /** ACL category -> command names, per engine binary (asked once with COMMAND). */
   private readonly categories = new Map<string, Promise<Map<string, Set<string>>>>();
+  /** The size of COMMAND's reply per engine binary, about (as RESP), for sources that leave the sampler's own bytes out. */
+  private readonly commandBytes = new Map<string, number>();
   /** Engine processes seen replaced under the same node (Prometheus: engine restarts). */
   restarts = 0;
   /** Nodes read in the latest round. */
@@ -162,16 +164,46 @@ export class ElastiCacheNodeSource implements MetricSource {
   }
 
   private async sampleNode(key: string, node: NodeView, now: number): Promise<ResourceSample> {
-    const { cluster, nodeId, engine } = node;
+    const { cluster, nodeId } = node;
+    const { values } = await this.readEngine(this.previous, key, node.engine, cluster.engine === "memcached", now);
+    const clusterDims = [{ Name: "CacheClusterId", Value: cluster.id }];
+    return {
+      scope: node.region,
+      namespace: ELASTICACHE_NAMESPACE,
+      dimensionSets: [[...clusterDims, { Name: "CacheNodeId", Value: nodeId }], clusterDims],
+      labels: {
+        account: node.region.accountId,
+        region: node.region.region,
+        cache_cluster_id: cluster.id,
+        cache_node_id: nodeId,
+        ...(cluster.member ? { replication_group_id: cluster.member.replicationGroupId } : {}),
+      },
+      kind: "cache-node",
+      engine: cluster.engine,
+      values,
+    };
+  }
+
+  /**
+   * One engine's node-level metrics now (counters as deltas against `previous[key]`, which
+   * is updated), with the INFO or stats fields they came from. Serverless caches read their
+   * engines through this too, with their own `previous`.
+   */
+  async readEngine(
+    previous: Map<string, Previous>,
+    key: string,
+    engine: EngineNode,
+    memcached: boolean,
+    now: number,
+  ): Promise<{ values: MetricValue[]; fields: Record<string, string> }> {
     const pid = engine.pid;
-    let prev = this.previous.get(key);
+    let prev = previous.get(key);
     if (prev && prev.pid !== pid) prev = undefined;
     const seenPid = this.lastPid.get(key);
-    if (pid !== undefined) {
+    if (pid !== undefined && previous === this.previous) {
       if (seenPid !== undefined && seenPid !== pid) this.restarts++;
       this.lastPid.set(key, pid);
     }
-    const memcached = cluster.engine === "memcached";
     // The sampler's own connections to a Redis/Valkey node (INFO, and COMMAND once per engine version) are not a client's.
     const ownConnections = memcached ? 0 : 1 + (this.categories.has(categoryKey(engine)) ? 0 : 1);
     const categories = memcached ? undefined : this.categoriesOf(engine);
@@ -258,23 +290,8 @@ export class ElastiCacheNodeSource implements MetricSource {
       this.commandGroups(await categories!, fields, prev, counters, values);
     }
 
-    this.previous.set(key, { pid, at: now, counters, cpuSeconds: proc?.cpuSeconds });
-    const clusterDims = [{ Name: "CacheClusterId", Value: cluster.id }];
-    return {
-      scope: node.region,
-      namespace: ELASTICACHE_NAMESPACE,
-      dimensionSets: [[...clusterDims, { Name: "CacheNodeId", Value: nodeId }], clusterDims],
-      labels: {
-        account: node.region.accountId,
-        region: node.region.region,
-        cache_cluster_id: cluster.id,
-        cache_node_id: nodeId,
-        ...(cluster.member ? { replication_group_id: cluster.member.replicationGroupId } : {}),
-      },
-      kind: "cache-node",
-      engine: cluster.engine,
-      values,
-    };
+    previous.set(key, { pid, at: now, counters, cpuSeconds: proc?.cpuSeconds });
+    return { values, fields };
   }
 
   /** The INFO sections the metrics come from (not latencystats and errorstats, the longest); `INFO all` where sections cannot be named together (before Redis 7). */
@@ -327,6 +344,11 @@ export class ElastiCacheNodeSource implements MetricSource {
     }
   }
 
+  /** About how many bytes the sampler's COMMAND to an engine of this binary took (request and reply), once asked. */
+  commandReplyBytes(engine: EngineNode): number {
+    return (this.commandBytes.get(categoryKey(engine)) ?? 0) + 64;
+  }
+
   /** The engine's commands by ACL category (`COMMAND`), once per engine binary. */
   private categoriesOf(engine: EngineNode): Promise<Map<string, Set<string>>> {
     const key = categoryKey(engine);
@@ -334,6 +356,7 @@ export class ElastiCacheNodeSource implements MetricSource {
     if (!known) {
       known = admin(engine, ["COMMAND"], { timeoutMs: 5000 }).then(
         (reply) => {
+          this.commandBytes.set(key, respLength(reply));
           const map = new Map<string, Set<string>>();
           for (const entry of Array.isArray(reply) ? reply : []) {
             if (!Array.isArray(entry)) continue;
@@ -357,6 +380,15 @@ export class ElastiCacheNodeSource implements MetricSource {
     }
     return known;
   }
+}
+
+/** The length of a reply as RESP2 sends it (strings as bulk strings). */
+function respLength(value: unknown): number {
+  if (Array.isArray(value)) return `*${value.length}\r\n`.length + value.reduce((sum: number, v) => sum + respLength(v), 0);
+  if (typeof value === "number") return `:${value}\r\n`.length;
+  if (value === null || value === undefined) return 5;
+  const bytes = Buffer.byteLength(String(value));
+  return `$${bytes}\r\n`.length + bytes + 2;
 }
 
 function categoryKey(engine: EngineNode): string {

@@ -1,7 +1,6 @@
 /**
  * Monitoring, as the emulator owns it: the metric store, the alarms, the sampler that fills
- * the store from every cache node (and, as one more source, serverless caches under
- * `clusterId`), the alarm evaluator, and, with a data dir, `<data dir>/cloudwatch.json`:
+ * the store from every cache node and every serverless cache (under `clusterId`), the alarm evaluator, and, with a data dir, `<data dir>/cloudwatch.json`:
  * alarms, their history and tags, and the metrics PutMetricData stored (AWS/ElastiCache
  * metrics are sampled again after a restart, not kept). Started and stopped with the emulator.
  */
@@ -15,6 +14,7 @@ import { AlarmEvaluator } from "./alarm-evaluator.js";
 import type { AlarmRecord, AlarmStore } from "./alarms.js";
 import { ELASTICACHE_NAMESPACE, ElastiCacheNodeSource } from "./elasticache-source.js";
 import type { MetricStore, Point } from "./metric-store.js";
+import { ServerlessCacheSource, type ServerlessEngines } from "./serverless-source.js";
 import { MetricsSampler, type MetricSource, type ResourceSample } from "./sampler.js";
 
 export interface MonitoringOptions {
@@ -22,6 +22,8 @@ export interface MonitoringOptions {
   metrics: MetricStore;
   store: Store;
   clusters: ClusterLifecycle;
+  /** Serverless caches' engines (their metrics go under `clusterId`). */
+  serverless: ServerlessEngines;
   intervalMs: number;
   dataDir?: string;
   logger: Logger;
@@ -43,6 +45,7 @@ export class Monitoring {
   readonly sampler: MetricsSampler;
   readonly evaluator: AlarmEvaluator;
   readonly nodes: ElastiCacheNodeSource;
+  readonly serverless: ServerlessCacheSource;
   private readonly file: string | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
@@ -51,8 +54,9 @@ export class Monitoring {
   constructor(private readonly options: MonitoringOptions) {
     const { alarms, metrics, store, clusters, intervalMs, logger } = options;
     this.nodes = new ElastiCacheNodeSource({ store, clusters, logger });
-    // One entry per family that publishes metrics: serverless caches add theirs here (dimension clusterId).
-    const sources: MetricSource[] = [this.nodes];
+    this.serverless = new ServerlessCacheSource({ store, serverless: options.serverless, nodes: this.nodes, logger });
+    // One entry per family that publishes metrics.
+    const sources: MetricSource[] = [this.nodes, this.serverless];
     this.evaluator = new AlarmEvaluator({ alarms, metrics, logger, tickMs: Math.min(1000, intervalMs), onChange: () => this.changed(false) });
     this.sampler = new MetricsSampler({
       store: metrics,
@@ -107,6 +111,7 @@ export class Monitoring {
     await this.sampler.sampleNow().catch(() => undefined);
     this.sampler.forget();
     this.nodes.forget();
+    this.serverless.forget();
     this.options.metrics.clear();
     this.options.alarms.clear();
     if (this.file) await this.save();

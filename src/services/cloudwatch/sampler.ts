@@ -1,8 +1,8 @@
 /**
  * The metrics sampler: owned by the emulator, started and stopped with it. Every interval it
- * asks each source (cache nodes today; serverless caches join as one more source, publishing
- * under `clusterId`) for the current values of its resources and stores them as CloudWatch
- * datapoints under each of the resource's dimension sets. The latest round is kept as it is
+ * asks each source (cache nodes; serverless caches, publishing under `clusterId`) for the
+ * current values of its resources and stores them as CloudWatch datapoints under each of the
+ * resource's dimension sets. The latest round is kept as it is
  * for the Prometheus page and the dashboard. A round still running when the next is due is
  * not overlapped: that tick is skipped.
  */
