@@ -19,9 +19,8 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { Logger } from "../logger.js";
-import { listen } from "../process/listen.js";
 import { encodeCommand, RespAuthScanner, type AuthCommand } from "./resp-auth-scanner.js";
-import { sniffTls } from "./tls-sniff.js";
+import { TlsRouter, type Target } from "./tls-router.js";
 
 export interface IamFrontOptions {
   bindHost: string;
@@ -39,37 +38,14 @@ export interface IamFrontOptions {
   connectionLifetimeMs: number;
 }
 
-type Target = { host: string; port: number };
-
-export class IamFront {
-  private server: net.Server | null = null;
-  private boundPort: number | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  private readonly log: Logger;
-  private targets: { plain: Target; tls: Target } | undefined;
+export class IamFront extends TlsRouter {
   /** IAM user name -> the password the engine's ACL has for it. */
   private iamUsers: ReadonlyMap<string, string> = new Map();
   private readonly secureContext: tls.SecureContext;
 
   constructor(private readonly opts: IamFrontOptions) {
-    this.log = opts.logger.child({ component: "iam-front", node: opts.name });
+    super(opts, "iam-front");
     this.secureContext = tls.createSecureContext({ cert: opts.cert, key: opts.key });
-  }
-
-  async start(): Promise<void> {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
-    await listen(server, this.opts.port, this.opts.bindHost);
-    server.on("error", (err) => this.log.error("listener error", { error: err.message }));
-    this.server = server;
-    this.boundPort = (server.address() as net.AddressInfo).port;
-  }
-
-  get port(): number {
-    return this.boundPort ?? this.opts.port;
-  }
-
-  setTargets(plain: Target, tlsTarget: Target): void {
-    this.targets = { plain, tls: tlsTarget };
   }
 
   /** The node's IAM users and their engine passwords; new connections follow it. */
@@ -77,50 +53,16 @@ export class IamFront {
     this.iamUsers = users;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-
-  private track(socket: net.Socket): void {
-    this.sockets.add(socket);
-    socket.once("close", () => this.sockets.delete(socket));
-  }
-
-  private accept(client: net.Socket): void {
-    this.track(client);
-    sniffTls(client, (first, isTls) => {
-      const targets = this.targets;
-      if (!targets || (!isTls && this.opts.mode === "required")) return void client.destroy();
-      if (this.iamUsers.size === 0) return this.splice(client, first, isTls ? targets.tls : targets.plain);
-      if (!isTls) return this.authenticate(client, first, targets.plain);
-      client.unshift(first);
-      const secure = new tls.TLSSocket(client, { isServer: true, secureContext: this.secureContext });
-      secure.on("error", () => client.destroy());
-      this.authenticate(secure, undefined, targets.plain);
-    });
-  }
-
-  /** No IAM user: bytes only, as the TLS router does. */
-  private splice(client: net.Socket, first: Buffer, target: Target): void {
-    const upstream = net.connect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
-    this.track(upstream);
-    upstream.write(first);
-    upstream.on("error", () => {
-      upstream.destroy();
-      client.destroy();
-    });
-    upstream.once("connect", () => {
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.resume();
-    });
-    upstream.once("close", () => client.destroySoon());
-    client.once("close", () => upstream.destroySoon());
+  /** No IAM user: bytes only, as the TLS router does; else TLS terminated here and the commands scanned. */
+  protected override route(client: net.Socket, first: Buffer, isTls: boolean): void {
+    const targets = this.targets;
+    if (!targets || (!isTls && this.opts.mode === "required")) return void client.destroy();
+    if (this.iamUsers.size === 0) return this.splice(client, first, isTls ? targets.tls : targets.plain);
+    if (!isTls) return this.authenticate(client, first, targets.plain);
+    client.unshift(first);
+    const secure = new tls.TLSSocket(client, { isServer: true, secureContext: this.secureContext });
+    secure.on("error", () => client.destroy());
+    this.authenticate(secure, undefined, targets.plain);
   }
 
   /** The client's commands through the scanner to the engine's plaintext port; replies straight back. */

@@ -18,32 +18,38 @@ export interface TlsRouterOptions {
   name: string;
 }
 
+export type Target = { host: string; port: number };
+
+/** The listener, its connections and the splice; an IamFront (iam-front.ts) routes some connections its own way. */
 export class TlsRouter {
   private server: net.Server | null = null;
   private boundPort: number | null = null;
   private readonly sockets = new Set<net.Socket>();
-  private readonly log: Logger;
+  protected readonly log: Logger;
   /** The engine's plaintext and TLS listeners; connections before they are known are closed. */
-  private targets: { plain: { host: string; port: number }; tls: { host: string; port: number } } | undefined;
+  protected targets: { plain: Target; tls: Target } | undefined;
 
-  constructor(private readonly opts: TlsRouterOptions) {
-    this.log = opts.logger.child({ component: "tls-router", node: opts.name });
+  constructor(
+    private readonly routerOptions: TlsRouterOptions,
+    component = "tls-router",
+  ) {
+    this.log = routerOptions.logger.child({ component, node: routerOptions.name });
   }
 
   async start(): Promise<void> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
-    await listen(server, this.opts.port, this.opts.bindHost);
+    await listen(server, this.routerOptions.port, this.routerOptions.bindHost);
     server.on("error", (err) => this.log.error("listener error", { error: err.message }));
     this.server = server;
     this.boundPort = (server.address() as net.AddressInfo).port;
   }
 
-  setTargets(plain: { host: string; port: number }, tls: { host: string; port: number }): void {
+  setTargets(plain: Target, tls: Target): void {
     this.targets = { plain, tls };
   }
 
   get port(): number {
-    return this.boundPort ?? this.opts.port;
+    return this.boundPort ?? this.routerOptions.port;
   }
 
   /** Closes the listener (at once: the port is free for a replacement) and every connection. */
@@ -56,7 +62,7 @@ export class TlsRouter {
     await closed;
   }
 
-  private track(socket: net.Socket): void {
+  protected track(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.once("close", () => this.sockets.delete(socket));
   }
@@ -66,9 +72,14 @@ export class TlsRouter {
     sniffTls(client, (first, isTls) => this.route(client, first, isTls));
   }
 
-  private route(client: net.Socket, first: Buffer, isTls: boolean): void {
+  /** By the first byte: a TLS handshake to the engine's TLS port, anything else to its plaintext port. */
+  protected route(client: net.Socket, first: Buffer, isTls: boolean): void {
     if (!this.targets) return void client.destroy();
-    const target = isTls ? this.targets.tls : this.targets.plain;
+    this.splice(client, first, isTls ? this.targets.tls : this.targets.plain);
+  }
+
+  /** Bytes only, both ways (`pipe()`, Nagle off); the first chunk read goes ahead. */
+  protected splice(client: net.Socket, first: Buffer, target: Target): void {
     const upstream = net.connect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
     this.track(upstream);
     upstream.write(first);
