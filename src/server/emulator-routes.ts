@@ -6,7 +6,7 @@
  */
 import { dashboardAsset } from "./dashboard-assets.js";
 import { DASHBOARD_HTML } from "./dashboard-page.js";
-import type { HttpServerOptions } from "./http-server.js";
+import type { EmulatorAnswer, HttpServerOptions } from "./http-server.js";
 import { PROMETHEUS_CONTENT_TYPE } from "./prometheus.js";
 
 export interface EmulatorRouteDeps {
@@ -23,10 +23,27 @@ export interface EmulatorRouteDeps {
   metrics(): Promise<string>;
   /** What the dashboard shows. */
   dashboard(): unknown;
+  /** Further route families (each answers undefined for a route it does not own), asked in order after these. */
+  more?: EmulatorRouteFamily[];
+}
+
+/** A family of `/_emulator/` routes: `name` is the path after `/_emulator/`, `body` the raw request body. */
+export type EmulatorRouteFamily = (method: string, name: string, body: Buffer) => Promise<EmulatorAnswer | undefined>;
+
+/** The body as a JSON object, or a 400 answer naming what is wrong. */
+export function jsonBody(body: Buffer): { value: Record<string, unknown> } | { refusal: EmulatorAnswer } {
+  if (body.length === 0) return { value: {} };
+  try {
+    const value: unknown = JSON.parse(body.toString("utf8"));
+    if (value && typeof value === "object" && !Array.isArray(value)) return { value: value as Record<string, unknown> };
+    return { refusal: { status: 400, json: { error: "the body must be a JSON object" } } };
+  } catch {
+    return { refusal: { status: 400, json: { error: "the body is not valid JSON" } } };
+  }
 }
 
 export function emulatorRoutes(deps: EmulatorRouteDeps): HttpServerOptions["handleEmulator"] {
-  return async (method, name) => {
+  return async (method, name, body) => {
     if (name === "health" && method === "GET") {
       const readiness = deps.readiness?.();
       const ready = readiness?.ready ?? true;
@@ -52,6 +69,10 @@ export function emulatorRoutes(deps: EmulatorRouteDeps): HttpServerOptions["hand
     if (name === "reset" && method === "POST") {
       await deps.reset();
       return { status: 200, json: { status: "reset" } };
+    }
+    for (const family of deps.more ?? []) {
+      const answer = await family(method, name, body);
+      if (answer) return answer;
     }
     return undefined;
   };

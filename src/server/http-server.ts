@@ -21,7 +21,15 @@ export interface HttpServerOptions {
   /** Strict mode: checks the request's signature (throwing AWS's error) and names the signer's account. */
   authenticate?(request: RawRequest): { accountId?: string };
   /** `/_emulator/<name>` routes (JSON, or a `text` body of `contentType`); answer undefined for an unknown route. */
-  handleEmulator(method: string, name: string): Promise<{ status: number; json?: unknown; text?: string; contentType?: string } | undefined>;
+  handleEmulator(method: string, name: string, body: Buffer): Promise<EmulatorAnswer | undefined>;
+}
+
+/** What an `/_emulator/` route answers: JSON, or a `text` body of `contentType`. */
+export interface EmulatorAnswer {
+  status: number;
+  json?: unknown;
+  text?: string;
+  contentType?: string;
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -47,11 +55,17 @@ async function route(
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   if (url.pathname.startsWith("/_emulator/")) {
-    const answer = await options.handleEmulator(req.method ?? "GET", url.pathname.slice("/_emulator/".length));
+    let body: Buffer;
+    try {
+      body = req.method === "GET" || req.method === "HEAD" ? (req.resume(), Buffer.alloc(0)) : await readBody(req, options.maxBodyBytes);
+    } catch {
+      res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(JSON.stringify({ error: `body over ${options.maxBodyBytes} bytes` }) + "\n");
+      return;
+    }
+    const answer = await options.handleEmulator(req.method ?? "GET", url.pathname.slice("/_emulator/".length), body);
     const { status, json, text, contentType } = answer ?? { status: 404, json: { error: `no emulator endpoint ${url.pathname}` } };
     if (text !== undefined) res.writeHead(status, { "content-type": contentType ?? "text/plain" }).end(text);
     else res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json) + "\n");
-    req.resume();
     return;
   }
   try {
