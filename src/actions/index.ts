@@ -20,6 +20,9 @@ import { modifyReplicationGroup } from "./replication-groups/modify-replication-
 import { modifyReplicationGroupShardConfiguration } from "./replication-groups/modify-shard-configuration.js";
 import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
+import { describeReservedCacheNodes } from "./reserved-cache-nodes/describe-reserved-cache-nodes.js";
+import { describeReservedCacheNodesOfferings } from "./reserved-cache-nodes/describe-reserved-cache-nodes-offerings.js";
+import { purchaseReservedCacheNodesOffering } from "./reserved-cache-nodes/purchase-reserved-cache-nodes-offering.js";
 import { createCacheSecurityGroup } from "./security-groups/create-cache-security-group.js";
 import { deleteCacheSecurityGroup } from "./security-groups/delete-cache-security-group.js";
 import { describeCacheSecurityGroups } from "./security-groups/describe-cache-security-groups.js";
@@ -110,4 +113,7 @@ export const actions: ActionTable = {
   CopyServerlessCacheSnapshot: copyServerlessCacheSnapshot,
   DeleteServerlessCacheSnapshot: deleteServerlessCacheSnapshot,
   ExportServerlessCacheSnapshot: exportServerlessCacheSnapshot,
+  DescribeReservedCacheNodesOfferings: describeReservedCacheNodesOfferings,
+  PurchaseReservedCacheNodesOffering: purchaseReservedCacheNodesOffering,
+  DescribeReservedCacheNodes: describeReservedCacheNodes,
 };
