@@ -6,6 +6,7 @@ import { modifyCacheCluster } from "./cache-clusters/modify-cache-cluster.js";
 import { rebootCacheCluster } from "./cache-clusters/reboot-cache-cluster.js";
 import { describeCacheEngineVersions } from "./engine-versions/describe-cache-engine-versions.js";
 import { describeEvents } from "./events/describe-events.js";
+import { listAllowedNodeTypeModifications } from "./node-types/list-allowed-node-type-modifications.js";
 import { createCacheParameterGroup } from "./parameter-groups/create-cache-parameter-group.js";
 import { deleteCacheParameterGroup } from "./parameter-groups/delete-cache-parameter-group.js";
 import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-parameter-groups.js";
@@ -116,4 +117,5 @@ export const actions: ActionTable = {
   DescribeReservedCacheNodesOfferings: describeReservedCacheNodesOfferings,
   PurchaseReservedCacheNodesOffering: purchaseReservedCacheNodesOffering,
   DescribeReservedCacheNodes: describeReservedCacheNodes,
+  ListAllowedNodeTypeModifications: listAllowedNodeTypeModifications,
 };
