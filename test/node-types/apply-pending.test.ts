@@ -13,7 +13,7 @@ import type { LifecycleDelays } from "../../src/config.js";
 import { ClusterLifecycle, type MemberLoss } from "../../src/lifecycle/cluster-lifecycle.js";
 import { DataRestore } from "../../src/lifecycle/data-restore.js";
 import { NodeAcl } from "../../src/lifecycle/node-acl.js";
-import { applyPendingNodeType, deferNodeType } from "../../src/lifecycle/node-type-change.js";
+import { applyPendingNodeType, deferNodeType, takeNodeType } from "../../src/lifecycle/node-type-change.js";
 import { ReplicationLifecycle } from "../../src/lifecycle/replication-lifecycle.js";
 import { silentLogger } from "../../src/logger.js";
 import type { RegionState } from "../../src/state/store.js";
@@ -134,5 +134,20 @@ describe("applyPendingNodeType", () => {
     const bytes = nodeTypeMemoryBytes("cache.t3.small");
     expect(log).toEqual([`g2-002/0001 ${bytes}`, `g2-001/0001 ${bytes}`]);
     expect(group.nodeGroups[0]!.primaryClusterId).toBe("g2-001");
+  });
+
+  it("with a new primary named in the same request, that member takes over, once", async () => {
+    const { topology, clusters, replication } = build();
+    const group = groupRecord(region, "g3", 2);
+    replication.create(region, group);
+    await replication.settled(group);
+    const promotionsBefore = topology.calls.filter((c) => c === "promote").length;
+    takeNodeType(region, group, "cache.m5.large");
+    replication.modify(region, group, { newPrimary: region.clusters.get("g3-003"), membersChanged: true, nodeTypeChanged: true });
+    await replication.settled(group);
+    expect(group.status).toBe("available");
+    expect(group.nodeGroups[0]!.primaryClusterId).toBe("g3-003");
+    expect(topology.calls.filter((c) => c === "promote").length).toBe(promotionsBefore + 1);
+    expect(eventsOf(region, "g3").filter((e) => e.startsWith("Failover"))).toEqual(["Failover from master node g3-001 to replica node g3-003 completed"]);
   });
 });
