@@ -13,6 +13,7 @@ import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
 import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
+import { ReservedNodeLifecycle } from "./lifecycle/reserved-node-lifecycle.js";
 import { ServerlessLifecycle } from "./lifecycle/serverless-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
 import type { Logger } from "./logger.js";
@@ -92,6 +93,7 @@ export class DataPlane {
     });
     const serverlessSnapshots = new ServerlessSnapshots({ config, store, serverless, files, logger });
     const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
+    const reserved = new ReservedNodeLifecycle({ delays: config.delays, logger, onChange });
     this.services = {
       config,
       clusters,
@@ -100,10 +102,12 @@ export class DataPlane {
       snapshots,
       serverless,
       serverlessSnapshots,
+      reserved,
       tlsUnavailable: (engine, engineVersion) => launcher.tlsUnavailable?.(engine, engineVersion),
     };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [
+      { name: "reserved cache nodes", halt: () => reserved.halt(), stop: () => reserved.stopAll(), reset: () => reserved.stopAll() },
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
       { name: "serverless snapshots", stop: () => serverlessSnapshots.stop(), reset: () => serverlessSnapshots.reset(), background: true },

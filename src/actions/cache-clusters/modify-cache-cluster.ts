@@ -17,6 +17,7 @@ import type { ActionContext, ActionHandler, ActionInput } from "../shared/contex
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, requireAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
+import { checkNodeTypeChange } from "../shared/node-type-rules.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
 import { checkNodeIdsToRemove, checkNumCacheNodes, nodeIdFor, placeNodes, preferredZoneOf } from "./cluster-rules.js";
 
@@ -39,6 +40,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
     );
   }
   const changes = validateEngineChanges(cluster, input);
+  if (changes.cacheNodeType !== undefined) await checkNodeTypeChange(ctx, { cluster }, changes.cacheNodeType, changes.engineVersion);
   if (changes.numCacheNodes !== undefined) {
     checkNodeCapacity(ctx, {
       addedNodes: changes.numCacheNodes - cluster.nodes.length,

@@ -2,6 +2,7 @@
  * ModifyReplicationGroup: settings are recorded at once; a new primary, node type or engine
  * version change the engines (ApplyImmediately, or a pending change otherwise).
  */
+import { deferNodeType, pendingNodeType, takeNodeType } from "../../lifecycle/node-type-change.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { mirrorGroupSettings } from "../../state/member-settings.js";
@@ -12,6 +13,7 @@ import type { ActionContext, ActionHandler, ActionInput } from "../shared/contex
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
+import { checkNodeTypeChange } from "../shared/node-type-rules.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
 import { checkTlsAvailable, transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
 import { members } from "./replication-group-rules.js";
@@ -32,7 +34,10 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
     throw commonErrors.invalidParameterCombination(`Cannot change the engine from ${group.engine} to ${engine}.`);
   }
   const version = checkEngineVersion(engine, input.EngineVersion ?? group.engineVersion);
-  const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : group.cacheNodeType;
+  const applyNow = input.ApplyImmediately ?? false;
+  // ApplyImmediately also applies a node type that waits from an earlier request.
+  const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : applyNow ? (pendingNodeType(ctx.state, group) ?? group.cacheNodeType) : group.cacheNodeType;
+  if (input.CacheNodeType !== undefined) await checkNodeTypeChange(ctx, { group }, nodeType, input.EngineVersion);
   const previousGroup = group.settings.cacheParameterGroupName;
   const newGroup =
     input.CacheParameterGroupName !== undefined
@@ -56,8 +61,11 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   for (const member of members(ctx.state, group)) mirrorGroupSettings(group, member);
   group.automaticFailover = automaticFailover;
   group.multiAZ = multiAZ;
-  const membersChanged = nodeType !== group.cacheNodeType || version.EngineVersion !== group.engineVersion || engine !== group.engine;
-  const applyNow = input.ApplyImmediately ?? false;
+  const nodeTypeChanged = nodeType !== group.cacheNodeType;
+  const versionChanged = version.EngineVersion !== group.engineVersion || engine !== group.engine;
+  // A node type change waits in the members' PendingModifiedValues unless ApplyImmediately.
+  if (nodeTypeChanged && !applyNow) deferNodeType(ctx.state, group, nodeType);
+  const membersChanged = versionChanged || (nodeTypeChanged && applyNow);
   if (accessChanged) {
     // AUTH token and user group changes apply at once, whatever ApplyImmediately says.
     group.status = "modifying";
@@ -70,12 +78,11 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
     group.pending.primaryClusterId = newPrimary.id;
     return { ReplicationGroup: wire(ctx, group) };
   }
-  if (membersChanged) {
-    group.cacheNodeType = nodeType;
+  if (nodeTypeChanged && applyNow) takeNodeType(ctx.state, group, nodeType);
+  if (versionChanged) {
     group.engineVersion = version.EngineVersion;
     group.engine = engine as ReplicationGroupRecord["engine"];
     for (const member of members(ctx.state, group)) {
-      member.cacheNodeType = nodeType;
       member.engineVersion = version.EngineVersion;
       member.engine = engine;
       member.status = "modifying";
@@ -93,7 +100,12 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   }
   if (membersChanged || newPrimary || transit) {
     group.status = "modifying";
-    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged, transitEncryptionChanged: transit !== undefined });
+    ctx.services.replication.modify(ctx.state, group, {
+      newPrimary,
+      membersChanged,
+      nodeTypeChanged: nodeTypeChanged && applyNow,
+      transitEncryptionChanged: transit !== undefined,
+    });
   }
   return { ReplicationGroup: wire(ctx, group) };
 };

@@ -9,6 +9,7 @@ import type { OperationName, OperationTypes } from "../../generated/elasticache.
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
+import type { ReservedNodeLifecycle } from "../../lifecycle/reserved-node-lifecycle.js";
 import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
 import type { Logger } from "../../logger.js";
 import type { ServerlessSnapshots } from "../../snapshots/serverless-snapshots.js";
@@ -25,6 +26,7 @@ export interface Services {
   tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined;
   serverless: ServerlessLifecycle;
   serverlessSnapshots: ServerlessSnapshots;
+  reserved: ReservedNodeLifecycle;
 }
 
 export interface ActionContext {
