@@ -16,6 +16,7 @@ import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js
 import { effectiveValues, findParameterGroup, type ParameterGroupView } from "../state/parameter-groups.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
+import { pauseAndSave, type PausedForRestart } from "./save-before-restart.js";
 
 export interface RunningNode {
   engine: EngineNode;
@@ -63,41 +64,6 @@ const DURABLE_NODE_PARAMS = { appendonly: "yes", appendfsync: "everysec" };
 
 /** Redis Cluster's own failure detection; failover itself is the emulator's (see clusterNodeParams). */
 const CLUSTER_NODE_TIMEOUT_MS = 2000;
-
-/** Longer than a save and a stop take: the pause ends with the engine. */
-const WRITE_PAUSE_MS = 60_000;
-
-/** How long a save waits for one already running (a replica's full sync) to end. */
-const SAVE_WAIT_MS = 30_000;
-
-/**
- * Before a restart that keeps the data: a primary's writes are paused, then the dataset is
- * saved. Writes that come after wait until the engine stops, and their clients see the
- * connection close: no write the engine acknowledged is missing after the restart. A replica
- * is not paused (it takes no client writes, and a paused replica stops reading its
- * primary's stream). A save already running (the fork of a replica's full sync) is waited
- * for; on failure, writes resume.
- */
-async function pauseAndSave(run: (args: string[]) => Promise<unknown>): Promise<void> {
-  const role = (await run(["ROLE"])) as unknown[];
-  const primary = role[0] === "master";
-  if (primary) await run(["CLIENT", "PAUSE", String(WRITE_PAUSE_MS), "WRITE"]);
-  try {
-    const deadline = Date.now() + SAVE_WAIT_MS;
-    for (;;) {
-      try {
-        await run(["SAVE"]);
-        return;
-      } catch (error) {
-        if (!/in progress/i.test(String(error)) || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  } catch (error) {
-    if (primary) await run(["CLIENT", "UNPAUSE"]).catch(() => undefined);
-    throw error;
-  }
-}
 
 /** The requires-reboot values each node was started with, to tell when a restart is pending. */
 const startedWithValues = new WeakMap<CacheNodeRecord, Map<string, string | undefined>>();
@@ -299,8 +265,15 @@ export class NodeRunner {
     onExit: NodeExitHandler,
   ): Promise<void> {
     const dump = join(this.nodeDir(region, cluster, node), "dump.rdb");
-    if (running.engine.adminCommand) await pauseAndSave(running.engine.adminCommand.bind(running.engine));
-    await this.stop(nodes, node.id);
+    const paused: PausedForRestart | undefined = running.engine.adminCommand ? await pauseAndSave(running.engine.adminCommand.bind(running.engine)) : undefined;
+    let stopped = false;
+    try {
+      await this.stop(nodes, node.id);
+      stopped = true;
+    } finally {
+      // An engine left running keeps serving: its writes resume.
+      if (!stopped) await paused?.resume();
+    }
     await this.start(region, cluster, nodes, node, onExit);
     // Loaded: a later reboot or replacement must start empty, as on AWS.
     await rm(dump, { force: true });
