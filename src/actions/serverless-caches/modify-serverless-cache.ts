@@ -4,6 +4,7 @@
  * modification per API call"). Limits, users and the engine change reach the running engines
  * without a restart; the cache shows `modifying` meanwhile.
  */
+import { checkPublicCacheUserGroup } from "../shared/public-iam-access.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { ServerlessCacheRecord } from "../../state/records.js";
 import { resources } from "../../state/resources.js";
@@ -71,10 +72,12 @@ function planChange(state: Parameters<typeof checkServerlessUserGroup>[0], cache
   if (input.RemoveUserGroup) {
     if (cache.engine === "memcached") throw commonErrors.invalidParameterCombination("RemoveUserGroup is not supported for the memcached engine.");
     if (cache.userGroupId === undefined) throw commonErrors.invalidParameterCombination(`Serverless cache ${cache.name} has no user group to remove.`);
+    checkPublicCacheUserGroup(state, cache, undefined);
     return { change: () => (cache.userGroupId = undefined), event: updated };
   }
   if (input.UserGroupId !== undefined) {
     const id = checkServerlessUserGroup(state, input.UserGroupId, cache.engine);
+    checkPublicCacheUserGroup(state, cache, id);
     return { change: () => (cache.userGroupId = id), event: updated };
   }
   if (input.SecurityGroupIds !== undefined) {
