@@ -109,7 +109,8 @@ describe("a serverless cache with ConnectionType public", () => {
     };
     expect(await refused({})).toEqual({ code: "InvalidParameterCombination", message: expect.stringMatching(PUBLIC_REFUSAL) });
     expect(await refused({ UserGroupId: "pub-mixed" })).toEqual({ code: "InvalidParameterCombination", message: expect.stringMatching(/user pub-pw of user group pub-mixed does not/) });
-    expect(await refused({ Engine: "memcached" })).toEqual({ code: "InvalidParameterCombination", message: expect.stringMatching(/memcached/) });
+    expect(await refused({ Engine: "memcached" })).toEqual({ code: "InvalidParameterCombination", message: expect.stringMatching(/valkey engine only, not memcached/) });
+    expect(await refused({ Engine: "redis" })).toEqual({ code: "InvalidParameterCombination", message: expect.stringMatching(/valkey engine only, not redis/) });
     // And a VPC cache (the default) needs no such group.
     const vpc = await createPublicCache({ ServerlessCacheName: "vpc-cache", Engine: "valkey", ConnectionType: "vpc" });
     expect(vpc.status).toBe(200);

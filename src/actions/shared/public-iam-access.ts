@@ -13,9 +13,10 @@
  *   `AuthenticationMode` `iam`, access string `on ~* +@all`; `default.iam-user-group` is a
  *   valkey user group holding only it (valkey, because a redis user group needs a user named
  *   `default`, which could not be an IAM user). Neither can be modified or deleted.
- * - `ConnectionType` `public` needs a `UserGroupId` whose users all authenticate with IAM, on
- *   create and whenever the cache's group or its users change; memcached has no users, so no
- *   public endpoint.
+ * - `ConnectionType` `public` is for valkey caches only (AWS's announcement: Valkey
+ *   serverless caches, not Redis OSS or Memcached; its Valkey 9.0 minimum is not applied,
+ *   the emulator's newest major version being 8) and needs a `UserGroupId` whose users all
+ *   authenticate with IAM, on create and whenever the cache's group or its users change.
  */
 import { commonErrors } from "../../protocol/aws-error.js";
 import { OPEN_ACCESS_STRING } from "../../engines/acl.js";
@@ -79,7 +80,7 @@ export function checkPublicCacheUserGroup(
   userGroupId: string | undefined,
 ): void {
   if (cache.connectionType !== "public") return;
-  if (cache.engine === "memcached") throw commonErrors.invalidParameterCombination("ConnectionType public needs IAM authentication, which the memcached engine does not support.");
+  if (cache.engine !== "valkey") throw commonErrors.invalidParameterCombination(`ConnectionType public is supported for the valkey engine only, not ${cache.engine}.`);
   if (userGroupId === undefined) throw publicRefusal(cache.name, "no UserGroupId was given");
   const group = state.userGroups.get(userGroupId);
   const user = group && notIam(state, group.userIds);
