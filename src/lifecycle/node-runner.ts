@@ -135,6 +135,12 @@ export function clusterModeDirectives(region: RegionState, cluster: CacheCluster
   return params;
 }
 
+/** A member of a cluster mode group: its roles come from its own nodes.conf, not from `replicaof`. */
+function clusterModeEnabled(region: RegionState, cluster: CacheClusterRecord): boolean {
+  const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
+  return group?.clusterEnabled === true;
+}
+
 export class NodeRunner {
   constructor(private readonly options: NodeRunnerOptions) {}
 
@@ -146,6 +152,8 @@ export class NodeRunner {
     node: CacheNodeRecord,
     onExit: NodeExitHandler,
     seedRdbPath?: string,
+    /** A replica restarting with its data starts as a replica of the same primary (never a writable primary meanwhile). */
+    replicaOf?: string,
   ): Promise<RunningNode> {
     const workDir = join(this.clusterDir(region, cluster), node.id);
     await mkdir(workDir, { recursive: true });
@@ -166,6 +174,7 @@ export class NodeRunner {
           ...(this.options.durableNodes && cluster.engine !== "memcached" ? DURABLE_NODE_PARAMS : {}),
           ...startupParameters(region, cluster, node),
           ...clusterModeDirectives(region, cluster, this.options.advertisedHost),
+          ...(replicaOf !== undefined && !clusterModeEnabled(region, cluster) ? { replicaof: replicaOf } : {}),
         },
         defaultUserOff: closed || undefined,
         transitEncryption: transitEncryptionOf(cluster),
@@ -274,7 +283,8 @@ export class NodeRunner {
       // An engine left running keeps serving: its writes resume.
       if (!stopped) await paused?.resume();
     }
-    await this.start(region, cluster, nodes, node, onExit);
+    // A replica loads its data as a replica (writes answer READONLY) until its group wires it again.
+    await this.start(region, cluster, nodes, node, onExit, undefined, paused?.replicaOf);
     // Loaded: a later reboot or replacement must start empty, as on AWS.
     await rm(dump, { force: true });
   }

@@ -25,6 +25,8 @@ export interface SaveBeforeRestartOptions {
 export interface PausedForRestart {
   /** Lifts the write pause (a no-op on a replica, which is never paused); never throws. */
   resume(): Promise<void>;
+  /** A replica: the primary it follows (`host port`, as ROLE reports it), to start following again at once. */
+  replicaOf?: string;
 }
 
 /** Longer than a save and a stop take: the pause ends with the engine. */
@@ -59,7 +61,8 @@ export async function pauseAndSave(run: AdminRun, opts: SaveBeforeRestartOptions
   } finally {
     if (!saved) await resume();
   }
-  return { resume };
+  const [, host, port] = role;
+  return primary || role[0] !== "slave" ? { resume } : { resume, replicaOf: `${String(host)} ${String(port)}` };
 }
 
 /** BGSAVE (retried while another fork runs), then polls INFO persistence until it ended; throws unless it succeeded. */

@@ -144,8 +144,12 @@ describe("a group's first user group makes IAM tokens work once it is available 
     await createGroup({ ReplicationGroupId: "iam-flips", EngineVersion: "7.0", NumCacheClusters: 2, AuthToken: AUTH_TOKEN });
     const group = await waitForReplicationGroup(client, "iam-flips", (g) => g.Status === "available");
     const primary = group.NodeGroups![0].PrimaryEndpoint!;
+    const replica = group.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "replica")!.ReadEndpoint!;
     const writing = { done: false, acknowledged: [] as string[] };
     const writes = keepWriting(primary, writing);
+    // Writes sent straight to the replica's node are never acknowledged, even while it restarts.
+    const onReplica = { done: false, acknowledged: [] as string[] };
+    const replicaWrites = keepWriting(replica, onReplica);
     const changes = [
       { TransitEncryptionMode: "preferred" as const },
       { TransitEncryptionMode: "required" as const },
@@ -165,7 +169,9 @@ describe("a group's first user group makes IAM tokens work once it is available 
       await waitFor(async () => writing.acknowledged.length, (n) => n > after, { what: `writes acknowledged after ${JSON.stringify(change)}` });
     }
     writing.done = true;
-    await writes;
+    onReplica.done = true;
+    await Promise.all([writes, replicaWrites]);
+    expect(onReplica.acknowledged).toEqual([]);
     const iam = await connections.connect(primary, { tls: { ca }, username: "iam-app", password: token("iam-flips") });
     expect(await iam.set("after", "1")).toBe("OK");
     const kept = await iam.mget(writing.acknowledged);
