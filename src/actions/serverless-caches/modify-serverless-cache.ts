@@ -4,7 +4,6 @@
  * modification per API call"). Limits, users and the engine change reach the running engines
  * without a restart; the cache shows `modifying` meanwhile.
  */
-import { checkPublicCacheUserGroup } from "../shared/public-iam-access.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { ServerlessCacheRecord } from "../../state/records.js";
 import { resources } from "../../state/resources.js";
@@ -12,6 +11,7 @@ import { serverlessCacheToWire } from "../../state/to-wire.js";
 import { serverlessEvents } from "../../lifecycle/serverless-lifecycle.js";
 import type { ActionHandler, ActionInput } from "../shared/context.js";
 import { requireResource } from "../shared/lookups.js";
+import { checkPublicCacheUserGroup } from "../shared/public-iam-access.js";
 import {
   checkDailySnapshotTime,
   checkDescription,

@@ -7,9 +7,9 @@
  * (`default.iam-user-group`) that you can use to get started." Their settings and AWS's
  * errors are not documented; the choices, in one place here (README, Serverless caches):
  * - The pair appears in a region the first time a request names either of them (a lookup by
- *   id: CreateServerlessCache / ModifyServerlessCache `UserGroupId`, DescribeUsers /
- *   DescribeUserGroups by id, ModifyUserGroup `UserIdsToAdd`), and is then listed like any
- *   user and user group. `default.iam-user` is a valkey user, name equal to its id,
+ *   id, e.g. `UserGroupId` on CreateServerlessCache, ModifyServerlessCache or
+ *   DescribeUserGroups; the model's `UserId` pattern has no dot, so no request names the user
+ *   by id), and is then listed like any user and user group. `default.iam-user` is a valkey user, name equal to its id,
  *   `AuthenticationMode` `iam`, access string `on ~* +@all`; `default.iam-user-group` is a
  *   valkey user group holding only it (valkey, because a redis user group needs a user named
  *   `default`, which could not be an IAM user). Neither can be modified or deleted.
@@ -87,16 +87,20 @@ export function checkPublicCacheUserGroup(
   if (user) throw publicRefusal(cache.name, `user ${user} of user group ${userGroupId} does not`);
 }
 
-/** ModifyUserGroup / ModifyUser: the users a group will have, where a public cache uses it. */
-export function checkPublicCachesOfGroup(state: RegionState, userGroupId: string, userIdsAfter: string[], changing?: { userId: string; iam: boolean }): void {
-  const cache: ServerlessCacheRecord | undefined = serverlessCachesOfUserGroup(state, userGroupId).find((c) => c.connectionType === "public");
-  if (!cache) return;
-  const user = changing ? (changing.iam ? undefined : changing.userId) : notIam(state, userIdsAfter);
+const publicCacheOf = (state: RegionState, userGroupId: string): ServerlessCacheRecord | undefined =>
+  serverlessCachesOfUserGroup(state, userGroupId).find((c) => c.connectionType === "public");
+
+/** ModifyUserGroup: the users a group will have, where a public cache uses it. */
+export function checkPublicCachesOfGroup(state: RegionState, userGroupId: string, userIdsAfter: string[]): void {
+  const cache = publicCacheOf(state, userGroupId);
+  const user = cache && notIam(state, userIdsAfter);
   if (user) throw publicRefusal(cache.name, `user ${user} of user group ${userGroupId} would not authenticate with IAM`);
 }
 
-/** ModifyUser changing a user's authentication: every group with a public cache keeps only IAM users. */
-export function checkPublicCachesOfUser(state: RegionState, userId: string, iam: boolean): void {
-  if (iam) return;
-  for (const group of groupsOfUser(state, userId)) checkPublicCachesOfGroup(state, group.id, group.userIds, { userId, iam });
+/** ModifyUser making a user authenticate otherwise than with IAM: no group of it may serve a public cache. */
+export function checkPublicCachesOfUser(state: RegionState, userId: string): void {
+  for (const group of groupsOfUser(state, userId)) {
+    const cache = publicCacheOf(state, group.id);
+    if (cache) throw publicRefusal(cache.name, `user ${userId} of user group ${group.id} would not authenticate with IAM`);
+  }
 }

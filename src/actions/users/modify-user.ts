@@ -42,7 +42,7 @@ export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
   if (redisGroup) {
     throw commonErrors.invalidParameterValue(`User ${user.id} belongs to redis user group ${redisGroup.id}, which can only contain redis users.`);
   }
-  if (authentication && authentication.type !== "iam") checkPublicCachesOfUser(ctx.state, user.id, false);
+  if (authentication && authentication.type !== "iam") checkPublicCachesOfUser(ctx.state, user.id);
   if (authentication?.type === "iam" && user.authentication.type !== "iam") {
     for (const group of groups) checkIamUsersWhereAttached(ctx.state, group.id, [user.id]);
   }
