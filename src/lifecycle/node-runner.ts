@@ -16,6 +16,7 @@ import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js
 import { effectiveValues, findParameterGroup, type ParameterGroupView } from "../state/parameter-groups.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
+import { pauseAndSave, type PausedForRestart } from "./save-before-restart.js";
 
 export interface RunningNode {
   engine: EngineNode;
@@ -60,41 +61,6 @@ const DURABLE_NODE_PARAMS = { appendonly: "yes", appendfsync: "everysec" };
 
 /** Redis Cluster's own failure detection; failover itself is the emulator's (see clusterNodeParams). */
 const CLUSTER_NODE_TIMEOUT_MS = 2000;
-
-/** Longer than a save and a stop take: the pause ends with the engine. */
-const WRITE_PAUSE_MS = 60_000;
-
-/** How long a save waits for one already running (a replica's full sync) to end. */
-const SAVE_WAIT_MS = 30_000;
-
-/**
- * Before a restart that keeps the data: a primary's writes are paused, then the dataset is
- * saved. Writes that come after wait until the engine stops, and their clients see the
- * connection close: no write the engine acknowledged is missing after the restart. A replica
- * is not paused (it takes no client writes, and a paused replica stops reading its
- * primary's stream). A save already running (the fork of a replica's full sync) is waited
- * for; on failure, writes resume.
- */
-async function pauseAndSave(run: (args: string[]) => Promise<unknown>): Promise<void> {
-  const role = (await run(["ROLE"])) as unknown[];
-  const primary = role[0] === "master";
-  if (primary) await run(["CLIENT", "PAUSE", String(WRITE_PAUSE_MS), "WRITE"]);
-  try {
-    const deadline = Date.now() + SAVE_WAIT_MS;
-    for (;;) {
-      try {
-        await run(["SAVE"]);
-        return;
-      } catch (error) {
-        if (!/in progress/i.test(String(error)) || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  } catch (error) {
-    if (primary) await run(["CLIENT", "UNPAUSE"]).catch(() => undefined);
-    throw error;
-  }
-}
 
 /** The requires-reboot values each node was started with, to tell when a restart is pending. */
 const startedWithValues = new WeakMap<CacheNodeRecord, Map<string, string | undefined>>();
@@ -166,6 +132,12 @@ export function clusterModeDirectives(region: RegionState, cluster: CacheCluster
   return params;
 }
 
+/** A member of a cluster mode group: its roles come from its own nodes.conf, not from `replicaof`. */
+function clusterModeEnabled(region: RegionState, cluster: CacheClusterRecord): boolean {
+  const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
+  return group?.clusterEnabled === true;
+}
+
 export class NodeRunner {
   constructor(private readonly options: NodeRunnerOptions) {}
 
@@ -177,6 +149,8 @@ export class NodeRunner {
     node: CacheNodeRecord,
     onExit: NodeExitHandler,
     seedRdbPath?: string,
+    /** A replica restarting with its data starts as a replica of the same primary (never a writable primary meanwhile). */
+    replicaOf?: string,
   ): Promise<RunningNode> {
     const workDir = join(this.clusterDir(region, cluster), node.id);
     await mkdir(workDir, { recursive: true });
@@ -197,6 +171,7 @@ export class NodeRunner {
           ...(this.options.durableNodes && cluster.engine !== "memcached" ? DURABLE_NODE_PARAMS : {}),
           ...startupParameters(region, cluster, node),
           ...clusterModeDirectives(region, cluster, this.options.advertisedHost),
+          ...(replicaOf !== undefined && !clusterModeEnabled(region, cluster) ? { replicaof: replicaOf } : {}),
         },
         defaultUserOff: closed || undefined,
         transitEncryption: transitEncryptionOf(cluster),
@@ -296,9 +271,17 @@ export class NodeRunner {
     onExit: NodeExitHandler,
   ): Promise<void> {
     const dump = join(this.nodeDir(region, cluster, node), "dump.rdb");
-    if (running.engine.adminCommand) await pauseAndSave(running.engine.adminCommand.bind(running.engine));
-    await this.stop(nodes, node.id);
-    await this.start(region, cluster, nodes, node, onExit);
+    const paused: PausedForRestart | undefined = running.engine.adminCommand ? await pauseAndSave(running.engine.adminCommand.bind(running.engine)) : undefined;
+    let stopped = false;
+    try {
+      await this.stop(nodes, node.id);
+      stopped = true;
+    } finally {
+      // An engine left running keeps serving: its writes resume.
+      if (!stopped) await paused?.resume();
+    }
+    // A replica loads its data as a replica (writes answer READONLY) until its group wires it again.
+    await this.start(region, cluster, nodes, node, onExit, undefined, paused?.replicaOf);
     // Loaded: a later reboot or replacement must start empty, as on AWS.
     await rm(dump, { force: true });
   }

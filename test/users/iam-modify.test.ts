@@ -27,7 +27,7 @@ import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
 import { fetchCa } from "../helpers/tls.js";
 import { Connections, waitForUser, waitForUserGroup } from "../helpers/users.js";
-import { waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
+import { waitFor, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -137,6 +137,44 @@ describe("a group's first user group makes IAM tokens work once it is available 
     expect(await primaryClient.set("after", "1")).toBe("OK");
     expect(writing.acknowledged.length).toBeGreaterThan(0);
     const kept = await primaryClient.mget(writing.acknowledged);
+    expect(writing.acknowledged.filter((_, i) => kept[i] !== "1")).toEqual([]);
+  });
+
+  it("restarts that keep the data, again and again under writes (TLS mode changes, then the first user group): no acknowledged write lost, writes never left paused", async () => {
+    await createGroup({ ReplicationGroupId: "iam-flips", EngineVersion: "7.0", NumCacheClusters: 2, AuthToken: AUTH_TOKEN });
+    const group = await waitForReplicationGroup(client, "iam-flips", (g) => g.Status === "available");
+    const primary = group.NodeGroups![0].PrimaryEndpoint!;
+    const replica = group.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "replica")!.ReadEndpoint!;
+    const writing = { done: false, acknowledged: [] as string[] };
+    const writes = keepWriting(primary, writing);
+    // Writes sent straight to the replica's node are never acknowledged, even while it restarts.
+    const onReplica = { done: false, acknowledged: [] as string[] };
+    const replicaWrites = keepWriting(replica, onReplica);
+    const changes = [
+      { TransitEncryptionMode: "preferred" as const },
+      { TransitEncryptionMode: "required" as const },
+      { TransitEncryptionMode: "preferred" as const },
+      { TransitEncryptionMode: "required" as const },
+      { UserGroupIdsToAdd: ["iam-users"], AuthTokenUpdateStrategy: "DELETE" as const },
+    ];
+    for (const change of changes) {
+      const seen = writing.acknowledged.length;
+      await waitFor(async () => writing.acknowledged.length, (n) => n > seen, { what: "a write acknowledged before the change" });
+      const modified = await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: "iam-flips", ApplyImmediately: true, ...change }));
+      expect(modified.ReplicationGroup!.Status).toBe("modifying");
+      await waitForReplicationGroup(client, "iam-flips", (g) => g.Status === "available");
+      if (change.UserGroupIdsToAdd) break;
+      // Available again: the restarted primary acknowledges writes (none left waiting on a pause).
+      const after = writing.acknowledged.length;
+      await waitFor(async () => writing.acknowledged.length, (n) => n > after, { what: `writes acknowledged after ${JSON.stringify(change)}` });
+    }
+    writing.done = true;
+    onReplica.done = true;
+    await Promise.all([writes, replicaWrites]);
+    expect(onReplica.acknowledged).toEqual([]);
+    const iam = await connections.connect(primary, { tls: { ca }, username: "iam-app", password: token("iam-flips") });
+    expect(await iam.set("after", "1")).toBe("OK");
+    const kept = await iam.mget(writing.acknowledged);
     expect(writing.acknowledged.filter((_, i) => kept[i] !== "1")).toEqual([]);
   });
 

@@ -8,6 +8,7 @@ import { serverlessCacheToWire } from "../../state/to-wire.js";
 import type { ActionContext, ActionHandler } from "../shared/context.js";
 import { serverlessRestoreSources } from "../shared/serverless-snapshot-rules.js";
 import { checkQuota, findSubnetGroup, insertResource, requireNew } from "../shared/lookups.js";
+import { checkPublicCacheUserGroup } from "../shared/public-iam-access.js";
 import { checkTags } from "../shared/tags.js";
 import {
   assignedSnapshotTime,
@@ -29,6 +30,7 @@ export const createServerlessCache: ActionHandler<"CreateServerlessCache"> = asy
   const version = checkMajorVersion(engine, input.MajorEngineVersion);
   const usageLimits = input.CacheUsageLimits ? checkUsageLimits(input.CacheUsageLimits) : undefined;
   const userGroupId = input.UserGroupId !== undefined ? checkServerlessUserGroup(ctx.state, input.UserGroupId, engine) : undefined;
+  checkPublicCacheUserGroup(ctx.state, { engine, connectionType: input.ConnectionType }, userGroupId);
   const restore = input.SnapshotArnsToRestore?.length ? restoreFor(ctx, engine, input.SnapshotArnsToRestore) : undefined;
   checkTags(input.Tags ?? []);
   requireNew(resources.serverlessCache, ctx.state, name);

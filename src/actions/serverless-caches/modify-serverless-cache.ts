@@ -11,6 +11,7 @@ import { serverlessCacheToWire } from "../../state/to-wire.js";
 import { serverlessEvents } from "../../lifecycle/serverless-lifecycle.js";
 import type { ActionHandler, ActionInput } from "../shared/context.js";
 import { requireResource } from "../shared/lookups.js";
+import { checkPublicCacheUserGroup } from "../shared/public-iam-access.js";
 import {
   checkDailySnapshotTime,
   checkDescription,
@@ -71,10 +72,12 @@ function planChange(state: Parameters<typeof checkServerlessUserGroup>[0], cache
   if (input.RemoveUserGroup) {
     if (cache.engine === "memcached") throw commonErrors.invalidParameterCombination("RemoveUserGroup is not supported for the memcached engine.");
     if (cache.userGroupId === undefined) throw commonErrors.invalidParameterCombination(`Serverless cache ${cache.name} has no user group to remove.`);
+    checkPublicCacheUserGroup(state, cache, undefined);
     return { change: () => (cache.userGroupId = undefined), event: updated };
   }
   if (input.UserGroupId !== undefined) {
     const id = checkServerlessUserGroup(state, input.UserGroupId, cache.engine);
+    checkPublicCacheUserGroup(state, cache, id);
     return { change: () => (cache.userGroupId = id), event: updated };
   }
   if (input.SecurityGroupIds !== undefined) {

@@ -11,6 +11,7 @@ import { type CacheSecurityGroupRecord, type SubnetGroupRecord } from "../../sta
 import { collectionOf, lookupResource, resources, type ResourceKind } from "../../state/resources.js";
 import type { RegionState } from "../../state/store.js";
 import type { ActionContext } from "./context.js";
+import { materializeSystemIamAccess } from "./public-iam-access.js";
 import { storeTags, type TagInput, type TagScope } from "./tags.js";
 
 /** The resource, or the kind's not-found error. */
@@ -48,8 +49,15 @@ export const findCluster = (state: RegionState, id: string): CacheClusterRecord 
 export const findReplicationGroup = (state: RegionState, id: string): ReplicationGroupRecord =>
   requireResource(resources.replicationGroup, state, id);
 export const findSnapshot = (state: RegionState, name: string): SnapshotRecord => requireResource(resources.snapshot, state, name);
-export const findUser = (state: RegionState, id: string): UserRecord => requireResource(resources.user, state, id);
-export const findUserGroup = (state: RegionState, id: string): UserGroupRecord => requireResource(resources.userGroup, state, id);
+/** Users and user groups: AWS's system-managed IAM pair appears when first named (public-iam-access.ts). */
+export const findUser = (state: RegionState, id: string): UserRecord => {
+  materializeSystemIamAccess(state, id);
+  return requireResource(resources.user, state, id);
+};
+export const findUserGroup = (state: RegionState, id: string): UserGroupRecord => {
+  materializeSystemIamAccess(state, id);
+  return requireResource(resources.userGroup, state, id);
+};
 export const findSubnetGroup = (state: RegionState, name: string): SubnetGroupRecord => requireResource(resources.subnetGroup, state, name);
 export const findCacheSecurityGroup = (state: RegionState, name: string): CacheSecurityGroupRecord =>
   requireResource(resources.securityGroup, state, name);

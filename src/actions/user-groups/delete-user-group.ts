@@ -4,10 +4,12 @@ import { resources } from "../../state/resources.js";
 import { userGroupToWire } from "../../state/to-wire.js";
 import { replicationGroupsOfUserGroup, serverlessCachesOfUserGroup } from "../../state/users.js";
 import type { ActionHandler } from "../shared/context.js";
+import { refuseSystemManaged } from "../shared/public-iam-access.js";
 import { findUserGroup, requireUserGroupActive, removeResource } from "../shared/lookups.js";
 
 export const deleteUserGroup: ActionHandler<"DeleteUserGroup"> = async (ctx, input) => {
   const group = findUserGroup(ctx.state, input.UserGroupId);
+  refuseSystemManaged(group.id, "user group", "deleted");
   requireUserGroupActive(group);
   const inUse = replicationGroupsOfUserGroup(ctx.state, group.id);
   if (inUse.length) {

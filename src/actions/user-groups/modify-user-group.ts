@@ -7,11 +7,13 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { userGroupToWire } from "../../state/to-wire.js";
 import { checkIamUsersWhereAttached } from "../shared/access-rules.js";
 import type { ActionHandler } from "../shared/context.js";
+import { checkPublicCachesOfGroup, refuseSystemManaged } from "../shared/public-iam-access.js";
 import { findUserGroup, requireUserGroupActive } from "../shared/lookups.js";
 import { checkAccessEngine, checkGroupMembers } from "../shared/rbac-rules.js";
 
 export const modifyUserGroup: ActionHandler<"ModifyUserGroup"> = async (ctx, input) => {
   const group = findUserGroup(ctx.state, input.UserGroupId);
+  refuseSystemManaged(group.id, "user group", "modified");
   requireUserGroupActive(group);
   const toAdd = [...new Set((input.UserIdsToAdd ?? []).map((id) => id.toLowerCase()))];
   const toRemove = [...new Set((input.UserIdsToRemove ?? []).map((id) => id.toLowerCase()))];
@@ -28,6 +30,7 @@ export const modifyUserGroup: ActionHandler<"ModifyUserGroup"> = async (ctx, inp
   if (stranger) throw commonErrors.invalidParameterValue(`User ${stranger} is not a member of user group ${group.id}.`);
   const userIds = [...group.userIds.filter((id) => !toRemove.includes(id)), ...toAdd];
   checkGroupMembers(ctx.state, engine, userIds);
+  checkPublicCachesOfGroup(ctx.state, group.id, userIds);
   checkIamUsersWhereAttached(ctx.state, group.id, toAdd.filter((id) => ctx.state.users.get(id)?.authentication.type === "iam"));
 
   group.engine = engine;

@@ -8,11 +8,13 @@ import { resources } from "../../state/resources.js";
 import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser } from "../../state/users.js";
 import type { ActionHandler } from "../shared/context.js";
+import { refuseSystemManaged } from "../shared/public-iam-access.js";
 import { findUser, requireUserActive, removeResource } from "../shared/lookups.js";
 
 export const deleteUser: ActionHandler<"DeleteUser"> = async (ctx, input) => {
   const user = findUser(ctx.state, input.UserId);
   if (user.id === "default") throw commonErrors.invalidParameterValue("The default user cannot be deleted.");
+  refuseSystemManaged(user.id, "user", "deleted");
   requireUserActive(user);
   const groups = groupsOfUser(ctx.state, user.id);
   if (user.name === "default" && groups.length > 0) {

@@ -8,6 +8,7 @@ import { userToWire } from "../../state/to-wire.js";
 import { groupsOfUser, replicationGroupsOfUserGroup, serverlessCachesOfUserGroup } from "../../state/users.js";
 import { checkIamUsersWhereAttached } from "../shared/access-rules.js";
 import type { ActionHandler } from "../shared/context.js";
+import { checkPublicCachesOfUser, refuseSystemManaged } from "../shared/public-iam-access.js";
 import { findUser, requireUserActive } from "../shared/lookups.js";
 import { checkAccessEngine } from "../shared/rbac-rules.js";
 import { checkAccessString, requestedAuthentication } from "./user-rules.js";
@@ -15,6 +16,7 @@ import { checkAccessString, requestedAuthentication } from "./user-rules.js";
 export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
   const user = findUser(ctx.state, input.UserId);
   if (user.id === "default") throw commonErrors.invalidParameterValue("The default user cannot be modified.");
+  refuseSystemManaged(user.id, "user", "modified");
   requireUserActive(user);
   if (input.AccessString !== undefined && input.AppendAccessString !== undefined) {
     throw commonErrors.invalidParameterCombination("AccessString and AppendAccessString cannot be specified together.");
@@ -40,6 +42,7 @@ export const modifyUser: ActionHandler<"ModifyUser"> = async (ctx, input) => {
   if (redisGroup) {
     throw commonErrors.invalidParameterValue(`User ${user.id} belongs to redis user group ${redisGroup.id}, which can only contain redis users.`);
   }
+  if (authentication && authentication.type !== "iam") checkPublicCachesOfUser(ctx.state, user.id);
   if (authentication?.type === "iam" && user.authentication.type !== "iam") {
     for (const group of groups) checkIamUsersWhereAttached(ctx.state, group.id, [user.id]);
   }
