@@ -8,6 +8,7 @@ import type { Services } from "./actions/shared/context.js";
 import type { EmulatorConfig } from "./config.js";
 import type { NodeLauncher } from "./nodes/node-launcher.js";
 import { AccessControl } from "./lifecycle/access-control.js";
+import { EmulatorClock } from "./lifecycle/clock.js";
 import { ClusterLifecycle, type MemberLoss } from "./lifecycle/cluster-lifecycle.js";
 import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
@@ -75,7 +76,9 @@ export class DataPlane {
     const dataRestore = new DataRestore({ launcher, scratchRoot: layout.restore, logger });
     const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange });
     const files = new SnapshotFiles(layout.snapshots, layout.exports);
-    const snapshots = new SnapshotService({ config, store, clusters, replication, files, logger });
+    // One calendar for maintenance windows, automatic snapshots and service update dates.
+    const clock = new EmulatorClock(config.clockScale);
+    const snapshots = new SnapshotService({ config, clock, store, clusters, replication, files, logger });
     const serverless = new ServerlessLifecycle({
       launcher,
       nodePorts: config.nodePorts,
@@ -90,10 +93,11 @@ export class DataPlane {
       logger,
       onChange,
     });
-    const serverlessSnapshots = new ServerlessSnapshots({ config, store, serverless, files, logger });
+    const serverlessSnapshots = new ServerlessSnapshots({ config, clock, store, serverless, files, logger });
     const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
     this.services = {
       config,
+      clock,
       clusters,
       replication,
       access,

@@ -6,6 +6,7 @@
 import type { EmulatorConfig } from "../../config.js";
 import type { EngineKind } from "../../engine-terms.js";
 import type { OperationName, OperationTypes } from "../../generated/elasticache.js";
+import type { EmulatorClock } from "../../lifecycle/clock.js";
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
@@ -17,6 +18,8 @@ import type { AccountState, RegionState } from "../../state/store.js";
 
 export interface Services {
   config: EmulatorConfig;
+  /** The emulator's one calendar (`--clock-scale`). */
+  clock: EmulatorClock;
   clusters: ClusterLifecycle;
   replication: ReplicationLifecycle;
   access: AccessControl;
