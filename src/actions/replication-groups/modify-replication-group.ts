@@ -6,9 +6,10 @@ import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { mirrorGroupSettings } from "../../state/member-settings.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
+import type { RegionState } from "../../state/store.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import { modifyAccess } from "../shared/access-rules.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import type { ActionContext, ActionHandler, ActionInput, Services } from "../shared/context.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
@@ -70,7 +71,17 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
     group.pending.primaryClusterId = newPrimary.id;
     return { ReplicationGroup: wire(ctx, group) };
   }
-  if (membersChanged) {
+  if (membersChanged && !applyNow && engine === group.engine) {
+    // The next maintenance window applies them (lifecycle/maintenance.ts); the members show them pending.
+    for (const member of members(ctx.state, group)) {
+      member.pending = {
+        ...member.pending,
+        ...(version.EngineVersion !== group.engineVersion && { engineVersion: version.EngineVersion }),
+        ...(nodeType !== group.cacheNodeType && { cacheNodeType: nodeType }),
+      };
+    }
+  } else if (membersChanged) {
+    for (const member of members(ctx.state, group)) member.pending = { ...member.pending, engineVersion: undefined, cacheNodeType: undefined };
     group.cacheNodeType = nodeType;
     group.engineVersion = version.EngineVersion;
     group.engine = engine as ReplicationGroupRecord["engine"];
@@ -91,12 +102,43 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
       member.status = "modifying";
     }
   }
-  if (membersChanged || newPrimary || transit) {
+  const applyMembers = membersChanged && (applyNow || engine !== group.engine || (version.EngineVersion === group.engineVersion && nodeType === group.cacheNodeType));
+  if (applyMembers || newPrimary || transit) {
     group.status = "modifying";
-    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged, transitEncryptionChanged: transit !== undefined });
+    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged: applyMembers, transitEncryptionChanged: transit !== undefined });
   }
   return { ReplicationGroup: wire(ctx, group) };
 };
+
+/**
+ * The group's maintenance window opened (lifecycle/maintenance.ts): a pending new primary
+ * and the members' pending engine version and node type are applied, as ApplyImmediately
+ * would have; false when none wait. A node type reaches the engines as every node type
+ * change does (ClusterLifecycle.modify: maxmemory set live on Redis/Valkey).
+ */
+export function applyPendingGroupChanges(state: RegionState, services: Services, group: ReplicationGroupRecord): boolean {
+  const all = members(state, group);
+  const engineVersion = all.find((m) => m.pending.engineVersion !== undefined)?.pending.engineVersion;
+  const cacheNodeType = all.find((m) => m.pending.cacheNodeType !== undefined)?.pending.cacheNodeType;
+  const primaryId = group.pending.primaryClusterId;
+  const newPrimary = primaryId !== undefined ? state.clusters.get(primaryId) : undefined;
+  group.pending.primaryClusterId = undefined;
+  const primaryChanges = newPrimary !== undefined && newPrimary.member?.replicationGroupId === group.id && newPrimary.member.role !== "primary";
+  const membersChanged = engineVersion !== undefined || cacheNodeType !== undefined;
+  if (!membersChanged && !primaryChanges) return primaryId !== undefined;
+  if (engineVersion !== undefined) group.engineVersion = engineVersion;
+  if (cacheNodeType !== undefined) group.cacheNodeType = cacheNodeType;
+  for (const member of all) {
+    member.pending = { ...member.pending, engineVersion: undefined, cacheNodeType: undefined };
+    if (!membersChanged) continue;
+    member.engineVersion = group.engineVersion;
+    member.cacheNodeType = group.cacheNodeType;
+    member.status = "modifying";
+  }
+  group.status = "modifying";
+  services.replication.modify(state, group, { newPrimary: primaryChanges ? newPrimary : undefined, membersChanged });
+  return true;
+}
 
 function checkFailoverSettings(group: ReplicationGroupRecord, automaticFailover: boolean, multiAZ: boolean): void {
   if (group.clusterEnabled && !automaticFailover) {

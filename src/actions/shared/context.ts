@@ -11,6 +11,7 @@ import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
 import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
+import type { UpdateActions } from "../../lifecycle/update-actions.js";
 import type { Logger } from "../../logger.js";
 import type { ServerlessSnapshots } from "../../snapshots/serverless-snapshots.js";
 import type { SnapshotService } from "../../snapshots/snapshot-service.js";
@@ -28,6 +29,8 @@ export interface Services {
   tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined;
   serverless: ServerlessLifecycle;
   serverlessSnapshots: ServerlessSnapshots;
+  /** Service updates applied to groups and clusters (BatchApplyUpdateAction). */
+  updates: UpdateActions;
 }
 
 export interface ActionContext {
