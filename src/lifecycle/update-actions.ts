@@ -247,8 +247,10 @@ export class UpdateActions {
         emitEvent(region, sourceType, id, `Service update ${update.name} stopped on ${label} ${id}`, arn);
       }
     } catch (error) {
-      this.options.logger.error("service update failed", { update: update.name, resource: id, error: (error as Error).message });
       this.stopped(state);
+      // Stopping the emulator ends the node in progress: not a failure of the update.
+      if (this.halted) return;
+      this.options.logger.error("service update failed", { update: update.name, resource: id, error: (error as Error).message });
       emitEvent(region, sourceType, id, `Service update ${update.name} failed on ${label} ${id}`, arn);
     }
   }
