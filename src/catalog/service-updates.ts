@@ -1,6 +1,6 @@
 /**
- * The service updates the emulator offers (DescribeServiceUpdates), kept as data. Two kinds
- * of entries:
+ * The service updates the emulator offers (DescribeServiceUpdates), kept as data in
+ * fixtures/aws/service-updates.json. Two kinds of entries:
  * - fixed: AWS's own published entry with its own dates (the aws-cli example of
  *   describe-service-updates), long expired;
  * - relative: dates counted in days from the moment the emulator's clock started, so that a
@@ -8,7 +8,9 @@
  *   date pass. Their names follow AWS's pattern with the release date in them.
  * Which resources an update applies to: its engines, from its minimum engine version on.
  */
+import { readFileSync } from "node:fs";
 import type { ServiceUpdateSeverity, ServiceUpdateStatus } from "../generated/elasticache.js";
+import { fixturePath } from "../paths.js";
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -46,75 +48,10 @@ export interface ServiceUpdateView extends Common {
   endDate: Date;
 }
 
-export const SERVICE_UPDATE_ENTRIES: ServiceUpdateEntry[] = [
-  {
-    // AWS's own entry (aws-cli describe-service-updates example).
-    fixed: { name: "elc-20191007-001", release: "2019-10-09T16:00:00Z", recommendedApplyBy: "2019-11-08T15:59:59Z", end: "2020-02-09T15:59:59Z" },
-    severity: "important",
-    type: "security-update",
-    description: "Upgrades to improve the security, reliability, and operational performance of your ElastiCache nodes",
-    appliesTo: [
-      { engine: "redis", fromVersion: "2.6.13" },
-      { engine: "memcached", fromVersion: "1.4.5" },
-    ],
-    engineText: "redis, memcached",
-    engineVersionText: "redis 2.6.13 and onwards, memcached 1.4.5 and onwards",
-    autoUpdateAfterRecommendedApplyByDate: false,
-    estimatedUpdateTime: "30 minutes per node",
-  },
-  {
-    // Critical: due 14 days after release, already past due; applied in the maintenance window.
-    relative: { number: 1, releaseDaysBefore: 20, recommendedApplyByDays: 14, endDays: 120 },
-    severity: "critical",
-    type: "security-update",
-    description: "Upgrades to improve the security, reliability, and operational performance of your ElastiCache nodes",
-    appliesTo: [
-      { engine: "redis", fromVersion: "6.0" },
-      { engine: "valkey", fromVersion: "7.2" },
-    ],
-    engineText: "redis, valkey",
-    engineVersionText: "redis 6.0 and onwards, valkey 7.2 and onwards",
-    autoUpdateAfterRecommendedApplyByDate: true,
-    estimatedUpdateTime: "15 minutes per node",
-  },
-  {
-    relative: { number: 2, releaseDaysBefore: 3, recommendedApplyByDays: 30, endDays: 180 },
-    severity: "important",
-    type: "security-update",
-    description: "Upgrades to improve the security, reliability, and operational performance of your ElastiCache nodes",
-    appliesTo: [
-      { engine: "redis", fromVersion: "4.0.10" },
-      { engine: "valkey", fromVersion: "7.2" },
-    ],
-    engineText: "redis, valkey",
-    engineVersionText: "redis 4.0.10 and onwards, valkey 7.2 and onwards",
-    autoUpdateAfterRecommendedApplyByDate: false,
-    estimatedUpdateTime: "10 minutes per node",
-  },
-  {
-    relative: { number: 1, releaseDaysBefore: 5, recommendedApplyByDays: 60, endDays: 180 },
-    severity: "medium",
-    type: "engine-update",
-    description: "Engine update with stability fixes for Memcached nodes",
-    appliesTo: [{ engine: "memcached", fromVersion: "1.5.16" }],
-    engineText: "memcached",
-    engineVersionText: "memcached 1.5.16 and onwards",
-    autoUpdateAfterRecommendedApplyByDate: false,
-    estimatedUpdateTime: "5 minutes per node",
-  },
-  {
-    relative: { number: 3, releaseDaysBefore: 40, recommendedApplyByDays: 90, endDays: 180 },
-    severity: "low",
-    type: "security-update",
-    description: "Withdrawn update for Redis OSS nodes",
-    appliesTo: [{ engine: "redis", fromVersion: "5.0.6" }],
-    engineText: "redis",
-    engineVersionText: "redis 5.0.6 and onwards",
-    autoUpdateAfterRecommendedApplyByDate: false,
-    estimatedUpdateTime: "10 minutes per node",
-    cancelled: true,
-  },
-];
+/** The catalogue, kept as data: fixtures/aws/service-updates.json. */
+export const SERVICE_UPDATE_ENTRIES: ServiceUpdateEntry[] = (
+  JSON.parse(readFileSync(fixturePath("aws", "service-updates.json"), "utf8")) as { serviceUpdates: ServiceUpdateEntry[] }
+).serviceUpdates;
 
 /** Every entry with its dates placed on a clock that started (clock time) at `clockStart`. */
 export function serviceUpdateViews(clockStart: number): ServiceUpdateView[] {
