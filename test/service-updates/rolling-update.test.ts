@@ -109,6 +109,8 @@ describe("a 1-shard x 1-replica group under a write load", () => {
       expect(Events.map((e) => e.Message)).toContain(`Service update ${redisUpdate} completed on replication group roll`);
 
       expect(await missingKeys(redis, load.acked)).toEqual([]);
+      // Through the failover too, every write succeeded within the client's own retries.
+      expect(load.failed).toBe(0);
       // Every node's engine is a new process (restarted), on the same endpoint.
       const runIdsAfter = await runIds();
       runIdsAfter.forEach((id, i) => expect(id).not.toBe(runIdsBefore[i]));
@@ -157,6 +159,7 @@ describe("a 2-shard x 1-replica cluster mode group", () => {
       await waitFor(async () => load.acked.length, (n) => n >= 100);
       await load.stop();
       expect(await missingKeys(cluster, load.acked)).toEqual([]);
+      expect(load.failed).toBe(0);
 
       // Complete: applying once more is refused for this resource, not for the request.
       const third = await client.send(new BatchApplyUpdateActionCommand({ ServiceUpdateName: redisUpdate, ReplicationGroupIds: ["shards"] }));
@@ -167,6 +170,38 @@ describe("a 2-shard x 1-replica cluster mode group", () => {
       cluster.disconnect();
     }
   }, 180_000);
+});
+
+describe("a group without automatic failover", () => {
+  it("restarts its primary in place after the replica, keeping the data and the primary", async () => {
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: "inplace",
+        ReplicationGroupDescription: "x",
+        CacheNodeType: "cache.t3.micro",
+        NumCacheClusters: 2,
+        AutomaticFailoverEnabled: false,
+      }),
+    );
+    const group = await waitForReplicationGroup(client, "inplace", (g) => g.Status === "available");
+    const redis = primaryClient(group.NodeGroups![0].PrimaryEndpoint!);
+    try {
+      const keys = Array.from({ length: 200 }, (_, i) => `inplace:${i}`);
+      for (const key of keys) await redis.set(key, key.slice(key.indexOf(":") + 1));
+      await client.send(new BatchApplyUpdateActionCommand({ ServiceUpdateName: redisUpdate, ReplicationGroupIds: ["inplace"] }));
+      const done = await waitForAction(redisUpdate, { group: "inplace" }, "complete");
+      expect(done.NodesUpdated).toBe("2/2");
+      const after = await waitForReplicationGroup(client, "inplace", (g) => g.Status === "available");
+      expect(after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId).toBe("inplace-001");
+      expect(await missingKeys(redis, keys)).toEqual([]);
+      // The replica follows the restarted primary again: it has the data too.
+      const replica = primaryClient(after.NodeGroups![0].NodeGroupMembers!.find((m) => m.CurrentRole === "replica")!.ReadEndpoint!);
+      await waitFor(() => replica.dbsize(), (n) => n === keys.length, { what: "the replica's keys" });
+      replica.disconnect();
+    } finally {
+      redis.disconnect();
+    }
+  }, 60_000);
 });
 
 describe("a Memcached cluster", () => {
