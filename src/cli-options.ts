@@ -67,6 +67,7 @@ export const optionSpecs: OptionSpec[] = [
   { flag: "snapshot-clock-scale", kind: "string", help: "former name of --clock-scale", apply: (o, v) => (o.snapshotClockScale = integer("snapshot-clock-scale", v)) },
   { flag: "snapshot-quota", kind: "string", help: "most snapshots per account and region (default 1000)", apply: (o, v) => (o.snapshotQuota = integer("snapshot-quota", v)) },
   { flag: "serverless-cache-quota", kind: "string", help: "most serverless caches per account and region (default 40, AWS's quota)", apply: (o, v) => (o.serverlessCacheQuota = integer("serverless-cache-quota", v)) },
+  { flag: "reserved-node-quota", kind: "string", help: "most reserved cache nodes per account and region (default 300, AWS's quota)", apply: (o, v) => (o.reservedNodeQuota = integer("reserved-node-quota", v)) },
   { flag: "metrics-interval-ms", kind: "string", help: "how often every node's metrics are read (default 5000)", apply: (o, v) => (o.metricsIntervalMs = integer("metrics-interval-ms", v)) },
   { flag: "reboot-delay-ms", kind: "string", help: "minimum time in `rebooting cache cluster nodes` (default 0)", apply: delay("rebootMs", "reboot-delay-ms") },
 ];

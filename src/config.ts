@@ -88,6 +88,8 @@ export interface EmulatorConfig {
   init?: string | ProvisioningEntry[];
   /** Most serverless caches an account keeps per region (AWS's quota is 40; ServerlessCacheQuotaForCustomerExceededFault beyond). */
   serverlessCacheQuota: number;
+  /** Most reserved cache nodes an account holds per region (AWS's quota is 300; ReservedCacheNodeQuotaExceeded beyond). */
+  reservedNodeQuota: number;
   /** How often the metrics sampler reads every node (CloudWatch's AWS/ElastiCache metrics, Prometheus, the dashboard). */
   metricsIntervalMs: number;
 }
@@ -117,6 +119,7 @@ export const defaultConfig: EmulatorConfig = {
   clockScale: 1,
   snapshotQuota: 1000,
   serverlessCacheQuota: 40,
+  reservedNodeQuota: 300,
   metricsIntervalMs: 5000,
 };
 
@@ -163,6 +166,7 @@ function validateConfig(config: EmulatorConfig): void {
   if (!(Number.isInteger(config.serverlessCacheQuota) && config.serverlessCacheQuota >= 0)) {
     throw new Error(`invalid serverless cache quota ${config.serverlessCacheQuota}`);
   }
+  if (!(Number.isInteger(config.reservedNodeQuota) && config.reservedNodeQuota >= 0)) throw new Error(`invalid reserved node quota ${config.reservedNodeQuota}`);
   if (!(Number.isInteger(config.metricsIntervalMs) && config.metricsIntervalMs >= 100)) {
     throw new Error(`invalid metrics interval ${config.metricsIntervalMs} ms (a whole number, at least 100)`);
   }

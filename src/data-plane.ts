@@ -18,6 +18,7 @@ import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
 import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
+import { ReservedNodeLifecycle } from "./lifecycle/reserved-node-lifecycle.js";
 import { ServerlessLifecycle } from "./lifecycle/serverless-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
 import type { Logger } from "./logger.js";
@@ -113,6 +114,7 @@ export class DataPlane {
       },
     }));
     const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
+    const reserved = new ReservedNodeLifecycle({ delays: config.delays, logger, onChange });
     this.services = {
       config,
       clock,
@@ -123,6 +125,7 @@ export class DataPlane {
       serverless,
       serverlessSnapshots,
       updates,
+      reserved,
       tlsUnavailable: (engine, engineVersion) => launcher.tlsUnavailable?.(engine, engineVersion),
     };
     // The order matters: user changes first, groups before their member clusters.
@@ -142,6 +145,7 @@ export class DataPlane {
         },
         background: true,
       },
+      { name: "reserved cache nodes", halt: () => reserved.halt(), stop: () => reserved.stopAll(), reset: () => reserved.stopAll() },
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
       { name: "serverless snapshots", stop: () => serverlessSnapshots.stop(), reset: () => serverlessSnapshots.reset(), background: true },

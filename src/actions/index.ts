@@ -6,6 +6,7 @@ import { modifyCacheCluster } from "./cache-clusters/modify-cache-cluster.js";
 import { rebootCacheCluster } from "./cache-clusters/reboot-cache-cluster.js";
 import { describeCacheEngineVersions } from "./engine-versions/describe-cache-engine-versions.js";
 import { describeEvents } from "./events/describe-events.js";
+import { listAllowedNodeTypeModifications } from "./node-types/list-allowed-node-type-modifications.js";
 import { createCacheParameterGroup } from "./parameter-groups/create-cache-parameter-group.js";
 import { deleteCacheParameterGroup } from "./parameter-groups/delete-cache-parameter-group.js";
 import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-parameter-groups.js";
@@ -20,6 +21,9 @@ import { modifyReplicationGroup } from "./replication-groups/modify-replication-
 import { modifyReplicationGroupShardConfiguration } from "./replication-groups/modify-shard-configuration.js";
 import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
+import { describeReservedCacheNodes } from "./reserved-cache-nodes/describe-reserved-cache-nodes.js";
+import { describeReservedCacheNodesOfferings } from "./reserved-cache-nodes/describe-reserved-cache-nodes-offerings.js";
+import { purchaseReservedCacheNodesOffering } from "./reserved-cache-nodes/purchase-reserved-cache-nodes-offering.js";
 import { createCacheSecurityGroup } from "./security-groups/create-cache-security-group.js";
 import { deleteCacheSecurityGroup } from "./security-groups/delete-cache-security-group.js";
 import { describeCacheSecurityGroups } from "./security-groups/describe-cache-security-groups.js";
@@ -118,4 +122,8 @@ export const actions: ActionTable = {
   DescribeUpdateActions: describeUpdateActions,
   BatchApplyUpdateAction: batchApplyUpdateAction,
   BatchStopUpdateAction: batchStopUpdateAction,
+  DescribeReservedCacheNodesOfferings: describeReservedCacheNodesOfferings,
+  PurchaseReservedCacheNodesOffering: purchaseReservedCacheNodesOffering,
+  DescribeReservedCacheNodes: describeReservedCacheNodes,
+  ListAllowedNodeTypeModifications: listAllowedNodeTypeModifications,
 };

@@ -77,6 +77,15 @@ export function nodeTypeMemoryBytes(name: string): number | undefined {
   return gib === undefined ? undefined : Math.round(gib * 1024 * 1024 * 1024);
 }
 
+/** redis-server refuses a maxmemory much below this; memcached's minimum is 8 MB too. */
+const MIN_NODE_MEMORY_BYTES = 8 * 1024 * 1024;
+
+/** The memory a node of the type gets here: AWS's figure times the emulator's nodeMemoryScale, at least 8 MiB. */
+export function scaledNodeMemoryBytes(name: string, scale: number): number | undefined {
+  const bytes = nodeTypeMemoryBytes(name);
+  return bytes === undefined ? undefined : Math.max(MIN_NODE_MEMORY_BYTES, Math.round(bytes * scale));
+}
+
 /** AWS's `default.*` parameter groups: one per family, plus `.cluster.on` for Redis/Valkey 3.2+. */
 export function defaultParameterGroups(): Array<{ name: string; family: string }> {
   const groups: Array<{ name: string; family: string }> = [];

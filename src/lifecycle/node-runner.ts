@@ -11,7 +11,7 @@ import { memcachedSettings, redisDirectives } from "../engines/engine-parameters
 import type { EngineNode, TransitEncryptionMode } from "../engines/engine.js";
 import type { IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
-import { nodeTypeMemoryBytes } from "../catalog/catalog.js";
+import { scaledNodeMemoryBytes } from "../catalog/catalog.js";
 import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js";
 import { effectiveValues, findParameterGroup, type ParameterGroupView } from "../state/parameter-groups.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
@@ -54,9 +54,6 @@ export interface NodeRunnerOptions {
   /** Redis/Valkey nodes keep an append-only file in their work dir (set with a data dir). */
   durableNodes?: boolean;
 }
-
-/** redis-server refuses a maxmemory much below this; memcached's minimum is 8 MB too. */
-const MIN_NODE_MEMORY_BYTES = 8 * 1024 * 1024;
 
 /** With a data dir, what a Redis/Valkey node writes so its data outlives the emulator (README: Persistence). */
 const DURABLE_NODE_PARAMS = { appendonly: "yes", appendfsync: "everysec" };
@@ -319,7 +316,6 @@ export class NodeRunner {
 
   /** The node type's memory, scaled down on small machines (config nodeMemoryScale). */
   private nodeMemory(cluster: CacheClusterRecord): number | undefined {
-    const bytes = nodeTypeMemoryBytes(cluster.cacheNodeType);
-    return bytes === undefined ? undefined : Math.max(MIN_NODE_MEMORY_BYTES, Math.round(bytes * this.options.nodeMemoryScale));
+    return scaledNodeMemoryBytes(cluster.cacheNodeType, this.options.nodeMemoryScale);
   }
 }

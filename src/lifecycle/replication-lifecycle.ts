@@ -123,11 +123,13 @@ export class ReplicationLifecycle implements MemberLoss {
   modify(
     region: RegionState,
     group: ReplicationGroupRecord,
-    change: { newPrimary?: CacheClusterRecord; membersChanged: boolean; transitEncryptionChanged?: boolean },
+    change: { newPrimary?: CacheClusterRecord; membersChanged: boolean; nodeTypeChanged?: boolean; transitEncryptionChanged?: boolean },
   ): void {
     const { clusters, topology } = this.options;
     void this.machine.transition(region, group, steps.modify, async (runtime) => {
-      if (change.membersChanged || change.transitEncryptionChanged) {
+      if (change.nodeTypeChanged && !change.transitEncryptionChanged) {
+        await this.scaleMembers(region, group, runtime, change.newPrimary);
+      } else if (change.membersChanged || change.transitEncryptionChanged) {
         const members = this.members.all(region, group);
         for (const member of members) clusters.modify(region, member);
         await Promise.all(members.map((m) => clusters.settled(m)));
@@ -143,11 +145,39 @@ export class ReplicationLifecycle implements MemberLoss {
         group.settings.transitEncryptionEnabled = applied?.enabled;
         group.settings.transitEncryptionMode = applied?.mode;
       }
-      if (change.newPrimary) {
+      // A node type change may have made it the primary already (its failover goes to the member named).
+      if (change.newPrimary && change.newPrimary.member?.role !== "primary") {
         const nodeGroup = group.nodeGroups.find((ng) => ng.id === change.newPrimary!.member!.nodeGroupId)!;
         await this.failover.promote(region, group, nodeGroup, runtime, { primaryAlive: true, to: change.newPrimary });
       }
     });
+  }
+
+  /**
+   * A node type change, member by member as AWS scales a group: every replica first, then
+   * each node group's primary. With automatic failover on, a scaled replica takes over first
+   * (a planned failover, the old primary stays as a replica), so writes go on while the old
+   * primary scales; without it, the primary scales in place. Each node keeps its data. A new
+   * primary named in the same request (`PrimaryClusterId`) is the one that takes over.
+   */
+  private async scaleMembers(region: RegionState, group: ReplicationGroupRecord, runtime: GroupRuntime, newPrimary?: CacheClusterRecord): Promise<void> {
+    const { clusters } = this.options;
+    const scale = async (member: CacheClusterRecord) => {
+      member.status = "modifying";
+      clusters.modify(region, member);
+      await clusters.settled(member);
+      if ((member.status as string) !== "available") throw new Error(`member ${member.id} did not take its new node type (${member.status})`);
+    };
+    const primaries = new Set(group.nodeGroups.map((ng) => ng.primaryClusterId));
+    for (const replica of this.members.all(region, group).filter((m) => !primaries.has(m.id))) await scale(replica);
+    for (const nodeGroup of group.nodeGroups) {
+      const primary = region.clusters.get(nodeGroup.primaryClusterId)!;
+      const named = newPrimary?.member?.nodeGroupId === nodeGroup.id ? newPrimary : undefined;
+      if (named || (group.automaticFailover && this.members.liveReplicas(region, nodeGroup).length > 0)) {
+        await this.failover.promote(region, group, nodeGroup, runtime, { primaryAlive: true, to: named });
+      }
+      await scale(primary);
+    }
   }
 
   /**

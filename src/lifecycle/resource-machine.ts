@@ -33,6 +33,8 @@ export interface MachineKind<T extends Resource, R> {
   /** The event's SourceIdentifier (default: the key). */
   sourceId?(record: T): string;
   newRuntime(): R;
+  /** The status a step ends in (default `available`; reservations are `active`). */
+  readonly readyStatus?: T["status"];
   /**
    * A step failed: the status it leaves (from the status the record is in; undefined keeps
    * it) and the event, AWS's wording where known.
@@ -107,10 +109,10 @@ export class ResourceMachine<T extends Resource, R> {
     );
   }
 
-  /** The resource is `available` again, with `event` when given. */
+  /** The resource is `available` (or the kind's ready status) again, with `event` when given. */
   finish(region: RegionState, record: T, event?: string): void {
     this.kind.settle?.(record);
-    record.status = "available";
+    record.status = this.kind.readyStatus ?? "available";
     if (event) this.event(region, record, event);
   }
 

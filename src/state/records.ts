@@ -385,3 +385,25 @@ export interface ServerlessSnapshotRecord {
   /** Automatic snapshots: the snapshot clock time of the daily snapshot time it was taken for. */
   takenAt?: number;
 }
+
+/** A reservation's State, as AWS writes it. */
+export type ReservedCacheNodeStatus = "payment-pending" | "active" | "payment-failed" | "retired";
+
+/** A purchased reservation of cache nodes (PurchaseReservedCacheNodesOffering): the offering's terms at the time of purchase. */
+export interface ReservedCacheNodeRecord {
+  /** As given, or AWS's `ri-YYYY-MM-DD-HH-MM-SS-mmm`. */
+  id: string;
+  arn: string;
+  offeringId: string;
+  cacheNodeType: string;
+  startTime: Date;
+  /** Seconds. */
+  duration: number;
+  fixedPrice: number;
+  usagePrice: number;
+  hourlyCharge?: number;
+  cacheNodeCount: number;
+  productDescription: string;
+  offeringType: string;
+  status: ReservedCacheNodeStatus;
+}

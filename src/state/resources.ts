@@ -21,6 +21,7 @@ import type {
   CacheClusterRecord,
   CacheSecurityGroupRecord,
   ReplicationGroupRecord,
+  ReservedCacheNodeRecord,
   ServerlessCacheRecord,
   ServerlessSnapshotRecord,
   SnapshotRecord,
@@ -34,6 +35,7 @@ import {
   cacheSecurityGroupToWire,
   parameterGroupToWire,
   replicationGroupToWire,
+  reservedCacheNodeToWire,
   serverlessCacheToWire,
   serverlessSnapshotToWire,
   snapshotToWire,
@@ -315,13 +317,31 @@ export const resources = {
     },
     persisted: true,
   }),
-  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
-  reservedCacheNode: kind<unknown>({
+  /** Purchased reserved cache nodes: reservations, not engines. The quota counts nodes, not reservations. */
+  reservedCacheNode: kind<ReservedCacheNodeRecord>({
     arnType: "reserved-instance",
     scope: "region",
-    notFound: (name) => modelError("ReservedCacheNodeNotFoundFault", `Reserved cache node ${name} not found.`),
-    persisted: false,
+    collection: "reservedCacheNodes",
+    keyOf: lower,
+    idOf: (r) => r.id.toLowerCase(),
+    arnOf: (r) => r.arn,
+    notFound: (id) => modelError("ReservedCacheNodeNotFoundFault", `Reserved node ${clipValue(id)} not found.`),
+    alreadyExists: (id) => modelError("ReservedCacheNodeAlreadyExistsFault", `Reserved node ${id} already exists.`),
+    quota: {
+      // AWS's quota of reserved cache nodes per region.
+      limit: (config) => config.reservedNodeQuota,
+      exceeded: (limit) =>
+        modelError("ReservedCacheNodeQuotaExceededFault", `The request cannot be processed because it would exceed the quota of ${limit} reserved cache nodes.`),
+    },
+    toWire: (r) => reservedCacheNodeToWire(r),
+    // Payment is never refused here: a reservation waiting for it when the emulator stopped is paid.
+    settle: (r) => {
+      if (r.status === "payment-pending") r.status = "active";
+      return "keep";
+    },
+    persisted: true,
   }),
+  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
   /** Global datastores span regions: their ARNs have an empty region. */
   globalReplicationGroup: kind<unknown>({
     arnType: "globalreplicationgroup",

@@ -14,6 +14,7 @@ import type {
   ParameterGroupRecord,
   RegionKey,
   ReplicationGroupRecord,
+  ReservedCacheNodeRecord,
   ServerlessCacheRecord,
   ServerlessSnapshotRecord,
   SnapshotRecord,
@@ -49,6 +50,8 @@ export class RegionState {
   readonly serverlessCaches = new Map<string, ServerlessCacheRecord>();
   /** Serverless cache snapshots by (lowercase) name (they outlive their cache). */
   readonly serverlessSnapshots = new Map<string, ServerlessSnapshotRecord>();
+  /** Purchased reserved cache nodes by (lowercase) ReservedCacheNodeId. */
+  readonly reservedCacheNodes = new Map<string, ReservedCacheNodeRecord>();
 
   constructor(readonly key: RegionKey) {
     this.seedDefaults();

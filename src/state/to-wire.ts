@@ -12,6 +12,7 @@ import type {
   NodeGroup,
   PendingModifiedValues,
   ReplicationGroup,
+  ReservedCacheNode,
   ServerlessCache,
   ServerlessCacheSnapshot,
   Snapshot,
@@ -28,6 +29,7 @@ import type {
   NodeGroupRecord,
   PendingClusterChanges,
   ReplicationGroupRecord,
+  ReservedCacheNodeRecord,
   ServerlessCacheRecord,
   ServerlessSnapshotRecord,
   SnapshotRecord,
@@ -386,5 +388,23 @@ export function serverlessSnapshotToWire(snapshot: ServerlessSnapshotRecord): Se
       Engine: snapshot.cache.engine,
       MajorEngineVersion: snapshot.cache.majorEngineVersion,
     },
+  };
+}
+
+export function reservedCacheNodeToWire(node: ReservedCacheNodeRecord): ReservedCacheNode {
+  return {
+    ReservedCacheNodeId: node.id,
+    ReservedCacheNodesOfferingId: node.offeringId,
+    CacheNodeType: node.cacheNodeType,
+    StartTime: node.startTime,
+    Duration: node.duration,
+    FixedPrice: node.fixedPrice,
+    UsagePrice: node.usagePrice,
+    CacheNodeCount: node.cacheNodeCount,
+    ProductDescription: node.productDescription,
+    OfferingType: node.offeringType,
+    State: node.status,
+    RecurringCharges: node.hourlyCharge !== undefined ? [{ RecurringChargeAmount: node.hourlyCharge, RecurringChargeFrequency: "Hourly" }] : [],
+    ReservationARN: node.arn,
   };
 }

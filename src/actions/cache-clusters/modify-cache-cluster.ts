@@ -3,6 +3,7 @@
  * PendingModifiedValues unless ApplyImmediately; every other setting is recorded at once.
  */
 import type { EngineKind } from "../../engines/engine.js";
+import { applyPendingNodeType } from "../../lifecycle/node-type-change.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { EngineVersionEntry } from "../../catalog/catalog.js";
@@ -17,6 +18,7 @@ import type { ActionContext, ActionHandler, ActionInput, Services } from "../sha
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, requireAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
+import { checkNodeTypeChange } from "../shared/node-type-rules.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
 import { checkNodeIdsToRemove, checkNumCacheNodes, nodeIdFor, placeNodes, preferredZoneOf } from "./cluster-rules.js";
 
@@ -39,6 +41,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
     );
   }
   const changes = validateEngineChanges(cluster, input);
+  if (changes.cacheNodeType !== undefined) await checkNodeTypeChange(ctx, { cluster }, changes.cacheNodeType, changes.engineVersion);
   if (changes.numCacheNodes !== undefined) {
     checkNodeCapacity(ctx, {
       addedNodes: changes.numCacheNodes - cluster.nodes.length,
@@ -90,11 +93,14 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
 
 /**
  * The cluster's maintenance window opened (lifecycle/maintenance.ts): the changes waiting in
- * PendingModifiedValues are applied as ApplyImmediately would have; false when none wait.
+ * PendingModifiedValues are applied as ApplyImmediately would have (a node type alone through
+ * applyPendingNodeType); false when none wait.
  */
 export function applyPendingClusterChanges(state: RegionState, services: Services, cluster: CacheClusterRecord): boolean {
   const pending = cluster.pending;
   if (pending.engineVersion === undefined && pending.cacheNodeType === undefined && pending.numCacheNodes === undefined) return false;
+  // A node type alone: lifecycle/node-type-change.ts applies it; with other changes, all go in one modify.
+  if (pending.engineVersion === undefined && pending.numCacheNodes === undefined) return applyPendingNodeType(services, state, cluster);
   const zones = (() => {
     const group = state.subnetGroups.get(cluster.settings.cacheSubnetGroupName);
     return group ? subnetGroupZones(state.key.region, group) : [];

@@ -2,6 +2,7 @@
  * ModifyReplicationGroup: settings are recorded at once; a new primary, node type or engine
  * version change the engines (ApplyImmediately, or a pending change otherwise).
  */
+import { applyPendingNodeType, deferNodeType, pendingNodeType, takeNodeType } from "../../lifecycle/node-type-change.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { mirrorGroupSettings } from "../../state/member-settings.js";
@@ -13,6 +14,7 @@ import type { ActionContext, ActionHandler, ActionInput, Services } from "../sha
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
+import { checkNodeTypeChange } from "../shared/node-type-rules.js";
 import { checkCacheSecurityGroups } from "../shared/network-rules.js";
 import { checkTlsAvailable, transitEncryptionOnModify } from "../shared/transit-encryption-rules.js";
 import { members } from "./replication-group-rules.js";
@@ -32,8 +34,12 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   if (engine !== group.engine && !(group.engine === "redis" && engine === "valkey")) {
     throw commonErrors.invalidParameterCombination(`Cannot change the engine from ${group.engine} to ${engine}.`);
   }
-  const version = checkEngineVersion(engine, input.EngineVersion ?? group.engineVersion);
-  const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : group.cacheNodeType;
+  const applyNow = input.ApplyImmediately ?? false;
+  // ApplyImmediately also applies an engine version that waits from an earlier request.
+  const version = checkEngineVersion(engine, input.EngineVersion ?? (applyNow ? (pendingEngineVersion(ctx.state, group) ?? group.engineVersion) : group.engineVersion));
+  // ApplyImmediately also applies a node type that waits from an earlier request.
+  const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : applyNow ? (pendingNodeType(ctx.state, group) ?? group.cacheNodeType) : group.cacheNodeType;
+  if (input.CacheNodeType !== undefined) await checkNodeTypeChange(ctx, { group }, nodeType, input.EngineVersion);
   const previousGroup = group.settings.cacheParameterGroupName;
   const newGroup =
     input.CacheParameterGroupName !== undefined
@@ -57,8 +63,15 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   for (const member of members(ctx.state, group)) mirrorGroupSettings(group, member);
   group.automaticFailover = automaticFailover;
   group.multiAZ = multiAZ;
-  const membersChanged = nodeType !== group.cacheNodeType || version.EngineVersion !== group.engineVersion || engine !== group.engine;
-  const applyNow = input.ApplyImmediately ?? false;
+  const nodeTypeChanged = nodeType !== group.cacheNodeType;
+  // An engine version change (not an engine change: Redis OSS -> Valkey applies at once) waits too.
+  const versionWaits = !applyNow && engine === group.engine && version.EngineVersion !== group.engineVersion;
+  const versionChanged = !versionWaits && (version.EngineVersion !== group.engineVersion || engine !== group.engine);
+  // A node type change waits in the members' PendingModifiedValues unless ApplyImmediately.
+  if (nodeTypeChanged && !applyNow) deferNodeType(ctx.state, group, nodeType);
+  // The next maintenance window applies a waiting version (lifecycle/maintenance.ts); the members show it pending.
+  if (versionWaits) for (const member of members(ctx.state, group)) member.pending = { ...member.pending, engineVersion: version.EngineVersion };
+  const membersChanged = versionChanged || (nodeTypeChanged && applyNow);
   if (accessChanged) {
     // AUTH token and user group changes apply at once, whatever ApplyImmediately says.
     group.status = "modifying";
@@ -71,24 +84,14 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
     group.pending.primaryClusterId = newPrimary.id;
     return { ReplicationGroup: wire(ctx, group) };
   }
-  if (membersChanged && !applyNow && engine === group.engine) {
-    // The next maintenance window applies them (lifecycle/maintenance.ts); the members show them pending.
-    for (const member of members(ctx.state, group)) {
-      member.pending = {
-        ...member.pending,
-        ...(version.EngineVersion !== group.engineVersion && { engineVersion: version.EngineVersion }),
-        ...(nodeType !== group.cacheNodeType && { cacheNodeType: nodeType }),
-      };
-    }
-  } else if (membersChanged) {
-    for (const member of members(ctx.state, group)) member.pending = { ...member.pending, engineVersion: undefined, cacheNodeType: undefined };
-    group.cacheNodeType = nodeType;
+  if (nodeTypeChanged && applyNow) takeNodeType(ctx.state, group, nodeType);
+  if (versionChanged) {
     group.engineVersion = version.EngineVersion;
     group.engine = engine as ReplicationGroupRecord["engine"];
     for (const member of members(ctx.state, group)) {
-      member.cacheNodeType = nodeType;
       member.engineVersion = version.EngineVersion;
       member.engine = engine;
+      member.pending = { ...member.pending, engineVersion: undefined };
       member.status = "modifying";
     }
   }
@@ -102,41 +105,48 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
       member.status = "modifying";
     }
   }
-  const applyMembers = membersChanged && (applyNow || engine !== group.engine || (version.EngineVersion === group.engineVersion && nodeType === group.cacheNodeType));
-  if (applyMembers || newPrimary || transit) {
+  if (membersChanged || newPrimary || transit) {
     group.status = "modifying";
-    ctx.services.replication.modify(ctx.state, group, { newPrimary, membersChanged: applyMembers, transitEncryptionChanged: transit !== undefined });
+    ctx.services.replication.modify(ctx.state, group, {
+      newPrimary,
+      membersChanged,
+      nodeTypeChanged: nodeTypeChanged && applyNow,
+      transitEncryptionChanged: transit !== undefined,
+    });
   }
   return { ReplicationGroup: wire(ctx, group) };
 };
 
+/** The engine version waiting in the members' PendingModifiedValues, if any. */
+function pendingEngineVersion(state: RegionState, group: ReplicationGroupRecord): string | undefined {
+  return members(state, group).find((m) => m.pending.engineVersion !== undefined)?.pending.engineVersion;
+}
+
 /**
- * The group's maintenance window opened (lifecycle/maintenance.ts): a pending new primary
- * and the members' pending engine version and node type are applied, as ApplyImmediately
- * would have; false when none wait. A node type reaches the engines as every node type
- * change does (ClusterLifecycle.modify: maxmemory set live on Redis/Valkey).
+ * The group's maintenance window opened (lifecycle/maintenance.ts): what waits is applied as
+ * ApplyImmediately would have: the node type through applyPendingNodeType
+ * (lifecycle/node-type-change.ts: replicas first, each primary after a failover, keeping the
+ * data), then the members' engine version and a new primary (PrimaryClusterId). False when
+ * nothing waited.
  */
 export function applyPendingGroupChanges(state: RegionState, services: Services, group: ReplicationGroupRecord): boolean {
-  const all = members(state, group);
-  const engineVersion = all.find((m) => m.pending.engineVersion !== undefined)?.pending.engineVersion;
-  const cacheNodeType = all.find((m) => m.pending.cacheNodeType !== undefined)?.pending.cacheNodeType;
+  const nodeTypeApplied = applyPendingNodeType(services, state, group);
+  const engineVersion = pendingEngineVersion(state, group);
   const primaryId = group.pending.primaryClusterId;
   const newPrimary = primaryId !== undefined ? state.clusters.get(primaryId) : undefined;
   group.pending.primaryClusterId = undefined;
   const primaryChanges = newPrimary !== undefined && newPrimary.member?.replicationGroupId === group.id && newPrimary.member.role !== "primary";
-  const membersChanged = engineVersion !== undefined || cacheNodeType !== undefined;
-  if (!membersChanged && !primaryChanges) return primaryId !== undefined;
-  if (engineVersion !== undefined) group.engineVersion = engineVersion;
-  if (cacheNodeType !== undefined) group.cacheNodeType = cacheNodeType;
-  for (const member of all) {
-    member.pending = { ...member.pending, engineVersion: undefined, cacheNodeType: undefined };
-    if (!membersChanged) continue;
-    member.engineVersion = group.engineVersion;
-    member.cacheNodeType = group.cacheNodeType;
-    member.status = "modifying";
+  if (engineVersion === undefined && !primaryChanges) return nodeTypeApplied || primaryId !== undefined;
+  if (engineVersion !== undefined) {
+    group.engineVersion = engineVersion;
+    for (const member of members(state, group)) {
+      member.engineVersion = engineVersion;
+      member.pending = { ...member.pending, engineVersion: undefined };
+      member.status = "modifying";
+    }
   }
   group.status = "modifying";
-  services.replication.modify(state, group, { newPrimary: primaryChanges ? newPrimary : undefined, membersChanged });
+  services.replication.modify(state, group, { newPrimary: primaryChanges ? newPrimary : undefined, membersChanged: engineVersion !== undefined });
   return true;
 }
 

@@ -10,6 +10,7 @@ import type { EmulatorClock } from "../../lifecycle/clock.js";
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
+import type { ReservedNodeLifecycle } from "../../lifecycle/reserved-node-lifecycle.js";
 import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
 import type { UpdateActions } from "../../lifecycle/update-actions.js";
 import type { Logger } from "../../logger.js";
@@ -31,6 +32,7 @@ export interface Services {
   serverlessSnapshots: ServerlessSnapshots;
   /** Service updates applied to groups and clusters (BatchApplyUpdateAction). */
   updates: UpdateActions;
+  reserved: ReservedNodeLifecycle;
 }
 
 export interface ActionContext {
