@@ -72,8 +72,13 @@ export interface EmulatorConfig {
   maxNodes: number;
   /** Folder that stands in for S3 in CopySnapshot TargetBucket and SnapshotArns (`<dir>/<bucket>/<key>`); undefined = `<data dir or temp dir>/exports`. */
   snapshotExportDir?: string;
-  /** Automatic snapshots' clock runs this many times faster than real time (86400: a day per second), for tests. */
-  snapshotClockScale: number;
+  /**
+   * The emulator's calendar runs this many times faster than real time (86400: a day per
+   * second), for tests: maintenance windows, automatic snapshots and service update dates.
+   */
+  clockScale: number;
+  /** The former name of `clockScale`; when given alone, it sets `clockScale`. */
+  snapshotClockScale?: number;
   /** Most snapshots (manual and automatic) an account keeps per region (SnapshotQuotaExceededFault beyond). */
   snapshotQuota: number;
   /**
@@ -111,7 +116,7 @@ export const defaultConfig: EmulatorConfig = {
   credentials: [],
   iamConnectionLifetimeMs: 12 * 3600 * 1000,
   maxNodes: 300,
-  snapshotClockScale: 1,
+  clockScale: 1,
   snapshotQuota: 1000,
   serverlessCacheQuota: 40,
   reservedNodeQuota: 300,
@@ -125,6 +130,8 @@ export function resolveConfig(...layers: EmulatorOptions[]): EmulatorConfig {
   let config: EmulatorConfig = { ...defaultConfig, delays: { ...defaultConfig.delays } };
   for (const layer of layers) {
     const defined = Object.fromEntries(Object.entries(layer).filter(([, v]) => v !== undefined));
+    // The former snapshot clock option is the one clock's alias; `clockScale` wins in the same layer.
+    if (layer.snapshotClockScale !== undefined && layer.clockScale === undefined) defined.clockScale = layer.snapshotClockScale;
     config = { ...config, ...defined, delays: { ...config.delays, ...(layer.delays ?? {}) } };
   }
   validateConfig(config);
@@ -154,7 +161,7 @@ function validateConfig(config: EmulatorConfig): void {
     throw new Error(`invalid IAM connection lifetime ${config.iamConnectionLifetimeMs} ms (1 ms to about 24 days)`);
   }
   if (!(Number.isInteger(config.maxNodes) && config.maxNodes >= 1)) throw new Error(`invalid node limit ${config.maxNodes}`);
-  if (!(config.snapshotClockScale >= 1)) throw new Error(`invalid snapshot clock scale ${config.snapshotClockScale} (at least 1)`);
+  if (!(config.clockScale >= 1)) throw new Error(`invalid clock scale ${config.clockScale} (at least 1)`);
   if (!(Number.isInteger(config.snapshotQuota) && config.snapshotQuota >= 0)) throw new Error(`invalid snapshot quota ${config.snapshotQuota}`);
   if (!(Number.isInteger(config.serverlessCacheQuota) && config.serverlessCacheQuota >= 0)) {
     throw new Error(`invalid serverless cache quota ${config.serverlessCacheQuota}`);

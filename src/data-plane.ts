@@ -8,6 +8,11 @@ import type { Services } from "./actions/shared/context.js";
 import type { EmulatorConfig } from "./config.js";
 import type { NodeLauncher } from "./nodes/node-launcher.js";
 import { AccessControl } from "./lifecycle/access-control.js";
+import { applyPendingClusterChanges } from "./actions/cache-clusters/modify-cache-cluster.js";
+import { applyPendingGroupChanges } from "./actions/replication-groups/modify-replication-group.js";
+import { EmulatorClock } from "./lifecycle/clock.js";
+import { Maintenance } from "./lifecycle/maintenance.js";
+import { UpdateActions } from "./lifecycle/update-actions.js";
 import { ClusterLifecycle, type MemberLoss } from "./lifecycle/cluster-lifecycle.js";
 import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
@@ -54,6 +59,8 @@ interface Part {
 
 export class DataPlane {
   readonly services: Services;
+  /** Maintenance windows on the emulator's clock (lifecycle/maintenance.ts). */
+  readonly maintenance: Maintenance;
   private readonly parts: Part[];
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -76,7 +83,9 @@ export class DataPlane {
     const dataRestore = new DataRestore({ launcher, scratchRoot: layout.restore, logger });
     const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange });
     const files = new SnapshotFiles(layout.snapshots, layout.exports);
-    const snapshots = new SnapshotService({ config, store, clusters, replication, files, logger });
+    // One calendar for maintenance windows, automatic snapshots and service update dates.
+    const clock = new EmulatorClock(config.clockScale);
+    const snapshots = new SnapshotService({ config, clock, store, clusters, replication, files, logger });
     const serverless = new ServerlessLifecycle({
       launcher,
       nodePorts: config.nodePorts,
@@ -91,22 +100,51 @@ export class DataPlane {
       logger,
       onChange,
     });
-    const serverlessSnapshots = new ServerlessSnapshots({ config, store, serverless, files, logger });
+    const serverlessSnapshots = new ServerlessSnapshots({ config, clock, store, serverless, files, logger });
+    const updates = new UpdateActions({ clock, clusters, replication, logger });
+    const maintenance = (this.maintenance = new Maintenance({
+      clock,
+      store,
+      updates,
+      logger,
+      // The actions' own apply functions: a window applies what ApplyImmediately would have.
+      pending: {
+        cluster: (region, cluster) => applyPendingClusterChanges(region, this.services, cluster),
+        group: (region, group) => applyPendingGroupChanges(region, this.services, group),
+      },
+    }));
     const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
     const reserved = new ReservedNodeLifecycle({ delays: config.delays, logger, onChange });
     this.services = {
       config,
+      clock,
       clusters,
       replication,
       access,
       snapshots,
       serverless,
       serverlessSnapshots,
+      updates,
       reserved,
       tlsUnavailable: (engine, engineVersion) => launcher.tlsUnavailable?.(engine, engineVersion),
     };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [
+      {
+        name: "service updates",
+        halt: () => {
+          maintenance.stop();
+          updates.halt();
+        },
+        stop: () => updates.stopAll(),
+        reset: async () => {
+          await updates.stopAll();
+          // A reset emulator keeps running: windows are watched again, from scratch.
+          maintenance.reset();
+          maintenance.start();
+        },
+        background: true,
+      },
       { name: "reserved cache nodes", halt: () => reserved.halt(), stop: () => reserved.stopAll(), reset: () => reserved.stopAll() },
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
@@ -121,6 +159,7 @@ export class DataPlane {
   start(hadState: boolean): Promise<void> {
     this.services.snapshots.startAutomatic();
     this.services.serverlessSnapshots.startAutomatic();
+    this.maintenance.start();
     if (!hadState) return Promise.resolve();
     const since = Date.now();
     const { store, logger, config } = this.options;

@@ -37,6 +37,10 @@ import { createServerlessCacheSnapshot } from "./serverless-cache-snapshots/crea
 import { deleteServerlessCacheSnapshot } from "./serverless-cache-snapshots/delete-serverless-cache-snapshot.js";
 import { describeServerlessCacheSnapshots } from "./serverless-cache-snapshots/describe-serverless-cache-snapshots.js";
 import { exportServerlessCacheSnapshot } from "./serverless-cache-snapshots/export-serverless-cache-snapshot.js";
+import { batchApplyUpdateAction } from "./service-updates/batch-apply-update-action.js";
+import { batchStopUpdateAction } from "./service-updates/batch-stop-update-action.js";
+import { describeServiceUpdates } from "./service-updates/describe-service-updates.js";
+import { describeUpdateActions } from "./service-updates/describe-update-actions.js";
 import type { ActionTable } from "./shared/context.js";
 import { copySnapshot } from "./snapshots/copy-snapshot.js";
 import { createSnapshot } from "./snapshots/create-snapshot.js";
@@ -114,6 +118,10 @@ export const actions: ActionTable = {
   CopyServerlessCacheSnapshot: copyServerlessCacheSnapshot,
   DeleteServerlessCacheSnapshot: deleteServerlessCacheSnapshot,
   ExportServerlessCacheSnapshot: exportServerlessCacheSnapshot,
+  DescribeServiceUpdates: describeServiceUpdates,
+  DescribeUpdateActions: describeUpdateActions,
+  BatchApplyUpdateAction: batchApplyUpdateAction,
+  BatchStopUpdateAction: batchStopUpdateAction,
   DescribeReservedCacheNodesOfferings: describeReservedCacheNodesOfferings,
   PurchaseReservedCacheNodesOffering: purchaseReservedCacheNodesOffering,
   DescribeReservedCacheNodes: describeReservedCacheNodes,

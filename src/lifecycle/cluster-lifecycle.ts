@@ -13,6 +13,7 @@ import type { Logger } from "../logger.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { seedFile } from "./data-restore.js";
+import type { NodeRoll, RollOutcome } from "./node-roll.js";
 import { NodeRunner, transitEncryptionOf, type NodeAccess, type NodeExitHandler, type RunningNodes } from "./node-runner.js";
 import { ResourceMachine, type MachineKind, type Step } from "./resource-machine.js";
 
@@ -126,6 +127,41 @@ export class ClusterLifecycle {
         }),
       );
     });
+  }
+
+  /**
+   * Restarts one node in the cluster's order without changing the cluster's status (a service
+   * update rolling through the nodes): Redis/Valkey keep their data, Memcached restarts empty.
+   * Resolves once the node answers again; rejects when it does not.
+   */
+  async restartNode(region: RegionState, cluster: CacheClusterRecord, nodeId: string): Promise<void> {
+    let failure: unknown;
+    await this.machine.exclusive(cluster, async () => {
+      const runtime = this.machine.runtime(cluster);
+      const node = cluster.nodes.find((n) => n.id === nodeId);
+      if (!runtime || !node) return void (failure = new Error(`cache node ${nodeId} of ${cluster.id} is not running`));
+      node.status = "rebooting";
+      try {
+        await this.runner.restart(region, cluster, runtime.nodes, node, this.exitHandler(region, cluster, runtime));
+        node.status = "available";
+        this.publishNodes(cluster, runtime);
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure !== undefined) throw failure;
+  }
+
+  /** A service update rolling through a standalone cluster's nodes, one at a time (each restarts: restartNode). */
+  async rollNodes(region: RegionState, cluster: CacheClusterRecord, roll: NodeRoll): Promise<RollOutcome> {
+    for (const node of [...cluster.nodes]) {
+      if (roll.updated(cluster, node.id)) continue;
+      if (!roll.proceed()) return "stopped";
+      roll.started(cluster, node.id);
+      await this.restartNode(region, cluster, node.id);
+      roll.finished(cluster, node.id);
+    }
+    return "complete";
   }
 
   /** The record is `deleting`; stop everything, then remove it. */

@@ -3,6 +3,7 @@
  * stays as a replica), and the loss of a member's engine (AutomaticFailover: the most
  * up-to-date replica takes over at once, then the dead node comes back as a replica).
  */
+import { admin, replicaOf as startReplicaOf, waitReplicaSynced } from "../engines/topology/index.js";
 import { emitEvent } from "./events.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
@@ -10,6 +11,9 @@ import type { GroupEndpoints, GroupRuntime } from "./group-endpoints.js";
 import type { GroupMembers } from "./group-members.js";
 import type { ResourceMachine } from "./resource-machine.js";
 import type { Topology } from "./topology.js";
+
+/** Longer than a replica takes to catch up: the pause ends when the failover does. */
+const PLANNED_PAUSE_MS = 30_000;
 
 export interface FailoverDeps {
   machine: ResourceMachine<ReplicationGroupRecord, GroupRuntime>;
@@ -47,6 +51,36 @@ export class Failover {
     nodeGroup.primaryClusterId = best.id;
     void this.deps.endpoints.refresh(region, group, runtime);
     this.deps.machine.event(region, group, `Failover from master node ${oldPrimary.id} to replica node ${best.id} completed`);
+  }
+
+  /**
+   * A planned move of the node group's primary to the live replica `to`, losing no write the
+   * old primary acknowledged: cluster mode by a coordinated CLUSTER FAILOVER; otherwise the
+   * old primary's writes are paused, `to` catches up and is promoted, and the old primary
+   * becomes its replica before the pause ends (the writes held by the pause then get READONLY,
+   * and clients retry on the new primary).
+   */
+  async planned(region: RegionState, group: ReplicationGroupRecord, nodeGroup: NodeGroupRecord, runtime: GroupRuntime, to: CacheClusterRecord): Promise<void> {
+    if (group.clusterEnabled) return this.promote(region, group, nodeGroup, runtime, { primaryAlive: true, to });
+    const { members, topology } = this.deps;
+    const oldPrimary = region.clusters.get(nodeGroup.primaryClusterId)!;
+    const from = members.engine(oldPrimary);
+    const target = members.engine(to);
+    await admin(from, ["CLIENT", "PAUSE", String(PLANNED_PAUSE_MS), "WRITE"]);
+    try {
+      await waitReplicaSynced(target, from);
+      await topology.promote(target);
+      for (const other of members.liveReplicas(region, nodeGroup)) if (other !== to) await startReplicaOf(members.engine(other), target);
+      await startReplicaOf(from, target);
+    } finally {
+      await admin(from, ["CLIENT", "UNPAUSE"]).catch(() => undefined);
+    }
+    oldPrimary.member!.role = "replica";
+    to.member!.role = "primary";
+    nodeGroup.primaryClusterId = to.id;
+    await this.deps.endpoints.refresh(region, group, runtime);
+    await waitReplicaSynced(from, target);
+    this.deps.machine.event(region, group, `Failover from master node ${oldPrimary.id} to replica node ${to.id} completed`);
   }
 
   /**

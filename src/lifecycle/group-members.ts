@@ -9,7 +9,7 @@ import type { ClusterLifecycle } from "./cluster-lifecycle.js";
 import type { Topology } from "./topology.js";
 
 /** What a replication group asks of its members' lifecycle. */
-export type MemberClusters = Pick<ClusterLifecycle, "create" | "modify" | "delete" | "restore" | "settled" | "engineNode" | "replaceNode" | "needsRestart">;
+export type MemberClusters = Pick<ClusterLifecycle, "create" | "modify" | "delete" | "restore" | "settled" | "engineNode" | "replaceNode" | "needsRestart" | "restartNode">;
 
 export class GroupMembers {
   constructor(

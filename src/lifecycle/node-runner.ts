@@ -249,6 +249,17 @@ export class NodeRunner {
     return !running.startedWith.iamFront && iamScopeOf(region, cluster) !== undefined;
   }
 
+  /**
+   * Restarts a running node on its port, as a service update does: a Redis/Valkey node keeps
+   * its data and cluster identity (restartKeepingData); a Memcached node comes back empty.
+   */
+  async restart(region: RegionState, cluster: CacheClusterRecord, nodes: RunningNodes, node: CacheNodeRecord, onExit: NodeExitHandler): Promise<void> {
+    const running = nodes.get(node.id);
+    if (running && cluster.engine !== "memcached") return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
+    await this.stop(nodes, node.id);
+    await this.start(region, cluster, nodes, node, onExit);
+  }
+
   /** A node's working directory: its data, its cluster identity (nodes.conf). */
   nodeDir(region: RegionState, cluster: CacheClusterRecord, node: CacheNodeRecord): string {
     return join(this.clusterDir(region, cluster), node.id);

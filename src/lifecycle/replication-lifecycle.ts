@@ -13,6 +13,7 @@ import type { RegionState } from "../state/store.js";
 import type { MemberLoss } from "./cluster-lifecycle.js";
 import type { DataRestore } from "./data-restore.js";
 import { Failover } from "./failover.js";
+import type { NodeRoll, RollOutcome } from "./node-roll.js";
 import { GroupEndpoints, type GroupRuntime } from "./group-endpoints.js";
 import { GroupMembers, type MemberClusters } from "./group-members.js";
 import { recoverGroup } from "./replication-recovery.js";
@@ -267,6 +268,59 @@ export class ReplicationLifecycle implements MemberLoss {
       await this.members.remove(region, removed);
       return `Removed ${removed.length} replica(s)`;
     });
+  }
+
+  /**
+   * A service update rolling through the group's nodes, one at a time, the group staying
+   * `available`: in each node group the replicas restart first (keeping their data, then
+   * replicating again), then the primary: with automatic failover on, a planned failover to
+   * an updated replica and the old primary restarts as a replica; otherwise it restarts in
+   * place (its writes fail while it does).
+   */
+  async rollNodes(region: RegionState, group: ReplicationGroupRecord, roll: NodeRoll): Promise<RollOutcome> {
+    for (const nodeGroup of group.nodeGroups) {
+      const replicas = () => this.members.all(region, { ...group, nodeGroups: [nodeGroup] }).filter((m) => m.id !== nodeGroup.primaryClusterId);
+      for (const replica of replicas()) {
+        const nodeId = replica.nodes[0].id;
+        if (roll.updated(replica, nodeId)) continue;
+        if (!roll.proceed()) return "stopped";
+        roll.started(replica, nodeId);
+        await this.inGroupOrder(region, group, (runtime) => this.restartMember(region, group, nodeGroup, replica, runtime));
+        roll.finished(replica, nodeId);
+      }
+      const primary = region.clusters.get(nodeGroup.primaryClusterId)!;
+      const primaryNode = primary.nodes[0].id;
+      if (roll.updated(primary, primaryNode)) continue;
+      if (!roll.proceed()) return "stopped";
+      roll.started(primary, primaryNode);
+      await this.inGroupOrder(region, group, async (runtime) => {
+        const target = group.automaticFailover ? replicas().find((r) => this.options.clusters.engineNode(r) !== undefined) : undefined;
+        if (target) await this.failover.planned(region, group, nodeGroup, runtime, target);
+        await this.restartMember(region, group, nodeGroup, primary, runtime);
+      });
+      roll.finished(primary, primaryNode);
+    }
+    return "complete";
+  }
+
+  /** Runs `work` in the group's order, keeping its status; rejects with its failure. */
+  private async inGroupOrder(region: RegionState, group: ReplicationGroupRecord, work: (runtime: GroupRuntime) => Promise<void>): Promise<void> {
+    let failure: unknown;
+    await this.machine.exclusive(group, async () => {
+      const runtime = this.machine.runtime(group);
+      if (!runtime) return void (failure = new Error(`replication group ${group.id} is not running`));
+      await work(runtime).catch((error: unknown) => (failure = error));
+    });
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Restarts a member keeping its data, then wires it back: a replica follows its primary, a primary's replicas follow it. */
+  private async restartMember(region: RegionState, group: ReplicationGroupRecord, nodeGroup: NodeGroupRecord, member: CacheClusterRecord, runtime: GroupRuntime): Promise<void> {
+    await this.options.clusters.restartNode(region, member, member.nodes[0].id);
+    if (group.clusterEnabled) await this.options.topology.waitClusterAgrees(this.members.liveEngines(this.members.all(region, group)));
+    else if (member.id === nodeGroup.primaryClusterId) await this.members.wireReplicas(region, nodeGroup);
+    else await this.members.attachReplica(region, group, member);
+    await this.endpoints.refresh(region, group, runtime);
   }
 
   /** A member's engine died (ClusterLifecycle tells): failover or replacement (failover.ts). */

@@ -1,24 +1,12 @@
 /**
  * When automatic snapshots happen: once a day, when the snapshot clock enters the
- * source's SnapshotWindow (UTC). The snapshot clock is real time sped up by the
- * configured scale (`--snapshot-clock-scale`), so tests see days pass in seconds.
+ * source's SnapshotWindow (UTC), on the emulator's clock (`--clock-scale`, lifecycle/clock.ts),
+ * so tests see days pass in seconds.
  */
 const DAY_MS = 24 * 60 * 60_000;
 
-export class SnapshotClock {
-  private readonly realStart = Date.now();
-
-  constructor(readonly scale: number) {}
-
-  now(): number {
-    return this.realStart + (Date.now() - this.realStart) * this.scale;
-  }
-
-  /** Real milliseconds for `virtualMs` of snapshot clock time. */
-  realMs(virtualMs: number): number {
-    return virtualMs / this.scale;
-  }
-}
+/** The snapshot clock is the emulator's one clock (lifecycle/clock.ts). */
+export { EmulatorClock as SnapshotClock } from "../lifecycle/clock.js";
 
 /** "05:00-06:00" -> minutes after midnight UTC of the window's start; undefined when malformed. */
 export function windowStartMinutes(window: string | undefined): number | undefined {

@@ -16,7 +16,7 @@ import { buildArn } from "../state/arn.js";
 import type { ServerlessCacheRecord, ServerlessSnapshotRecord } from "../state/records.js";
 import type { RegionState, Store } from "../state/store.js";
 import { placeFile, saveRdb } from "./rdb.js";
-import { automaticSnapshotName, expired, SnapshotClock, windowStartBetween } from "./schedule.js";
+import { automaticSnapshotName, expired, type SnapshotClock, windowStartBetween } from "./schedule.js";
 import { SnapshotWork } from "./snapshot-work.js";
 import type { SnapshotFiles } from "./snapshot-files.js";
 
@@ -31,6 +31,8 @@ export const serverlessSnapshotEvents = {
 
 export interface ServerlessSnapshotsOptions {
   config: EmulatorConfig;
+  /** The emulator's one clock: automatic snapshots happen in their window on it. */
+  clock: SnapshotClock;
   store: Store;
   /** Saves run in the cache's own order (after its create, before its delete). */
   serverless: Pick<ServerlessLifecycle, "exclusive" | "engines">;
@@ -46,7 +48,7 @@ export class ServerlessSnapshots {
   private readonly due = new Map<string, number>();
 
   constructor(private readonly options: ServerlessSnapshotsOptions) {
-    this.clock = new SnapshotClock(options.config.snapshotClockScale);
+    this.clock = options.clock;
   }
 
   get files(): SnapshotFiles {

@@ -19,13 +19,15 @@ import type { CacheClusterRecord, ReplicationGroupRecord, SnapshotRecord } from 
 import { resources } from "../state/resources.js";
 import type { RegionState, Store } from "../state/store.js";
 import { placeFile, saveRdb } from "./rdb.js";
-import { automaticSnapshotName, expired, SnapshotClock, windowStartBetween, windowStartMinutes } from "./schedule.js";
+import { automaticSnapshotName, expired, type SnapshotClock, windowStartBetween, windowStartMinutes } from "./schedule.js";
 import { SnapshotWork } from "./snapshot-work.js";
 import { SnapshotFiles } from "./snapshot-files.js";
 import { clusterSnapshot, groupSnapshot } from "./snapshot-records.js";
 
 export interface SnapshotServiceOptions {
   config: EmulatorConfig;
+  /** The emulator's one clock: automatic snapshots happen in their window on it. */
+  clock: SnapshotClock;
   store: Store;
   /** Saves run in the source's own order (after a create, before a delete). */
   clusters: Pick<ClusterLifecycle, "exclusive" | "engineNode">;
@@ -44,7 +46,7 @@ export class SnapshotService {
   private readonly windowDue = new Map<string, number>();
 
   constructor(private readonly options: SnapshotServiceOptions) {
-    this.clock = new SnapshotClock(options.config.snapshotClockScale);
+    this.clock = options.clock;
   }
 
   get files(): SnapshotFiles {

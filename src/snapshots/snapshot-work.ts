@@ -43,7 +43,7 @@ export class SnapshotWork {
    * to cost nothing at scale 1.
    */
   startTicker(clock: SnapshotClock, tick: () => void): void {
-    const everyMs = Math.max(20, Math.min(30_000, clock.realMs(5 * 60_000)));
+    const everyMs = clock.tickMs();
     this.ticker = setInterval(() => {
       if (!this.halted) tick();
     }, everyMs);

@@ -3,6 +3,7 @@
  * PendingModifiedValues unless ApplyImmediately; every other setting is recorded at once.
  */
 import type { EngineKind } from "../../engines/engine.js";
+import { applyPendingNodeType } from "../../lifecycle/node-type-change.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { EngineVersionEntry } from "../../catalog/catalog.js";
@@ -13,7 +14,7 @@ import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import { modifyAccess } from "../shared/access-rules.js";
 import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import type { ActionContext, ActionHandler, ActionInput, Services } from "../shared/context.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, requireAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
@@ -89,6 +90,26 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
   }
   return { CacheCluster: cacheClusterToWire(cluster, { advertisedHost: ctx.services.config.advertisedHost, showCacheNodeInfo: false }) };
 };
+
+/**
+ * The cluster's maintenance window opened (lifecycle/maintenance.ts): the changes waiting in
+ * PendingModifiedValues are applied as ApplyImmediately would have (a node type alone through
+ * applyPendingNodeType); false when none wait.
+ */
+export function applyPendingClusterChanges(state: RegionState, services: Services, cluster: CacheClusterRecord): boolean {
+  const pending = cluster.pending;
+  if (pending.engineVersion === undefined && pending.cacheNodeType === undefined && pending.numCacheNodes === undefined) return false;
+  // A node type alone: lifecycle/node-type-change.ts applies it; with other changes, all go in one modify.
+  if (pending.engineVersion === undefined && pending.numCacheNodes === undefined) return applyPendingNodeType(services, state, cluster);
+  const zones = (() => {
+    const group = state.subnetGroups.get(cluster.settings.cacheSubnetGroupName);
+    return group ? subnetGroupZones(state.key.region, group) : [];
+  })();
+  if (!applyEngineChanges(cluster, withPending(cluster, { nodeIdsToRemove: [] }), [], zones)) return false;
+  cluster.status = "modifying";
+  services.clusters.modify(state, cluster);
+  return true;
+}
 
 function validateEngineChanges(cluster: CacheClusterRecord, input: Input): EngineChanges {
   const changes: EngineChanges = { nodeIdsToRemove: input.CacheNodeIdsToRemove ?? [] };

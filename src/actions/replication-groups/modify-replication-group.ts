@@ -2,14 +2,15 @@
  * ModifyReplicationGroup: settings are recorded at once; a new primary, node type or engine
  * version change the engines (ApplyImmediately, or a pending change otherwise).
  */
-import { deferNodeType, pendingNodeType, takeNodeType } from "../../lifecycle/node-type-change.js";
+import { applyPendingNodeType, deferNodeType, pendingNodeType, takeNodeType } from "../../lifecycle/node-type-change.js";
 import { applyGroupSwitch } from "../../lifecycle/parameter-apply.js";
 import { commonErrors } from "../../protocol/aws-error.js";
 import { mirrorGroupSettings } from "../../state/member-settings.js";
 import type { CacheClusterRecord, ReplicationGroupRecord } from "../../state/records.js";
+import type { RegionState } from "../../state/store.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import { modifyAccess } from "../shared/access-rules.js";
-import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
+import type { ActionContext, ActionHandler, ActionInput, Services } from "../shared/context.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 import { recordSharedSettings } from "../shared/modify-settings.js";
@@ -33,8 +34,9 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   if (engine !== group.engine && !(group.engine === "redis" && engine === "valkey")) {
     throw commonErrors.invalidParameterCombination(`Cannot change the engine from ${group.engine} to ${engine}.`);
   }
-  const version = checkEngineVersion(engine, input.EngineVersion ?? group.engineVersion);
   const applyNow = input.ApplyImmediately ?? false;
+  // ApplyImmediately also applies an engine version that waits from an earlier request.
+  const version = checkEngineVersion(engine, input.EngineVersion ?? (applyNow ? (pendingEngineVersion(ctx.state, group) ?? group.engineVersion) : group.engineVersion));
   // ApplyImmediately also applies a node type that waits from an earlier request.
   const nodeType = input.CacheNodeType !== undefined ? checkNodeType(input.CacheNodeType) : applyNow ? (pendingNodeType(ctx.state, group) ?? group.cacheNodeType) : group.cacheNodeType;
   if (input.CacheNodeType !== undefined) await checkNodeTypeChange(ctx, { group }, nodeType, input.EngineVersion);
@@ -62,9 +64,13 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   group.automaticFailover = automaticFailover;
   group.multiAZ = multiAZ;
   const nodeTypeChanged = nodeType !== group.cacheNodeType;
-  const versionChanged = version.EngineVersion !== group.engineVersion || engine !== group.engine;
+  // An engine version change (not an engine change: Redis OSS -> Valkey applies at once) waits too.
+  const versionWaits = !applyNow && engine === group.engine && version.EngineVersion !== group.engineVersion;
+  const versionChanged = !versionWaits && (version.EngineVersion !== group.engineVersion || engine !== group.engine);
   // A node type change waits in the members' PendingModifiedValues unless ApplyImmediately.
   if (nodeTypeChanged && !applyNow) deferNodeType(ctx.state, group, nodeType);
+  // The next maintenance window applies a waiting version (lifecycle/maintenance.ts); the members show it pending.
+  if (versionWaits) for (const member of members(ctx.state, group)) member.pending = { ...member.pending, engineVersion: version.EngineVersion };
   const membersChanged = versionChanged || (nodeTypeChanged && applyNow);
   if (accessChanged) {
     // AUTH token and user group changes apply at once, whatever ApplyImmediately says.
@@ -85,6 +91,7 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
     for (const member of members(ctx.state, group)) {
       member.engineVersion = version.EngineVersion;
       member.engine = engine;
+      member.pending = { ...member.pending, engineVersion: undefined };
       member.status = "modifying";
     }
   }
@@ -109,6 +116,39 @@ export const modifyReplicationGroup: ActionHandler<"ModifyReplicationGroup"> = a
   }
   return { ReplicationGroup: wire(ctx, group) };
 };
+
+/** The engine version waiting in the members' PendingModifiedValues, if any. */
+function pendingEngineVersion(state: RegionState, group: ReplicationGroupRecord): string | undefined {
+  return members(state, group).find((m) => m.pending.engineVersion !== undefined)?.pending.engineVersion;
+}
+
+/**
+ * The group's maintenance window opened (lifecycle/maintenance.ts): what waits is applied as
+ * ApplyImmediately would have: the node type through applyPendingNodeType
+ * (lifecycle/node-type-change.ts: replicas first, each primary after a failover, keeping the
+ * data), then the members' engine version and a new primary (PrimaryClusterId). False when
+ * nothing waited.
+ */
+export function applyPendingGroupChanges(state: RegionState, services: Services, group: ReplicationGroupRecord): boolean {
+  const nodeTypeApplied = applyPendingNodeType(services, state, group);
+  const engineVersion = pendingEngineVersion(state, group);
+  const primaryId = group.pending.primaryClusterId;
+  const newPrimary = primaryId !== undefined ? state.clusters.get(primaryId) : undefined;
+  group.pending.primaryClusterId = undefined;
+  const primaryChanges = newPrimary !== undefined && newPrimary.member?.replicationGroupId === group.id && newPrimary.member.role !== "primary";
+  if (engineVersion === undefined && !primaryChanges) return nodeTypeApplied || primaryId !== undefined;
+  if (engineVersion !== undefined) {
+    group.engineVersion = engineVersion;
+    for (const member of members(state, group)) {
+      member.engineVersion = engineVersion;
+      member.pending = { ...member.pending, engineVersion: undefined };
+      member.status = "modifying";
+    }
+  }
+  group.status = "modifying";
+  services.replication.modify(state, group, { newPrimary: primaryChanges ? newPrimary : undefined, membersChanged: engineVersion !== undefined });
+  return true;
+}
 
 function checkFailoverSettings(group: ReplicationGroupRecord, automaticFailover: boolean, multiAZ: boolean): void {
   if (group.clusterEnabled && !automaticFailover) {

@@ -6,11 +6,13 @@
 import type { EmulatorConfig } from "../../config.js";
 import type { EngineKind } from "../../engine-terms.js";
 import type { OperationName, OperationTypes } from "../../generated/elasticache.js";
+import type { EmulatorClock } from "../../lifecycle/clock.js";
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
 import type { ReservedNodeLifecycle } from "../../lifecycle/reserved-node-lifecycle.js";
 import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
+import type { UpdateActions } from "../../lifecycle/update-actions.js";
 import type { Logger } from "../../logger.js";
 import type { ServerlessSnapshots } from "../../snapshots/serverless-snapshots.js";
 import type { SnapshotService } from "../../snapshots/snapshot-service.js";
@@ -18,6 +20,8 @@ import type { AccountState, RegionState } from "../../state/store.js";
 
 export interface Services {
   config: EmulatorConfig;
+  /** The emulator's one calendar (`--clock-scale`). */
+  clock: EmulatorClock;
   clusters: ClusterLifecycle;
   replication: ReplicationLifecycle;
   access: AccessControl;
@@ -26,6 +30,8 @@ export interface Services {
   tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined;
   serverless: ServerlessLifecycle;
   serverlessSnapshots: ServerlessSnapshots;
+  /** Service updates applied to groups and clusters (BatchApplyUpdateAction). */
+  updates: UpdateActions;
   reserved: ReservedNodeLifecycle;
 }
 
