@@ -12,6 +12,7 @@ import { ClusterLifecycle, type MemberLoss } from "./lifecycle/cluster-lifecycle
 import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
 import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
+import { ReplacementHolds } from "./lifecycle/replacement-holds.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
 import { ServerlessLifecycle } from "./lifecycle/serverless-lifecycle.js";
 import { redisTopology } from "./lifecycle/topology.js";
@@ -53,6 +54,8 @@ interface Part {
 
 export class DataPlane {
   readonly services: Services;
+  /** Replacements of lost members that wait (a zone without power): the fault injection holds them. */
+  readonly holds = new ReplacementHolds();
   private readonly parts: Part[];
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -73,7 +76,7 @@ export class DataPlane {
       onChange,
     });
     const dataRestore = new DataRestore({ launcher, scratchRoot: layout.restore, logger });
-    const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange });
+    const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange, replacementAllowed: (c) => this.holds.allowed(c) });
     const files = new SnapshotFiles(layout.snapshots, layout.exports);
     const snapshots = new SnapshotService({ config, store, clusters, replication, files, logger });
     const serverless = new ServerlessLifecycle({

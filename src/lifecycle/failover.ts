@@ -16,6 +16,8 @@ export interface FailoverDeps {
   members: GroupMembers;
   endpoints: GroupEndpoints;
   topology: Topology;
+  /** While a lost member may not be replaced (a zone without power blocks replacements until it ends): resolves when it may. */
+  replacementAllowed?(cluster: CacheClusterRecord): Promise<void> | undefined;
 }
 
 export class Failover {
@@ -27,7 +29,7 @@ export class Failover {
     group: ReplicationGroupRecord,
     nodeGroup: NodeGroupRecord,
     runtime: GroupRuntime,
-    how: { primaryAlive: boolean; to?: CacheClusterRecord },
+    how: { primaryAlive: boolean; to?: CacheClusterRecord; unresponsive?: CacheClusterRecord },
   ): Promise<void> {
     const { members, topology } = this.deps;
     const oldPrimary = region.clusters.get(nodeGroup.primaryClusterId)!;
@@ -35,7 +37,8 @@ export class Failover {
     const engines = candidates.map((c) => members.engine(c));
     const best = how.to ?? candidates[engines.indexOf(await topology.mostUpToDate(engines))];
     if (group.clusterEnabled) {
-      const live = members.liveEngines(members.all(region, group));
+      // A member whose engine runs but does not answer (paused) is left out of the agreement.
+      const live = members.liveEngines(members.all(region, group).filter((m) => m !== how.unresponsive));
       await topology.clusterFailover(members.engine(best), { takeover: !how.primaryAlive, live });
     } else {
       await topology.promote(members.engine(best));
@@ -66,8 +69,55 @@ export class Failover {
       const wasPrimary = cluster.member?.role === "primary";
       const canFail = wasPrimary && group.automaticFailover && members.liveReplicas(region, nodeGroup).length > 0;
       if (canFail) await this.promote(region, group, nodeGroup, rt, { primaryAlive: false });
-      await members.clusters.replaceNode(region, cluster);
-      if (cluster.member?.role === "replica") await members.attachReplica(region, group, cluster);
+    });
+    // The replacement waits, outside the group's order, while replacements are blocked (the
+    // failover above and other members' failovers go on meanwhile).
+    const allowed = this.deps.replacementAllowed?.(cluster);
+    const replace = () =>
+      machine.run(region, group, async (rt) => {
+        await members.clusters.replaceNode(region, cluster);
+        if (cluster.member?.role === "replica") await members.attachReplica(region, group, cluster);
+        void endpoints.refresh(region, group, rt);
+        emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
+      });
+    if (allowed) void allowed.then(replace);
+    else void replace();
+  }
+
+  /**
+   * A primary whose engine runs but has not answered for longer than failure detection (a
+   * paused process): with automatic failover and a live replica, the most up-to-date replica
+   * takes over, and the unresponsive node is counted as a replica from then on. Resolves
+   * true when it failed over.
+   */
+  async unresponsive(region: RegionState, cluster: CacheClusterRecord): Promise<boolean> {
+    const { machine, members } = this.deps;
+    const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
+    if (!group || !machine.runtime(group)) return false;
+    const nodeGroup = group.nodeGroups.find((ng) => ng.id === cluster.member!.nodeGroupId)!;
+    let failed = false;
+    await machine.run(region, group, async (rt) => {
+      if (cluster.member?.role !== "primary" || !group.automaticFailover || members.liveReplicas(region, nodeGroup).length === 0) return;
+      emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${cluster.nodes[0].id}`, cluster.arn);
+      await this.promote(region, group, nodeGroup, rt, { primaryAlive: false, unresponsive: cluster });
+      failed = true;
+    });
+    return failed;
+  }
+
+  /**
+   * An unresponsive member that was failed over answers again: it follows its node group's
+   * primary as a replica (cluster mode: Redis Cluster turns an old primary that comes back
+   * into a replica of the new one by itself; this waits for the cluster to agree).
+   */
+  resumed(region: RegionState, cluster: CacheClusterRecord): Promise<void> {
+    const { machine, members, endpoints, topology } = this.deps;
+    const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
+    if (!group || !machine.runtime(group)) return Promise.resolve();
+    return machine.run(region, group, async (rt) => {
+      if (cluster.member?.role !== "replica" || !members.clusters.engineNode(cluster)) return;
+      if (group.clusterEnabled) await topology.waitClusterAgrees(members.liveEngines(members.all(region, group)));
+      else await members.attachReplica(region, group, cluster);
       void endpoints.refresh(region, group, rt);
       emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
     });

@@ -29,6 +29,8 @@ export interface ReplicationLifecycleOptions {
   logger: Logger;
   /** Called after each transition's work: the records may have changed. */
   onChange?: () => void;
+  /** Resolves when a lost member may be replaced (failover.ts). */
+  replacementAllowed?(cluster: CacheClusterRecord): Promise<void> | undefined;
 }
 
 /** A group back to `available`: its node groups too, and no change in progress. */
@@ -68,7 +70,7 @@ export class ReplicationLifecycle implements MemberLoss {
     this.machine = new ResourceMachine(groupKind, options);
     this.members = new GroupMembers(options.clusters, options.topology);
     this.endpoints = new GroupEndpoints(options.launcher, (c) => options.clusters.engineNode(c));
-    this.failover = new Failover({ machine: this.machine, members: this.members, endpoints: this.endpoints, topology: options.topology });
+    this.failover = new Failover({ machine: this.machine, members: this.members, endpoints: this.endpoints, topology: options.topology, replacementAllowed: options.replacementAllowed });
   }
 
   /** The group and its members are stored `creating`: start, wire, and open the endpoints. */
@@ -242,6 +244,16 @@ export class ReplicationLifecycle implements MemberLoss {
   /** A member's engine died (ClusterLifecycle tells): failover or replacement (failover.ts). */
   lost(region: RegionState, cluster: CacheClusterRecord): void {
     this.failover.memberLost(region, cluster);
+  }
+
+  /** A member's engine runs but has stopped answering (failover.ts): resolves true when its group failed over from it. */
+  unresponsive(region: RegionState, cluster: CacheClusterRecord): Promise<boolean> {
+    return this.failover.unresponsive(region, cluster);
+  }
+
+  /** An unresponsive member that was failed over answers again: it rejoins as a replica (failover.ts). */
+  resumed(region: RegionState, cluster: CacheClusterRecord): Promise<void> {
+    return this.failover.resumed(region, cluster);
   }
 
   /** Runs `work` in this group's order (e.g. a snapshot before a delete); it reports its own outcome. */
