@@ -33,12 +33,12 @@ export class Failover {
   ): Promise<void> {
     const { members, topology } = this.deps;
     const oldPrimary = region.clusters.get(nodeGroup.primaryClusterId)!;
-    const candidates = members.liveReplicas(region, nodeGroup);
+    const down = (m: CacheClusterRecord) => m === how.unresponsive || this.heldDown(m);
+    const candidates = this.candidates(region, nodeGroup);
     const engines = candidates.map((c) => members.engine(c));
     const best = how.to ?? candidates[engines.indexOf(await topology.mostUpToDate(engines))];
     if (group.clusterEnabled) {
-      // A member whose engine runs but does not answer (paused) is left out of the agreement.
-      const live = members.liveEngines(members.all(region, group).filter((m) => m !== how.unresponsive));
+      const live = members.liveEngines(members.all(region, group).filter((m) => !down(m)));
       await topology.clusterFailover(members.engine(best), { takeover: !how.primaryAlive, live });
     } else {
       await topology.promote(members.engine(best));
@@ -50,6 +50,16 @@ export class Failover {
     nodeGroup.primaryClusterId = best.id;
     void this.deps.endpoints.refresh(region, group, runtime);
     this.deps.machine.event(region, group, `Failover from master node ${oldPrimary.id} to replica node ${best.id} completed`);
+  }
+
+  /** Members held down (a zone without power): their engines' exits may not have been seen yet. */
+  private heldDown(member: CacheClusterRecord): boolean {
+    return this.deps.replacementAllowed?.(member) !== undefined;
+  }
+
+  /** The replicas of the node group that may take over: running, and not held down. */
+  private candidates(region: RegionState, nodeGroup: NodeGroupRecord): CacheClusterRecord[] {
+    return this.deps.members.liveReplicas(region, nodeGroup).filter((m) => !this.heldDown(m));
   }
 
   /**
@@ -67,7 +77,7 @@ export class Failover {
     void endpoints.refresh(region, group, runtime);
     void machine.run(region, group, async (rt) => {
       const wasPrimary = cluster.member?.role === "primary";
-      const canFail = wasPrimary && group.automaticFailover && members.liveReplicas(region, nodeGroup).length > 0;
+      const canFail = wasPrimary && group.automaticFailover && this.candidates(region, nodeGroup).length > 0;
       if (canFail) await this.promote(region, group, nodeGroup, rt, { primaryAlive: false });
     });
     // The replacement waits, outside the group's order, while replacements are blocked (the
@@ -97,7 +107,7 @@ export class Failover {
     const nodeGroup = group.nodeGroups.find((ng) => ng.id === cluster.member!.nodeGroupId)!;
     let failed = false;
     await machine.run(region, group, async (rt) => {
-      if (cluster.member?.role !== "primary" || !group.automaticFailover || members.liveReplicas(region, nodeGroup).length === 0) return;
+      if (cluster.member?.role !== "primary" || !group.automaticFailover || this.candidates(region, nodeGroup).length === 0) return;
       emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${cluster.nodes[0].id}`, cluster.arn);
       await this.promote(region, group, nodeGroup, rt, { primaryAlive: false, unresponsive: cluster });
       failed = true;
