@@ -22,6 +22,11 @@ async function zones(groupId: string): Promise<Map<string, string>> {
   return new Map((await listNodes(emulator)).filter((n) => n.replicationGroupId === groupId).map((n) => [n.cacheClusterId, n.availabilityZone!]));
 }
 
+/** A member cluster's event messages (the last hour). */
+function memberEvents(id: string): () => Promise<string[]> {
+  return async () => (await client.send(new DescribeEventsCommand({ SourceIdentifier: id, SourceType: "cache-cluster", Duration: 60 }))).Events!.map((e) => e.Message!);
+}
+
 function primaries(group: ReplicationGroup): string[] {
   return group.NodeGroups!.map((ng) => ng.NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId!);
 }
@@ -91,9 +96,8 @@ describe("cluster mode disabled", () => {
     const back = await waitForReplicationGroup(client, "zonal", (g) => g.Status === "available" && g.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === primary)?.CurrentRole === "replica");
     const returned = redisClients.connect(back.NodeGroups![0].NodeGroupMembers!.find((m) => m.CacheClusterId === primary)!.ReadEndpoint!);
     await eventually(async () => (await returned.get("during").catch(() => null)) === "1", { timeoutMs: 20_000 });
-    const messages = (await client.send(new DescribeEventsCommand({ SourceIdentifier: primary, SourceType: "cache-cluster", Duration: 60 }))).Events!.map((e) => e.Message);
+    const messages = await waitFor(memberEvents(primary!), (m) => m.includes("Finished recovery for cache nodes 0001"), { what: "the recovery event" });
     expect(messages).toContain("Recovering cache nodes 0001");
-    expect(messages).toContain("Finished recovery for cache nodes 0001");
   }, 90_000);
 });
 
@@ -166,4 +170,34 @@ describe("refusals", () => {
     expect((await emulatorCall(emulator, "DELETE", `faults/${first.json.id}`)).status).toBe(200);
     await waitFor(() => listNodes(emulator), (nodes) => nodes.filter((n) => n.replicationGroupId === "zonal").every((n) => n.pid !== undefined && n.status === "available"), { what: "every node back" });
   }, 60_000);
+});
+
+describe("a paused primary in cluster mode", () => {
+  it("is failed over while paused; once resumed, Redis Cluster makes it a replica and every slot is served", async () => {
+    const nodes = await waitFor(() => listNodes(emulator), (list) => list.filter((n) => n.replicationGroupId === "sharded").every((n) => n.status === "available" && n.pid !== undefined), { what: "every node running" });
+    const primary = nodes.find((n) => n.replicationGroupId === "sharded" && n.role === "primary")!;
+    const recoveriesBefore = (await memberEvents(primary.cacheClusterId)()).filter((m) => m === "Finished recovery for cache nodes 0001").length;
+    const injected = await emulatorCall(emulator, "POST", `nodes/${primary.cacheClusterId}/0001/faults`, { fault: "pause", durationMs: 5000 });
+    expect(injected.status).toBe(200);
+    await waitFor(() => listNodes(emulator), (list) => list.find((n) => n.cacheClusterId === primary.cacheClusterId)!.role === "replica", { what: "the failover" });
+    const group = await describeReplicationGroup(client, "sharded");
+    const cluster = new Cluster([{ host: group.ConfigurationEndpoint!.Address!, port: group.ConfigurationEndpoint!.Port! }], { clusterRetryStrategy: () => 50 });
+    cluster.on("error", () => undefined);
+    try {
+      for (const key of ["p", "q", "r", "s"]) await eventually(async () => (await cluster.set(key, key).catch(() => null)) === "OK", { timeoutMs: 20_000 });
+    } finally {
+      cluster.disconnect();
+    }
+    await waitFor(() => activeFaults(emulator), (faults) => faults.length === 0, { timeoutMs: 30_000, what: "the pause to end" });
+    const resumed = new Redis(primary.port!, "127.0.0.1", { maxRetriesPerRequest: 1 });
+    resumed.on("error", () => undefined);
+    try {
+      await eventually(async () => ((await resumed.call("ROLE").catch(() => [])) as unknown[])[0] === "slave", { timeoutMs: 20_000 });
+    } finally {
+      resumed.disconnect();
+    }
+    // The recovery events of the earlier zone interruption are older: this one's pair comes after them.
+    const messages = await waitFor(memberEvents(primary.cacheClusterId), (m) => m.filter((x) => x === "Finished recovery for cache nodes 0001").length >= recoveriesBefore + 1, { what: "the recovery event" });
+    expect(messages.filter((m) => m === "Recovering cache nodes 0001").length).toBe(recoveriesBefore + 1);
+  }, 90_000);
 });

@@ -123,6 +123,7 @@ describe("kill", () => {
     // Active while the node is down; gone once it answers again, as a replica.
     await waitFor(() => activeFaults(emulator), (faults) => !faults.some((f) => f.id === injected.json.id), { what: "the kill fault to end" });
     await eventually(async () => (await roleOf(primary.ReadEndpoint!)) === "slave", { timeoutMs: 20_000 });
+    await waitFor(() => events(primary.CacheClusterId!), (m) => m.includes("Finished recovery for cache nodes 0001"), { what: "the recovery event" });
     const messages = [
       ...(await events(primary.CacheClusterId!)),
       ...(await client.send(new DescribeEventsCommand({ SourceIdentifier: "shop", SourceType: "replication-group", Duration: 60 }))).Events!.map((e) => e.Message!),
@@ -138,6 +139,7 @@ describe("pause", () => {
     const before = await describeReplicationGroup(client, "shop");
     const ng = before.NodeGroups![0];
     const primary = ng.NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!;
+    const recoveriesBefore = (await events(primary.CacheClusterId!)).filter((x) => x === "Finished recovery for cache nodes 0001").length;
     const writer = new Writer(writerClient(ng.PrimaryEndpoint!));
     await writer.acknowledgedMore(20);
 
@@ -162,7 +164,7 @@ describe("pause", () => {
     const fresh = redisClients.connect(newPrimary.ReadEndpoint!);
     await fresh.set("after-pause", "yes");
     await eventually(async () => (await old.get("after-pause").catch(() => null)) === "yes", { timeoutMs: 20_000 });
-    expect(await events(primary.CacheClusterId!)).toContain("Finished recovery for cache nodes 0001");
+    await waitFor(() => events(primary.CacheClusterId!), (m) => m.filter((x) => x === "Finished recovery for cache nodes 0001").length > recoveriesBefore, { what: "the recovery event after the pause" });
   }, 60_000);
 
   it("a pause cleared early resumes the node at once", async () => {
