@@ -354,14 +354,25 @@ async function closeRedisClients(engine: EngineNode): Promise<number> {
 /**
  * Memcached has no command that closes connections: the kernel destroys the node's
  * established sockets (`ss -K`, iproute2 with CONFIG_INET_DIAG_DESTROY, as root or with
- * CAP_NET_ADMIN); each client sees its connection reset. Resolves with how many it closed.
+ * CAP_NET_ADMIN); each client sees its connection reset. Resolves with how many it closed;
+ * a FaultRefusal (501) when it cannot run or the kernel refused (nothing was closed then).
  */
-function destroySockets(port: number): Promise<number> {
+async function destroySockets(port: number): Promise<number> {
+  const filter = ["-t", "-n", "-H", "state", "established", "(", "sport", "=", `:${port}`, ")"];
+  const open = (await ss(filter)).length;
+  const destroyed = (await ss(["-K", ...filter])).length;
+  if (open > 0 && destroyed === 0 && (await ss(filter)).length > 0) {
+    throw new FaultRefusal(501, "disconnect on Memcached needs socket destroy (ss -K): run the emulator as root or with CAP_NET_ADMIN");
+  }
+  return destroyed;
+}
+
+/** The socket lines `ss` prints. */
+function ss(args: string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    execFile("ss", ["-K", "-t", "-n", "-H", "state", "established", "(", "sport", "=", `:${port}`, ")"], (error, stdout) => {
-      if (error) return reject(new FaultRefusal(501, `disconnect on Memcached needs the ss command (iproute2) with socket destroy: ${error.message}`));
-      resolve(stdout.split("\n").filter((line) => line.trim() !== "").length);
+    execFile("ss", args, (error, stdout) => {
+      if (error) return reject(new FaultRefusal(501, `disconnect on Memcached needs the ss command (iproute2) with socket destroy, as root or with CAP_NET_ADMIN: ${error.message}`));
+      resolve(stdout.split("\n").filter((line) => line.trim() !== ""));
     });
   });
 }
-
