@@ -219,18 +219,20 @@ export class NodeFaults implements FaultSource {
         // The process is gone (its cache was deleted meanwhile): nothing to resume.
       }
       this.deps.logger.info("node fault ended: resumed", { fault: fault.id, node: nodeName(ref) });
-      if (ref.kind === "cluster" && failover && (await failover.catch(() => false))) {
-        await replication.resumed(ref.region, ref.cluster).catch((error: unknown) => this.deps.logger.warn("a resumed node did not rejoin its group", { node: nodeName(ref), error: String(error) }));
+      if (ref.kind === "cluster" && failover) {
+        const failedOver = await failover.catch(() => false);
+        await replication.resumed(ref.region, ref.cluster, failedOver).catch((error: unknown) => this.deps.logger.warn("a resumed node did not rejoin its group", { node: nodeName(ref), error: String(error) }));
       }
     });
     fault.endsAt = new Date(Date.now() + durationMs).toISOString();
     process.kill(engine.pid!, "SIGSTOP");
     this.deps.logger.info("node fault injected", { fault: fault.id, kind: "pause", node: nodeName(ref), pid: engine.pid, durationMs });
+    // A group member still paused at failure detection leaves the endpoints (and a primary is failed over).
     if (ref.kind === "cluster" && ref.cluster.member && durationMs > FAILURE_DETECTION_MS) {
       detect = setTimeout(() => {
         failover = replication.unresponsive(ref.region, ref.cluster);
         void failover.then((done) => {
-          if (done) fault.details = { ...fault.details, failedOver: true };
+          if (!ended) fault.details = { ...fault.details, unresponsive: true, ...(done ? { failedOver: true } : {}) };
         });
       }, FAILURE_DETECTION_MS);
       detect.unref();

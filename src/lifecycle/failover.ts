@@ -21,7 +21,15 @@ export interface FailoverDeps {
 }
 
 export class Failover {
+  /** Members (by ARN) whose engine runs but stopped answering (paused) past failure detection. */
+  private readonly unanswering = new Set<string>();
+
   constructor(private readonly deps: FailoverDeps) {}
+
+  /** Whether a member's engine answers as far as failure detection knows (the endpoints leave out one that does not). */
+  answering(member: CacheClusterRecord): boolean {
+    return !this.unanswering.has(member.arn);
+  }
 
   /** Promotes the most up-to-date live replica of the node group (or `to`); the others follow it. */
   async promote(
@@ -52,9 +60,9 @@ export class Failover {
     this.deps.machine.event(region, group, `Failover from master node ${oldPrimary.id} to replica node ${best.id} completed`);
   }
 
-  /** Members held down (a zone without power): their engines' exits may not have been seen yet. */
+  /** Members held down (a zone without power: their engines' exits may not have been seen yet), or not answering. */
   private heldDown(member: CacheClusterRecord): boolean {
-    return this.deps.replacementAllowed?.(member) !== undefined;
+    return this.deps.replacementAllowed?.(member) !== undefined || !this.answering(member);
   }
 
   /** The replicas of the node group that may take over: running, and not held down. */
@@ -95,18 +103,22 @@ export class Failover {
   }
 
   /**
-   * A primary whose engine runs but has not answered for longer than failure detection (a
-   * paused process): with automatic failover and a live replica, the most up-to-date replica
-   * takes over, and the unresponsive node is counted as a replica from then on. Resolves
-   * true when it failed over.
+   * A member whose engine runs but has not answered for longer than failure detection (a
+   * paused process): the endpoints leave it out and it is no failover candidate; a primary,
+   * with automatic failover and a live replica, is replaced by the most up-to-date replica and
+   * counted as a replica from then on. Resolves true when it failed over.
    */
   async unresponsive(region: RegionState, cluster: CacheClusterRecord): Promise<boolean> {
-    const { machine, members } = this.deps;
+    const { machine, endpoints } = this.deps;
     const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
-    if (!group || !machine.runtime(group)) return false;
+    const runtime = group && machine.runtime(group);
+    if (!group || !runtime) return false;
+    this.unanswering.add(cluster.arn);
+    await endpoints.refresh(region, group, runtime);
     const nodeGroup = group.nodeGroups.find((ng) => ng.id === cluster.member!.nodeGroupId)!;
     let failed = false;
     await machine.run(region, group, async (rt) => {
+      if (!this.unanswering.has(cluster.arn)) return;
       if (cluster.member?.role !== "primary" || !group.automaticFailover || this.candidates(region, nodeGroup).length === 0) return;
       emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${cluster.nodes[0].id}`, cluster.arn);
       await this.promote(region, group, nodeGroup, rt, { primaryAlive: false, unresponsive: cluster });
@@ -116,20 +128,22 @@ export class Failover {
   }
 
   /**
-   * An unresponsive member that was failed over answers again: it follows its node group's
-   * primary as a replica (cluster mode: Redis Cluster turns an old primary that comes back
-   * into a replica of the new one by itself; this waits for the cluster to agree).
+   * An unresponsive member answers again: the endpoints take it back; one that was failed
+   * over follows its node group's primary as a replica (cluster mode: Redis Cluster turns an
+   * old primary that comes back into a replica of the new one by itself; this waits for the
+   * cluster to agree).
    */
-  resumed(region: RegionState, cluster: CacheClusterRecord): Promise<void> {
+  resumed(region: RegionState, cluster: CacheClusterRecord, failedOver: boolean): Promise<void> {
     const { machine, members, endpoints, topology } = this.deps;
     const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
-    if (!group || !machine.runtime(group)) return Promise.resolve();
+    if (!this.unanswering.delete(cluster.arn) || !group || !machine.runtime(group)) return Promise.resolve();
     return machine.run(region, group, async (rt) => {
-      if (cluster.member?.role !== "replica" || !members.clusters.engineNode(cluster)) return;
-      if (group.clusterEnabled) await topology.waitClusterAgrees(members.liveEngines(members.all(region, group)));
-      else await members.attachReplica(region, group, cluster);
+      if (failedOver && cluster.member?.role === "replica" && members.clusters.engineNode(cluster)) {
+        if (group.clusterEnabled) await topology.waitClusterAgrees(members.liveEngines(members.all(region, group)));
+        else await members.attachReplica(region, group, cluster);
+        emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
+      }
       void endpoints.refresh(region, group, rt);
-      emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
     });
   }
 }

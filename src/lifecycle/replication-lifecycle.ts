@@ -69,7 +69,8 @@ export class ReplicationLifecycle implements MemberLoss {
   constructor(private readonly options: ReplicationLifecycleOptions) {
     this.machine = new ResourceMachine(groupKind, options);
     this.members = new GroupMembers(options.clusters, options.topology);
-    this.endpoints = new GroupEndpoints(options.launcher, (c) => options.clusters.engineNode(c));
+    // A member that stopped answering (failover.ts) is left out of the endpoints until it answers again.
+    this.endpoints = new GroupEndpoints(options.launcher, (c) => (this.failover.answering(c) ? options.clusters.engineNode(c) : undefined));
     this.failover = new Failover({ machine: this.machine, members: this.members, endpoints: this.endpoints, topology: options.topology, replacementAllowed: options.replacementAllowed });
   }
 
@@ -246,14 +247,14 @@ export class ReplicationLifecycle implements MemberLoss {
     this.failover.memberLost(region, cluster);
   }
 
-  /** A member's engine runs but has stopped answering (failover.ts): resolves true when its group failed over from it. */
+  /** A member's engine runs but has stopped answering past failure detection (failover.ts): resolves true when its group failed over from it. */
   unresponsive(region: RegionState, cluster: CacheClusterRecord): Promise<boolean> {
     return this.failover.unresponsive(region, cluster);
   }
 
-  /** An unresponsive member that was failed over answers again: it rejoins as a replica (failover.ts). */
-  resumed(region: RegionState, cluster: CacheClusterRecord): Promise<void> {
-    return this.failover.resumed(region, cluster);
+  /** An unresponsive member answers again: back in the endpoints, and a replica of the new primary if it was failed over (failover.ts). */
+  resumed(region: RegionState, cluster: CacheClusterRecord, failedOver: boolean): Promise<void> {
+    return this.failover.resumed(region, cluster, failedOver);
   }
 
   /** Runs `work` in this group's order (e.g. a snapshot before a delete); it reports its own outcome. */

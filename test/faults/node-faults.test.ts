@@ -169,6 +169,36 @@ describe("pause", () => {
     await waitFor(() => events(primary.CacheClusterId!), (m) => m.filter((x) => x === "Finished recovery for cache nodes 0001").length > recoveriesBefore, { what: "the recovery event after the pause" });
   }, 60_000);
 
+  it("a replica paused past failure detection leaves the reader endpoint until it resumes", async () => {
+    const group = await waitForReplicationGroup(client, "shop", (g) => g.Status === "available");
+    const ng = group.NodeGroups![0];
+    const replica = ng.NodeGroupMembers!.find((m) => m.CurrentRole === "replica")!;
+    const injected = await emulatorCall(emulator, "POST", `nodes/${replica.CacheClusterId}/0001/faults`, { fault: "pause", durationMs: 600_000 });
+    expect(injected.status).toBe(200);
+    await waitFor(() => activeFaults(emulator), (faults) => faults.find((f) => f.id === injected.json.id)?.details?.unresponsive === true, { what: "failure detection" });
+    // Every new connection through the reader endpoint reaches a node that answers.
+    for (let i = 0; i < 6; i++) {
+      const reader = new Redis(ng.ReaderEndpoint!.Port!, ng.ReaderEndpoint!.Address!, { commandTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      reader.on("error", () => undefined);
+      try {
+        expect(await reader.ping()).toBe("PONG");
+      } finally {
+        reader.disconnect();
+      }
+    }
+    await emulatorCall(emulator, "DELETE", `faults/${injected.json.id}`);
+    // Back in the reader endpoint once it answers: some new connection reaches it again.
+    await eventually(async () => {
+      const reader = new Redis(ng.ReaderEndpoint!.Port!, ng.ReaderEndpoint!.Address!, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+      reader.on("error", () => undefined);
+      try {
+        return Number(/tcp_port:(\d+)/.exec(await reader.info("server"))![1]) === replica.ReadEndpoint!.Port;
+      } finally {
+        reader.disconnect();
+      }
+    }, { timeoutMs: 20_000 });
+  }, 60_000);
+
   it("a pause cleared early resumes the node at once", async () => {
     const node = (await listNodes(emulator)).find((n) => n.cacheClusterId === "solo")!;
     const injected = await emulatorCall(emulator, "POST", "nodes/solo/0001/faults", { fault: "pause", durationMs: 600_000 });
