@@ -7,6 +7,7 @@
 import {
   CreateCacheClusterCommand,
   CreateReplicationGroupCommand,
+  CreateServerlessCacheCommand,
   DescribeEventsCommand,
   type ElastiCacheClient,
 } from "@aws-sdk/client-elasticache";
@@ -17,6 +18,7 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { RedisClients } from "../helpers/redis-clients.js";
 import { describeReplicationGroup, eventually, waitFor, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
+import { describeServerlessCache } from "../serverless-caches/helpers.js";
 import { activeFaults, emulatorCall, listNodes, Writer } from "./helpers.js";
 
 let emulator: Emulator;
@@ -292,6 +294,25 @@ describe("restart and disconnect", () => {
       await eventually(async () => (await replica.get("after-disconnect").catch(() => null)) === "1");
     }
   });
+});
+
+describe("serverless caches", () => {
+  it("lists a serverless cache's primary and replica, and a killed primary comes back on its port", async () => {
+    await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "sls", Engine: "valkey" }));
+    await describeServerlessCache(client, "sls", (c) => c.Status === "available");
+    const nodes = (await listNodes(emulator)).filter((n) => n.serverlessCacheName === "sls");
+    expect(nodes.map((n) => `${n.cacheClusterId}/${n.cacheNodeId}/${n.role}`)).toEqual(["sls/primary/primary", "sls/replica/replica"]);
+    const primary = nodes[0]!;
+    expect(primary.pid).toEqual(expect.any(Number));
+    const injected = await emulatorCall(emulator, "POST", "nodes/sls/primary/faults", { fault: "kill" });
+    expect(injected.status).toBe(200);
+    expect(injected.json.target).toMatchObject({ serverlessCacheName: "sls", cacheNodeId: "primary" });
+    await waitFor(() => activeFaults(emulator), (faults) => !faults.some((f) => f.id === injected.json.id), { what: "the serverless primary back" });
+    const back = (await listNodes(emulator)).find((n) => n.serverlessCacheName === "sls" && n.cacheNodeId === "primary")!;
+    expect(back.pid).not.toBe(primary.pid);
+    expect(back.port).toBe(primary.port);
+    expect((await emulatorCall(emulator, "POST", "nodes/sls/other/faults", { fault: "kill" })).status).toBe(404);
+  }, 60_000);
 });
 
 describe("refusals change nothing", () => {
