@@ -18,6 +18,7 @@ import { rowCreateMemcached } from "./rows/create-memcached.js";
 import { rowCreateRedis } from "./rows/create-redis.js";
 import { rowCreateReplicationGroup } from "./rows/create-replication-group.js";
 import { rowFailover } from "./rows/failover.js";
+import { rowFaultKill } from "./rows/fault-kill.js";
 import { rowRedisBenchmarkCluster, rowRedisBenchmarkEndpoints } from "./rows/redis-benchmark-endpoints.js";
 import { rowResharding } from "./rows/resharding.js";
 import { rowRestart } from "./rows/restart.js";
@@ -51,6 +52,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "16", name: "serverless caches: create->available, redis-benchmark via the Endpoint", run: rowServerless },
   { id: "17", name: "monitoring: sampler cost, GetMetricData reads", run: rowMonitoring },
   { id: "18", name: "rolling service update, 3 shards x 1 replica, under writes", run: rowServiceUpdate },
+  { id: "19", name: "kill fault (API) primary -> PrimaryEndpoint writes", run: rowFaultKill },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 

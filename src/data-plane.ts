@@ -17,6 +17,7 @@ import { ClusterLifecycle, type MemberLoss } from "./lifecycle/cluster-lifecycle
 import { DataRestore } from "./lifecycle/data-restore.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
 import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
+import { ReplacementHolds } from "./lifecycle/replacement-holds.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
 import { ReservedNodeLifecycle } from "./lifecycle/reserved-node-lifecycle.js";
 import { ServerlessLifecycle } from "./lifecycle/serverless-lifecycle.js";
@@ -61,6 +62,8 @@ export class DataPlane {
   readonly services: Services;
   /** Maintenance windows on the emulator's clock (lifecycle/maintenance.ts). */
   readonly maintenance: Maintenance;
+  /** Replacements of lost members that wait (a zone without power): the fault injection holds them. */
+  readonly holds = new ReplacementHolds();
   private readonly parts: Part[];
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -81,7 +84,7 @@ export class DataPlane {
       onChange,
     });
     const dataRestore = new DataRestore({ launcher, scratchRoot: layout.restore, logger });
-    const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange });
+    const replication = new ReplicationLifecycle({ clusters, launcher, topology: redisTopology, dataRestore, delays: config.delays, logger, onChange, replacementAllowed: (c) => this.holds.allowed(c) });
     const files = new SnapshotFiles(layout.snapshots, layout.exports);
     // One calendar for maintenance windows, automatic snapshots and service update dates.
     const clock = new EmulatorClock(config.clockScale);

@@ -35,6 +35,7 @@ import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
 import { loadInit, type InitEntry } from "./provisioning/init-file.js";
 import { endpointsAsEnv, listEndpoints } from "./provisioning/endpoints.js";
 import { forgetAppliedEntries, Provisioner } from "./provisioning/provisioner.js";
+import { createFaultInjection, type FaultInjection } from "./faults/index.js";
 
 export interface Emulator {
   /** The API URL, e.g. http://127.0.0.1:4510 (the real port when started on port 0). */
@@ -81,6 +82,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let persister: StatePersister | undefined;
   let restored: Promise<void> = Promise.resolve();
   let provisioner: Provisioner | undefined;
+  let faults: FaultInjection | undefined;
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
@@ -120,6 +122,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await mkdir(dirs.restore, { recursive: true });
     dataPlane = new DataPlane({ config, store, launcher, layout: dirs, logger, onChange });
     const services = dataPlane.services;
+    const injection = (faults = createFaultInjection({ store, services, holds: dataPlane.holds, logger }));
     restored = dataPlane.start(hadState);
     const elasticache = elasticacheService({ actions, store, services, commit, written });
     const watch = (monitoring = new Monitoring({
@@ -147,6 +150,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         fallback: elasticache,
         defaults: { accountId: config.defaultAccountId, region: config.defaultRegion },
         onAnswer: (service, action, status) => prometheus.recordAnswer(service, action, status),
+        interceptor: injection.chaos,
       }),
       handleEmulator: emulatorRoutes({
         health: () => ({ engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } }),
@@ -159,7 +163,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
           return { json, env: endpointsAsEnv(json) };
         },
         metrics: () => prometheus.scrape(),
-        dashboard: () => dashboardData({ store, alarms, history, advertisedHost: config.advertisedHost, intervalMs: config.metricsIntervalMs }),
+        dashboard: () =>
+          dashboardData({ store, alarms, history, advertisedHost: config.advertisedHost, intervalMs: config.metricsIntervalMs, faults: () => injection.registry.list(), nodes: () => injection.nodes.nodes() }),
+        more: injection.routes,
       }),
     });
     await listen(server, config.port, config.host);
@@ -186,6 +192,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   }
 
   async function reset(): Promise<void> {
+    // Paused engines resume and held replacements go before everything stops.
+    await faults?.registry.clearAll();
     await dataPlane?.reset();
     store.clear();
     await monitoring?.reset();
@@ -206,6 +214,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     }
+    await faults?.registry.clearAll();
+    faults = undefined;
     // The sampler stops (its round in flight ends) before the engines it reads.
     await monitoring?.stop();
     monitoring = undefined;

@@ -24,7 +24,7 @@ const RETRY_MS = 1;
 const GROUP = "bench-fo";
 
 /** One `SET` on a fresh connection: "+OK", the error line, or what ended the attempt. */
-function setOnce(port: number, timeoutMs = 500): Promise<string> {
+export function setOnce(port: number, timeoutMs = 500): Promise<string> {
   return new Promise((resolve) => {
     let text = "";
     let done = false;
@@ -49,7 +49,7 @@ function setOnce(port: number, timeoutMs = 500): Promise<string> {
   });
 }
 
-interface Healthy {
+export interface Healthy {
   group: GroupView;
   primaryPort: number;
   primaryCluster: string;
@@ -60,11 +60,11 @@ interface Healthy {
  * The group is whole again: available, one primary and two replicas that each have a
  * ReadEndpoint and report a live link to the primary, and the primary sees both.
  */
-async function waitHealthy(url: string, timeoutMs = 60_000): Promise<Healthy> {
+export async function waitHealthy(url: string, timeoutMs = 60_000, group = GROUP): Promise<Healthy> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   for (;;) {
-    const g = await describeGroup(url, GROUP);
+    const g = await describeGroup(url, group);
     const ng = g?.nodeGroups[0];
     try {
       if (!g || !ng) throw new Error("group not found");
@@ -87,7 +87,7 @@ async function waitHealthy(url: string, timeoutMs = 60_000): Promise<Healthy> {
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    if (Date.now() > deadline) throw new Error(`${GROUP} did not heal within ${timeoutMs} ms (${last})`);
+    if (Date.now() > deadline) throw new Error(`${group} did not heal within ${timeoutMs} ms (${last})`);
     await sleep(10);
   }
 }

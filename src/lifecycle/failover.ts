@@ -20,10 +20,20 @@ export interface FailoverDeps {
   members: GroupMembers;
   endpoints: GroupEndpoints;
   topology: Topology;
+  /** While a lost member may not be replaced (a zone without power blocks replacements until it ends): resolves when it may. */
+  replacementAllowed?(cluster: CacheClusterRecord): Promise<void> | undefined;
 }
 
 export class Failover {
+  /** Members (by ARN) whose engine runs but stopped answering (paused) past failure detection. */
+  private readonly unanswering = new Set<string>();
+
   constructor(private readonly deps: FailoverDeps) {}
+
+  /** Whether a member's engine answers as far as failure detection knows (the endpoints leave out one that does not). */
+  answering(member: CacheClusterRecord): boolean {
+    return !this.unanswering.has(member.arn);
+  }
 
   /** Promotes the most up-to-date live replica of the node group (or `to`); the others follow it. */
   async promote(
@@ -31,15 +41,16 @@ export class Failover {
     group: ReplicationGroupRecord,
     nodeGroup: NodeGroupRecord,
     runtime: GroupRuntime,
-    how: { primaryAlive: boolean; to?: CacheClusterRecord },
+    how: { primaryAlive: boolean; to?: CacheClusterRecord; unresponsive?: CacheClusterRecord },
   ): Promise<void> {
     const { members, topology } = this.deps;
     const oldPrimary = region.clusters.get(nodeGroup.primaryClusterId)!;
-    const candidates = members.liveReplicas(region, nodeGroup);
+    const down = (m: CacheClusterRecord) => m === how.unresponsive || this.heldDown(m);
+    const candidates = this.candidates(region, nodeGroup);
     const engines = candidates.map((c) => members.engine(c));
     const best = how.to ?? candidates[engines.indexOf(await topology.mostUpToDate(engines))];
     if (group.clusterEnabled) {
-      const live = members.liveEngines(members.all(region, group));
+      const live = members.liveEngines(members.all(region, group).filter((m) => !down(m)));
       await topology.clusterFailover(members.engine(best), { takeover: !how.primaryAlive, live });
     } else {
       await topology.promote(members.engine(best));
@@ -51,6 +62,16 @@ export class Failover {
     nodeGroup.primaryClusterId = best.id;
     void this.deps.endpoints.refresh(region, group, runtime);
     this.deps.machine.event(region, group, `Failover from master node ${oldPrimary.id} to replica node ${best.id} completed`);
+  }
+
+  /** Members held down (a zone without power: their engines' exits may not have been seen yet), or not answering. */
+  private heldDown(member: CacheClusterRecord): boolean {
+    return this.deps.replacementAllowed?.(member) !== undefined || !this.answering(member);
+  }
+
+  /** The replicas of the node group that may take over: running, and not held down. */
+  private candidates(region: RegionState, nodeGroup: NodeGroupRecord): CacheClusterRecord[] {
+    return this.deps.members.liveReplicas(region, nodeGroup).filter((m) => !this.heldDown(m));
   }
 
   /**
@@ -98,12 +119,65 @@ export class Failover {
     void endpoints.refresh(region, group, runtime);
     void machine.run(region, group, async (rt) => {
       const wasPrimary = cluster.member?.role === "primary";
-      const canFail = wasPrimary && group.automaticFailover && members.liveReplicas(region, nodeGroup).length > 0;
+      const canFail = wasPrimary && group.automaticFailover && this.candidates(region, nodeGroup).length > 0;
       if (canFail) await this.promote(region, group, nodeGroup, rt, { primaryAlive: false });
-      await members.clusters.replaceNode(region, cluster);
-      if (cluster.member?.role === "replica") await members.attachReplica(region, group, cluster);
+    });
+    // The replacement waits, outside the group's order, while replacements are blocked (the
+    // failover above and other members' failovers go on meanwhile).
+    const allowed = this.deps.replacementAllowed?.(cluster);
+    const replace = () =>
+      machine.run(region, group, async (rt) => {
+        await members.clusters.replaceNode(region, cluster);
+        if (cluster.member?.role === "replica") await members.attachReplica(region, group, cluster);
+        void endpoints.refresh(region, group, rt);
+        emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
+      });
+    if (allowed) void allowed.then(replace);
+    else void replace();
+  }
+
+  /**
+   * A member whose engine runs but has not answered for longer than failure detection (a
+   * paused process): the endpoints leave it out and it is no failover candidate; a primary,
+   * with automatic failover and a live replica, is replaced by the most up-to-date replica and
+   * counted as a replica from then on. Resolves true when it failed over.
+   */
+  async unresponsive(region: RegionState, cluster: CacheClusterRecord): Promise<boolean> {
+    const { machine, endpoints } = this.deps;
+    const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
+    const runtime = group && machine.runtime(group);
+    if (!group || !runtime) return false;
+    this.unanswering.add(cluster.arn);
+    await endpoints.refresh(region, group, runtime);
+    const nodeGroup = group.nodeGroups.find((ng) => ng.id === cluster.member!.nodeGroupId)!;
+    let failed = false;
+    await machine.run(region, group, async (rt) => {
+      if (!this.unanswering.has(cluster.arn)) return;
+      if (cluster.member?.role !== "primary" || !group.automaticFailover || this.candidates(region, nodeGroup).length === 0) return;
+      emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${cluster.nodes[0].id}`, cluster.arn);
+      await this.promote(region, group, nodeGroup, rt, { primaryAlive: false, unresponsive: cluster });
+      failed = true;
+    });
+    return failed;
+  }
+
+  /**
+   * An unresponsive member answers again: the endpoints take it back; one that was failed
+   * over follows its node group's primary as a replica (cluster mode: Redis Cluster turns an
+   * old primary that comes back into a replica of the new one by itself; this waits for the
+   * cluster to agree).
+   */
+  resumed(region: RegionState, cluster: CacheClusterRecord, failedOver: boolean): Promise<void> {
+    const { machine, members, endpoints, topology } = this.deps;
+    const group = cluster.member && region.replicationGroups.get(cluster.member.replicationGroupId);
+    if (!this.unanswering.delete(cluster.arn) || !group || !machine.runtime(group)) return Promise.resolve();
+    return machine.run(region, group, async (rt) => {
+      if (failedOver && cluster.member?.role === "replica" && members.clusters.engineNode(cluster)) {
+        if (group.clusterEnabled) await topology.waitClusterAgrees(members.liveEngines(members.all(region, group)));
+        else await members.attachReplica(region, group, cluster);
+        emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
+      }
       void endpoints.refresh(region, group, rt);
-      emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
     });
   }
 }

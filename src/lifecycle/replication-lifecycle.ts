@@ -30,6 +30,8 @@ export interface ReplicationLifecycleOptions {
   logger: Logger;
   /** Called after each transition's work: the records may have changed. */
   onChange?: () => void;
+  /** Resolves when a lost member may be replaced (failover.ts). */
+  replacementAllowed?(cluster: CacheClusterRecord): Promise<void> | undefined;
 }
 
 /** A group back to `available`: its node groups too, and no change in progress. */
@@ -68,8 +70,9 @@ export class ReplicationLifecycle implements MemberLoss {
   constructor(private readonly options: ReplicationLifecycleOptions) {
     this.machine = new ResourceMachine(groupKind, options);
     this.members = new GroupMembers(options.clusters, options.topology);
-    this.endpoints = new GroupEndpoints(options.launcher, (c) => options.clusters.engineNode(c));
-    this.failover = new Failover({ machine: this.machine, members: this.members, endpoints: this.endpoints, topology: options.topology });
+    // A member that stopped answering (failover.ts) is left out of the endpoints until it answers again.
+    this.endpoints = new GroupEndpoints(options.launcher, (c) => (this.failover.answering(c) ? options.clusters.engineNode(c) : undefined));
+    this.failover = new Failover({ machine: this.machine, members: this.members, endpoints: this.endpoints, topology: options.topology, replacementAllowed: options.replacementAllowed });
   }
 
   /** The group and its members are stored `creating`: start, wire, and open the endpoints. */
@@ -326,6 +329,16 @@ export class ReplicationLifecycle implements MemberLoss {
   /** A member's engine died (ClusterLifecycle tells): failover or replacement (failover.ts). */
   lost(region: RegionState, cluster: CacheClusterRecord): void {
     this.failover.memberLost(region, cluster);
+  }
+
+  /** A member's engine runs but has stopped answering past failure detection (failover.ts): resolves true when its group failed over from it. */
+  unresponsive(region: RegionState, cluster: CacheClusterRecord): Promise<boolean> {
+    return this.failover.unresponsive(region, cluster);
+  }
+
+  /** An unresponsive member answers again: back in the endpoints, and a replica of the new primary if it was failed over (failover.ts). */
+  resumed(region: RegionState, cluster: CacheClusterRecord, failedOver: boolean): Promise<void> {
+    return this.failover.resumed(region, cluster, failedOver);
   }
 
   /** Runs `work` in this group's order (e.g. a snapshot before a delete); it reports its own outcome. */

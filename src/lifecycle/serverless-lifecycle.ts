@@ -202,6 +202,12 @@ export class ServerlessLifecycle {
     return [runtime?.primary, runtime?.replica].filter((e): e is EngineNode => e !== undefined);
   }
 
+  /** The running engines of a cache with their roles (the node faults name them). */
+  enginesByRole(cache: ServerlessCacheRecord): Array<{ role: Role; engine: EngineNode }> {
+    const runtime = this.machine.runtime(cache);
+    return (["primary", "replica"] as const).flatMap((role) => (runtime?.[role] ? [{ role, engine: runtime[role]! }] : []));
+  }
+
   /** Runs `work` in this cache's order (e.g. a snapshot before a delete). */
   exclusive(cache: ServerlessCacheRecord, work: () => Promise<void>): Promise<void> {
     return this.machine.exclusive(cache, work);

@@ -4,7 +4,9 @@
  * (nothing from a CDN, so it works offline). It polls `/_emulator/dashboard.json` and updates
  * without a reload: each cluster's card and its charts stay, and get the new points. Plain tables
  * and buttons, so it is usable from the keyboard and by screen readers (each chart is an image
- * labelled with its latest value); the layout folds to one column on narrow screens.
+ * labelled with its latest value); the layout folds to one column on narrow screens. The faults
+ * section lists the active faults (each with a Clear button) and every engine process with
+ * buttons that kill, pause (10 s), restart or disconnect it through `/_emulator/nodes/.../faults`.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -54,6 +56,13 @@ export const DASHBOARD_HTML = `<!doctype html>
     <div id="groups"><p class="muted">No replication group yet.</p></div>
     <h2>Serverless caches</h2>
     <div id="serverless" class="cards"><p class="muted">No serverless cache yet.</p></div>
+  </section>
+  <section aria-labelledby="h-faults">
+    <h2 id="h-faults">Faults</h2>
+    <p id="fault-status" class="muted" aria-live="polite"></p>
+    <div id="faults"><p class="muted">No active fault.</p></div>
+    <h3>Nodes</h3>
+    <div id="nodes"><p class="muted">No engine process yet.</p></div>
   </section>
   <section aria-labelledby="h-alarms">
     <h2 id="h-alarms">Alarms</h2>
@@ -203,11 +212,58 @@ export const DASHBOARD_HTML = `<!doctype html>
     document.getElementById("events").innerHTML = events.length ? table(["Date", "Source", "Type", "Message"], events.slice(0, 30).map(function (e) { return e.row; })) : '<p class="muted">No event yet.</p>';
     document.getElementById("updated").textContent = "updated " + new Date(data.now).toLocaleTimeString();
   }
+  /** Re-renders a part only when its markup changed, so a focused button stays focused between updates. */
+  function setHtml(id, html) {
+    var el = document.getElementById(id);
+    if (el.getAttribute("data-html") === html) return;
+    el.setAttribute("data-html", html);
+    el.innerHTML = html;
+  }
+  var NODE_FAULTS = [["kill", "Kill"], ["pause", "Pause 10 s", 10000], ["restart", "Restart"], ["disconnect", "Disconnect"]];
+  function renderFaults(data) {
+    var faults = data.faults || [], nodes = data.nodes || [];
+    setHtml("faults", faults.length ? table(["Fault", "Kind", "Target", "Started", "Ends", ""], faults.map(function (f) {
+      var target = Object.keys(f.target).filter(function (k) { return k !== "accountId"; }).map(function (k) { return k + " " + f.target[k]; }).join(", ");
+      return '<tr data-fault-id="' + esc(f.id) + '"><th scope="row">' + esc(f.id) + "</th><td>" + esc(f.kind) + "</td><td>" + esc(target) + "</td><td>" + esc(f.startedAt) + "</td><td>" + esc(f.endsAt || "") +
+        '</td><td><button type="button" data-clear="' + esc(f.id) + '" aria-label="Clear fault ' + esc(f.id) + '">Clear</button></td></tr>';
+    })) : '<p class="muted">No active fault.</p>');
+    setHtml("nodes", nodes.length ? table(["Node", "Cache", "Engine", "Role", "Zone", "Port", "PID", "Status", "Faults"], nodes.map(function (n) {
+      var name = n.cacheClusterId + "/" + n.cacheNodeId;
+      var buttons = NODE_FAULTS.map(function (f) {
+        return '<button type="button" data-fault="' + f[0] + '" data-target-cluster="' + esc(n.cacheClusterId) + '" data-target-node="' + esc(n.cacheNodeId) + '"' + (f[2] ? ' data-duration="' + f[2] + '"' : "") +
+          ' aria-label="' + esc(f[1] + " " + name) + '">' + esc(f[1]) + "</button>";
+      }).join(" ");
+      return '<tr data-node="' + esc(name) + '"><th scope="row">' + esc(name) + "</th><td>" + esc(n.replicationGroupId || n.serverlessCacheName || "") + "</td><td>" + esc(n.engine) + "</td><td>" + esc(n.role || "") +
+        "</td><td>" + esc(n.availabilityZone || "") + "</td><td>" + esc(n.port || "") + "</td><td>" + esc(n.pid || "") + "</td><td>" + esc(n.status) + "</td><td>" + buttons + "</td></tr>";
+    })) : '<p class="muted">No engine process yet.</p>');
+  }
+  function act(method, path, body, done) {
+    var status = document.getElementById("fault-status");
+    fetch(path, { method: method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, json: j }; }); })
+      .then(function (a) { status.textContent = a.ok ? done(a.json) : "refused: " + (a.json && a.json.error); })
+      .catch(function () { status.textContent = "emulator not reachable"; })
+      .then(function () { if (!paused) { clearTimeout(timer); refresh(); } });
+  }
+  document.querySelector("main").addEventListener("click", function (e) {
+    var b = e.target.closest ? e.target.closest("button") : null;
+    if (!b) return;
+    if (b.hasAttribute("data-fault")) {
+      var body = { fault: b.getAttribute("data-fault") };
+      if (b.hasAttribute("data-duration")) body.durationMs = Number(b.getAttribute("data-duration"));
+      var node = b.getAttribute("data-target-cluster") + "/" + b.getAttribute("data-target-node");
+      act("POST", "nodes/" + encodeURIComponent(b.getAttribute("data-target-cluster")) + "/" + encodeURIComponent(b.getAttribute("data-target-node")) + "/faults", body, function (f) { return body.fault + " on " + node + ": fault " + f.id; });
+    } else if (b.hasAttribute("data-clear")) {
+      var id = b.getAttribute("data-clear");
+      act("DELETE", "faults/" + encodeURIComponent(id), undefined, function () { return "cleared " + id; });
+    }
+  });
   function refresh() {
     if (paused) return;
     fetch("dashboard.json", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (data) {
       interval = Math.max(1000, Math.min(data.intervalMs || 2000, 5000));
       render(data);
+      renderFaults(data);
     }).catch(function () { document.getElementById("updated").textContent = "emulator not reachable"; })
       .then(function () { timer = setTimeout(refresh, interval); });
   }

@@ -68,7 +68,17 @@ export class DashboardHistory {
   }
 }
 
-export function dashboardData(deps: { store: Store; alarms: AlarmStore; history: DashboardHistory; advertisedHost: string; intervalMs: number }): unknown {
+export function dashboardData(deps: {
+  store: Store;
+  alarms: AlarmStore;
+  history: DashboardHistory;
+  advertisedHost: string;
+  intervalMs: number;
+  /** The active faults (GET /_emulator/faults). */
+  faults?: () => unknown[];
+  /** Every engine process (GET /_emulator/nodes), for the node fault buttons. */
+  nodes?: () => unknown[];
+}): unknown {
   const { store, alarms, history, advertisedHost: host } = deps;
   const regions = store.allRegions().map((region) => {
     const { accountId, region: name } = region.key;
@@ -129,5 +139,5 @@ export function dashboardData(deps: { store: Store; alarms: AlarmStore; history:
       alarms: a.all().map((r) => ({ name: r.alarm.AlarmName, state: r.alarm.StateValue, reason: r.alarm.StateReason, metric: r.type === "MetricAlarm" ? `${r.alarm.Namespace} ${r.alarm.MetricName}` : "composite", updated: r.alarm.StateUpdatedTimestamp?.toISOString() })),
     });
   }
-  return { now: new Date().toISOString(), intervalMs: deps.intervalMs, regions };
+  return { now: new Date().toISOString(), intervalMs: deps.intervalMs, regions, faults: deps.faults?.() ?? [], nodes: deps.nodes?.() ?? [] };
 }

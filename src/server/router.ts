@@ -95,6 +95,22 @@ export function chooseService(
   }
 }
 
+/** What an API request is, as a fault injector matches it (service name and signing name, operation, region). */
+export interface ApiCallLine {
+  service: string;
+  signingName: string;
+  operation: string;
+  region: string;
+}
+
+/**
+ * Consulted before each API request that reached a service is handled: may delay it, and
+ * answers an error to return instead (in the request's protocol), or undefined to go on.
+ */
+export interface ApiInterceptor {
+  intercept(call: ApiCallLine): Promise<AwsError | undefined>;
+}
+
 export interface ApiRouterOptions {
   services: readonly ApiService[];
   /** The service of requests that name none (unsigned query requests without a known Version). */
@@ -102,6 +118,8 @@ export interface ApiRouterOptions {
   defaults: { accountId: string; region: string };
   /** Every answer: its service, operation (as the request named it) and HTTP status (Prometheus counts them). */
   onAnswer?(service: string, action: string, status: number): void;
+  /** Injected API faults (/_emulator/chaos): consulted before every request is handled. */
+  interceptor?: ApiInterceptor;
 }
 
 /** The operation a request names, from the protocol's own place for it. */
@@ -127,7 +145,7 @@ export interface ApiRouter {
 }
 
 export function createApiRouter(options: ApiRouterOptions): ApiRouter {
-  const { services, fallback, defaults, onAnswer } = options;
+  const { services, fallback, defaults, onAnswer, interceptor } = options;
   const observed = (request: RequestLine & { params?: URLSearchParams }, protocol: WireProtocol, service: ApiService, answer: WireAnswer): WireAnswer => {
     onAnswer?.(service.name, actionOf(request, protocol), answer.status);
     return answer;
@@ -150,6 +168,8 @@ export function createApiRouter(options: ApiRouterOptions): ApiRouter {
         if (signer?.accountId) caller.accountId = signer.accountId;
         const { service, refusal } = chooseService(services, fallback, protocol, request, caller.service);
         if (refusal) return observed(request, protocol, service, refuse(service, protocol, refusal, requestId, logger));
+        const injected = await interceptor?.intercept({ service: service.name, signingName: service.model.signingName, operation: actionOf(request, protocol), region: caller.region });
+        if (injected) return observed(request, protocol, service, refuse(service, protocol, injected, requestId, logger, actionOf(request, protocol)));
         return observed(request, protocol, service, await handleApiRequest(service, protocol, request, caller, requestId, logger));
       } catch (error) {
         const service = likely(request, protocol);
