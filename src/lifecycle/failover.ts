@@ -8,6 +8,7 @@ import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from
 import type { RegionState } from "../state/store.js";
 import type { GroupEndpoints, GroupRuntime } from "./group-endpoints.js";
 import type { GroupMembers } from "./group-members.js";
+import type { Migration } from "./migration.js";
 import type { ResourceMachine } from "./resource-machine.js";
 import type { Topology } from "./topology.js";
 
@@ -16,6 +17,7 @@ export interface FailoverDeps {
   members: GroupMembers;
   endpoints: GroupEndpoints;
   topology: Topology;
+  migration: Migration;
 }
 
 export class Failover {
@@ -64,9 +66,13 @@ export class Failover {
     void endpoints.refresh(region, group, runtime);
     void machine.run(region, group, async (rt) => {
       const wasPrimary = cluster.member?.role === "primary";
-      const canFail = wasPrimary && group.automaticFailover && members.liveReplicas(region, nodeGroup).length > 0;
+      // While migrating, the primary stays the replica of the user's source: no failover; its
+      // replacement follows the source again and its replicas reconnect to it on its port.
+      const migrating = group.migration !== undefined;
+      const canFail = wasPrimary && !migrating && group.automaticFailover && members.liveReplicas(region, nodeGroup).length > 0;
       if (canFail) await this.promote(region, group, nodeGroup, rt, { primaryAlive: false });
       await members.clusters.replaceNode(region, cluster);
+      if (wasPrimary && migrating) await this.deps.migration.refollow(region, group);
       if (cluster.member?.role === "replica") await members.attachReplica(region, group, cluster);
       void endpoints.refresh(region, group, rt);
       emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);
