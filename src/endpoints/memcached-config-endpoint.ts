@@ -69,6 +69,11 @@ export class MemcachedConfigEndpoint {
     return this.version;
   }
 
+  /** The Auto Discovery answers now (what every node endpoint answers too); undefined before the first node list. */
+  discoveryReplies(): { config: Buffer; legacy: Buffer } | undefined {
+    return this.nodesDefined ? this.replies : undefined;
+  }
+
   /**
    * Replaces the node list. The first call defines configuration version 1; every later
    * call that adds or removes a node bumps the version by one (a mere reordering does not,

@@ -39,8 +39,9 @@ export interface ConnectionContext {
   nodeTls?: { ca: string };
   /** The node new proxied connections go to (the first of the current list). */
   backendNode(): CacheNodeAddress | undefined;
-  configReply(): Buffer;
-  legacyReply(): Buffer;
+  /** Auto Discovery answers; undefined passes the command to the node (which does not know it). */
+  configReply(): Buffer | undefined;
+  legacyReply(): Buffer | undefined;
   /** Commands this endpoint refuses itself (serverless caches): the answer, in order; undefined passes the command on. */
   refuse?(tokens: string[]): Buffer | undefined;
   onClose(): void;
@@ -154,12 +155,10 @@ export class ProxyConnection {
     const refusal = this.ctx.refuse?.(t);
     if (refusal) {
       this.submit({ toNode: NOOP_REQUEST, marker: { reply: refusal }, withoutNode: refusal, needsNode: false });
-    } else if (t.length === 3 && t[0] === "config" && t[1] === "get" && t[2] === "cluster") {
-      const reply = this.ctx.configReply();
-      this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
-    } else if (t.length === 2 && t[0] === "get" && t[1] === LEGACY_CONFIG_KEY) {
-      const reply = this.ctx.legacyReply();
-      this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
+    } else if (t.length === 3 && t[0] === "config" && t[1] === "get" && t[2] === "cluster" && this.submitLocalAnswer(this.ctx.configReply())) {
+      return;
+    } else if (t.length === 2 && t[0] === "get" && t[1] === LEGACY_CONFIG_KEY && this.submitLocalAnswer(this.ctx.legacyReply())) {
+      return;
     } else if (t.length === 1 && t[0] === "mn") {
       this.submit({ toNode: line, marker: { reply: null }, withoutNode: NOOP_REPLY, needsNode: false });
     } else if (t.length === 1 && t[0] === "quit") {
@@ -168,6 +167,13 @@ export class ProxyConnection {
       const noreply = t[t.length - 1] === "noreply";
       this.submit({ toNode: line, withoutNode: noreply ? undefined : NO_NODE_REPLY, needsNode: true });
     }
+  }
+
+  /** Submits a locally answered Auto Discovery request in order; false when there is no answer (the node gets the command). */
+  private submitLocalAnswer(reply: Buffer | undefined): boolean {
+    if (!reply) return false;
+    this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
+    return true;
   }
 
   private submit(unit: Unit): void {

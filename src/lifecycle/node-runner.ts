@@ -8,6 +8,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { memcachedSettings, redisDirectives } from "../engines/engine-parameters.js";
+import type { DiscoveryReplies } from "../endpoints/memcached-node-front.js";
 import type { EngineNode, TransitEncryptionMode } from "../engines/engine.js";
 import type { IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
@@ -180,6 +181,8 @@ export class NodeRunner {
     node: CacheNodeRecord,
     onExit: NodeExitHandler,
     seedRdbPath?: string,
+    /** A Memcached cluster's Auto Discovery answers, which its nodes answer too. */
+    discovery?: DiscoveryReplies,
   ): Promise<RunningNode> {
     const workDir = join(this.clusterDir(region, cluster), node.id);
     await mkdir(workDir, { recursive: true });
@@ -205,6 +208,7 @@ export class NodeRunner {
         transitEncryption: transitEncryptionOf(cluster),
         seedRdbPath,
         iam,
+        discovery,
       },
       preferredPort,
     );

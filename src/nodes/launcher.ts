@@ -7,6 +7,7 @@ import path from "node:path";
 import type { EmulatorConfig } from "../config.js";
 import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
+import { MemcachedNodeFront, type DiscoveryReplies } from "../endpoints/memcached-node-front.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
 import { IamFront } from "../endpoints/iam-front.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
@@ -119,6 +120,39 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     };
   }
 
+  /** A node's public listener: a node replaced after its engine died asks for the port its front has just let go. */
+  async function startFront<T extends { readonly port: number; start(): Promise<void>; stop(): Promise<void> }>(
+    preferredPort: number | undefined,
+    make: (port: number) => T,
+  ): Promise<T> {
+    for (const deadline = Date.now() + (preferredPort !== undefined ? PORT_REUSE_WAIT_MS : 0); ; ) {
+      try {
+        return await startListener(preferredPort, make, { fallback: Date.now() >= deadline });
+      } catch (error) {
+        if (!(error instanceof PortInUseError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  /**
+   * A Memcached node whose public port answers Auto Discovery (endpoints/memcached-node-front.ts):
+   * the front first on the node's port, then memcached on an internal port of the range.
+   */
+  async function startDiscoveryNode(driver: EngineDriver, spec: NodeStartSpec, discovery: DiscoveryReplies, preferredPort?: number): Promise<EngineNode> {
+    const { iam: _iam, discovery: _discovery, ...engineSpec } = spec;
+    const front = await startFront(preferredPort, (port) => new MemcachedNodeFront({ bindHost: config.nodeBindHost, port, logger, name: spec.nodeName, discovery }));
+    let engine: EngineNode;
+    try {
+      engine = await startOnFreePort(config.nodePorts, undefined, (port) => driver.start({ ...engineSpec, port, bindHost: config.nodeBindHost }));
+    } catch (error) {
+      await front.stop();
+      throw error;
+    }
+    front.setTargets(engine.endpoint);
+    return new RoutedNode(engine, front, () => undefined);
+  }
+
   /**
    * A node with a listener of ours on its public port, started first (cluster mode nodes
    * announce it), then the engine on a plaintext and a TLS port of the range: a TlsRouter for
@@ -127,7 +161,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   async function startRoutedNode(driver: EngineDriver, spec: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
     const name = spec.nodeName;
     const mode = spec.transitEncryption!;
-    const { iam, ...engineSpec } = spec;
+    const { iam, discovery: _discovery, ...engineSpec } = spec;
     const makeFront = (port: number): NodeFront & { start(): Promise<void>; setTargets(plain: { host: string; port: number }, tls: { host: string; port: number }): void } => {
       if (!iam) return new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name });
       const material = tlsOrThrow();
@@ -143,17 +177,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
         connectionLifetimeMs: config.iamConnectionLifetimeMs,
       });
     };
-    // A node replaced after its engine died asks for the port its router has just let go.
-    let router: ReturnType<typeof makeFront> | undefined;
-    for (const deadline = Date.now() + (preferredPort !== undefined ? PORT_REUSE_WAIT_MS : 0); ; ) {
-      try {
-        router = await startListener(preferredPort, makeFront, { fallback: Date.now() >= deadline });
-        break;
-      } catch (error) {
-        if (!(error instanceof PortInUseError)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    const router = await startFront(preferredPort, makeFront);
     let tlsPort = 0;
     let engine: EngineNode;
     try {
@@ -188,9 +212,15 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   }
 
   return {
-    async startNode({ iam, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
+    async startNode({ iam, discovery, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
       const { driver } = registry.resolve(spec.engine, spec.engineVersion);
       const mode = spec.transitEncryption;
+      // Auto Discovery on the node's own endpoint (plaintext nodes; README: Auto Discovery).
+      if (discovery && spec.engine === "memcached" && mode === undefined && config.memcachedNodeDiscovery) {
+        const node = await startDiscoveryNode(driver, spec, discovery, preferredPort);
+        await node.ready();
+        return node;
+      }
       if (iam && driver.id === "embedded") {
         throw new Error("IAM authentication needs the real engines (redis-server or valkey-server with TLS and ACLs), not the embedded fallback");
       }

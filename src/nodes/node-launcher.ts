@@ -4,6 +4,7 @@
  */
 import type { EngineKind, EngineNode, NodeSpec, TransitEncryptionMode } from "../engines/engine.js";
 import type { IamTokenScope } from "../iam-token.js";
+import type { DiscoveryReplies } from "../endpoints/memcached-node-front.js";
 import type { Endpoint } from "../process/connect.js";
 
 /**
@@ -20,6 +21,11 @@ export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
    * of a cache with TLS in transit whose users may be IAM users.
    */
   iam?: IamCacheScope;
+  /**
+   * A Memcached node of a cluster: its cluster's Auto Discovery answers, which its public
+   * port answers too (endpoints/memcached-node-front.ts) unless --memcached-node-discovery off.
+   */
+  discovery?: DiscoveryReplies;
 };
 
 /** Starts what a cluster needs, on ports from the configured range (nodes/launcher.ts). */
@@ -70,5 +76,7 @@ export interface Forwarder {
 export interface ConfigEndpoint {
   readonly port: number;
   setNodes(nodes: Array<{ host: string; ip: string; port: number }>): void;
+  /** What `config get cluster` answers now (the node endpoints answer the same). */
+  discoveryReplies(): { config: Buffer; legacy: Buffer } | undefined;
   stop(): Promise<void>;
 }
