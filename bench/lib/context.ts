@@ -31,4 +31,5 @@ export const PORTS = {
   iam: { emulator: { from: 24650, to: 24749 } },
   restart: { emulator: { from: 25000, to: 25199 } },
   serverless: { emulator: { from: 25200, to: 25299 }, bare: { from: 25300, to: 25349 } },
+  memcachedNode: { emulator: { from: 25400, to: 25499 }, bare: { from: 25500, to: 25549 } },
 } as const;
