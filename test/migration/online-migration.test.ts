@@ -10,6 +10,7 @@ import {
   CompleteMigrationCommand,
   CreateReplicationGroupCommand,
   DescribeEventsCommand,
+  RebootCacheClusterCommand,
   StartMigrationCommand,
   TestFailoverCommand,
   TestMigrationCommand,
@@ -43,7 +44,7 @@ const connect = (endpoint: { Address?: string; Port?: number }) => redisClients.
 async function startSource(port: number, extra: string[] = []): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "migration-source-"));
   dirs.push(dir);
-  const proc = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...extra], {
+  const proc = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--dir", dir, ...extra], {
     stdio: "ignore",
   });
   sources.push(proc);
@@ -189,6 +190,12 @@ describe("StartMigration and CompleteMigration", () => {
     await expectAwsError(client.send(new StartMigrationCommand({ ReplicationGroupId: "target", CustomerNodeEndpointList: [SOURCE] })), "ReplicationGroupAlreadyUnderMigrationFault", 400);
     await expectAwsError(client.send(new TestMigrationCommand({ ReplicationGroupId: "target", CustomerNodeEndpointList: [SOURCE] })), "ReplicationGroupAlreadyUnderMigrationFault", 400);
     await expectAwsError(client.send(new TestFailoverCommand({ ReplicationGroupId: "target", NodeGroupId: "0001" })), "InvalidReplicationGroupState", 400);
+    await expectAwsError(
+      client.send(new RebootCacheClusterCommand({ CacheClusterId: ng.NodeGroupMembers![0].CacheClusterId, CacheNodeIdsToReboot: ["0001"] })),
+      "InvalidCacheClusterState",
+      400,
+      /under migration/,
+    );
     expect(await groupEvents("target")).toContain(`Migration started for replication group target from 127.0.0.1:${sourcePort(0)}`);
 
     const done = await client.send(new CompleteMigrationCommand({ ReplicationGroupId: "target" }));
