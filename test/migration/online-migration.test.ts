@@ -24,6 +24,8 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
+import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { cloudwatchClient } from "../cloudwatch/helpers.js";
 import { REDIS_SERVER } from "../helpers/binaries.js";
 import { nodePortRange, sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
@@ -83,7 +85,7 @@ beforeAll(async () => {
   await startSource(sourcePort(1), ["--requirepass", "s3cret"]);
   source = new Redis(sourcePort(0), "127.0.0.1");
   for (let i = 0; i < 500; i++) await source.set(`user:${i}`, `v${i}`);
-  emulator = await startEmulator({ nodePorts });
+  emulator = await startEmulator({ nodePorts, metricsIntervalMs: 200 });
   client = sdkClient(emulator);
   await client.send(
     new CreateReplicationGroupCommand({
@@ -197,6 +199,23 @@ describe("StartMigration and CompleteMigration", () => {
       /under migration/,
     );
     expect(await groupEvents("target")).toContain(`Migration started for replication group target from 127.0.0.1:${sourcePort(0)}`);
+    // CloudWatch: the primary's link to the source is healthy (PrimaryLinkHealthStatus 1).
+    const primaryId = ng.NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId!;
+    const cw = cloudwatchClient(emulator);
+    const linkHealth = () =>
+      cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "AWS/ElastiCache",
+          MetricName: "PrimaryLinkHealthStatus",
+          Dimensions: [{ Name: "CacheClusterId", Value: primaryId }],
+          StartTime: new Date(Date.now() - 600_000),
+          EndTime: new Date(Date.now() + 60_000),
+          Period: 60,
+          Statistics: ["Maximum"],
+        }),
+      );
+    const health = await waitFor(linkHealth, (out) => (out.Datapoints ?? []).length > 0, { what: "PrimaryLinkHealthStatus datapoints" });
+    expect(Math.max(...health.Datapoints!.map((d) => d.Maximum!))).toBe(1);
 
     const done = await client.send(new CompleteMigrationCommand({ ReplicationGroupId: "target" }));
     expect(done.ReplicationGroup?.Status).toBe("modifying");
