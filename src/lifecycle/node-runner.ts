@@ -8,9 +8,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { memcachedSettings, redisDirectives } from "../engines/engine-parameters.js";
-import type { DiscoveryReplies } from "../endpoints/memcached-node-front.js";
 import type { EngineNode, TransitEncryptionMode } from "../engines/engine.js";
-import type { IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
+import type { DiscoveryReplies, IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
 import { nodeTypeMemoryBytes } from "../catalog/catalog.js";
 import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js";

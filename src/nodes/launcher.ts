@@ -7,7 +7,6 @@ import path from "node:path";
 import type { EmulatorConfig } from "../config.js";
 import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
-import { MemcachedNodeFront, type DiscoveryReplies } from "../endpoints/memcached-node-front.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
 import { IamFront } from "../endpoints/iam-front.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
@@ -19,7 +18,7 @@ import type { PidRegistry } from "../process/pid-registry.js";
 import { allocatePort, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
 import type { TlsMaterial } from "../tls/certificates.js";
 import type { HaproxyBinary } from "./forwarder-choice.js";
-import type { ConfigEndpoint, ConfigEndpointOptions, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
+import type { ConfigEndpoint, ConfigEndpointOptions, DiscoveryReplies, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
 import { RoutedNode, type NodeFront } from "./routed-node.js";
 
 export interface LauncherDeps {
@@ -135,22 +134,42 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     }
   }
 
+  /** The TLS a Memcached listener of ours (configuration or node endpoint) serves in `mode`. */
+  function memcachedEndpointTls(mode: TransitEncryptionMode | undefined) {
+    const material = mode ? tlsOrThrow() : undefined;
+    return material && mode ? { mode, cert: material.certPem, key: material.keyPem, ca: material.caPem } : undefined;
+  }
+
   /**
-   * A Memcached node whose public port answers Auto Discovery (endpoints/memcached-node-front.ts):
-   * the front first on the node's port, then memcached on an internal port of the range.
+   * A Memcached node whose public port answers Auto Discovery (a MemcachedConfigEndpoint in
+   * node mode): that listener first on the node's port, then memcached on an internal port of
+   * the range. TLS in transit is the listener's: `required` serves TLS only and reaches a
+   * TLS-only memcached; `preferred` serves both and reaches a plaintext memcached.
    */
   async function startDiscoveryNode(driver: EngineDriver, spec: NodeStartSpec, discovery: DiscoveryReplies, preferredPort?: number): Promise<EngineNode> {
     const { iam: _iam, discovery: _discovery, ...engineSpec } = spec;
-    const front = await startFront(preferredPort, (port) => new MemcachedNodeFront({ bindHost: config.nodeBindHost, port, logger, name: spec.nodeName, discovery }));
+    const mode = spec.transitEncryption;
+    const endpointTls = memcachedEndpointTls(mode);
+    const front = await startFront(preferredPort, (port) =>
+      new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, node: { name: spec.nodeName, discovery } }),
+    );
     let engine: EngineNode;
     try {
-      engine = await startOnFreePort(config.nodePorts, undefined, (port) => driver.start({ ...engineSpec, port, bindHost: config.nodeBindHost }));
+      engine = await startOnFreePort(config.nodePorts, undefined, (port) =>
+        driver.start({
+          ...engineSpec,
+          transitEncryption: mode === "required" ? mode : undefined,
+          port,
+          bindHost: config.nodeBindHost,
+          tls: mode === "required" ? nodeTls(mode, driver, port) : undefined,
+        }),
+      );
     } catch (error) {
       await front.stop();
       throw error;
     }
     front.setTargets(engine.endpoint);
-    return new RoutedNode(engine, front, () => undefined);
+    return new RoutedNode(engine, front, () => undefined, mode === "required" ? { ca: tlsOrThrow().caPem } : undefined);
   }
 
   /**
@@ -215,8 +234,8 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     async startNode({ iam, discovery, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
       const { driver } = registry.resolve(spec.engine, spec.engineVersion);
       const mode = spec.transitEncryption;
-      // Auto Discovery on the node's own endpoint (plaintext nodes; README: Auto Discovery).
-      if (discovery && spec.engine === "memcached" && mode === undefined && config.memcachedNodeDiscovery) {
+      // Auto Discovery on the node's own endpoint (README: Cache clusters).
+      if (discovery && spec.engine === "memcached" && config.memcachedNodeDiscovery) {
         const node = await startDiscoveryNode(driver, spec, discovery, preferredPort);
         await node.ready();
         return node;
@@ -243,10 +262,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     },
 
     startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode, options: ConfigEndpointOptions = {}): Promise<ConfigEndpoint> {
-      const material = transitEncryption ? tlsOrThrow() : undefined;
-      const endpointTls = material && transitEncryption
-        ? { mode: transitEncryption, cert: material.certPem, key: material.keyPem, ca: material.caPem }
-        : undefined;
+      const endpointTls = memcachedEndpointTls(transitEncryption);
       return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, refuse: options.refuse }));
     },
 

@@ -4,7 +4,6 @@
  */
 import type { EngineKind, EngineNode, NodeSpec, TransitEncryptionMode } from "../engines/engine.js";
 import type { IamTokenScope } from "../iam-token.js";
-import type { DiscoveryReplies } from "../endpoints/memcached-node-front.js";
 import type { Endpoint } from "../process/connect.js";
 
 /**
@@ -13,6 +12,9 @@ import type { Endpoint } from "../process/connect.js";
  * `resourceType: "ServerlessCache"` (the only difference in its tokens).
  */
 export type IamCacheScope = Omit<IamTokenScope, "userName">;
+
+/** A Memcached cluster's Auto Discovery answers now; undefined before its configuration endpoint has a node list. */
+export type DiscoveryReplies = () => { config: Buffer; legacy: Buffer } | undefined;
 
 /** A node to start: its spec, and for an IAM-enabled Redis/Valkey cache with TLS, the cache its tokens name. */
 export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
@@ -23,7 +25,7 @@ export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
   iam?: IamCacheScope;
   /**
    * A Memcached node of a cluster: its cluster's Auto Discovery answers, which its public
-   * port answers too (endpoints/memcached-node-front.ts) unless --memcached-node-discovery off.
+   * port answers too (a MemcachedConfigEndpoint in node mode) unless --memcached-node-discovery off.
    */
   discovery?: DiscoveryReplies;
 };

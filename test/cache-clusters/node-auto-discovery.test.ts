@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { memcachedCommand } from "../helpers/memcached.js";
+import { fetchCa, memcachedOver } from "../helpers/tls.js";
 import { waitForCluster } from "../helpers/wait.js";
 
 interface AutoDiscoveryClient extends EventEmitter {
@@ -119,6 +120,24 @@ describe("every Memcached node endpoint answers Auto Discovery", () => {
     expect(versionOf(shrunk)).toBe("3");
     expect(shrunk).not.toContain(`|${nodePorts[1]}`);
     expect(shrunk).toBe(await memcachedCommand(nodePorts[0], "config get cluster\r\n"));
+  });
+});
+
+describe("Auto Discovery on TLS nodes", () => {
+  it("answers over TLS on the nodes of a TLS cluster, as its configuration endpoint does", async () => {
+    const ca = await fetchCa(emulator);
+    await sdk.send(
+      new CreateCacheClusterCommand({ CacheClusterId: "disc-tls", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 2, TransitEncryptionEnabled: true }),
+    );
+    const required = await waitForCluster(sdk, "disc-tls", "available");
+    const ports = required.CacheNodes!.map((n) => n.Endpoint!.Port!);
+    const fromConfig = await memcachedOver(required.ConfigurationEndpoint!.Port!, "config get cluster\r\n", ca);
+    expect(fromConfig).toContain(`|${ports[1]}`);
+    for (const port of ports) expect(await memcachedOver(port, "config get cluster\r\n", ca)).toBe(fromConfig);
+    expect(await memcachedOver(ports[0], "set t 0 0 2\r\nok\r\n", ca)).toBe("STORED\r\n");
+    expect(await memcachedOver(ports[0], "get t\r\n", ca)).toBe("VALUE t 0 2\r\nok\r\nEND\r\n");
+    // TLS only: a plaintext client gets nothing.
+    expect(await memcachedOver(ports[1], "version\r\n")).toBe("");
   });
 });
 
