@@ -87,16 +87,17 @@ export async function rowMemcachedNodeEndpoint(ctx: RowContext): Promise<RowResu
     await waitMemcachedVersion(pipePort, { intervalMs: 5 });
     for (let i = 0; i < reps; i++) {
       ctx.log(`row 18: repetition ${i + 1}/${reps}`);
-      // Alternate the order so that drift on a busy machine hits both sides alike.
-      if (i % 2 === 0) {
-        ours.push(await opsPerSecond(nodeOn!, warmupMs, durationMs));
-        base.push(await opsPerSecond(barePort, warmupMs, durationMs));
-      } else {
-        base.push(await opsPerSecond(barePort, warmupMs, durationMs));
-        ours.push(await opsPerSecond(nodeOn!, warmupMs, durationMs));
+      // Rotate the order so that drift on a busy machine hits every side alike.
+      const runs: Array<[number[], number]> = [
+        [ours, nodeOn!],
+        [base, barePort],
+        [plain, nodeOff!],
+        [piped, pipePort],
+      ];
+      for (let k = 0; k < runs.length; k++) {
+        const [samples, port] = runs[(i + k) % runs.length]!;
+        samples.push(await opsPerSecond(port, warmupMs, durationMs));
       }
-      plain.push(await opsPerSecond(nodeOff!, warmupMs, durationMs));
-      piped.push(await opsPerSecond(pipePort, warmupMs, durationMs));
     }
   } finally {
     await stopTracked(pipe);

@@ -10,6 +10,7 @@ import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCli } from "../../src/cli-options.js";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { memcachedCommand } from "../helpers/memcached.js";
@@ -142,6 +143,12 @@ describe("Auto Discovery on TLS nodes", () => {
 });
 
 describe("--memcached-node-discovery off", () => {
+  it("is a flag and an environment variable taking on or off", () => {
+    expect(parseCli(["--memcached-node-discovery", "off"], {}).flags.memcachedNodeDiscovery).toBe(false);
+    expect(parseCli([], { ELASTICACHE_LOCAL_MEMCACHED_NODE_DISCOVERY: "on" }).env.memcachedNodeDiscovery).toBe(true);
+    expect(() => parseCli(["--memcached-node-discovery", "maybe"], {})).toThrow(/--memcached-node-discovery: expects on or off/);
+  });
+
   it("leaves the node endpoint to memcached itself, and discovery to the configuration endpoint", async () => {
     plain = await startEmulator({ memcachedNodeDiscovery: false });
     const c = sdkClient(plain);
