@@ -29,6 +29,21 @@ const NOOP_REPLY = Buffer.from("MN\r\n");
 const NO_NODE_REPLY = Buffer.from("SERVER_ERROR no cache node available\r\n");
 const NODE_CONNECT_TIMEOUT_MS = 5_000;
 
+const LEGACY_KEY_BYTES = Buffer.from(LEGACY_CONFIG_KEY);
+
+/**
+ * A command line this endpoint may answer or must track itself (`config ...`, the legacy
+ * `get AmazonElastiCache:cluster`, `mn`): a cheap, conservative test (true may be wrong, false
+ * never is) that keeps every other chunk on the fast path.
+ */
+function mayBeLocal(line: Buffer): boolean {
+  const [a, b] = [line[0], line[1]];
+  if (a === 0x63 /* c */) return b === 0x6f /* o */;
+  if (a === 0x6d /* m */) return b === 0x6e /* n */;
+  if (a === 0x67 /* g */) return line.includes(LEGACY_KEY_BYTES);
+  return false;
+}
+
 /** Where a proxied connection to `node` goes: its IP (the host name is for clients). */
 export const targetOf = (n: CacheNodeAddress) => ({ host: n.ip || n.host, port: n.port });
 export const targetKey = (t: { host: string; port: number }) => `${t.host}:${t.port}`;
@@ -134,6 +149,12 @@ export class ProxyConnection {
         this.destroy();
         return;
       }
+    }
+    // Fast path: nothing to answer here in this chunk, the node connection is up: pass it on whole.
+    if (this.state === "attached" && !this.ctx.refuse && this.fromClient.skim(chunk, mayBeLocal)) {
+      this.toNode.push(chunk);
+      this.flush();
+      return;
     }
     try {
       this.fromClient.push(
@@ -243,6 +264,12 @@ export class ProxyConnection {
 
   private onNodeData(chunk: Buffer): void {
     if (this.closed) return;
+    // Fast path: no `MN` of ours can be in this chunk (none is awaited): pass it on whole.
+    if (this.markers.length === 0 && this.fromNode.skim(chunk)) {
+      this.toClient.push(chunk);
+      this.flush();
+      return;
+    }
     try {
       this.fromNode.push(
         chunk,
