@@ -83,9 +83,15 @@ function waitForEvent(id: string, match: RegExp): Promise<string[]> {
 beforeAll(async () => {
   await startSource(sourcePort(0));
   await startSource(sourcePort(1), ["--requirepass", "s3cret"]);
+  await startSource(sourcePort(3), ["--databases", "32"]);
+  await startSource(sourcePort(4));
+  const big = new Redis(sourcePort(4), "127.0.0.1");
+  await big.set("big", "x".repeat(8 * 1024 * 1024)); // more than the node's memory below
+  big.disconnect();
   source = new Redis(sourcePort(0), "127.0.0.1");
   for (let i = 0; i < 500; i++) await source.set(`user:${i}`, `v${i}`);
-  emulator = await startEmulator({ nodePorts, metricsIntervalMs: 200 });
+  // cache.t3.micro's 0.5 GiB scaled to about 5 MB: a source with 8 MB of data does not fit.
+  emulator = await startEmulator({ nodePorts, metricsIntervalMs: 200, nodeMemoryScale: 0.01 });
   client = sdkClient(emulator);
   await client.send(
     new CreateReplicationGroupCommand({
@@ -169,6 +175,13 @@ describe("TestMigration", () => {
     await client.send(new TestMigrationCommand({ ReplicationGroupId: "target", CustomerNodeEndpointList: [{ Address: "127.0.0.1", Port: sourcePort(2) }] }));
     await waitForEvent("target", /^Test Migration failed for target: .*not reachable/);
     expect((await describeReplicationGroup(client, "target")).Status).toBe("available");
+  });
+
+  it("reports a source with another databases count, and one whose data exceeds the node's memory", async () => {
+    await client.send(new TestMigrationCommand({ ReplicationGroupId: "target", CustomerNodeEndpointList: [{ Address: "127.0.0.1", Port: sourcePort(3) }] }));
+    await waitForEvent("target", /^Test Migration failed for target: the source has 32 databases, the target 16/);
+    await client.send(new TestMigrationCommand({ ReplicationGroupId: "target", CustomerNodeEndpointList: [{ Address: "127.0.0.1", Port: sourcePort(4) }] }));
+    await waitForEvent("target", /^Test Migration failed for target: the source's data \(\d+ bytes\) does not fit the target node's memory \(\d+ bytes\)/);
   });
 });
 
