@@ -32,6 +32,7 @@ import { rowServerless } from "./rows/serverless.js";
 import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
 import { rowMonitoring } from "./rows/monitoring.js";
 import { rowServiceUpdate } from "./rows/service-updates.js";
+import { rowMemcachedNodeEndpoint } from "./rows/memcached-node-endpoint.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -53,6 +54,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "17", name: "monitoring: sampler cost, GetMetricData reads", run: rowMonitoring },
   { id: "18", name: "rolling service update, 3 shards x 1 replica, under writes", run: rowServiceUpdate },
   { id: "19", name: "kill fault (API) primary -> PrimaryEndpoint writes", run: rowFaultKill },
+  { id: "20", name: "memcached set/get via a node endpoint (Auto Discovery) vs bare memcached", run: rowMemcachedNodeEndpoint },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 

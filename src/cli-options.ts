@@ -58,6 +58,15 @@ export const optionSpecs: OptionSpec[] = [
   { flag: "strict-auth", kind: "boolean", help: "verify SigV4 signatures against --credentials (default off: any credentials work)", apply: (o, v) => (o.strictAuth = v !== "0" && v !== "false") },
   { flag: "credentials", kind: "string", help: "credentials strict mode accepts: ACCESS_KEY:SECRET[:ACCOUNT], comma-separated", apply: (o, v) => (o.credentials = parseCredentials(v)) },
   { flag: "iam-connection-lifetime-ms", kind: "string", help: "an IAM-authenticated connection is closed this long after its last IAM AUTH (default 43200000, AWS's 12 hours)", apply: (o, v) => (o.iamConnectionLifetimeMs = integer("iam-connection-lifetime-ms", v)) },
+  {
+    flag: "memcached-node-discovery",
+    kind: "string",
+    help: "on | off: every Memcached node endpoint answers Auto Discovery as on AWS (default on; off: the node endpoint is memcached itself, faster)",
+    apply: (o, v) => {
+      if (v !== "on" && v !== "off") throw new Error(`expects on or off, got "${v}"`);
+      o.memcachedNodeDiscovery = v === "on";
+    },
+  },
   { flag: "max-nodes", kind: "string", help: "cache nodes per account and region (default 300, AWS's quota)", apply: (o, v) => (o.maxNodes = integer("max-nodes", v)) },
   { flag: "create-delay-ms", kind: "string", help: "minimum time in `creating` (default 0)", apply: delay("createMs", "create-delay-ms") },
   { flag: "modify-delay-ms", kind: "string", help: "minimum time in `modifying` (default 0)", apply: delay("modifyMs", "modify-delay-ms") },

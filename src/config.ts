@@ -70,6 +70,12 @@ export interface EmulatorConfig {
   iamConnectionLifetimeMs: number;
   /** Cache nodes per account and region (AWS's default quota is 300). */
   maxNodes: number;
+  /**
+   * Every Memcached cache node endpoint answers Auto Discovery (`config get cluster`) as
+   * ElastiCache's nodes do, through a listener of ours in front of memcached (on, the
+   * default); off: the node endpoint is memcached itself (faster; README: Auto Discovery).
+   */
+  memcachedNodeDiscovery: boolean;
   /** Folder that stands in for S3 in CopySnapshot TargetBucket and SnapshotArns (`<dir>/<bucket>/<key>`); undefined = `<data dir or temp dir>/exports`. */
   snapshotExportDir?: string;
   /**
@@ -116,6 +122,7 @@ export const defaultConfig: EmulatorConfig = {
   credentials: [],
   iamConnectionLifetimeMs: 12 * 3600 * 1000,
   maxNodes: 300,
+  memcachedNodeDiscovery: true,
   clockScale: 1,
   snapshotQuota: 1000,
   serverlessCacheQuota: 40,

@@ -32,4 +32,5 @@ export const PORTS = {
   restart: { emulator: { from: 25000, to: 25199 } },
   serverless: { emulator: { from: 25200, to: 25299 }, bare: { from: 25300, to: 25349 } },
   serviceUpdates: { emulator: { from: 25400, to: 25499 }, bare: { from: 25500, to: 25549 } },
+  memcachedNode: { emulator: { from: 25700, to: 25799 }, bare: { from: 25800, to: 25849 } },
 } as const;

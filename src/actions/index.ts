@@ -18,6 +18,7 @@ import { createReplicationGroup } from "./replication-groups/create-replication-
 import { deleteReplicationGroup } from "./replication-groups/delete-replication-group.js";
 import { describeReplicationGroups } from "./replication-groups/describe-replication-groups.js";
 import { modifyReplicationGroup } from "./replication-groups/modify-replication-group.js";
+import { completeMigration, startMigration, testMigration } from "./replication-groups/migration.js";
 import { modifyReplicationGroupShardConfiguration } from "./replication-groups/modify-shard-configuration.js";
 import { decreaseReplicaCount, increaseReplicaCount } from "./replication-groups/replica-count.js";
 import { testFailover } from "./replication-groups/test-failover.js";
@@ -73,6 +74,9 @@ export const actions: ActionTable = {
   ModifyReplicationGroup: modifyReplicationGroup,
   DeleteReplicationGroup: deleteReplicationGroup,
   TestFailover: testFailover,
+  StartMigration: startMigration,
+  TestMigration: testMigration,
+  CompleteMigration: completeMigration,
   IncreaseReplicaCount: increaseReplicaCount,
   ModifyReplicationGroupShardConfiguration: modifyReplicationGroupShardConfiguration,
   DecreaseReplicaCount: decreaseReplicaCount,

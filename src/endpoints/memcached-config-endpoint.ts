@@ -3,6 +3,10 @@
  * answers ElastiCache Auto Discovery itself (auto-discovery.ts; stock memcached has no such
  * command) and passes every other command through to one of the cluster's real memcached
  * nodes (memcached-proxy-connection.ts).
+ *
+ * The same listener is the public port of each Memcached cache node (`node` option): as on
+ * ElastiCache, every node answers Auto Discovery too, with the configuration endpoint's own
+ * answers, and passes every other command to its one memcached (setTargets).
  */
 import net from "node:net";
 import tls from "node:tls";
@@ -25,6 +29,12 @@ export interface MemcachedConfigEndpointOptions {
   tls?: { mode: TransitEncryptionMode; cert: string; key: string; ca: string };
   /** Commands the endpoint refuses itself, before Auto Discovery and the nodes (serverless caches). */
   refuse?: (tokens: string[]) => Buffer | undefined;
+  /**
+   * A cache node's own endpoint: Auto Discovery answers come from the cluster's configuration
+   * endpoint (undefined before it has a node list: the command goes to memcached), and every
+   * connection goes to the node set with setTargets.
+   */
+  node?: { name: string; discovery: () => { config: Buffer; legacy: Buffer } | undefined };
 }
 
 const nodeKey = (n: CacheNodeAddress) => `${n.host}|${n.ip}|${n.port}`;
@@ -39,12 +49,14 @@ export class MemcachedConfigEndpoint {
   private readonly sniffing = new Set<net.Socket>();
 
   private nodes: CacheNodeAddress[] = [];
+  /** A node endpoint's own memcached. */
+  private target: CacheNodeAddress | undefined;
   private nodesDefined = false;
   private version = 1;
   private replies = { config: configGetClusterReply(1, []), legacy: legacyClusterReply(1, []) };
 
   constructor(private readonly opts: MemcachedConfigEndpointOptions) {
-    this.log = opts.logger.child({ component: "memcached-config-endpoint" });
+    this.log = opts.logger.child(opts.node ? { component: "memcached-node-endpoint", node: opts.node.name } : { component: "memcached-config-endpoint" });
     if (opts.tls) this.secureContext = tls.createSecureContext({ cert: opts.tls.cert, key: opts.tls.key });
   }
 
@@ -57,7 +69,7 @@ export class MemcachedConfigEndpoint {
     server.on("error", (err) => this.log.error("listener error", { error: err.message }));
     this.server = server;
     this.boundPort = (server.address() as net.AddressInfo).port;
-    this.log.info("memcached configuration endpoint listening", { host: this.opts.bindHost, port: this.boundPort });
+    if (!this.opts.node) this.log.info("memcached configuration endpoint listening", { host: this.opts.bindHost, port: this.boundPort });
   }
 
   /** The bound port once started (the real one when started with port 0). */
@@ -67,6 +79,11 @@ export class MemcachedConfigEndpoint {
 
   get configVersion(): number {
     return this.version;
+  }
+
+  /** The Auto Discovery answers now (what every node endpoint answers too); undefined before the first node list. */
+  discoveryReplies(): { config: Buffer; legacy: Buffer } | undefined {
+    return this.nodesDefined ? this.replies : undefined;
   }
 
   /**
@@ -96,6 +113,11 @@ export class MemcachedConfigEndpoint {
     if (changed) this.log.info("cluster configuration updated", { version: this.version, nodes: [...after] });
   }
 
+  /** A node endpoint: the memcached behind it (its internal port). */
+  setTargets(plain: { host: string; port: number }): void {
+    this.target = { host: plain.host, ip: plain.host, port: plain.port };
+  }
+
   /** Closes the listener and every client and node socket. */
   async stop(): Promise<void> {
     const server = this.server;
@@ -105,7 +127,7 @@ export class MemcachedConfigEndpoint {
     for (const conn of this.connections) conn.destroy();
     for (const socket of this.sniffing) socket.destroy();
     await closed;
-    this.log.info("memcached configuration endpoint stopped", { port: this.boundPort });
+    if (!this.opts.node) this.log.info("memcached configuration endpoint stopped", { port: this.boundPort });
   }
 
   private accept(socket: net.Socket): void {
@@ -138,12 +160,13 @@ export class MemcachedConfigEndpoint {
 
   private serve(socket: net.Socket): void {
     const nodeTls = this.opts.tls?.mode === "required" ? { ca: this.opts.tls.ca } : undefined;
+    const { node } = this.opts;
     const conn = new ProxyConnection(socket, {
       nodeTls,
       log: this.log,
-      backendNode: () => this.nodes[0],
-      configReply: () => this.replies.config,
-      legacyReply: () => this.replies.legacy,
+      backendNode: () => (node ? this.target : this.nodes[0]),
+      configReply: () => (node ? node.discovery()?.config : this.replies.config),
+      legacyReply: () => (node ? node.discovery()?.legacy : this.replies.legacy),
       refuse: this.opts.refuse,
       onClose: () => this.connections.delete(conn),
     });

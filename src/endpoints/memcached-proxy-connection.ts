@@ -29,6 +29,21 @@ const NOOP_REPLY = Buffer.from("MN\r\n");
 const NO_NODE_REPLY = Buffer.from("SERVER_ERROR no cache node available\r\n");
 const NODE_CONNECT_TIMEOUT_MS = 5_000;
 
+const LEGACY_KEY_BYTES = Buffer.from(LEGACY_CONFIG_KEY);
+
+/**
+ * A command line this endpoint may answer or must track itself (`config ...`, the legacy
+ * `get AmazonElastiCache:cluster`, `mn`): a cheap, conservative test (true may be wrong, false
+ * never is) that keeps every other chunk on the fast path.
+ */
+function mayBeLocal(line: Buffer): boolean {
+  const [a, b] = [line[0], line[1]];
+  if (a === 0x63 /* c */) return b === 0x6f /* o */;
+  if (a === 0x6d /* m */) return b === 0x6e /* n */;
+  if (a === 0x67 /* g */) return line.includes(LEGACY_KEY_BYTES);
+  return false;
+}
+
 /** Where a proxied connection to `node` goes: its IP (the host name is for clients). */
 export const targetOf = (n: CacheNodeAddress) => ({ host: n.ip || n.host, port: n.port });
 export const targetKey = (t: { host: string; port: number }) => `${t.host}:${t.port}`;
@@ -39,8 +54,9 @@ export interface ConnectionContext {
   nodeTls?: { ca: string };
   /** The node new proxied connections go to (the first of the current list). */
   backendNode(): CacheNodeAddress | undefined;
-  configReply(): Buffer;
-  legacyReply(): Buffer;
+  /** Auto Discovery answers; undefined passes the command to the node (which does not know it). */
+  configReply(): Buffer | undefined;
+  legacyReply(): Buffer | undefined;
   /** Commands this endpoint refuses itself (serverless caches): the answer, in order; undefined passes the command on. */
   refuse?(tokens: string[]): Buffer | undefined;
   onClose(): void;
@@ -134,6 +150,12 @@ export class ProxyConnection {
         return;
       }
     }
+    // Fast path: nothing to answer here in this chunk, the node connection is up: pass it on whole.
+    if (this.state === "attached" && !this.ctx.refuse && this.fromClient.skim(chunk, mayBeLocal)) {
+      this.toNode.push(chunk);
+      this.flush();
+      return;
+    }
     try {
       this.fromClient.push(
         chunk,
@@ -154,12 +176,10 @@ export class ProxyConnection {
     const refusal = this.ctx.refuse?.(t);
     if (refusal) {
       this.submit({ toNode: NOOP_REQUEST, marker: { reply: refusal }, withoutNode: refusal, needsNode: false });
-    } else if (t.length === 3 && t[0] === "config" && t[1] === "get" && t[2] === "cluster") {
-      const reply = this.ctx.configReply();
-      this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
-    } else if (t.length === 2 && t[0] === "get" && t[1] === LEGACY_CONFIG_KEY) {
-      const reply = this.ctx.legacyReply();
-      this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
+    } else if (t.length === 3 && t[0] === "config" && t[1] === "get" && t[2] === "cluster" && this.submitLocalAnswer(this.ctx.configReply())) {
+      return;
+    } else if (t.length === 2 && t[0] === "get" && t[1] === LEGACY_CONFIG_KEY && this.submitLocalAnswer(this.ctx.legacyReply())) {
+      return;
     } else if (t.length === 1 && t[0] === "mn") {
       this.submit({ toNode: line, marker: { reply: null }, withoutNode: NOOP_REPLY, needsNode: false });
     } else if (t.length === 1 && t[0] === "quit") {
@@ -168,6 +188,13 @@ export class ProxyConnection {
       const noreply = t[t.length - 1] === "noreply";
       this.submit({ toNode: line, withoutNode: noreply ? undefined : NO_NODE_REPLY, needsNode: true });
     }
+  }
+
+  /** Submits a locally answered Auto Discovery request in order; false when there is no answer (the node gets the command). */
+  private submitLocalAnswer(reply: Buffer | undefined): boolean {
+    if (!reply) return false;
+    this.submit({ toNode: NOOP_REQUEST, marker: { reply }, withoutNode: reply, needsNode: false });
+    return true;
   }
 
   private submit(unit: Unit): void {
@@ -237,6 +264,12 @@ export class ProxyConnection {
 
   private onNodeData(chunk: Buffer): void {
     if (this.closed) return;
+    // Fast path: no `MN` of ours can be in this chunk (none is awaited): pass it on whole.
+    if (this.markers.length === 0 && this.fromNode.skim(chunk)) {
+      this.toClient.push(chunk);
+      this.flush();
+      return;
+    }
     try {
       this.fromNode.push(
         chunk,

@@ -34,6 +34,34 @@ export class TextStreamFramer {
   ) {}
 
   /**
+   * The fast path of a proxy that passes whole chunks on: when the framer sits between lines
+   * (no partial line held) and `chunk` frames into complete lines and data blocks (a block
+   * may go on into the next chunk) none of which `special` flags, advances past the chunk and
+   * returns true. Otherwise changes nothing and returns false (push() then takes the chunk).
+   */
+  skim(chunk: Buffer, special?: (line: Buffer) => boolean): boolean {
+    if (this.partial.length > 0) return false;
+    let remaining = this.dataRemaining;
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (remaining > 0) {
+        const n = Math.min(remaining, chunk.length - pos);
+        remaining -= n;
+        pos += n;
+        continue;
+      }
+      const nl = chunk.indexOf(LF, pos);
+      if (nl < 0) return false;
+      const line = chunk.subarray(pos, nl + 1);
+      if (special?.(line)) return false;
+      remaining = this.dataLengthOf(line);
+      pos = nl + 1;
+    }
+    this.dataRemaining = remaining;
+    return true;
+  }
+
+  /**
    * Feeds one chunk. `onLine` gets each complete line including its terminator;
    * `onData` gets data-block bytes as they arrive (possibly split over several calls).
    * Throws LineTooLongError when an unterminated line grows past the limit.

@@ -300,7 +300,9 @@ export class ClusterLifecycle {
 
   /** A node of a cluster being created may start from a snapshot's RDB (data-restore.ts). */
   private async startNode(region: RegionState, cluster: CacheClusterRecord, runtime: ClusterRuntime, node: CacheNodeRecord): Promise<void> {
-    await this.runner.start(region, cluster, runtime.nodes, node, this.exitHandler(region, cluster, runtime), seedFile(region, cluster));
+    // Memcached nodes answer Auto Discovery as the configuration endpoint does, from its current answers.
+    const discovery = cluster.engine === "memcached" ? () => runtime.configEndpoint?.discoveryReplies() : undefined;
+    await this.runner.start(region, cluster, runtime.nodes, node, this.exitHandler(region, cluster, runtime), seedFile(region, cluster), undefined, discovery);
   }
 
   /** A node that exits on its own: a member's group decides (failover.ts); else it is replaced in place. */

@@ -9,6 +9,7 @@ import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from
 import type { RegionState } from "../state/store.js";
 import type { GroupEndpoints, GroupRuntime } from "./group-endpoints.js";
 import type { GroupMembers } from "./group-members.js";
+import type { Migration } from "./migration.js";
 import type { ResourceMachine } from "./resource-machine.js";
 import type { Topology } from "./topology.js";
 
@@ -22,6 +23,7 @@ export interface FailoverDeps {
   topology: Topology;
   /** While a lost member may not be replaced (a zone without power blocks replacements until it ends): resolves when it may. */
   replacementAllowed?(cluster: CacheClusterRecord): Promise<void> | undefined;
+  migration: Migration;
 }
 
 export class Failover {
@@ -117,9 +119,13 @@ export class Failover {
     const nodeGroup = group.nodeGroups.find((ng) => ng.id === cluster.member!.nodeGroupId)!;
     emitEvent(region, "cache-cluster", cluster.id, `Recovering cache nodes ${cluster.nodes[0].id}`, cluster.arn);
     void endpoints.refresh(region, group, runtime);
+    const migrating = group.migration !== undefined;
+    let wasPrimary = false;
     void machine.run(region, group, async (rt) => {
-      const wasPrimary = cluster.member?.role === "primary";
-      const canFail = wasPrimary && group.automaticFailover && this.candidates(region, nodeGroup).length > 0;
+      wasPrimary = cluster.member?.role === "primary";
+      // While migrating, the primary stays the replica of the user's source: no failover; its
+      // replacement follows the source again and its replicas reconnect to it on its port.
+      const canFail = wasPrimary && !migrating && group.automaticFailover && this.candidates(region, nodeGroup).length > 0;
       if (canFail) await this.promote(region, group, nodeGroup, rt, { primaryAlive: false });
     });
     // The replacement waits, outside the group's order, while replacements are blocked (the
@@ -128,6 +134,7 @@ export class Failover {
     const replace = () =>
       machine.run(region, group, async (rt) => {
         await members.clusters.replaceNode(region, cluster);
+        if (wasPrimary && migrating && group.migration !== undefined) await this.deps.migration.refollow(region, group);
         if (cluster.member?.role === "replica") await members.attachReplica(region, group, cluster);
         void endpoints.refresh(region, group, rt);
         emitEvent(region, "cache-cluster", cluster.id, `Finished recovery for cache nodes ${cluster.nodes[0].id}`, cluster.arn);

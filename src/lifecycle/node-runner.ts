@@ -9,7 +9,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { memcachedSettings, redisDirectives } from "../engines/engine-parameters.js";
 import type { EngineNode, TransitEncryptionMode } from "../engines/engine.js";
-import type { IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
+import type { DiscoveryReplies, IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
 import { scaledNodeMemoryBytes } from "../catalog/catalog.js";
 import { familyLineage, familyParameters } from "../catalog/parameter-catalog.js";
@@ -24,6 +24,8 @@ export interface RunningNode {
   startedWith: { engineVersion: string; memoryBytes?: number; transitEncryption?: TransitEncryptionMode; iamFront: boolean };
   /** Set while we stop it on purpose, so onExit does not treat it as a failure. */
   stopping: boolean;
+  /** A Memcached node's Auto Discovery answers: a restart of the node answers them again. */
+  discovery?: DiscoveryReplies;
 }
 
 /** A cluster's running nodes, by node id. */
@@ -151,6 +153,8 @@ export class NodeRunner {
     seedRdbPath?: string,
     /** A replica restarting with its data starts as a replica of the same primary (never a writable primary meanwhile). */
     replicaOf?: string,
+    /** A Memcached cluster's Auto Discovery answers, which its nodes answer too. */
+    discovery?: DiscoveryReplies,
   ): Promise<RunningNode> {
     const workDir = join(this.clusterDir(region, cluster), node.id);
     await mkdir(workDir, { recursive: true });
@@ -177,6 +181,7 @@ export class NodeRunner {
         transitEncryption: transitEncryptionOf(cluster),
         seedRdbPath,
         iam,
+        discovery,
       },
       preferredPort,
     );
@@ -185,6 +190,7 @@ export class NodeRunner {
       engine,
       startedWith: { engineVersion: cluster.engineVersion, memoryBytes, transitEncryption: transitEncryptionOf(cluster), iamFront: iam !== undefined },
       stopping: false,
+      discovery,
     };
     nodes.set(node.id, running);
     engine.onExit((code, signal) => {
@@ -235,7 +241,7 @@ export class NodeRunner {
       return;
     }
     await this.stop(nodes, node.id);
-    await this.start(region, cluster, nodes, node, onExit);
+    await this.start(region, cluster, nodes, node, onExit, undefined, undefined, running.discovery);
   }
 
   /**
@@ -257,7 +263,7 @@ export class NodeRunner {
     const running = nodes.get(node.id);
     if (running && cluster.engine !== "memcached") return this.restartKeepingData(region, cluster, nodes, node, running, onExit);
     await this.stop(nodes, node.id);
-    await this.start(region, cluster, nodes, node, onExit);
+    await this.start(region, cluster, nodes, node, onExit, undefined, undefined, running?.discovery);
   }
 
   /** A node's working directory: its data, its cluster identity (nodes.conf). */
@@ -292,7 +298,7 @@ export class NodeRunner {
       if (!stopped) await paused?.resume();
     }
     // A replica loads its data as a replica (writes answer READONLY) until its group wires it again.
-    await this.start(region, cluster, nodes, node, onExit, undefined, paused?.replicaOf);
+    await this.start(region, cluster, nodes, node, onExit, undefined, paused?.replicaOf, running.discovery);
     // Loaded: a later reboot or replacement must start empty, as on AWS.
     await rm(dump, { force: true });
   }

@@ -16,6 +16,7 @@ import { Failover } from "./failover.js";
 import type { NodeRoll, RollOutcome } from "./node-roll.js";
 import { GroupEndpoints, type GroupRuntime } from "./group-endpoints.js";
 import { GroupMembers, type MemberClusters } from "./group-members.js";
+import { Migration } from "./migration.js";
 import { recoverGroup } from "./replication-recovery.js";
 import { ResourceMachine, type MachineKind, type Step } from "./resource-machine.js";
 import type { Topology } from "./topology.js";
@@ -66,13 +67,16 @@ export class ReplicationLifecycle implements MemberLoss {
   private readonly members: GroupMembers;
   private readonly endpoints: GroupEndpoints;
   private readonly failover: Failover;
+  /** StartMigration, TestMigration, CompleteMigration (migration.ts). */
+  readonly migration: Migration;
 
   constructor(private readonly options: ReplicationLifecycleOptions) {
     this.machine = new ResourceMachine(groupKind, options);
     this.members = new GroupMembers(options.clusters, options.topology);
     // A member that stopped answering (failover.ts) is left out of the endpoints until it answers again.
     this.endpoints = new GroupEndpoints(options.launcher, (c) => (this.failover.answering(c) ? options.clusters.engineNode(c) : undefined));
-    this.failover = new Failover({ machine: this.machine, members: this.members, endpoints: this.endpoints, topology: options.topology, replacementAllowed: options.replacementAllowed });
+    this.migration = new Migration({ machine: this.machine, members: this.members });
+    this.failover = new Failover({ machine: this.machine, members: this.members, endpoints: this.endpoints, topology: options.topology, replacementAllowed: options.replacementAllowed, migration: this.migration });
   }
 
   /** The group and its members are stored `creating`: start, wire, and open the endpoints. */
@@ -354,7 +358,7 @@ export class ReplicationLifecycle implements MemberLoss {
   /** After an emulator restart (replication-recovery.ts). Resolves when it is done. */
   restore(region: RegionState, group: ReplicationGroupRecord): Promise<void> {
     return recoverGroup(
-      { machine: this.machine, members: this.members, endpoints: this.endpoints, topology: this.options.topology, steps: this },
+      { machine: this.machine, members: this.members, endpoints: this.endpoints, topology: this.options.topology, steps: this, migration: this.migration },
       region,
       group,
     );

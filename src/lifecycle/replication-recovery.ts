@@ -4,13 +4,15 @@
  * re-forms from its nodes.conf files), and the endpoints listen on their recorded ports.
  * Work cut short by the restart is rolled forward: `deleting` ends deleted, a group still
  * `creating` is created again from empty nodes (and its snapshot, when it restores one), a
- * member still `creating` joins as a fresh replica, a change in progress ends `available`.
+ * member still `creating` joins as a fresh replica, a change in progress ends `available`;
+ * a group under migration ends `migrating`, its primary following the source again.
  */
 import { mirrorGroupSettings } from "../state/member-settings.js";
 import type { ReplicationGroupRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import type { GroupEndpoints, GroupRuntime } from "./group-endpoints.js";
 import type { GroupMembers } from "./group-members.js";
+import type { Migration } from "./migration.js";
 import type { ResourceMachine } from "./resource-machine.js";
 import type { Topology } from "./topology.js";
 
@@ -26,6 +28,7 @@ export interface RecoveryDeps {
   endpoints: GroupEndpoints;
   topology: Topology;
   steps: GroupSteps;
+  migration: Migration;
 }
 
 /** Resolves when the group is back (or deleted, or failed). */
@@ -87,6 +90,14 @@ export function recoverGroup(deps: RecoveryDeps, region: RegionState, group: Rep
       outside.delete(member);
     }
     await deps.endpoints.open(region, group, runtime);
+    if (group.migration && !group.clusterEnabled) {
+      // Under migration (a StartMigration or CompleteMigration cut short counts as one): the primary follows the source again.
+      await deps.migration.refollow(region, group);
+      for (const ng of group.nodeGroups) ng.status = "available";
+      group.status = "migrating";
+      machine.event(region, group, "Replication group recovered after the emulator restarted");
+      return;
+    }
     machine.finish(region, group, "Replication group recovered after the emulator restarted");
   });
   return machine.settled(group);

@@ -18,7 +18,7 @@ import type { PidRegistry } from "../process/pid-registry.js";
 import { allocatePort, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
 import type { TlsMaterial } from "../tls/certificates.js";
 import type { HaproxyBinary } from "./forwarder-choice.js";
-import type { ConfigEndpoint, ConfigEndpointOptions, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
+import type { ConfigEndpoint, ConfigEndpointOptions, DiscoveryReplies, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
 import { RoutedNode, type NodeFront } from "./routed-node.js";
 
 export interface LauncherDeps {
@@ -119,6 +119,59 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     };
   }
 
+  /** A node's public listener: a node replaced after its engine died asks for the port its front has just let go. */
+  async function startFront<T extends { readonly port: number; start(): Promise<void>; stop(): Promise<void> }>(
+    preferredPort: number | undefined,
+    make: (port: number) => T,
+  ): Promise<T> {
+    for (const deadline = Date.now() + (preferredPort !== undefined ? PORT_REUSE_WAIT_MS : 0); ; ) {
+      try {
+        return await startListener(preferredPort, make, { fallback: Date.now() >= deadline });
+      } catch (error) {
+        if (!(error instanceof PortInUseError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  /** The TLS a Memcached listener of ours (configuration or node endpoint) serves in `mode`. */
+  function memcachedEndpointTls(mode: TransitEncryptionMode | undefined) {
+    const material = mode ? tlsOrThrow() : undefined;
+    return material && mode ? { mode, cert: material.certPem, key: material.keyPem, ca: material.caPem } : undefined;
+  }
+
+  /**
+   * A Memcached node whose public port answers Auto Discovery (a MemcachedConfigEndpoint in
+   * node mode): that listener first on the node's port, then memcached on an internal port of
+   * the range. TLS in transit is the listener's: `required` serves TLS only and reaches a
+   * TLS-only memcached; `preferred` serves both and reaches a plaintext memcached.
+   */
+  async function startDiscoveryNode(driver: EngineDriver, spec: NodeStartSpec, discovery: DiscoveryReplies, preferredPort?: number): Promise<EngineNode> {
+    const { iam: _iam, discovery: _discovery, ...engineSpec } = spec;
+    const mode = spec.transitEncryption;
+    const endpointTls = memcachedEndpointTls(mode);
+    const front = await startFront(preferredPort, (port) =>
+      new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, node: { name: spec.nodeName, discovery } }),
+    );
+    let engine: EngineNode;
+    try {
+      engine = await startOnFreePort(config.nodePorts, undefined, (port) =>
+        driver.start({
+          ...engineSpec,
+          transitEncryption: mode === "required" ? mode : undefined,
+          port,
+          bindHost: config.nodeBindHost,
+          tls: mode === "required" ? nodeTls(mode, driver, port) : undefined,
+        }),
+      );
+    } catch (error) {
+      await front.stop();
+      throw error;
+    }
+    front.setTargets(engine.endpoint);
+    return new RoutedNode(engine, front, () => undefined, mode === "required" ? { ca: tlsOrThrow().caPem } : undefined);
+  }
+
   /**
    * A node with a listener of ours on its public port, started first (cluster mode nodes
    * announce it), then the engine on a plaintext and a TLS port of the range: a TlsRouter for
@@ -127,7 +180,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   async function startRoutedNode(driver: EngineDriver, spec: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
     const name = spec.nodeName;
     const mode = spec.transitEncryption!;
-    const { iam, ...engineSpec } = spec;
+    const { iam, discovery: _discovery, ...engineSpec } = spec;
     const makeFront = (port: number): NodeFront & { start(): Promise<void>; setTargets(plain: { host: string; port: number }, tls: { host: string; port: number }): void } => {
       if (!iam) return new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name });
       const material = tlsOrThrow();
@@ -143,17 +196,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
         connectionLifetimeMs: config.iamConnectionLifetimeMs,
       });
     };
-    // A node replaced after its engine died asks for the port its router has just let go.
-    let router: ReturnType<typeof makeFront> | undefined;
-    for (const deadline = Date.now() + (preferredPort !== undefined ? PORT_REUSE_WAIT_MS : 0); ; ) {
-      try {
-        router = await startListener(preferredPort, makeFront, { fallback: Date.now() >= deadline });
-        break;
-      } catch (error) {
-        if (!(error instanceof PortInUseError)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    const router = await startFront(preferredPort, makeFront);
     let tlsPort = 0;
     let engine: EngineNode;
     try {
@@ -188,9 +231,15 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   }
 
   return {
-    async startNode({ iam, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
+    async startNode({ iam, discovery, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
       const { driver } = registry.resolve(spec.engine, spec.engineVersion);
       const mode = spec.transitEncryption;
+      // Auto Discovery on the node's own endpoint (README: Cache clusters).
+      if (discovery && spec.engine === "memcached" && config.memcachedNodeDiscovery) {
+        const node = await startDiscoveryNode(driver, spec, discovery, preferredPort);
+        await node.ready();
+        return node;
+      }
       if (iam && driver.id === "embedded") {
         throw new Error("IAM authentication needs the real engines (redis-server or valkey-server with TLS and ACLs), not the embedded fallback");
       }
@@ -213,10 +262,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     },
 
     startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode, options: ConfigEndpointOptions = {}): Promise<ConfigEndpoint> {
-      const material = transitEncryption ? tlsOrThrow() : undefined;
-      const endpointTls = material && transitEncryption
-        ? { mode: transitEncryption, cert: material.certPem, key: material.keyPem, ca: material.caPem }
-        : undefined;
+      const endpointTls = memcachedEndpointTls(transitEncryption);
       return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, refuse: options.refuse }));
     },
 

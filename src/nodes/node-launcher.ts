@@ -13,6 +13,9 @@ import type { Endpoint } from "../process/connect.js";
  */
 export type IamCacheScope = Omit<IamTokenScope, "userName">;
 
+/** A Memcached cluster's Auto Discovery answers now; undefined before its configuration endpoint has a node list. */
+export type DiscoveryReplies = () => { config: Buffer; legacy: Buffer } | undefined;
+
 /** A node to start: its spec, and for an IAM-enabled Redis/Valkey cache with TLS, the cache its tokens name. */
 export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
   /**
@@ -20,6 +23,11 @@ export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
    * of a cache with TLS in transit whose users may be IAM users.
    */
   iam?: IamCacheScope;
+  /**
+   * A Memcached node of a cluster: its cluster's Auto Discovery answers, which its public
+   * port answers too (a MemcachedConfigEndpoint in node mode) unless --memcached-node-discovery off.
+   */
+  discovery?: DiscoveryReplies;
 };
 
 /** Starts what a cluster needs, on ports from the configured range (nodes/launcher.ts). */
@@ -70,5 +78,7 @@ export interface Forwarder {
 export interface ConfigEndpoint {
   readonly port: number;
   setNodes(nodes: Array<{ host: string; ip: string; port: number }>): void;
+  /** What `config get cluster` answers now (the node endpoints answer the same). */
+  discoveryReplies(): { config: Buffer; legacy: Buffer } | undefined;
   stop(): Promise<void>;
 }

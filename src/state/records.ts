@@ -147,7 +147,12 @@ export interface EventRecord {
   sourceArn?: string;
 }
 
-export type ReplicationGroupStatus = "creating" | "available" | "modifying" | "deleting" | "create-failed" | "snapshotting";
+export type ReplicationGroupStatus = "creating" | "available" | "modifying" | "deleting" | "create-failed" | "snapshotting" | "migrating";
+
+/** An online migration (StartMigration): the user's endpoint the group's primary replicates from. */
+export interface MigrationRecord {
+  source: { address: string; port: number };
+}
 
 export interface NodeGroupRecord {
   id: string; // "0001"
@@ -204,6 +209,8 @@ export interface ReplicationGroupRecord {
   access?: AccessSettings;
   /** Created from a snapshot: what its primaries start from and what moves in by slot, until it is created. */
   restore?: RestoreRecord;
+  /** Set from StartMigration until CompleteMigration (lifecycle/migration.ts). */
+  migration?: MigrationRecord;
 }
 
 /** Who may connect to a cluster's engines: AUTH tokens or user groups (never both). */

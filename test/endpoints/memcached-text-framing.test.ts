@@ -105,3 +105,35 @@ describe("tokenize", () => {
     expect(tokenize(Buffer.from("mn\n"))).toEqual(["mn"]);
   });
 });
+
+describe("TextStreamFramer.skim (a proxy's whole-chunk fast path)", () => {
+  it("frames as push() does: after any mix of skimmed and pushed pieces, the next lines are found where push() alone finds them", () => {
+    const input = "VALUE a 0 5\r\nhe\nlo\r\nEND\r\nVA 3 f\r\nx\ny\r\nHD\r\nMN\r\n";
+    const expected = frame(replyDataLength, [Buffer.from(input, "latin1")]).filter((e) => e.startsWith("line:"));
+    for (const pieces of splits(input)) {
+      const framer = new TextStreamFramer(replyDataLength);
+      const lines: string[] = [];
+      const skimmedLines: string[] = [];
+      for (const piece of pieces) {
+        // What push() would have seen as lines in a skimmed piece: collected through the `special` probe.
+        const seen: string[] = [];
+        if (framer.skim(piece, (line) => (seen.push(`line:${line.toString("latin1")}`), false))) skimmedLines.push(...seen);
+        else framer.push(piece, (line) => lines.push(`line:${line.toString("latin1")}`), () => undefined);
+      }
+      expect([...skimmedLines, ...lines].sort()).toEqual([...expected].sort());
+    }
+  });
+
+  it("refuses a chunk that leaves a partial line, or that holds a line `special` flags, and changes nothing then", () => {
+    const framer = new TextStreamFramer(clientDataLength);
+    expect(framer.skim(Buffer.from("get a\r\nget b"))).toBe(false);
+    expect(framer.skim(Buffer.from("set k 0 0 2\r\nco\r\nconfig get cluster\r\n"), (line) => line.toString().startsWith("config"))).toBe(false);
+    // Nothing was consumed: the same input pushed frames from its start.
+    const lines: string[] = [];
+    framer.push(Buffer.from("set k 0 0 2\r\nco\r\nget a\r\n"), (line) => lines.push(line.toString()), () => undefined);
+    expect(lines).toEqual(["set k 0 0 2\r\n", "get a\r\n"]);
+    // A data block may run on into the next chunk.
+    expect(framer.skim(Buffer.from("set v 0 0 10\r\n01234"))).toBe(true);
+    expect(framer.skim(Buffer.from("56789\r\nget v\r\n"))).toBe(true);
+  });
+});

@@ -95,6 +95,7 @@ export class FakeLauncher implements NodeLauncher {
       setNodes(nodes: Array<{ host: string; ip: string; port: number }>) {
         endpoint.nodes = nodes;
       },
+      discoveryReplies: () => undefined,
       async stop() {
         endpoint.stopped = true;
       },

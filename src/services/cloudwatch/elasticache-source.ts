@@ -166,6 +166,12 @@ export class ElastiCacheNodeSource implements MetricSource {
   private async sampleNode(key: string, node: NodeView, now: number): Promise<ResourceSample> {
     const { cluster, nodeId } = node;
     const { values } = await this.readEngine(this.previous, key, node.engine, cluster.engine === "memcached", now);
+    // Online migration: the group's primary follows the user's source; 1 while its link is up (in sync).
+    const group = cluster.member && this.deps.store.region(node.region).replicationGroups.get(cluster.member.replicationGroupId);
+    if (group?.migration && group.nodeGroups[0]?.primaryClusterId === cluster.id) {
+      const link = values.find((v) => v.name === "MasterLinkHealthStatus");
+      if (link) values.push({ name: "PrimaryLinkHealthStatus", unit: "Count", value: link.value });
+    }
     const clusterDims = [{ Name: "CacheClusterId", Value: cluster.id }];
     return {
       scope: node.region,
