@@ -49,6 +49,8 @@ const RANKS = [
   },
   { layers: [{ name: "lifecycle", paths: ["^src/lifecycle/"] }] },
   { layers: [{ name: "snapshots", paths: ["^src/snapshots/"] }] },
+  // Faults put on purpose into running nodes and their network (the emulator's own /_emulator/ API).
+  { layers: [{ name: "faults", paths: ["^src/faults/"] }] },
   { layers: [{ name: "actions", paths: ["^src/actions/"] }] },
   // One entry per AWS service for the router: ElastiCache's adapter over actions/, CloudWatch's handlers and state.
   { layers: [{ name: "services", paths: ["^src/services/"] }] },

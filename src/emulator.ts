@@ -35,6 +35,8 @@ import { ensureTlsMaterial, type TlsMaterial } from "./tls/certificates.js";
 import { loadInit, type InitEntry } from "./provisioning/init-file.js";
 import { endpointsAsEnv, listEndpoints } from "./provisioning/endpoints.js";
 import { forgetAppliedEntries, Provisioner } from "./provisioning/provisioner.js";
+import { NetworkFaults } from "./faults/network-faults.js";
+import { networkFaultRoutes } from "./faults/network-routes.js";
 
 export interface Emulator {
   /** The API URL, e.g. http://127.0.0.1:4510 (the real port when started on port 0). */
@@ -81,6 +83,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let persister: StatePersister | undefined;
   let restored: Promise<void> = Promise.resolve();
   let provisioner: Provisioner | undefined;
+  let networkFaults: NetworkFaults | undefined;
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
@@ -120,6 +123,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await mkdir(dirs.restore, { recursive: true });
     dataPlane = new DataPlane({ config, store, launcher, layout: dirs, logger, onChange });
     const services = dataPlane.services;
+    networkFaults = new NetworkFaults({ config, store, clusters: services.clusters, serverless: services.serverless, logger });
     restored = dataPlane.start(hadState);
     const elasticache = elasticacheService({ actions, store, services, commit, written });
     const watch = (monitoring = new Monitoring({
@@ -160,6 +164,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         },
         metrics: () => prometheus.scrape(),
         dashboard: () => dashboardData({ store, alarms, history, advertisedHost: config.advertisedHost, intervalMs: config.metricsIntervalMs }),
+        more: [networkFaultRoutes(networkFaults)],
       }),
     });
     await listen(server, config.port, config.host);
@@ -186,6 +191,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   }
 
   async function reset(): Promise<void> {
+    await networkFaults?.clearAll();
     await dataPlane?.reset();
     store.clear();
     await monitoring?.reset();
@@ -209,6 +215,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     // The sampler stops (its round in flight ends) before the engines it reads.
     await monitoring?.stop();
     monitoring = undefined;
+    await networkFaults?.stop();
+    networkFaults = undefined;
     await dataPlane?.stop();
     dataPlane = undefined;
     // The records stay on disk as they are (a later start restores them); the store is then emptied.

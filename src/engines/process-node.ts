@@ -34,6 +34,8 @@ export interface ProcessNodeOptions {
   readyTimeoutMs?: number;
   adminCommand?: (endpoint: Endpoint, args: string[]) => Promise<unknown>;
   adminAuth?: { user: string; password: string };
+  /** Moves the engine's client listener from `from` to `to` (commands over `control`), keeping its announced ports on `publicPort`. */
+  moveListener?: (control: Endpoint, move: { from: number; to: number; publicPort: number }) => Promise<void>;
 }
 
 const ADDRESS_IN_USE = /Address already in use|EADDRINUSE/i;
@@ -52,6 +54,8 @@ export class ProcessNode implements EngineNode {
   /** Exits before launch() returned are start failures, reported by launch() itself. */
   private launched = false;
   private unexpectedExit: ExitInfo | undefined;
+  /** Set while the client listener is away from the public port (moveListener). */
+  private away: { port: number; gone?: () => Promise<void> } | undefined;
 
   private constructor(
     private readonly proc: SupervisedProcess,
@@ -65,8 +69,31 @@ export class ProcessNode implements EngineNode {
     this.adminAuth = opts.adminAuth;
     if (opts.adminCommand) {
       const run = opts.adminCommand;
-      this.adminCommand = (args: string[]) => run(this.endpoint, args);
+      this.adminCommand = (args: string[]) => run(this.controlEndpoint, args);
     }
+    if (opts.moveListener) {
+      const move = opts.moveListener;
+      this.moveListener = async (port, gone) => {
+        const from = this.away?.port ?? this.endpoint.port;
+        const to = port ?? this.endpoint.port;
+        if (from !== to) await move(this.controlEndpoint, { from, to, publicPort: this.endpoint.port });
+        this.away = port === undefined ? undefined : { port, gone };
+      };
+    }
+  }
+
+  moveListener?: (port: number | undefined, gone?: () => Promise<void>) => Promise<void>;
+
+  /** The engine's listening socket: the public endpoint unless moveListener moved it. */
+  get controlEndpoint(): Endpoint {
+    return this.away ? { ...this.endpoint, port: this.away.port } : this.endpoint;
+  }
+
+  /** What holds the public port while the listener is away gives it back (once). */
+  private releasePublicPort(): Promise<void> {
+    const gone = this.away?.gone;
+    this.away = undefined;
+    return gone ? gone().catch(() => undefined) : Promise.resolve();
   }
 
   adminCommand?: (args: string[]) => Promise<unknown>;
@@ -148,6 +175,7 @@ export class ProcessNode implements EngineNode {
       lastLines: lines.slice(-20),
     });
     if (this.pid !== undefined) void this.opts.pidRegistry?.remove(this.pid);
+    void this.releasePublicPort();
     for (const cb of this.exitCbs) cb(info.code, info.signal);
   }
 
@@ -158,11 +186,12 @@ export class ProcessNode implements EngineNode {
 
   async health(): Promise<"ok" | "down"> {
     if (!this.proc.running) return "down";
-    return (await this.opts.probe(this.endpoint, 1000)) ? "ok" : "down";
+    return (await this.opts.probe(this.controlEndpoint, 1000)) ? "ok" : "down";
   }
 
   stop(opts: { graceMs?: number } = {}): Promise<void> {
     this.stopping ??= (async () => {
+      await this.releasePublicPort();
       await this.proc.stop(opts);
       if (this.pid !== undefined) await this.opts.pidRegistry?.remove(this.pid);
       this.opts.logger.debug("engine stopped", { node: this.spec.nodeName, pid: this.pid });
