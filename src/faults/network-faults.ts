@@ -8,6 +8,7 @@
  * EffectProxy on the public port; the engine's open client connections are then closed, so
  * every client meets the effect when it reconnects (replication links between nodes stay).
  * Clearing the last effect stops the proxy (its connections end) and moves the engine back.
+ * memcached cannot move its listener: its node starts again (empty) on the other port, each way.
  * A cache's endpoints (primary, reader, configuration) pass each connection to its nodes'
  * public ports, so an effect on every node of the cache reaches them too, once.
  */
@@ -168,7 +169,13 @@ export class NetworkFaults implements FaultSource {
       details: {
         ...settings,
         ...(parsed.durationMs !== undefined ? { durationMs: parsed.durationMs } : {}),
-        nodes: nodes.map((n) => ({ cacheClusterId: n.cacheClusterId, cacheNodeId: n.cacheNodeId, port: n.engine.endpoint.port })),
+        nodes: nodes.map((n) => ({
+          cacheClusterId: n.cacheClusterId,
+          cacheNodeId: n.cacheNodeId,
+          port: n.engine.endpoint.port,
+          // memcached cannot move its listener: it started again behind the effect, empty, and does so again when cleared.
+          ...(n.engine.spec.engine === "memcached" ? { engineRestarted: true } : {}),
+        })),
       },
     };
     const fault: Fault = { active, effect: parsed.effect, nodes };
@@ -313,7 +320,6 @@ export class NetworkFaults implements FaultSource {
 
 function unsupported(node: TargetNode): string {
   const where = `node ${node.cacheClusterId}/${node.cacheNodeId}`;
-  if (node.engine.spec.engine === "memcached") return `${where} is a memcached node: network effects need an engine that can move its listening port at run time (Redis or Valkey)`;
   return `${where} cannot take network effects: its public port is not the engine's own listener (an embedded engine, or a TLS router or IAM front in front of it)`;
 }
 
