@@ -14,10 +14,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { EmulatorConfig } from "../config.js";
-import type { EngineNode } from "../engines/engine.js";
+import type { EngineNode, NodeFrontRouting } from "../engines/engine.js";
 import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
 import type { ServerlessLifecycle } from "../lifecycle/serverless-lifecycle.js";
 import type { Logger } from "../logger.js";
+import { connectHost } from "../process/connect.js";
 import { allocatePort, releasePort } from "../process/ports.js";
 import type { Store } from "../state/store.js";
 import { EffectProxy } from "./network/effect-proxy.js";
@@ -63,11 +64,14 @@ interface Fault {
   timer?: NodeJS.Timeout;
 }
 
-/** A node whose public port is held by an EffectProxy. */
+/** A node whose connections pass an EffectProxy (or two: a front's plaintext and TLS targets). */
 interface Interposed {
-  proxy: EffectProxy;
-  internalPort: number;
+  proxies: EffectProxy[];
   effects: Map<string, NetworkEffect>;
+  /** Gives the node its direct path back and the ports of the range taken for it. */
+  undo(): Promise<void>;
+  /** The engine or front ended: only the proxies and ports go. */
+  drop(): Promise<void>;
 }
 
 type Answer = { status: number; json: unknown };
@@ -118,10 +122,7 @@ export class NetworkFaults implements FaultSource {
       this.faults.clear();
       const all = [...this.interposed.values()];
       this.interposed.clear();
-      await Promise.all(all.map(async (i) => {
-        await i.proxy.stop();
-        releasePort(i.internalPort);
-      }));
+      await Promise.all(all.map((i) => i.drop()));
     });
   }
 
@@ -139,7 +140,7 @@ export class NetworkFaults implements FaultSource {
     const { nodes, describe } = resolved;
     if (nodes.length === 0) return refusal(409, `${describe} has no running node`);
     for (const node of nodes) {
-      if (!node.engine.moveListener) return refusal(409, unsupported(node));
+      if (!node.engine.moveListener && !node.engine.front) return refusal(409, unsupported(node));
       const set = this.interposed.get(node.engine)?.effects;
       if (set && [...set.values()].some((e) => e.kind === parsed.effect.kind)) {
         return refusal(409, `node ${node.cacheClusterId}/${node.cacheNodeId} already has a ${parsed.effect.kind} fault; clear it first`);
@@ -235,29 +236,80 @@ export class NetworkFaults implements FaultSource {
       this.interposed.set(engine, held);
     }
     held.effects.set(id, effect);
-    held.proxy.changed();
+    for (const proxy of held.proxies) proxy.changed();
+  }
+
+  /** The engine or its front ended while interposed: the public port is free for whatever starts there next. */
+  private gone(engine: EngineNode): () => Promise<void> {
+    return async () => {
+      const held = this.interposed.get(engine);
+      this.interposed.delete(engine);
+      await held?.drop();
+      this.forget(engine);
+    };
+  }
+
+  private interpose(engine: EngineNode): Promise<Interposed> {
+    return engine.front ? this.interposeInFront(engine, engine.front) : this.interposeOnPort(engine);
+  }
+
+  /**
+   * A node behind a front of ours (TLS router, IAM front): a proxy per engine listener on a port
+   * of the range, and the front passes new connections to them; the public port stays the front's.
+   */
+  private async interposeInFront(engine: EngineNode, front: NodeFrontRouting): Promise<Interposed> {
+    const { nodePorts, nodeBindHost } = this.deps.config;
+    const effects = new Map<string, NetworkEffect>();
+    const proxies: EffectProxy[] = [];
+    const drop = async () => {
+      await Promise.all(proxies.map((p) => p.stop()));
+      for (const p of proxies) releasePort(p.port);
+    };
+    try {
+      for (const target of front.targets) {
+        for (let attempt = 0; ; attempt++) {
+          const port = allocatePort(nodePorts);
+          const proxy = new EffectProxy({ bindHost: nodeBindHost, port, target, effect: () => combine(effects.values()), logger: this.deps.logger });
+          try {
+            await proxy.start();
+            proxies.push(proxy);
+            break;
+          } catch (error) {
+            releasePort(port);
+            if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt + 1 >= MOVE_ATTEMPTS) throw error;
+          }
+        }
+      }
+    } catch (error) {
+      await drop();
+      throw error;
+    }
+    front.route(proxies.map((p) => ({ host: connectHost(nodeBindHost), port: p.port })), this.gone(engine));
+    await closeClientConnections(engine, new Set(front.targets.map((t) => t.port))).catch((error: Error) =>
+      this.log.warn("open client connections not closed", { node: engine.spec.nodeName, error: error.message }),
+    );
+    return {
+      proxies,
+      effects,
+      drop,
+      undo: async () => {
+        front.route(undefined);
+        await drop();
+      },
+    };
   }
 
   /** Moves the engine off its public port and puts a proxy there; the engine's open client connections are closed. */
-  private async interpose(engine: EngineNode): Promise<Interposed> {
+  private async interposeOnPort(engine: EngineNode): Promise<Interposed> {
     const { nodePorts, nodeBindHost } = this.deps.config;
     const publicPort = engine.endpoint.port;
     const effects = new Map<string, NetworkEffect>();
     let internalPort: number | undefined;
-    let proxy: EffectProxy | undefined;
-    const gone = async () => {
-      // The engine stops or died: the public port is free for whatever starts there next.
-      const held = this.interposed.get(engine);
-      this.interposed.delete(engine);
-      await held?.proxy.stop();
-      if (held) releasePort(held.internalPort);
-      this.forget(engine);
-    };
     let lastError: unknown;
     for (let attempt = 0; attempt < MOVE_ATTEMPTS && internalPort === undefined; attempt++) {
       const port = allocatePort(nodePorts);
       try {
-        await engine.moveListener!(port, gone);
+        await engine.moveListener!(port, this.gone(engine));
         internalPort = port;
       } catch (error) {
         releasePort(port);
@@ -265,7 +317,7 @@ export class NetworkFaults implements FaultSource {
       }
     }
     if (internalPort === undefined) throw lastError instanceof Error ? lastError : new Error("the engine's listener could not move");
-    proxy = new EffectProxy({
+    const proxy = new EffectProxy({
       bindHost: nodeBindHost,
       port: publicPort,
       target: { host: engine.endpoint.host, port: internalPort },
@@ -279,21 +331,36 @@ export class NetworkFaults implements FaultSource {
       releasePort(internalPort);
       throw error;
     }
-    await closeClientConnections(engine, publicPort).catch((error: Error) =>
+    await closeClientConnections(engine, new Set([publicPort])).catch((error: Error) =>
       this.log.warn("open client connections not closed", { port: publicPort, error: error.message }),
     );
-    return { proxy, internalPort, effects };
+    const moved = internalPort;
+    const drop = async () => {
+      await proxy.stop();
+      releasePort(moved);
+    };
+    return {
+      proxies: [proxy],
+      effects,
+      drop,
+      undo: async () => {
+        await proxy.stop();
+        await engine.moveListener!(undefined);
+        releasePort(moved);
+      },
+    };
   }
 
   private async unapply(engine: EngineNode, id: string): Promise<void> {
     const held = this.interposed.get(engine);
     if (!held) return;
     held.effects.delete(id);
-    if (held.effects.size > 0) return held.proxy.changed();
+    if (held.effects.size > 0) {
+      for (const proxy of held.proxies) proxy.changed();
+      return;
+    }
     this.interposed.delete(engine);
-    await held.proxy.stop();
-    await engine.moveListener!(undefined);
-    releasePort(held.internalPort);
+    await held.undo();
   }
 
   private async remove(fault: Fault): Promise<void> {
@@ -320,18 +387,21 @@ export class NetworkFaults implements FaultSource {
 
 function unsupported(node: TargetNode): string {
   const where = `node ${node.cacheClusterId}/${node.cacheNodeId}`;
-  return `${where} cannot take network effects: its public port is not the engine's own listener (an embedded engine, or a TLS router or IAM front in front of it)`;
+  return `${where} cannot take network effects: it runs on the embedded engine subset (install redis-server, valkey-server or memcached)`;
 }
 
-/** Closes the client connections accepted on the public port before the move (not replication links), so clients reconnect through the effect. */
-async function closeClientConnections(engine: EngineNode, publicPort: number): Promise<void> {
+/**
+ * Closes the client connections the engine accepted on `ports` (not replication links, not the
+ * emulator's own), so clients reconnect through the effect.
+ */
+async function closeClientConnections(engine: EngineNode, ports: ReadonlySet<number>): Promise<void> {
   if (!engine.adminCommand) return;
   const list = String(await engine.adminCommand(["CLIENT", "LIST"]));
   for (const line of list.split("\n")) {
     const fields = new Map(line.trim().split(" ").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as const));
-    const laddr = fields.get("laddr") ?? "";
+    const port = Number((fields.get("laddr") ?? "").split(":").pop());
     const flags = fields.get("flags") ?? "";
-    if (!laddr.endsWith(`:${publicPort}`) || flags.includes("S") || flags.includes("M")) continue;
+    if (!ports.has(port) || flags.includes("S") || flags.includes("M") || fields.get("user") === engine.adminAuth?.user) continue;
     await engine.adminCommand(["CLIENT", "KILL", "ID", fields.get("id")!]).catch(() => undefined);
   }
 }

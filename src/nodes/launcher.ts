@@ -173,7 +173,8 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       await router.stop();
       throw error;
     }
-    router.setTargets(engine.endpoint, { host: engine.endpoint.host, port: tlsPort });
+    const targets = { plain: engine.endpoint, tls: { host: engine.endpoint.host, port: tlsPort } };
+    router.setTargets(targets.plain, targets.tls);
     let released = false;
     return new RoutedNode(
       engine,
@@ -184,6 +185,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
         releasePort(tlsPort);
       },
       mode === "required" ? { ca: tlsOrThrow().caPem } : undefined,
+      targets,
     );
   }
 

@@ -3,13 +3,15 @@
  * primary, reader and configuration endpoints, with the topology clients see unchanged; and
  * the nodes that cannot take an effect refused.
  */
-import { CreateCacheClusterCommand, CreateReplicationGroupCommand, type ElastiCacheClient } from "@aws-sdk/client-elasticache";
+import { CreateCacheClusterCommand, CreateReplicationGroupCommand, CreateServerlessCacheCommand, type ElastiCacheClient } from "@aws-sdk/client-elasticache";
 import Redis, { Cluster } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { waitFor, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
 import { memcachedCommand } from "../helpers/memcached.js";
+import { fetchCa } from "../helpers/tls.js";
+import { describeServerlessCache } from "../serverless-caches/helpers.js";
 import { cacheFault, clearFault, emulatorCall, enginePid, listFaults, median, nodeFault, pingTimes, portOwner } from "./network-helpers.js";
 
 let emulator: Emulator;
@@ -117,6 +119,28 @@ describe("a replication group (cluster mode enabled)", () => {
     expect(await connect(config).call("CLUSTER", "SLOTS")).toEqual(slotsBefore);
     await clearFault(emulator, set.json.id);
     expect(await connect(config).call("CLUSTER", "SLOTS")).toEqual(slotsBefore);
+  });
+});
+
+describe("a serverless cache", () => {
+  it("slows its endpoint and reader endpoint over TLS, and clearing gives the fronts their direct path back", async () => {
+    await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "slnet", Engine: "valkey" }));
+    const cache = await describeServerlessCache(client, "slnet", (c) => c.Status === "available");
+    const ca = await fetchCa(emulator);
+    const endpoints = [cache.Endpoint!, cache.ReaderEndpoint!];
+    const set = await cacheFault(emulator, "slnet", { fault: "latency", latencyMs: 100 });
+    expect(set.status).toBe(201);
+    expect(set.json.details.nodes).toHaveLength(2);
+    for (const endpoint of endpoints) {
+      const redis = connect(endpoint, { tls: { ca } });
+      expect(Math.min(...(await pingTimes(redis, 3)))).toBeGreaterThanOrEqual(100);
+    }
+    await clearFault(emulator, set.json.id);
+    // Its ports are its IAM fronts' (the emulator's) as always; they pass connections to the engines directly again.
+    for (const endpoint of endpoints) {
+      const redis = connect(endpoint, { tls: { ca } });
+      expect(Math.min(...(await pingTimes(redis, 3)))).toBeLessThan(100);
+    }
   });
 });
 
