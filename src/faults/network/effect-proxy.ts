@@ -38,6 +38,8 @@ class Lane {
   private linkFree = 0;
   /** The due time of the last chunk queued: a later chunk never overtakes it. */
   private lastAt = 0;
+  /** Waiting for the queue to empty (afterQueued). */
+  private readonly emptied: Array<() => void> = [];
 
   constructor(
     private readonly source: net.Socket,
@@ -95,6 +97,7 @@ class Lane {
       if (!this.dest.destroyed) this.dest.write(chunk);
     }
     if (this.queued <= HIGH_WATER && this.source.isPaused()) this.source.resume();
+    if (this.queue.length === 0) for (const then of this.emptied.splice(0)) then();
     this.schedule();
   }
 
@@ -106,18 +109,16 @@ class Lane {
   /** Runs `then` once the queue is empty (an end is passed on after the data before it). */
   afterQueued(then: () => void): void {
     if (this.empty) return then();
-    const check = setInterval(() => {
-      if (!this.empty && !this.dest.destroyed) return;
-      clearInterval(check);
-      then();
-    }, 10);
+    this.emptied.push(then);
   }
 
+  /** Drops what waits (the connection ends); whoever waited for it is told. */
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.queue.length = 0;
     this.queued = 0;
+    for (const then of this.emptied.splice(0)) then();
   }
 }
 
