@@ -30,6 +30,7 @@ import { rowTls } from "./rows/tls.js";
 import { rowServerless } from "./rows/serverless.js";
 import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
 import { rowMonitoring } from "./rows/monitoring.js";
+import { rowNetworkFaults } from "./rows/network-faults.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -49,6 +50,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "15", name: "IAM authentication: token vs password users, connection setup", run: rowIam },
   { id: "16", name: "serverless caches: create->available, redis-benchmark via the Endpoint", run: rowServerless },
   { id: "17", name: "monitoring: sampler cost, GetMetricData reads", run: rowMonitoring },
+  { id: "19", name: "redis-benchmark via a node: no network effect set, and one set then cleared", run: rowNetworkFaults },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 

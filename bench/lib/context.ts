@@ -32,3 +32,6 @@ export const PORTS = {
   restart: { emulator: { from: 25000, to: 25199 } },
   serverless: { emulator: { from: 25200, to: 25299 }, bare: { from: 25300, to: 25349 } },
 } as const;
+
+/** Row 19 (network effects), kept apart from PORTS so rows added side by side do not meet. */
+export const PORTS_NETWORK_FAULTS = { emulator: { from: 25600, to: 25699 }, bare: { from: 25700, to: 25749 } } as const;
