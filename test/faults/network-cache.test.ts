@@ -123,7 +123,7 @@ describe("a replication group (cluster mode enabled)", () => {
 });
 
 describe("a serverless cache", () => {
-  it("slows its endpoint and reader endpoint over TLS, and clearing gives the fronts their direct path back", async () => {
+  it("slows its endpoint and reader endpoint over TLS, clearing gives the fronts their direct path back, and a reset reaches the client", async () => {
     await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "slnet", Engine: "valkey" }));
     const cache = await describeServerlessCache(client, "slnet", (c) => c.Status === "available");
     const ca = await fetchCa(emulator);
@@ -141,6 +141,14 @@ describe("a serverless cache", () => {
       const redis = connect(endpoint, { tls: { ca } });
       expect(Math.min(...(await pingTimes(redis, 3)))).toBeLessThan(100);
     }
+
+    // Through the front, a reset reaches the client as a reset.
+    const reset = await cacheFault(emulator, "slnet", { fault: "reset" });
+    expect(reset.status).toBe(201);
+    const fresh = connect(cache.Endpoint!, { tls: { ca }, retryStrategy: () => null, lazyConnect: true });
+    const error = new Promise<string>((resolve) => fresh.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message)));
+    await fresh.connect().catch(() => undefined);
+    expect(await error).toBe("ECONNRESET");
   });
 });
 
