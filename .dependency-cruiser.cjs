@@ -55,7 +55,7 @@ const RANKS = [
   // Boot-time provisioning (init files) and the endpoint listing: API requests through the services' dispatch.
   { layers: [{ name: "provisioning", paths: ["^src/provisioning/"] }] },
   { layers: [{ name: "server", paths: ["^src/server/"] }] },
-  // Fault injection: node and zone faults over the lifecycles, API faults through the router's interceptor, its /_emulator/ routes.
+  // Fault injection: node and zone faults over the lifecycles, network effects on nodes' ports, API faults through the router's interceptor, its /_emulator/ routes.
   { layers: [{ name: "faults", paths: ["^src/faults/"] }] },
   { layers: [{ name: "root", paths: ["^src/(emulator|data-plane|index|cli|cli-options)\\.ts$"] }] },
 ];

@@ -33,6 +33,7 @@ import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
 import { rowMonitoring } from "./rows/monitoring.js";
 import { rowServiceUpdate } from "./rows/service-updates.js";
 import { rowMemcachedNodeEndpoint } from "./rows/memcached-node-endpoint.js";
+import { rowNetworkFaults } from "./rows/network-faults.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -55,6 +56,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "18", name: "rolling service update, 3 shards x 1 replica, under writes", run: rowServiceUpdate },
   { id: "19", name: "kill fault (API) primary -> PrimaryEndpoint writes", run: rowFaultKill },
   { id: "20", name: "memcached set/get via a node endpoint (Auto Discovery) vs bare memcached", run: rowMemcachedNodeEndpoint },
+  { id: "21", name: "redis-benchmark via a node: no network effect set, and one set then cleared", run: rowNetworkFaults },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 

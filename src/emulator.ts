@@ -37,6 +37,8 @@ import { endpointsAsEnv, listEndpoints } from "./provisioning/endpoints.js";
 import { forgetAppliedEntries, Provisioner } from "./provisioning/provisioner.js";
 import { createFaultInjection, type FaultInjection } from "./faults/index.js";
 
+import { NetworkFaults } from "./faults/network-faults.js";
+
 export interface Emulator {
   /** The API URL, e.g. http://127.0.0.1:4510 (the real port when started on port 0). */
   readonly url: string;
@@ -83,6 +85,7 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
   let restored: Promise<void> = Promise.resolve();
   let provisioner: Provisioner | undefined;
   let faults: FaultInjection | undefined;
+  let networkFaults: NetworkFaults | undefined;
 
   async function start(): Promise<void> {
     if (server) throw new Error("the emulator is already started");
@@ -122,7 +125,9 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     await mkdir(dirs.restore, { recursive: true });
     dataPlane = new DataPlane({ config, store, launcher, layout: dirs, logger, onChange });
     const services = dataPlane.services;
-    const injection = (faults = createFaultInjection({ store, services, holds: dataPlane.holds, logger }));
+    networkFaults = new NetworkFaults({ config, store, clusters: services.clusters, serverless: services.serverless, logger });
+    const injection = (faults = createFaultInjection({ store, services, holds: dataPlane.holds, logger, networkFaults }));
+    injection.registry.addSource(networkFaults);
     restored = dataPlane.start(hadState);
     const elasticache = elasticacheService({ actions, store, services, commit, written });
     const watch = (monitoring = new Monitoring({
@@ -219,6 +224,8 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
     // The sampler stops (its round in flight ends) before the engines it reads.
     await monitoring?.stop();
     monitoring = undefined;
+    await networkFaults?.stop();
+    networkFaults = undefined;
     await dataPlane?.stop();
     dataPlane = undefined;
     // The records stay on disk as they are (a later start restores them); the store is then emptied.

@@ -34,3 +34,6 @@ export const PORTS = {
   serviceUpdates: { emulator: { from: 25400, to: 25499 }, bare: { from: 25500, to: 25549 } },
   memcachedNode: { emulator: { from: 25700, to: 25799 }, bare: { from: 25800, to: 25849 } },
 } as const;
+
+/** Row 19 (network effects), kept apart from PORTS so rows added side by side do not meet. */
+export const PORTS_NETWORK_FAULTS = { emulator: { from: 25600, to: 25699 }, bare: { from: 25700, to: 25749 } } as const;

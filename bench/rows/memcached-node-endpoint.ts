@@ -108,7 +108,7 @@ export async function rowMemcachedNodeEndpoint(ctx: RowContext): Promise<RowResu
   const note = `median of ${reps} runs of ${durationMs} ms after ${warmupMs} ms warm-up; ${CONNECTIONS} connections, one request in flight each, set+get of a ${VALUE.length}-byte value, text protocol`;
   return [
     row({
-      id: "18a",
+      id: "20a",
       name: "memcached set/get via a node endpoint answering Auto Discovery (default)",
       unit: "ops/s",
       ours: median(ours),
@@ -119,7 +119,7 @@ export async function rowMemcachedNodeEndpoint(ctx: RowContext): Promise<RowResu
       samples: { ours: ours.map(round3), baseline: base.map(round3) },
     }),
     row({
-      id: "18b",
+      id: "20b",
       name: "memcached set/get via a node endpoint, --memcached-node-discovery off",
       unit: "ops/s",
       ours: median(plain),
@@ -130,7 +130,7 @@ export async function rowMemcachedNodeEndpoint(ctx: RowContext): Promise<RowResu
       samples: { ours: plain.map(round3), baseline: base.map(round3) },
     }),
     row({
-      id: "18c",
+      id: "20c",
       name: "memcached set/get via a bare Node byte pipe (reference: one Node hop)",
       unit: "ops/s",
       ours: median(piped),

@@ -83,9 +83,11 @@ export class TlsRouter {
     const upstream = net.connect({ host: target.host, port: target.port, noDelay: true, allowHalfOpen: true });
     this.track(upstream);
     upstream.write(first);
-    upstream.on("error", () => {
+    upstream.on("error", (error: NodeJS.ErrnoException) => {
       upstream.destroy();
-      client.destroy();
+      // A reset from the engine's side is passed on as one, as a direct connection would see it.
+      if (error.code === "ECONNRESET" && !client.destroyed) client.resetAndDestroy();
+      else client.destroy();
     });
     upstream.once("connect", () => {
       client.pipe(upstream);

@@ -80,6 +80,32 @@ export interface EngineNode {
    * an IAM user cannot authenticate.
    */
   setIamUsers?(users: ReadonlyMap<string, string>): void;
+  /**
+   * Where the emulator's own connections (probes, admin commands) reach the engine: its
+   * listening socket, which is not `endpoint` while a network effect holds the public port
+   * (faults/network). Absent: `endpoint`.
+   */
+  readonly controlEndpoint?: Endpoint;
+  /**
+   * Redis-like process nodes: moves the engine's client listener to `port` (undefined: back to
+   * its public port), keeping the ports it announces (replica, cluster and bus ports) on the
+   * public ones, so the topology clients see does not change. Open connections stay. `gone` is
+   * called once, before the engine stops or right after it ends, while the listener is away.
+   */
+  moveListener?(port: number | undefined, gone?: () => Promise<void>): Promise<void>;
+  /**
+   * Nodes behind an emulator-owned front on their public port (a TLS router or an IAM front,
+   * nodes/routed-node.ts): the engine's own listeners the front passes connections to, and
+   * `route`, which has the front pass new connections to `via` instead (one endpoint per target,
+   * in order; undefined: the engine's own again). `gone` is called once, when the node stops or
+   * its engine ends while routed elsewhere.
+   */
+  readonly front?: NodeFrontRouting;
+}
+
+export interface NodeFrontRouting {
+  readonly targets: readonly Endpoint[];
+  route(via: readonly Endpoint[] | undefined, gone?: () => Promise<void>): void;
 }
 
 export interface EngineDriver {

@@ -133,6 +133,8 @@ export class MemcachedDriver implements EngineDriver {
       },
       pidRegistry: this.opts.pidRegistry,
       readyTimeoutMs: this.opts.readyTimeoutMs,
+      // memcached cannot move its listener: the node starts again (empty) on the other port.
+      argsOnPort: (port) => this.args({ ...spec, port }),
     });
   }
 }

@@ -34,6 +34,13 @@ export interface ProcessNodeOptions {
   readyTimeoutMs?: number;
   adminCommand?: (endpoint: Endpoint, args: string[]) => Promise<unknown>;
   adminAuth?: { user: string; password: string };
+  /** Moves the engine's client listener from `from` to `to` (commands over `control`), keeping its announced ports on `publicPort`. */
+  moveListener?: (control: Endpoint, move: { from: number; to: number; publicPort: number }) => Promise<void>;
+  /**
+   * For an engine that cannot move its listener at run time (memcached): the arguments of the
+   * same node on another port. Moving it starts a new, empty process there and stops this one.
+   */
+  argsOnPort?: (port: number) => string[];
 }
 
 const ADDRESS_IN_USE = /Address already in use|EADDRINUSE/i;
@@ -45,28 +52,88 @@ const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() 
 export class ProcessNode implements EngineNode {
   readonly spec: NodeSpec;
   readonly endpoint: Endpoint;
-  readonly pid: number | undefined;
   readonly adminAuth?: { user: string; password: string };
   private readonly exitCbs: Array<(code: number | null, signal: NodeJS.Signals | null) => void> = [];
   private stopping: Promise<void> | undefined;
   /** Exits before launch() returned are start failures, reported by launch() itself. */
   private launched = false;
   private unexpectedExit: ExitInfo | undefined;
+  /** Set while the client listener is away from the public port (moveListener). */
+  private away: { port: number; gone?: () => Promise<void> } | undefined;
 
   private constructor(
-    private readonly proc: SupervisedProcess,
+    private proc: SupervisedProcess,
     private readonly opts: ProcessNodeOptions,
   ) {
     this.spec = opts.spec;
     this.endpoint = { host: connectHost(opts.spec.bindHost), port: opts.spec.port };
     // A TLS-only engine is probed and administered over TLS.
     if (opts.spec.tls?.mode === "required") this.endpoint.tls = { ca: opts.spec.tls.caPem };
-    this.pid = proc.pid;
     this.adminAuth = opts.adminAuth;
     if (opts.adminCommand) {
       const run = opts.adminCommand;
-      this.adminCommand = (args: string[]) => run(this.endpoint, args);
+      this.adminCommand = (args: string[]) => run(this.controlEndpoint, args);
     }
+    if (opts.argsOnPort && !opts.moveListener) {
+      this.moveListener = async (port, gone) => {
+        const to = port ?? this.endpoint.port;
+        if (to !== (this.away?.port ?? this.endpoint.port)) await this.respawnOn(to);
+        this.away = port === undefined ? undefined : { port, gone };
+      };
+    }
+    if (opts.moveListener) {
+      const move = opts.moveListener;
+      this.moveListener = async (port, gone) => {
+        const from = this.away?.port ?? this.endpoint.port;
+        const to = port ?? this.endpoint.port;
+        if (from !== to) await move(this.controlEndpoint, { from, to, publicPort: this.endpoint.port });
+        this.away = port === undefined ? undefined : { port, gone };
+      };
+    }
+  }
+
+  moveListener?: (port: number | undefined, gone?: () => Promise<void>) => Promise<void>;
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  /**
+   * Starts the node again on `port` (an empty engine: its items are gone) and stops the
+   * current process once the new one answers there as itself.
+   */
+  private async respawnOn(port: number): Promise<void> {
+    const { spec, logger, command, pidRegistry } = this.opts;
+    const next = spawnSupervised({ command, args: this.opts.argsOnPort!(port), cwd: spec.workDir, logger });
+    const at = { ...this.endpoint, port };
+    const exitAbort = new AbortController();
+    void next.exited.then(() => exitAbort.abort(new EngineStartError(`${command} exited during its start on port ${port}`, next.lastLines())));
+    try {
+      await waitReady(() => this.opts.probe(at, 1000), { timeoutMs: this.opts.readyTimeoutMs ?? 30_000, signal: exitAbort.signal, wake: (probeNow) => next.onLine(probeNow) });
+      if ((await this.opts.answeringPid(at).catch(() => undefined)) !== next.pid) throw new EngineStartError(`another server answers on port ${port}`);
+    } catch (error) {
+      await next.stop({ graceMs: 1000 });
+      throw exitAbort.signal.aborted ? exitAbort.signal.reason : error;
+    }
+    const old = this.proc;
+    this.proc = next;
+    next.onExit((info, lines) => this.exitedUnexpectedly(info, lines));
+    if (next.pid !== undefined) await pidRegistry?.add({ pid: next.pid, binary: command, port, nodeName: spec.nodeName });
+    await old.stop();
+    if (old.pid !== undefined) await pidRegistry?.remove(old.pid);
+    logger.info("engine started again on another port", { node: spec.nodeName, pid: next.pid, port });
+  }
+
+  /** The engine's listening socket: the public endpoint unless moveListener moved it. */
+  get controlEndpoint(): Endpoint {
+    return this.away ? { ...this.endpoint, port: this.away.port } : this.endpoint;
+  }
+
+  /** What holds the public port while the listener is away gives it back (once). */
+  private releasePublicPort(): Promise<void> {
+    const gone = this.away?.gone;
+    this.away = undefined;
+    return gone ? gone().catch(() => undefined) : Promise.resolve();
   }
 
   adminCommand?: (args: string[]) => Promise<unknown>;
@@ -148,6 +215,7 @@ export class ProcessNode implements EngineNode {
       lastLines: lines.slice(-20),
     });
     if (this.pid !== undefined) void this.opts.pidRegistry?.remove(this.pid);
+    void this.releasePublicPort();
     for (const cb of this.exitCbs) cb(info.code, info.signal);
   }
 
@@ -158,11 +226,12 @@ export class ProcessNode implements EngineNode {
 
   async health(): Promise<"ok" | "down"> {
     if (!this.proc.running) return "down";
-    return (await this.opts.probe(this.endpoint, 1000)) ? "ok" : "down";
+    return (await this.opts.probe(this.controlEndpoint, 1000)) ? "ok" : "down";
   }
 
   stop(opts: { graceMs?: number } = {}): Promise<void> {
     this.stopping ??= (async () => {
+      await this.releasePublicPort();
       await this.proc.stop(opts);
       if (this.pid !== undefined) await this.opts.pidRegistry?.remove(this.pid);
       this.opts.logger.debug("engine stopped", { node: this.spec.nodeName, pid: this.pid });

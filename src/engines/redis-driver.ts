@@ -160,6 +160,7 @@ export class RedisServerDriver implements EngineDriver {
       },
       adminCommand: (endpoint, args) => adminCommand(endpoint, auth, args),
       adminAuth: auth,
+      moveListener: (endpoint, move) => moveRedisListener(endpoint, auth, move),
       pidRegistry: this.opts.pidRegistry,
       readyTimeoutMs: this.opts.readyTimeoutMs,
     });
@@ -199,6 +200,51 @@ export function redisTlsArgs(spec: NodeSpec): string[] {
     );
   }
   return args;
+}
+
+/**
+ * Moves a node's client listener at run time (`CONFIG SET port`, or `tls-port` for a TLS-only
+ * node); open connections stay. Away from the public port the node keeps announcing it: as a
+ * replica (`replica-announce-port`) and as a cluster node (`cluster-announce-port` and the bus
+ * port it already has), so ROLE, CLUSTER NODES and MOVED keep pointing at the public port.
+ * Back on it, the announced ports return to what the node had (announcing its own port).
+ */
+export async function moveRedisListener(
+  control: Endpoint,
+  auth: { user: string; password: string },
+  move: { from: number; to: number; publicPort: number },
+): Promise<void> {
+  const run = (args: string[]) => adminCommand(control, auth, args);
+  const settings = async (names: string[]) => {
+    const reply = (await run(["CONFIG", "GET", ...names])) as string[];
+    const out: Record<string, string> = {};
+    for (let i = 0; i + 1 < reply.length; i += 2) out[reply[i]!] = reply[i + 1]!;
+    return out;
+  };
+  const current = await settings(["port", "cluster-enabled", "replica-announce-port", "cluster-announce-port", "cluster-announce-bus-port", "cluster-port"]);
+  const listener = current.port === "0" ? "tls-port" : "port";
+  const pub = String(move.publicPort);
+  const leaving = move.from === move.publicPort;
+  if (leaving) {
+    // Only what the node announces as "its own port" is pinned; a port set on purpose stays.
+    if (current["replica-announce-port"] === "0") await run(["CONFIG", "SET", "replica-announce-port", pub]);
+    if (current["cluster-enabled"] === "yes") {
+      const bus = current["cluster-port"] !== "0" ? current["cluster-port"]! : String(move.publicPort + 10000);
+      if (current["cluster-announce-port"] === "0") await run(["CONFIG", "SET", "cluster-announce-port", pub]);
+      if (current["cluster-announce-bus-port"] === "0") await run(["CONFIG", "SET", "cluster-announce-bus-port", bus]);
+    }
+  }
+  await run(["CONFIG", "SET", listener, String(move.to)]);
+  if (move.to === move.publicPort) {
+    const moved = { ...control, port: move.to };
+    const run = (args: string[]) => adminCommand(moved, auth, args);
+    // Pinned by the move away (equal to what the node announces by itself): unpinned again.
+    if (current["replica-announce-port"] === pub) await run(["CONFIG", "SET", "replica-announce-port", "0"]);
+    if (current["cluster-enabled"] === "yes" && current["cluster-announce-port"] === pub) {
+      await run(["CONFIG", "SET", "cluster-announce-port", "0"]);
+      if (current["cluster-announce-bus-port"] === String(move.publicPort + 10000) && current["cluster-port"] === "0") await run(["CONFIG", "SET", "cluster-announce-bus-port", "0"]);
+    }
+  }
 }
 
 /**

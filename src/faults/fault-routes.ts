@@ -9,6 +9,7 @@
  * refused as unknown. Ids are checked first (404), then the body (400), then whether the
  * fault can apply now (409): a refusal changes nothing.
  */
+import { NETWORK_FAULT_KINDS } from "./network/effects.js";
 import { jsonBody, type EmulatorRouteFamily } from "../server/emulator-routes.js";
 import type { EmulatorAnswer } from "../server/http-server.js";
 import type { AzPowerInterruptions } from "./az-power.js";
@@ -39,7 +40,7 @@ export function faultRoutes(deps: FaultRouteDeps): EmulatorRouteFamily {
       const ref = deps.nodes.find(cacheClusterId, cacheNodeId);
       if (!ref) return refuse(404, `cache node ${cacheNodeId} of cache cluster ${cacheClusterId} not found`);
       const answer = await nodeFault(deps, [ref], body, { cacheClusterId, cacheNodeId });
-      return answer.faults ? { status: 200, json: answer.faults[0] } : answer.refusal;
+      return answer.faults ? { status: 201, json: answer.faults[0] } : answer.refusal;
     }
     const cache = /^caches\/([^/]+)\/faults$/.exec(name);
     if (cache && method === "POST") {
@@ -47,7 +48,7 @@ export function faultRoutes(deps: FaultRouteDeps): EmulatorRouteFamily {
       const refs = deps.nodes.findCache(cacheId);
       if (!refs) return refuse(404, `no cache cluster, replication group or serverless cache ${cacheId}`);
       const answer = await nodeFault(deps, refs, body, { cacheId });
-      return answer.faults ? { status: 200, json: { faults: answer.faults } } : answer.refusal;
+      return answer.faults ? { status: 201, json: { faults: answer.faults } } : answer.refusal;
     }
     if (name === "faults/az-power-interruption" && method === "POST") return azPower(deps, body);
     if (name.startsWith("chaos/")) {
@@ -79,11 +80,12 @@ async function nodeFault(
   const body = parsed.value;
   if (typeof body.fault !== "string" || body.fault === "") return { refusal: refuse(400, `fault is required: one of ${NODE_FAULT_KINDS.join(", ")}, or a network effect`) };
   if (!(NODE_FAULT_KINDS as readonly string[]).includes(body.fault)) {
-    if (deps.networkFaults) {
+    if (deps.networkFaults && (NETWORK_FAULT_KINDS as readonly string[]).includes(body.fault)) {
       const answer = await deps.networkFaults.inject(target, body);
       return answer.status < 300 ? { faults: [answer.json] } : { refusal: { status: answer.status, json: answer.json } };
     }
-    return { refusal: refuse(400, `unknown fault ${JSON.stringify(body.fault)}: one of ${NODE_FAULT_KINDS.join(", ")}`) };
+    const known = deps.networkFaults ? [...NODE_FAULT_KINDS, ...NETWORK_FAULT_KINDS] : NODE_FAULT_KINDS;
+    return { refusal: refuse(400, `unknown fault ${JSON.stringify(body.fault)}: one of ${known.join(", ")}`) };
   }
   const fault = body.fault as NodeFaultKind;
   const extra = Object.keys(body).find((k) => k !== "fault" && !(k === "durationMs" && fault === "pause"));
@@ -116,7 +118,7 @@ function azPower(deps: FaultRouteDeps, raw: Buffer): EmulatorAnswer {
   if (typeof body.availabilityZone !== "string" || body.availabilityZone === "") return refuse(400, "availabilityZone is required");
   if (!isDuration(body.durationMs, MAX_INTERRUPTION_MS)) return refuse(400, `durationMs is required: a whole number of milliseconds from 1 to ${MAX_INTERRUPTION_MS}`);
   try {
-    return { status: 200, json: deps.az.start(body.replicationGroupId.toLowerCase(), body.availabilityZone, body.durationMs) };
+    return { status: 201, json: deps.az.start(body.replicationGroupId.toLowerCase(), body.availabilityZone, body.durationMs) };
   } catch (error) {
     if (error instanceof FaultRefusal) return refuse(error.status, error.message);
     throw error;

@@ -169,7 +169,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       throw error;
     }
     front.setTargets(engine.endpoint);
-    return new RoutedNode(engine, front, () => undefined, mode === "required" ? { ca: tlsOrThrow().caPem } : undefined);
+    return new RoutedNode(engine, front, () => undefined, mode === "required" ? { ca: tlsOrThrow().caPem } : undefined, [engine.endpoint]);
   }
 
   /**
@@ -216,7 +216,8 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       await router.stop();
       throw error;
     }
-    router.setTargets(engine.endpoint, { host: engine.endpoint.host, port: tlsPort });
+    const targets = { plain: engine.endpoint, tls: { host: engine.endpoint.host, port: tlsPort } };
+    router.setTargets(targets.plain, targets.tls);
     let released = false;
     return new RoutedNode(
       engine,
@@ -227,6 +228,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
         releasePort(tlsPort);
       },
       mode === "required" ? { ca: tlsOrThrow().caPem } : undefined,
+      [targets.plain, targets.tls],
     );
   }
 

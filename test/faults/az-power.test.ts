@@ -79,7 +79,7 @@ describe("cluster mode disabled", () => {
     await writer.set("before", "1");
 
     const started = await emulatorCall(emulator, "POST", "faults/az-power-interruption", { replicationGroupId: "zonal", availabilityZone: zone, durationMs: 5000 });
-    expect(started.status).toBe(200);
+    expect(started.status).toBe(201);
     expect(started.json).toMatchObject({ id: expect.stringMatching(/^az-\d+$/), kind: "az-power-interruption", target: { replicationGroupId: "zonal", availabilityZone: zone }, details: { cacheClusterIds: [primary] } });
 
     const moved = await waitForReplicationGroup(client, "zonal", (g) => primaries(g)[0] !== primary);
@@ -114,7 +114,7 @@ describe("cluster mode enabled", () => {
     expect(before.map((id) => byZone.get(id))).toEqual(["us-east-1a", "us-east-1a"]);
 
     const started = await emulatorCall(emulator, "POST", "faults/az-power-interruption", { replicationGroupId: "sharded", availabilityZone: "us-east-1a", durationMs: 5000 });
-    expect(started.status).toBe(200);
+    expect(started.status).toBe(201);
     expect(started.json.details.cacheClusterIds.sort()).toEqual(before);
 
     const moved = await waitFor(clusterPrimaries, (ids) => ids.length === 2 && ids.every((id) => byZone.get(id) !== "us-east-1a"), { timeoutMs: 30_000, what: "primaries out of the zone" });
@@ -162,7 +162,7 @@ describe("refusals", () => {
     const byZone = await zones("zonal");
     const replicaZone = byZone.get(primaries(await describeReplicationGroup(client, "zonal")).includes("zonal-002") ? "zonal-003" : "zonal-002")!;
     const first = await emulatorCall(emulator, "POST", "faults/az-power-interruption", { replicationGroupId: "zonal", availabilityZone: replicaZone, durationMs: 600_000 });
-    expect(first.status).toBe(200);
+    expect(first.status).toBe(201);
     const second = await emulatorCall(emulator, "POST", "faults/az-power-interruption", { replicationGroupId: "zonal", availabilityZone: "us-east-1b", durationMs: 1000 });
     expect(second.status).toBe(409);
     expect(second.json.error).toContain(first.json.id);
@@ -178,7 +178,7 @@ describe("a paused primary in cluster mode", () => {
     const primary = nodes.find((n) => n.replicationGroupId === "sharded" && n.role === "primary")!;
     const recoveriesBefore = (await memberEvents(primary.cacheClusterId)()).filter((m) => m === "Finished recovery for cache nodes 0001").length;
     const injected = await emulatorCall(emulator, "POST", `nodes/${primary.cacheClusterId}/0001/faults`, { fault: "pause", durationMs: 5000 });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     await waitFor(() => listNodes(emulator), (list) => list.find((n) => n.cacheClusterId === primary.cacheClusterId)!.role === "replica", { what: "the failover" });
     const group = await describeReplicationGroup(client, "sharded");
     const cluster = new Cluster([{ host: group.ConfigurationEndpoint!.Address!, port: group.ConfigurationEndpoint!.Port! }], { clusterRetryStrategy: () => 50 });

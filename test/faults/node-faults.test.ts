@@ -103,7 +103,7 @@ describe("kill", () => {
     const killedPid = (await listNodes(emulator)).find((n) => n.cacheClusterId === primary.CacheClusterId)!.pid;
 
     const injected = await emulatorCall(emulator, "POST", `nodes/${primary.CacheClusterId}/0001/faults`, { fault: "kill" });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     expect(injected.json).toMatchObject({ id: expect.stringMatching(/^node-\d+$/), kind: "kill", target: { cacheClusterId: primary.CacheClusterId, cacheNodeId: "0001", replicationGroupId: "shop" } });
     // The process is gone (reaped by the emulator) at once.
     await eventually(() => {
@@ -148,7 +148,7 @@ describe("pause", () => {
     await writer.acknowledgedMore(20);
 
     const injected = await emulatorCall(emulator, "POST", `nodes/${primary.CacheClusterId}/0001/faults`, { fault: "pause", durationMs: 6000 });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     expect(injected.json).toMatchObject({ kind: "pause", endsAt: expect.any(String), details: { durationMs: 6000 } });
     expect((await listNodes(emulator)).find((n) => n.cacheClusterId === primary.CacheClusterId)!.status).toBe("paused");
     expect((await activeFaults(emulator)).map((f) => f.id)).toContain(injected.json.id);
@@ -176,7 +176,7 @@ describe("pause", () => {
     const ng = group.NodeGroups![0];
     const replica = ng.NodeGroupMembers!.find((m) => m.CurrentRole === "replica")!;
     const injected = await emulatorCall(emulator, "POST", `nodes/${replica.CacheClusterId}/0001/faults`, { fault: "pause", durationMs: 600_000 });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     await waitFor(() => activeFaults(emulator), (faults) => faults.find((f) => f.id === injected.json.id)?.details?.unresponsive === true, { what: "failure detection" });
     // Every new connection through the reader endpoint reaches a node that answers.
     for (let i = 0; i < 6; i++) {
@@ -204,7 +204,7 @@ describe("pause", () => {
   it("a pause cleared early resumes the node at once", async () => {
     const node = (await listNodes(emulator)).find((n) => n.cacheClusterId === "solo")!;
     const injected = await emulatorCall(emulator, "POST", "nodes/solo/0001/faults", { fault: "pause", durationMs: 600_000 });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     const redis = new Redis(node.port!, "127.0.0.1", { commandTimeout: 300, maxRetriesPerRequest: 0 });
     redis.on("error", () => undefined);
     await expect(redis.ping()).rejects.toThrow(/timed out/i);
@@ -222,7 +222,7 @@ describe("restart and disconnect", () => {
   it("restart: a standalone node's process ends and a new one answers on the same port", async () => {
     const node = (await listNodes(emulator)).find((n) => n.cacheClusterId === "solo")!;
     const injected = await emulatorCall(emulator, "POST", "nodes/solo/0001/faults", { fault: "restart" });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     expect(injected.json).toMatchObject({ kind: "restart", details: { signal: "SIGTERM", pid: node.pid } });
     const back = await waitFor(() => listNodes(emulator), (nodes) => {
       const n = nodes.find((x) => x.cacheClusterId === "solo")!;
@@ -244,7 +244,7 @@ describe("restart and disconnect", () => {
     await sub.subscribe("news");
     const closed = Promise.all([new Promise((r) => a.once("end", r)), new Promise((r) => sub.once("end", r))]);
     const injected = await emulatorCall(emulator, "POST", "nodes/solo/0001/faults", { fault: "disconnect" });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     expect(injected.json.details.connectionsClosed).toBeGreaterThanOrEqual(2);
     await closed;
     expect((await listNodes(emulator)).find((n) => n.cacheClusterId === "solo")!.pid).toBe(node.pid);
@@ -268,7 +268,7 @@ describe("restart and disconnect", () => {
       socket.destroy();
       return;
     }
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     expect(injected.json.details.connectionsClosed).toBeGreaterThanOrEqual(1);
     await closed;
   });
@@ -282,7 +282,7 @@ describe("restart and disconnect", () => {
     });
     await Promise.all(ended.map((e) => e.ready));
     const injected = await emulatorCall(emulator, "POST", "caches/shop/faults", { fault: "disconnect" });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     expect(injected.json.faults.map((f: { target: { cacheClusterId: string } }) => f.target.cacheClusterId).sort()).toEqual(["shop-001", "shop-002", "shop-003"]);
     await Promise.all(ended.map((e) => e.end));
     // Replication is not a client connection: it goes on.
@@ -305,7 +305,7 @@ describe("serverless caches", () => {
     const primary = nodes[0]!;
     expect(primary.pid).toEqual(expect.any(Number));
     const injected = await emulatorCall(emulator, "POST", "nodes/sls/primary/faults", { fault: "kill" });
-    expect(injected.status).toBe(200);
+    expect(injected.status).toBe(201);
     expect(injected.json.target).toMatchObject({ serverlessCacheName: "sls", cacheNodeId: "primary" });
     await waitFor(() => activeFaults(emulator), (faults) => !faults.some((f) => f.id === injected.json.id), { what: "the serverless primary back" });
     const back = (await listNodes(emulator)).find((n) => n.serverlessCacheName === "sls" && n.cacheNodeId === "primary")!;

@@ -18,6 +18,8 @@ import { RespDecoder, RespError, encodeCommand, toStrings, type RespValue } from
  */
 export interface AdminTarget {
   readonly endpoint: Endpoint;
+  /** The engine's own listening socket when something else holds `endpoint` (EngineNode.controlEndpoint). */
+  readonly controlEndpoint?: Endpoint;
   readonly adminAuth?: { user: string; password: string };
   adminCommand?(args: string[]): Promise<unknown>;
 }
@@ -34,8 +36,8 @@ export function describe(target: AdminTarget): string {
 /** One command as the admin user; error replies are thrown (RespError); bulk replies come back as strings. */
 export async function admin(target: AdminTarget, args: string[], opts: { timeoutMs?: number } = {}): Promise<unknown> {
   if (target.adminCommand) return target.adminCommand(args);
-  if (target.adminAuth) return adminCommandAt(target.endpoint, target.adminAuth, args, opts);
-  const [reply] = await respRequest(target.endpoint, [args], { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  if (target.adminAuth) return adminCommandAt(target.controlEndpoint ?? target.endpoint, target.adminAuth, args, opts);
+  const [reply] = await respRequest(target.controlEndpoint ?? target.endpoint, [args], { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   if (reply instanceof RespError) throw reply;
   return toStrings(reply ?? null);
 }
@@ -95,7 +97,7 @@ export class AdminConnection {
 
   static async open(target: AdminTarget, opts: { timeoutMs?: number } = {}): Promise<AdminConnection> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const { socket, readyEvent } = connectEndpoint(target.endpoint);
+    const { socket, readyEvent } = connectEndpoint(target.controlEndpoint ?? target.endpoint);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();

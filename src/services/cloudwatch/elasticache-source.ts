@@ -214,7 +214,7 @@ export class ElastiCacheNodeSource implements MetricSource {
     const ownConnections = memcached ? 0 : 1 + (this.categories.has(categoryKey(engine)) ? 0 : 1);
     const categories = memcached ? undefined : this.categoriesOf(engine);
     const [fields, proc] = await Promise.all([
-      memcached ? memcachedStats(engine.endpoint, { timeoutMs: 2000 }) : categories!.then(() => this.redisInfo(engine)),
+      memcached ? memcachedStats(engine.controlEndpoint ?? engine.endpoint, { timeoutMs: 2000 }) : categories!.then(() => this.redisInfo(engine)),
       pid === undefined ? Promise.resolve(undefined) : processStats(pid),
     ]);
     const counters = new Map<string, number>();
