@@ -10,6 +10,7 @@ import type { NodeLauncher } from "./nodes/node-launcher.js";
 import { AccessControl } from "./lifecycle/access-control.js";
 import { ClusterLifecycle, type MemberLoss } from "./lifecycle/cluster-lifecycle.js";
 import { DataRestore } from "./lifecycle/data-restore.js";
+import { GlobalReplication } from "./lifecycle/global-replication.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
 import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
 import { ReplicationLifecycle } from "./lifecycle/replication-lifecycle.js";
@@ -91,6 +92,15 @@ export class DataPlane {
       onChange,
     });
     const serverlessSnapshots = new ServerlessSnapshots({ config, store, serverless, files, logger });
+    const global = new GlobalReplication({
+      store,
+      engineNode: (c) => clusters.engineNode(c),
+      groupSettled: (g) => replication.settled(g),
+      topology: redisTopology,
+      delays: config.delays,
+      logger,
+      onChange,
+    });
     const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
     this.services = {
       config,
@@ -100,10 +110,13 @@ export class DataPlane {
       snapshots,
       serverless,
       serverlessSnapshots,
+      global,
+      store,
       tlsUnavailable: (engine, engineVersion) => launcher.tlsUnavailable?.(engine, engineVersion),
     };
     // The order matters: user changes first, groups before their member clusters.
     this.parts = [
+      { name: "global datastores", halt: () => global.halt(), stop: () => global.stopAll(), reset: () => global.reset() },
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
       { name: "serverless snapshots", stop: () => serverlessSnapshots.stop(), reset: () => serverlessSnapshots.reset(), background: true },
@@ -117,6 +130,7 @@ export class DataPlane {
   start(hadState: boolean): Promise<void> {
     this.services.snapshots.startAutomatic();
     this.services.serverlessSnapshots.startAutomatic();
+    this.services.global.start();
     if (!hadState) return Promise.resolve();
     const since = Date.now();
     const { store, logger, config } = this.options;

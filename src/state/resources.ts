@@ -20,6 +20,7 @@ import { findParameterGroup, MAX_PARAMETER_GROUPS, type ParameterGroupView } fro
 import type {
   CacheClusterRecord,
   CacheSecurityGroupRecord,
+  GlobalReplicationGroupRecord,
   ReplicationGroupRecord,
   ServerlessCacheRecord,
   ServerlessSnapshotRecord,
@@ -322,12 +323,18 @@ export const resources = {
     notFound: (name) => modelError("ReservedCacheNodeNotFoundFault", `Reserved cache node ${name} not found.`),
     persisted: false,
   }),
-  /** Global datastores span regions: their ARNs have an empty region. */
-  globalReplicationGroup: kind<unknown>({
+  /** Global datastores span regions: their ARNs have an empty region (actions/global-replication-groups/). */
+  globalReplicationGroup: kind<GlobalReplicationGroupRecord>({
     arnType: "globalreplicationgroup",
     scope: "account",
+    collection: "globalReplicationGroups",
+    keyOf: lower,
+    idOf: (g) => g.id,
+    arnOf: (g) => g.arn,
     notFound: (name) => modelError("GlobalReplicationGroupNotFoundFault", `Global replication group ${name} not found.`),
-    persisted: false,
+    alreadyExists: (name) => modelError("GlobalReplicationGroupAlreadyExistsFault", `Global replication group ${name} already exists.`),
+    // Its engines are its members'; a step cut short by a restart ends in lifecycle/global-replication.ts.
+    persisted: true,
   }),
 } as const;
 

@@ -10,7 +10,7 @@ import {
   DescribeCacheParameterGroupsCommand,
   DescribeCacheSubnetGroupsCommand,
   DescribeEventsCommand,
-  DescribeGlobalReplicationGroupsCommand,
+  ListAllowedNodeTypeModificationsCommand,
   ListTagsForResourceCommand,
   RemoveTagsFromResourceCommand,
   paginateDescribeCacheClusters,
@@ -206,6 +206,6 @@ describe("accounts and regions", () => {
 
 describe("operations not implemented yet", () => {
   it("answer an AWS-shaped 501 that names the operation", async () => {
-    await expectAwsError(client.send(new DescribeGlobalReplicationGroupsCommand({})), "NotImplemented", 501, /DescribeGlobalReplicationGroups/);
+    await expectAwsError(client.send(new ListAllowedNodeTypeModificationsCommand({ CacheClusterId: "any" })), "NotImplemented", 501, /ListAllowedNodeTypeModifications/);
   });
 });

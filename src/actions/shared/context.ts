@@ -8,12 +8,13 @@ import type { EngineKind } from "../../engine-terms.js";
 import type { OperationName, OperationTypes } from "../../generated/elasticache.js";
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
+import type { GlobalReplication } from "../../lifecycle/global-replication.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
 import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
 import type { Logger } from "../../logger.js";
 import type { ServerlessSnapshots } from "../../snapshots/serverless-snapshots.js";
 import type { SnapshotService } from "../../snapshots/snapshot-service.js";
-import type { AccountState, RegionState } from "../../state/store.js";
+import type { AccountState, RegionState, Store } from "../../state/store.js";
 
 export interface Services {
   config: EmulatorConfig;
@@ -25,6 +26,10 @@ export interface Services {
   tlsUnavailable(engine: EngineKind, engineVersion: string): string | undefined;
   serverless: ServerlessLifecycle;
   serverlessSnapshots: ServerlessSnapshots;
+  /** Global datastores: their steps and the replication between their member groups. */
+  global: GlobalReplication;
+  /** Every account and region (global datastores reach member groups in other regions). */
+  store: Store;
 }
 
 export interface ActionContext {
