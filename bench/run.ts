@@ -30,6 +30,7 @@ import { rowTls } from "./rows/tls.js";
 import { rowServerless } from "./rows/serverless.js";
 import { rowSnapshotReshard, rowSnapshots } from "./rows/snapshots.js";
 import { rowMonitoring } from "./rows/monitoring.js";
+import { rowGlobalDatastores } from "./rows/global-datastores.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -49,6 +50,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "15", name: "IAM authentication: token vs password users, connection setup", run: rowIam },
   { id: "16", name: "serverless caches: create->available, redis-benchmark via the Endpoint", run: rowServerless },
   { id: "17", name: "monitoring: sampler cost, GetMetricData reads", run: rowMonitoring },
+  { id: "gds", name: "global datastores: replication lag to a secondary; FailoverGlobalReplicationGroup -> writes", run: rowGlobalDatastores },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 
