@@ -100,6 +100,9 @@ export class DataPlane {
       delays: config.delays,
       logger,
       onChange,
+      launcher,
+      scratchRoot: layout.restore,
+      allowRestrictedCommands: config.allowRestrictedCommands,
     });
     const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
     this.services = {

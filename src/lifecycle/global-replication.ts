@@ -19,6 +19,9 @@ import type { LifecycleDelays } from "../config.js";
 import type { EngineNode } from "../engines/engine.js";
 import { admin, replicaOf, replicationInfo, waitReplicaSynced } from "../engines/topology/index.js";
 import type { Logger } from "../logger.js";
+import type { NodeLauncher } from "../nodes/node-launcher.js";
+import { RESTRICTED_COMMANDS } from "../engines/restricted.js";
+import { ShardRelay, type RelayShard } from "./shard-relay.js";
 import type { CacheClusterRecord, GlobalMemberRecord, GlobalReplicationGroupRecord, ReplicationGroupRecord } from "../state/records.js";
 import type { AccountState, RegionState, Store } from "../state/store.js";
 import { emitEvent } from "./events.js";
@@ -36,6 +39,11 @@ export interface GlobalReplicationOptions {
   onChange?: () => void;
   /** How often the replication links are checked (ms). */
   reconcileMs?: number;
+  /** Cluster mode enabled secondaries: the relays' temporary engines for full syncs (shard-relay.ts). */
+  launcher: NodeLauncher;
+  scratchRoot: string;
+  /** ElastiCache's restricted commands stay refused when a secondary takes writes again. */
+  allowRestrictedCommands: boolean;
 }
 
 /** A global datastore's member group with the region state it lives in. */
@@ -56,6 +64,10 @@ export class GlobalReplication {
   private loop: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> | undefined;
   private halted = false;
+  /** Cluster mode enabled secondaries: one relay per primary shard, by `<global id>|<secondary id>|<primary node group>`. */
+  private readonly relays = new Map<string, ShardRelay>();
+  /** Secondary cluster nodes (engines) whose client users write no more. */
+  private readonly writesRefused = new WeakSet<EngineNode>();
 
   constructor(private readonly options: GlobalReplicationOptions) {}
 
@@ -94,7 +106,11 @@ export class GlobalReplication {
       if (!secondary) return;
       await this.options.groupSettled(secondary.group);
       if (secondary.group.status !== "available") throw new Error(`replication group ${secondary.group.id} did not start (${secondary.group.status})`);
-      await this.link(account.key.accountId, grg, secondary, { wait: true });
+      if (secondary.group.clusterEnabled) {
+        await this.refuseWrites(secondary);
+        const relays = this.ensureRelays(account.key.accountId, grg, secondary);
+        await this.untilStreaming(relays);
+      } else await this.link(account.key.accountId, grg, secondary, { wait: true });
       member.status = "associated";
       grg.status = this.restingStatus(grg);
       this.event(secondary, `Replication group ${secondary.group.id} is associated with global datastore ${grg.id} as a secondary`);
@@ -106,8 +122,12 @@ export class GlobalReplication {
     this.run(account, grg, async () => {
       const secondary = this.memberGroups(account.key.accountId, grg).find((m) => m.member === member);
       await this.timers.delay(this.options.delays.modifyMs);
+      if (secondary?.group.clusterEnabled) {
+        await this.stopRelays(`${grg.id}|${secondary.group.id}|`);
+        await this.allowWrites(secondary);
+      }
       if (secondary) {
-        const node = this.primaryNode(secondary);
+        const node = secondary.group.clusterEnabled ? undefined : this.primaryNode(secondary);
         if (node) await this.options.topology.promote(node);
         secondary.group.global = undefined;
         this.event(secondary, `Replication group ${secondary.group.id} is disassociated from global datastore ${grg.id}`);
@@ -125,6 +145,7 @@ export class GlobalReplication {
         m.group.global = undefined;
         this.event(m, `Global datastore ${grg.id} is deleted; replication group ${m.group.id} remains as a standalone group`);
       }
+      await this.stopRelays(`${grg.id}|`);
       account.globalReplicationGroups.delete(grg.id);
       account.tags.delete(grg.arn);
     });
@@ -148,6 +169,7 @@ export class GlobalReplication {
     const oldPrimary = members.find((m) => m.member.role === "primary");
     const newPrimary = members.find((m) => m.member === next);
     if (!oldPrimary || !newPrimary || oldPrimary === newPrimary) return;
+    if (newPrimary.group.clusterEnabled) return this.promoteCluster(accountId, grg, oldPrimary, newPrimary, members);
     const oldNodes = this.groupNodes(oldPrimary);
     const oldNode = this.primaryNode(oldPrimary);
     const newNode = this.primaryNode(newPrimary);
@@ -185,16 +207,64 @@ export class GlobalReplication {
     this.event(oldPrimary, `Replication group ${oldPrimary.group.id} is now a secondary of global datastore ${grg.id}`);
   }
 
+  /**
+   * Cluster mode enabled: the old primary's masters stop taking writes until the relays to
+   * the new primary have applied everything they accepted; the relays stop; the new primary's
+   * client users write again and the old primary's lose their writes (their connections
+   * close); then every secondary syncs from the new primary through new relays.
+   */
+  private async promoteCluster(accountId: string, grg: GlobalReplicationGroupRecord, oldPrimary: MemberGroup, newPrimary: MemberGroup, members: MemberGroup[]): Promise<void> {
+    const oldMasters = this.shardsOf(oldPrimary).map((s) => s.primary);
+    const incoming = [...this.relays.entries()].filter(([key]) => key.startsWith(`${grg.id}|${newPrimary.group.id}|`)).map(([, r]) => r);
+    const paused: EngineNode[] = [];
+    try {
+      for (const master of oldMasters) if (await admin(master, ["CLIENT", "PAUSE", "30000", "WRITE"]).then(() => true, () => false)) paused.push(master);
+      const targets = new Map(await Promise.all(oldMasters.map(async (m) => [m, await replicationInfo(m).then((i) => i.offset, () => 0)] as const)));
+      const deadline = Date.now() + 10_000;
+      // Each relay follows one old master; all of them have applied at least what their master had when writes stopped.
+      while (!incoming.every((r) => r.caughtUp(targets))) {
+        if (Date.now() > deadline) {
+          this.options.logger.warn(`global datastore ${grg.id}: the relays did not catch up before the promotion`);
+          break;
+        }
+        await this.timers.delay(1);
+      }
+      await this.stopRelays(`${grg.id}|`);
+      oldPrimary.member.role = "secondary";
+      oldPrimary.group.global = { globalReplicationGroupId: grg.id, role: "secondary" };
+      newPrimary.member.role = "primary";
+      newPrimary.group.global = { globalReplicationGroupId: grg.id, role: "primary" };
+      grg.members = [newPrimary.member, ...grg.members.filter((m) => m !== newPrimary.member)];
+      this.options.onChange?.();
+      await this.allowWrites(newPrimary);
+      await this.refuseWrites(oldPrimary);
+      for (const node of this.groupNodes(oldPrimary)) await admin(node, ["CLIENT", "KILL", "TYPE", "normal"]).catch(() => undefined);
+    } finally {
+      for (const master of paused) await admin(master, ["CLIENT", "UNPAUSE"]).catch(() => undefined);
+    }
+    this.event(newPrimary, `Replication group ${newPrimary.group.id} is promoted to primary of global datastore ${grg.id}`);
+    this.event(oldPrimary, `Replication group ${oldPrimary.group.id} is now a secondary of global datastore ${grg.id}`);
+    for (const m of members) if (m !== newPrimary) await this.untilStreaming(this.ensureRelays(accountId, grg, m));
+  }
+
   /** A change every member group makes through its own lifecycle (`apply` queues it); the global datastore is `modifying` until all are done. */
   modifyMembers(account: AccountState, grg: GlobalReplicationGroupRecord, apply: (m: MemberGroup) => void): void {
     const members = this.memberGroups(account.key.accountId, grg);
     for (const m of members) apply(m);
     this.run(account, grg, async () => {
+      // Slots move: the relays stop, and sync in full again once every member is done.
+      await this.stopRelays(`${grg.id}|`);
       await this.timers.delay(this.options.delays.modifyMs);
       await Promise.all(members.map((m) => this.options.groupSettled(m.group)));
       // Members that restarted come back as primaries of their own: they follow the primary again.
-      for (const m of members) if (m.member.role === "secondary") await this.link(account.key.accountId, grg, m, { wait: false }).catch(() => undefined);
-    });
+      for (const m of members) {
+        if (m.member.role !== "secondary") continue;
+        if (m.group.clusterEnabled) {
+          await this.refuseWrites(m);
+          await this.untilStreaming(this.ensureRelays(account.key.accountId, grg, m));
+        } else await this.link(account.key.accountId, grg, m, { wait: false }).catch(() => undefined);
+      }
+    }, { moving: true });
   }
 
   /** Resolves when the work queued so far on the global datastore is done. */
@@ -213,6 +283,7 @@ export class GlobalReplication {
   async stopAll(): Promise<void> {
     this.halt();
     await this.reconciling;
+    await this.stopRelays("");
     await Promise.allSettled([...this.queues.values()]);
   }
 
@@ -306,6 +377,97 @@ export class GlobalReplication {
     return true;
   }
 
+  /** The relays of a cluster mode enabled secondary, one per primary shard, started if missing (and stale ones stopped). */
+  private ensureRelays(accountId: string, grg: GlobalReplicationGroupRecord, secondary: MemberGroup): ShardRelay[] {
+    const primary = this.memberGroups(accountId, grg).find((m) => m.member.role === "primary");
+    if (!primary) return [];
+    const prefix = `${grg.id}|${secondary.group.id}|`;
+    const wanted = new Set(primary.group.nodeGroups.map((ng) => `${prefix}${primary.group.id}/${ng.id}`));
+    for (const [key, relay] of this.relays) {
+      if (key.startsWith(prefix) && !wanted.has(key)) {
+        this.relays.delete(key);
+        void relay.stop();
+      }
+    }
+    return primary.group.nodeGroups.map((ng) => {
+      const key = `${prefix}${primary.group.id}/${ng.id}`;
+      let relay = this.relays.get(key);
+      if (!relay) {
+        relay = new ShardRelay({
+          name: `${grg.id}/${primary.group.id}-${ng.id}->${secondary.group.id}`,
+          source: () => {
+            const node = primary.region.clusters.get(ng.primaryClusterId);
+            const engine = node && this.options.engineNode(node);
+            return engine && ng.slots ? { slots: ng.slots, primary: engine } : undefined;
+          },
+          targets: () => this.shardsOf(secondary),
+          launcher: this.options.launcher,
+          scratchRoot: this.options.scratchRoot,
+          engine: primary.group.engine,
+          engineVersion: primary.group.engineVersion,
+          logger: this.options.logger,
+        });
+        this.relays.set(key, relay);
+        relay.start();
+      }
+      return relay;
+    });
+  }
+
+  /** The relays' figures: per relay, whether it streams and its applied offset. */
+  relayStates(): Array<{ name: string; streaming: boolean; offset: number }> {
+    return [...this.relays.entries()].map(([name, r]) => ({ name, streaming: r.streaming, offset: r.offset }));
+  }
+
+  private shardsOf(m: MemberGroup): RelayShard[] {
+    return m.group.nodeGroups.flatMap((ng) => {
+      const node = m.region.clusters.get(ng.primaryClusterId);
+      const engine = node && this.options.engineNode(node);
+      return engine && ng.slots ? [{ slots: ng.slots, primary: engine }] : [];
+    });
+  }
+
+  private async untilStreaming(relays: ShardRelay[], timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!relays.every((r) => r.streaming)) {
+      if (Date.now() > deadline) throw new Error("the cross-region relays did not finish their full sync");
+      await this.timers.delay(10);
+    }
+  }
+
+  private async stopRelays(prefix: string): Promise<void> {
+    const stopping: Array<Promise<void>> = [];
+    for (const [key, relay] of this.relays) {
+      if (!key.startsWith(prefix)) continue;
+      this.relays.delete(key);
+      stopping.push(relay.stop());
+    }
+    await Promise.all(stopping);
+  }
+
+  /** A cluster mode enabled secondary's client users lose their write commands (the relay writes as the admin user). */
+  private async refuseWrites(m: MemberGroup): Promise<void> {
+    for (const node of this.groupNodes(m)) {
+      if (this.writesRefused.has(node)) continue;
+      for (const user of await this.clientUsers(node)) await admin(node, ["ACL", "SETUSER", user, "-@write"]);
+      this.writesRefused.add(node);
+    }
+  }
+
+  /** A secondary that leaves: its client users write again (ElastiCache's restricted commands stay refused). */
+  private async allowWrites(m: MemberGroup): Promise<void> {
+    const restricted = this.options.allowRestrictedCommands ? [] : RESTRICTED_COMMANDS.map((c) => `-${c}`);
+    for (const node of this.groupNodes(m)) {
+      for (const user of await this.clientUsers(node)) await admin(node, ["ACL", "SETUSER", user, "+@write", ...restricted]);
+      this.writesRefused.delete(node);
+    }
+  }
+
+  private async clientUsers(node: EngineNode): Promise<string[]> {
+    const users = (await admin(node, ["ACL", "USERS"])) as string[];
+    return users.filter((u) => u !== node.adminAuth?.user);
+  }
+
   private schedule(): void {
     if (this.halted) return;
     this.loop = setTimeout(() => {
@@ -323,9 +485,15 @@ export class GlobalReplication {
       for (const grg of account.globalReplicationGroups.values()) {
         if (this.moving.has(grg.id) || grg.status === "deleting") continue;
         for (const m of this.memberGroups(account.key.accountId, grg)) {
-          if (m.member.role !== "secondary" || m.member.status !== "associated" || m.group.clusterEnabled) continue;
+          if (m.member.role !== "secondary" || m.member.status !== "associated") continue;
           if (m.group.status === "creating" || m.group.status === "deleting" || m.group.status === "create-failed") continue;
           if (this.halted) return;
+          if (m.group.clusterEnabled) {
+            if (m.group.status !== "available") continue;
+            await this.refuseWrites(m).catch(() => undefined);
+            this.ensureRelays(account.key.accountId, grg, m);
+            continue;
+          }
           await this.link(account.key.accountId, grg, m, { wait: false }).catch((err: unknown) =>
             this.options.logger.debug(`global datastore ${grg.id}: link check of ${m.group.id}: ${String(err)}`),
           );

@@ -53,10 +53,35 @@ export function planSecondary(ctx: ActionContext, input: Input): SecondaryPlan {
   if (!primary || primary.status !== "available") {
     throw invalidGlobalState(grg, `The primary replication group of Global datastore ${grg.id} is not available.`);
   }
-  if (primary.clusterEnabled) {
-    throw commonErrors.notSupportedYet("A cluster mode enabled secondary of a Global datastore");
-  }
   const primaryNodes = primary.nodeGroups[0].memberClusterIds.length;
+  if (primary.clusterEnabled) {
+    if (input.NumCacheClusters !== undefined) {
+      throw commonErrors.invalidParameterCombination("NumCacheClusters is not valid for a cluster mode enabled secondary; use ReplicasPerNodeGroup.");
+    }
+    // The same shards and slots as the primary; the replica count may differ.
+    return {
+      grg,
+      input: {
+        ...input,
+        GlobalReplicationGroupId: undefined,
+        Engine: primary.engine,
+        EngineVersion: primary.engineVersion,
+        CacheNodeType: primary.cacheNodeType,
+        ClusterMode: primary.clusterMode,
+        NumNodeGroups: primary.nodeGroups.length,
+        NodeGroupConfiguration: primary.nodeGroups.map((ng, i) => ({
+          NodeGroupId: String(i + 1).padStart(4, "0"),
+          Slots: ng.slots,
+          ReplicaCount: input.ReplicasPerNodeGroup ?? primaryNodes - 1,
+        })),
+        ReplicasPerNodeGroup: undefined,
+        AutomaticFailoverEnabled: true,
+        TransitEncryptionEnabled: primary.settings.transitEncryptionEnabled ?? false,
+        TransitEncryptionMode: primary.settings.transitEncryptionEnabled ? primary.settings.transitEncryptionMode : undefined,
+        AtRestEncryptionEnabled: primary.settings.atRestEncryptionEnabled,
+      },
+    };
+  }
   const nodes = input.NumCacheClusters ?? (input.ReplicasPerNodeGroup !== undefined ? input.ReplicasPerNodeGroup + 1 : primaryNodes);
   return {
     grg,
