@@ -16,6 +16,7 @@ import {
   FailoverGlobalReplicationGroupCommand,
   ListTagsForResourceCommand,
   ModifyGlobalReplicationGroupCommand,
+  TestFailoverCommand,
   type ElastiCacheClient,
   type GlobalReplicationGroup,
 } from "@aws-sdk/client-elasticache";
@@ -248,6 +249,17 @@ describe("a global datastore across us-east-1 and us-west-2", () => {
     await waitFor(() => eastAgain.set("back-in-east", "e").catch((e: Error) => e.message), (r) => r === "OK", { timeoutMs: 10_000 });
     await readsEventually(primaryEndpoint(west1), "back-in-east", "e");
     expect(await eastAgain.get("written-in-west")).toBe("w");
+  });
+
+  it("keeps replicating after the secondary group's own failover promoted one of its replicas", async () => {
+    await west.send(new TestFailoverCommand({ ReplicationGroupId: "shop-west", NodeGroupId: "0001" }));
+    const secondary = await waitForReplicationGroup(west, "shop-west", (g) => g.Status === "available");
+    expect(secondary.NodeGroups![0].NodeGroupMembers?.find((m) => m.CurrentRole === "primary")?.CacheClusterId).toBe("shop-west-002");
+    const primary = await describeReplicationGroup(east, "shop-east");
+    await redisClients.connect(primaryEndpoint(primary)).set("after-secondary-failover", "f");
+    await readsEventually(primaryEndpoint(secondary), "after-secondary-failover", "f");
+    await readsEventually(readerEndpoint(secondary), "after-secondary-failover", "f");
+    await expect(redisClients.connect(primaryEndpoint(secondary)).set("refused", "x")).rejects.toThrow(/READONLY/);
   });
 
   it("changes the description and every member's automatic failover", async () => {
