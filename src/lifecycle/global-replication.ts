@@ -9,8 +9,11 @@
  *   (READONLY) as replicas do.
  * - A reconciler (`reconcileMs`) keeps that link true whatever the groups' own machinery
  *   does: a failover inside either group (a replica promoted with REPLICAOF NO ONE), a node
- *   replaced empty, an emulator restart. It reads INFO replication of each secondary primary
- *   and points it again at the primary group's current primary when it follows anything else.
+ *   replaced empty, an emulator restart. Once the secondary group's own step is over, it reads
+ *   INFO replication of the secondary's primary and points it again at the primary group's
+ *   current primary when it follows anything else.
+ * - Cluster mode enabled: a relay per primary shard (shard-relay.ts) replicates into the
+ *   secondary cluster, whose client users lose their write commands.
  *
  * Status steps (creating, modifying, deleting) keep their minimum delays (config.delays) as
  * the replication groups' do; work on one global datastore runs in order.
@@ -486,10 +489,10 @@ export class GlobalReplication {
         if (this.moving.has(grg.id) || grg.status === "deleting") continue;
         for (const m of this.memberGroups(account.key.accountId, grg)) {
           if (m.member.role !== "secondary" || m.member.status !== "associated") continue;
-          if (m.group.status === "creating" || m.group.status === "deleting" || m.group.status === "create-failed") continue;
+          // A group's own step (a failover, a restart of its members) rewires its nodes: the link is checked once it ends.
+          if (m.group.status !== "available") continue;
           if (this.halted) return;
           if (m.group.clusterEnabled) {
-            if (m.group.status !== "available") continue;
             await this.refuseWrites(m).catch(() => undefined);
             this.ensureRelays(account.key.accountId, grg, m);
             continue;
