@@ -232,6 +232,8 @@ export class GlobalReplication {
         }
         await this.timers.delay(1);
       }
+      // Everything the relays sent is applied before the promoted group takes writes.
+      await Promise.all(incoming.map((r) => r.drain()));
       await this.stopRelays(`${grg.id}|`);
       oldPrimary.member.role = "secondary";
       oldPrimary.group.global = { globalReplicationGroupId: grg.id, role: "secondary" };

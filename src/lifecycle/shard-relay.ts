@@ -100,6 +100,8 @@ export class ShardRelay {
 
   constructor(private readonly options: ShardRelayOptions) {}
 
+  /** Commands sent to the secondary whose replies have not come yet. */
+  private readonly inflight = new Set<Promise<void>>();
   /** The master this relay follows now. */
   private following: EngineNode | undefined;
 
@@ -130,6 +132,7 @@ export class ShardRelay {
         if (!this.stopped) this.options.logger.debug(`relay ${this.options.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
       this.streaming = false;
+      await this.drain();
       for (const c of this.conns.values()) c.close();
       this.conns.clear();
       if (!this.stopped) await new Promise((r) => setTimeout(r, RETRY_MS));
@@ -305,13 +308,25 @@ export class ShardRelay {
       }
       this.offset += bytes;
     }
+    // Pipelined: the next batch does not wait for this one's replies (each connection keeps the order).
     for (const [target, commands] of byTarget) {
       const conn = await this.conn(target);
-      const replies = await conn.send(commands);
-      const failed = replies.find((r): r is RespError => r instanceof RespError);
-      if (failed) this.options.logger.warn(`relay ${this.options.name}: the secondary refused a replicated command: ${failed.message}`);
+      const sent: Promise<void> = conn.send(commands).then(
+        (replies) => {
+          const failed = replies.find((r): r is RespError => r instanceof RespError);
+          if (failed) this.options.logger.warn(`relay ${this.options.name}: the secondary refused a replicated command: ${failed.message}`);
+        },
+        (err: Error) => this.options.logger.debug(`relay ${this.options.name}: ${err.message}`),
+      );
+      this.inflight.add(sent);
+      void sent.finally(() => this.inflight.delete(sent));
     }
     this.lastApplied = Date.now();
+  }
+
+  /** Resolves once every command sent to the secondary so far has been answered (applied). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.inflight]);
   }
 
   private owners(): Array<EngineNode | undefined> {
