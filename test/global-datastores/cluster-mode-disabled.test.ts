@@ -14,6 +14,7 @@ import {
   DescribeGlobalReplicationGroupsCommand,
   DisassociateGlobalReplicationGroupCommand,
   FailoverGlobalReplicationGroupCommand,
+  IncreaseNodeGroupsInGlobalReplicationGroupCommand,
   ListTagsForResourceCommand,
   ModifyGlobalReplicationGroupCommand,
   TestFailoverCommand,
@@ -214,6 +215,33 @@ describe("a global datastore across us-east-1 and us-west-2", () => {
       400,
       /ApplyImmediately/,
     );
+    await expectAwsError(
+      east.send(new ModifyGlobalReplicationGroupCommand({ GlobalReplicationGroupId: GID, ApplyImmediately: true, CacheNodeType: "cache.t3.small" })),
+      "InvalidParameterValue",
+      400,
+      /node type cache\.t3\.small/,
+    );
+    await expectAwsError(
+      east.send(new ModifyGlobalReplicationGroupCommand({ GlobalReplicationGroupId: GID, ApplyImmediately: true })),
+      "InvalidParameterCombination",
+      400,
+      /No modifications/,
+    );
+    await expectAwsError(
+      east.send(new IncreaseNodeGroupsInGlobalReplicationGroupCommand({ GlobalReplicationGroupId: GID, NodeGroupCount: 2, ApplyImmediately: true })),
+      "InvalidParameterValue",
+      400,
+      /not cluster mode enabled/,
+    );
+    await expectAwsError(
+      east.send(new DescribeGlobalReplicationGroupsCommand({ MaxRecords: 5 })),
+      "InvalidParameterValue",
+      400,
+    );
+    // Paging through the account's global datastores (the shared describe): one page here.
+    const page = await west.send(new DescribeGlobalReplicationGroupsCommand({ MaxRecords: 20 }));
+    expect(page.GlobalReplicationGroups?.map((g) => g.GlobalReplicationGroupId)).toEqual([GID]);
+    expect(page.Marker).toBeUndefined();
   });
 
   it("fails over to the secondary: roles swap, writes on the new primary replicate back, and back again", async () => {
