@@ -93,7 +93,7 @@ export class GlobalReplication {
 
   /** CreateGlobalReplicationGroup: `creating`, then `primary-only`. */
   created(account: AccountState, grg: GlobalReplicationGroupRecord): void {
-    this.run(account, grg, async () => {
+    this.run(grg, async () => {
       await this.timers.delay(this.options.delays.createMs);
       grg.status = this.restingStatus(grg);
       for (const m of this.memberGroups(account.key.accountId, grg)) {
@@ -104,7 +104,7 @@ export class GlobalReplication {
 
   /** A secondary group was created into the global datastore: once it runs, it replicates from the primary. */
   associate(account: AccountState, grg: GlobalReplicationGroupRecord, member: GlobalMemberRecord): void {
-    this.run(account, grg, async () => {
+    this.run(grg, async () => {
       const secondary = this.memberGroups(account.key.accountId, grg).find((m) => m.member === member);
       if (!secondary) return;
       await this.options.groupSettled(secondary.group);
@@ -122,7 +122,7 @@ export class GlobalReplication {
 
   /** DisassociateGlobalReplicationGroup: the secondary stops replicating and takes writes, keeping its data. */
   disassociate(account: AccountState, grg: GlobalReplicationGroupRecord, member: GlobalMemberRecord): void {
-    this.run(account, grg, async () => {
+    this.run(grg, async () => {
       const secondary = this.memberGroups(account.key.accountId, grg).find((m) => m.member === member);
       await this.timers.delay(this.options.delays.modifyMs);
       if (secondary?.group.clusterEnabled) {
@@ -142,7 +142,7 @@ export class GlobalReplication {
 
   /** DeleteGlobalReplicationGroup: `deleting`, then gone; the primary group stays, standalone. */
   delete(account: AccountState, grg: GlobalReplicationGroupRecord): void {
-    this.run(account, grg, async () => {
+    this.run(grg, async () => {
       await this.timers.delay(this.options.delays.deleteMs);
       for (const m of this.memberGroups(account.key.accountId, grg)) {
         m.group.global = undefined;
@@ -161,7 +161,7 @@ export class GlobalReplication {
    * the connections to the old primary are closed, as AWS does.
    */
   failover(account: AccountState, grg: GlobalReplicationGroupRecord, next: GlobalMemberRecord): void {
-    this.run(account, grg, async () => {
+    this.run(grg, async () => {
       await this.promote(account.key.accountId, grg, next);
     }, { moving: true });
   }
@@ -252,11 +252,14 @@ export class GlobalReplication {
     for (const m of members) if (m !== newPrimary) await this.untilStreaming(this.ensureRelays(accountId, grg, m));
   }
 
-  /** A change every member group makes through its own lifecycle (`apply` queues it); the global datastore is `modifying` until all are done. */
-  modifyMembers(account: AccountState, grg: GlobalReplicationGroupRecord, apply: (m: MemberGroup) => void): void {
+  /**
+   * A change every member group is making through its own lifecycle (queued by the action):
+   * the global datastore is `modifying` until all are done, then the secondaries follow the
+   * primary again (the relays, stopped meanwhile, sync in full).
+   */
+  membersChanging(account: AccountState, grg: GlobalReplicationGroupRecord): void {
     const members = this.memberGroups(account.key.accountId, grg);
-    for (const m of members) apply(m);
-    this.run(account, grg, async () => {
+    this.run(grg, async () => {
       // Slots move: the relays stop, and sync in full again once every member is done.
       await this.stopRelays(`${grg.id}|`);
       await this.timers.delay(this.options.delays.modifyMs);
@@ -320,7 +323,7 @@ export class GlobalReplication {
     grg.status = this.restingStatus(grg);
   }
 
-  private run(account: AccountState, grg: GlobalReplicationGroupRecord, work: () => Promise<void>, opts: { moving?: boolean } = {}): void {
+  private run(grg: GlobalReplicationGroupRecord, work: () => Promise<void>, opts: { moving?: boolean } = {}): void {
     const before = this.queues.get(grg.id) ?? Promise.resolve();
     const done = before
       .then(async () => {
@@ -342,7 +345,6 @@ export class GlobalReplication {
       .finally(() => {
         if (this.queues.get(grg.id) === done) this.queues.delete(grg.id);
         this.options.onChange?.();
-        void account;
       });
     this.queues.set(grg.id, done);
   }

@@ -41,7 +41,7 @@ export const modifyGlobalReplicationGroup: ActionHandler<"ModifyGlobalReplicatio
   if (input.GlobalReplicationGroupDescription !== undefined) grg.description = input.GlobalReplicationGroupDescription;
   if (memberChange) {
     grg.status = "modifying";
-    ctx.services.global.modifyMembers(ctx.account, grg, () => undefined);
+    ctx.services.global.membersChanging(ctx.account, grg);
   }
   return { GlobalReplicationGroup: wire(ctx, grg, false) };
 };

@@ -38,7 +38,7 @@ async function reshardAll(
     await modifyReplicationGroupShardConfiguration(memberCtx, { ReplicationGroupId: member.replicationGroupId, ApplyImmediately: true, ...change });
   });
   grg.status = "modifying";
-  ctx.services.global.modifyMembers(ctx.account, grg, () => undefined);
+  ctx.services.global.membersChanging(ctx.account, grg);
 }
 
 export const increaseNodeGroupsInGlobalReplicationGroup: ActionHandler<"IncreaseNodeGroupsInGlobalReplicationGroup"> = async (ctx, input) => {
