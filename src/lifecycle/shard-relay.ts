@@ -270,6 +270,8 @@ export class ShardRelay {
         engineVersion: this.options.engineVersion,
         scratchRoot: this.options.scratchRoot,
         name: `${this.options.name}/sync`,
+        // Nodes that speak only TLS (TransitEncryptionMode required) are reached over TLS.
+        tlsTargets: targets.some((t) => t.primary.endpoint.tls !== undefined),
       });
       this.options.logger.info(`relay ${this.options.name}: full sync of ${moved} key(s) in ${Date.now() - started} ms`);
     } finally {
