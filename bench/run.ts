@@ -34,6 +34,7 @@ import { rowMonitoring } from "./rows/monitoring.js";
 import { rowServiceUpdate } from "./rows/service-updates.js";
 import { rowMemcachedNodeEndpoint } from "./rows/memcached-node-endpoint.js";
 import { rowNetworkFaults } from "./rows/network-faults.js";
+import { rowGlobalDatastores } from "./rows/global-datastores.js";
 
 const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<RowResult[]> }> = [
   { id: "1", name: "create->available, 1 Redis node", run: rowCreateRedis },
@@ -57,6 +58,7 @@ const ROWS: Array<{ id: string; name: string; run: (ctx: RowContext) => Promise<
   { id: "19", name: "kill fault (API) primary -> PrimaryEndpoint writes", run: rowFaultKill },
   { id: "20", name: "memcached set/get via a node endpoint (Auto Discovery) vs bare memcached", run: rowMemcachedNodeEndpoint },
   { id: "21", name: "redis-benchmark via a node: no network effect set, and one set then cleared", run: rowNetworkFaults },
+  { id: "gds", name: "global datastores: replication lag to a secondary; FailoverGlobalReplicationGroup -> writes", run: rowGlobalDatastores },
   { id: "restart", name: "restart with a data dir (20 clusters); mutation cost of the data dir", run: rowRestart },
 ];
 

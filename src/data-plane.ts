@@ -15,6 +15,7 @@ import { Maintenance } from "./lifecycle/maintenance.js";
 import { UpdateActions } from "./lifecycle/update-actions.js";
 import { ClusterLifecycle, type MemberLoss } from "./lifecycle/cluster-lifecycle.js";
 import { DataRestore } from "./lifecycle/data-restore.js";
+import { GlobalReplication } from "./lifecycle/global-replication.js";
 import { NodeAcl } from "./lifecycle/node-acl.js";
 import { recoverResources, type Recoverable } from "./lifecycle/recovery.js";
 import { ReplacementHolds } from "./lifecycle/replacement-holds.js";
@@ -116,6 +117,18 @@ export class DataPlane {
         group: (region, group) => applyPendingGroupChanges(region, this.services, group),
       },
     }));
+    const global = new GlobalReplication({
+      store,
+      engineNode: (c) => clusters.engineNode(c),
+      groupSettled: (g) => replication.settled(g),
+      topology: redisTopology,
+      delays: config.delays,
+      logger,
+      onChange,
+      launcher,
+      scratchRoot: layout.restore,
+      allowRestrictedCommands: config.allowRestrictedCommands,
+    });
     const access = new AccessControl({ acl, engineOf: (c) => clusters.engineNode(c), delays: config.delays, logger, serverless });
     const reserved = new ReservedNodeLifecycle({ delays: config.delays, logger, onChange });
     this.services = {
@@ -129,6 +142,8 @@ export class DataPlane {
       serverlessSnapshots,
       updates,
       reserved,
+      global,
+      store,
       tlsUnavailable: (engine, engineVersion) => launcher.tlsUnavailable?.(engine, engineVersion),
     };
     // The order matters: user changes first, groups before their member clusters.
@@ -149,6 +164,7 @@ export class DataPlane {
         background: true,
       },
       { name: "reserved cache nodes", halt: () => reserved.halt(), stop: () => reserved.stopAll(), reset: () => reserved.stopAll() },
+      { name: "global datastores", halt: () => global.halt(), stop: () => global.stopAll(), reset: () => global.reset() },
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
       { name: "serverless snapshots", stop: () => serverlessSnapshots.stop(), reset: () => serverlessSnapshots.reset(), background: true },
@@ -163,6 +179,7 @@ export class DataPlane {
     this.services.snapshots.startAutomatic();
     this.services.serverlessSnapshots.startAutomatic();
     this.maintenance.start();
+    this.services.global.start();
     if (!hadState) return Promise.resolve();
     const since = Date.now();
     const { store, logger, config } = this.options;

@@ -7,6 +7,17 @@ import { rebootCacheCluster } from "./cache-clusters/reboot-cache-cluster.js";
 import { describeCacheEngineVersions } from "./engine-versions/describe-cache-engine-versions.js";
 import { describeEvents } from "./events/describe-events.js";
 import { listAllowedNodeTypeModifications } from "./node-types/list-allowed-node-type-modifications.js";
+import { createGlobalReplicationGroup } from "./global-replication-groups/create-global-replication-group.js";
+import { deleteGlobalReplicationGroup } from "./global-replication-groups/delete-global-replication-group.js";
+import { describeGlobalReplicationGroups } from "./global-replication-groups/describe-global-replication-groups.js";
+import { disassociateGlobalReplicationGroup } from "./global-replication-groups/disassociate-global-replication-group.js";
+import { failoverGlobalReplicationGroup } from "./global-replication-groups/failover-global-replication-group.js";
+import { modifyGlobalReplicationGroup } from "./global-replication-groups/modify-global-replication-group.js";
+import {
+  decreaseNodeGroupsInGlobalReplicationGroup,
+  increaseNodeGroupsInGlobalReplicationGroup,
+  rebalanceSlotsInGlobalReplicationGroup,
+} from "./global-replication-groups/node-groups.js";
 import { createCacheParameterGroup } from "./parameter-groups/create-cache-parameter-group.js";
 import { deleteCacheParameterGroup } from "./parameter-groups/delete-cache-parameter-group.js";
 import { describeCacheParameterGroups } from "./parameter-groups/describe-cache-parameter-groups.js";
@@ -130,4 +141,13 @@ export const actions: ActionTable = {
   PurchaseReservedCacheNodesOffering: purchaseReservedCacheNodesOffering,
   DescribeReservedCacheNodes: describeReservedCacheNodes,
   ListAllowedNodeTypeModifications: listAllowedNodeTypeModifications,
+  CreateGlobalReplicationGroup: createGlobalReplicationGroup,
+  DescribeGlobalReplicationGroups: describeGlobalReplicationGroups,
+  ModifyGlobalReplicationGroup: modifyGlobalReplicationGroup,
+  DeleteGlobalReplicationGroup: deleteGlobalReplicationGroup,
+  DisassociateGlobalReplicationGroup: disassociateGlobalReplicationGroup,
+  FailoverGlobalReplicationGroup: failoverGlobalReplicationGroup,
+  IncreaseNodeGroupsInGlobalReplicationGroup: increaseNodeGroupsInGlobalReplicationGroup,
+  DecreaseNodeGroupsInGlobalReplicationGroup: decreaseNodeGroupsInGlobalReplicationGroup,
+  RebalanceSlotsInGlobalReplicationGroup: rebalanceSlotsInGlobalReplicationGroup,
 };

@@ -211,6 +211,40 @@ export interface ReplicationGroupRecord {
   restore?: RestoreRecord;
   /** Set from StartMigration until CompleteMigration (lifecycle/migration.ts). */
   migration?: MigrationRecord;
+  /** A member of a global datastore: which one, and its role there. */
+  global?: GlobalMembership;
+}
+
+/** A replication group's part in a global datastore. */
+export interface GlobalMembership {
+  globalReplicationGroupId: string;
+  role: "primary" | "secondary";
+}
+
+export type GlobalReplicationGroupStatus = "creating" | "modifying" | "available" | "deleting" | "primary-only";
+export type GlobalMemberStatus = "associating" | "associated" | "disassociating" | "disassociated";
+
+/** One replication group of a global datastore, in its own region. */
+export interface GlobalMemberRecord {
+  replicationGroupId: string;
+  region: string;
+  role: "primary" | "secondary";
+  status: GlobalMemberStatus;
+}
+
+/**
+ * A global datastore: replication groups in up to three regions of one account, one primary
+ * (which takes writes) and secondaries replicating from it. Kept in the account's state; its
+ * engine, version, node type and shard layout are the primary group's.
+ */
+export interface GlobalReplicationGroupRecord {
+  /** `<primary region's prefix>-<suffix>`. */
+  id: string;
+  arn: string;
+  description: string;
+  status: GlobalReplicationGroupStatus;
+  createTime: Date;
+  members: GlobalMemberRecord[];
 }
 
 /** Who may connect to a cluster's engines: AUTH tokens or user groups (never both). */

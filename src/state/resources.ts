@@ -20,6 +20,7 @@ import { findParameterGroup, MAX_PARAMETER_GROUPS, type ParameterGroupView } fro
 import type {
   CacheClusterRecord,
   CacheSecurityGroupRecord,
+  GlobalReplicationGroupRecord,
   ReplicationGroupRecord,
   ReservedCacheNodeRecord,
   ServerlessCacheRecord,
@@ -341,13 +342,18 @@ export const resources = {
     },
     persisted: true,
   }),
-  // Kinds whose families do not exist here yet: their ARNs are valid and name nothing.
-  /** Global datastores span regions: their ARNs have an empty region. */
-  globalReplicationGroup: kind<unknown>({
+  /** Global datastores span regions: their ARNs have an empty region (actions/global-replication-groups/). */
+  globalReplicationGroup: kind<GlobalReplicationGroupRecord>({
     arnType: "globalreplicationgroup",
     scope: "account",
+    collection: "globalReplicationGroups",
+    keyOf: lower,
+    idOf: (g) => g.id,
+    arnOf: (g) => g.arn,
     notFound: (name) => modelError("GlobalReplicationGroupNotFoundFault", `Global replication group ${name} not found.`),
-    persisted: false,
+    alreadyExists: (name) => modelError("GlobalReplicationGroupAlreadyExistsFault", `Global replication group ${name} already exists.`),
+    // Its engines are its members'; a step cut short by a restart ends in lifecycle/global-replication.ts.
+    persisted: true,
   }),
 } as const;
 

@@ -11,6 +11,7 @@ import type {
   CacheClusterRecord,
   CacheSecurityGroupRecord,
   EventRecord,
+  GlobalReplicationGroupRecord,
   ParameterGroupRecord,
   RegionKey,
   ReplicationGroupRecord,
@@ -76,13 +77,12 @@ export class RegionState {
   }
 }
 
-/**
- * What an account keeps across regions. Global datastores will live here (their family adds
- * its collection and registers it with scope "account"); tags on account-scope ARNs do already.
- */
+/** What an account keeps across regions: global datastores, and the tags on their ARNs. */
 export class AccountState {
   /** Tags by resource ARN, for resources of this scope. */
   readonly tags = new Map<string, Tag[]>();
+  /** Global datastores by id (lowercase). */
+  readonly globalReplicationGroups = new Map<string, GlobalReplicationGroupRecord>();
 
   constructor(readonly key: AccountKey) {}
 }

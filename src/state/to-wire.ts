@@ -145,7 +145,9 @@ export function replicationGroupToWire(
   return {
     ReplicationGroupId: group.id,
     Description: group.description,
-    GlobalReplicationGroupInfo: {},
+    GlobalReplicationGroupInfo: group.global
+      ? { GlobalReplicationGroupId: group.global.globalReplicationGroupId, GlobalReplicationGroupMemberRole: group.global.role.toUpperCase() }
+      : {},
     Status: group.status,
     PendingModifiedValues: {
       PrimaryClusterId: group.pending.primaryClusterId,

@@ -10,7 +10,6 @@ import {
   DescribeCacheParameterGroupsCommand,
   DescribeCacheSubnetGroupsCommand,
   DescribeEventsCommand,
-  DescribeGlobalReplicationGroupsCommand,
   ListTagsForResourceCommand,
   RemoveTagsFromResourceCommand,
   paginateDescribeCacheClusters,
@@ -201,11 +200,5 @@ describe("accounts and regions", () => {
     const created = await other.send(new CreateCacheClusterCommand({ CacheClusterId: "acct", Engine: "memcached", CacheNodeType: "cache.t3.micro" }));
     expect(created.CacheCluster?.ARN).toBe("arn:aws:elasticache:us-east-1:123456789012:cluster:acct");
     await expectAwsError(client.send(new DescribeCacheClustersCommand({ CacheClusterId: "acct" })), "CacheClusterNotFound", 404);
-  });
-});
-
-describe("operations not implemented yet", () => {
-  it("answer an AWS-shaped 501 that names the operation", async () => {
-    await expectAwsError(client.send(new DescribeGlobalReplicationGroupsCommand({})), "NotImplemented", 501, /DescribeGlobalReplicationGroups/);
   });
 });

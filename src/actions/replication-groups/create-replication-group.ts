@@ -11,6 +11,7 @@ import { buildArn } from "../../state/arn.js";
 import type { NodeGroupRecord, ReplicationGroupRecord, SnapshotSourceInfo } from "../../state/records.js";
 import { resources } from "../../state/resources.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
+import { joinAsSecondary, planSecondary } from "../global-replication-groups/secondary.js";
 import { accessAtCreate } from "../shared/access-rules.js";
 import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
@@ -32,9 +33,11 @@ interface Layout {
   shards: Array<{ id: string; replicas: number; slots?: string; primaryAz?: string; replicaAzs: string[] }>;
 }
 
-export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, input) => {
-  const id = checkReplicationGroupId(input.ReplicationGroupId);
-  if (input.GlobalReplicationGroupId !== undefined) throw commonErrors.notSupportedYet("GlobalReplicationGroupId");
+export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = async (ctx, request) => {
+  const id = checkReplicationGroupId(request.ReplicationGroupId);
+  // A secondary of a global datastore takes its engine, version, node type and layout from the primary.
+  const secondary = request.GlobalReplicationGroupId !== undefined ? planSecondary(ctx, request) : undefined;
+  const input = secondary?.input ?? request;
   const restore = restoreSource(ctx, input);
   if (restore && input.PrimaryClusterId !== undefined) {
     throw commonErrors.invalidParameterCombination("PrimaryClusterId cannot be combined with SnapshotName or SnapshotArns.");
@@ -158,6 +161,7 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
   if (restore) group.restore = { sources: restore.sources };
   insertResource(resources.replicationGroup, ctx, group, input.Tags);
   ctx.services.replication.create(ctx.state, group);
+  if (secondary) joinAsSecondary(ctx, secondary, group);
   if (primary && (isManaged(access) || isManaged(primary.access))) ctx.services.access.adoptPrimary(ctx.state, group);
   if (restore?.snapshot) ctx.services.snapshots.restoring(restore.snapshot, ctx.services.replication.settled(group));
   if (restore?.serverlessSnapshot) ctx.services.serverlessSnapshots.restoring(restore.serverlessSnapshot, ctx.services.replication.settled(group));

@@ -10,6 +10,13 @@ const deletableStatuses = new Set(["available", "create-failed"]);
 
 export const deleteReplicationGroup: ActionHandler<"DeleteReplicationGroup"> = async (ctx, input) => {
   const group = findReplicationGroup(ctx.state, input.ReplicationGroupId);
+  if (group.global) {
+    // A member of a global datastore leaves it first (DisassociateGlobalReplicationGroup, or DeleteGlobalReplicationGroup for its primary).
+    throw modelError(
+      "InvalidReplicationGroupStateFault",
+      `Replication group ${group.id} is a member of Global datastore ${group.global.globalReplicationGroupId}: remove it from the Global datastore before deleting it.`,
+    );
+  }
   if (!deletableStatuses.has(group.status)) {
     throw modelError(
       "InvalidReplicationGroupStateFault",

@@ -9,6 +9,7 @@ import type { OperationName, OperationTypes } from "../../generated/elasticache.
 import type { EmulatorClock } from "../../lifecycle/clock.js";
 import type { AccessControl } from "../../lifecycle/access-control.js";
 import type { ClusterLifecycle } from "../../lifecycle/cluster-lifecycle.js";
+import type { GlobalReplication } from "../../lifecycle/global-replication.js";
 import type { ReplicationLifecycle } from "../../lifecycle/replication-lifecycle.js";
 import type { ReservedNodeLifecycle } from "../../lifecycle/reserved-node-lifecycle.js";
 import type { ServerlessLifecycle } from "../../lifecycle/serverless-lifecycle.js";
@@ -16,7 +17,7 @@ import type { UpdateActions } from "../../lifecycle/update-actions.js";
 import type { Logger } from "../../logger.js";
 import type { ServerlessSnapshots } from "../../snapshots/serverless-snapshots.js";
 import type { SnapshotService } from "../../snapshots/snapshot-service.js";
-import type { AccountState, RegionState } from "../../state/store.js";
+import type { AccountState, RegionState, Store } from "../../state/store.js";
 
 export interface Services {
   config: EmulatorConfig;
@@ -33,6 +34,10 @@ export interface Services {
   /** Service updates applied to groups and clusters (BatchApplyUpdateAction). */
   updates: UpdateActions;
   reserved: ReservedNodeLifecycle;
+  /** Global datastores: their steps and the replication between their member groups. */
+  global: GlobalReplication;
+  /** Every account and region (global datastores reach member groups in other regions). */
+  store: Store;
 }
 
 export interface ActionContext {

@@ -3,7 +3,7 @@ import { clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
 import { parseArn, type ParsedArn } from "../../state/arn.js";
 import type { Tag } from "../../state/records.js";
-import { kindOfArnType, lookupResource } from "../../state/resources.js";
+import { collectionOf, kindOfArnType, lookupResource } from "../../state/resources.js";
 import type { ActionContext } from "../shared/context.js";
 import { tagMap } from "../shared/tags.js";
 
@@ -27,8 +27,12 @@ export function findTaggableResource(ctx: Pick<ActionContext, "state" | "account
   const kind = kindOfArnType(arn.resourceType);
   const inScope =
     arn.accountId === ctx.state.key.accountId && (kind.scope === "account" ? arn.region === "" : arn.region === ctx.state.key.region);
-  // Account-scope kinds keep their records in the account state; none has a collection yet.
-  const found = inScope && kind.scope === "region" ? lookupResource(kind, ctx.state, arn.resourceName) : undefined;
+  // Account-scope kinds keep their records in the account state.
+  const found = !inScope
+    ? undefined
+    : kind.scope === "region"
+      ? lookupResource(kind, ctx.state, arn.resourceName)
+      : collectionOf(kind, ctx.account)?.get(kind.keyOf ? kind.keyOf(arn.resourceName) : arn.resourceName);
   if (found === undefined) throw (kind.tagging?.notFound ?? kind.notFound)(arn.resourceName);
   const refused = kind.tagging?.refuse?.(found);
   if (refused) throw refused;
