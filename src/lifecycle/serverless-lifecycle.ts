@@ -22,6 +22,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
+import { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
 import { tokenDefaultUser, type AclUser } from "../engines/acl.js";
 import type { EngineNode } from "../engines/engine.js";
 import { serverlessCommandNames, serverlessDenials, serverlessMemcachedRefusal } from "../engines/restricted.js";
@@ -69,6 +70,8 @@ interface ServerlessRuntime {
   endpoint?: ConfigEndpoint;
   /** The ACL rules of the serverless refusals this engine knows (computed once). */
   denials?: string[];
+  /** ECPUPerSecond.Maximum, shared by the Endpoint and the ReaderEndpoint (endpoints/ecpu-throttle.ts). */
+  throttle: EcpuThrottle;
 }
 
 type Role = "primary" | "replica";
@@ -99,7 +102,7 @@ const serverlessKind: MachineKind<ServerlessCacheRecord, ServerlessRuntime> = {
   label: "serverless cache",
   sourceType: "serverless-cache",
   sourceId: (cache) => cache.name,
-  newRuntime: () => ({}),
+  newRuntime: () => ({ throttle: new EcpuThrottle() }),
   failed: (cache, message) =>
     cache.status === "creating"
       ? { status: "create-failed", event: serverlessEvents.createFailed(cache.name, message) }
@@ -200,6 +203,11 @@ export class ServerlessLifecycle {
   engines(cache: ServerlessCacheRecord): EngineNode[] {
     const runtime = this.machine.runtime(cache);
     return [runtime?.primary, runtime?.replica].filter((e): e is EngineNode => e !== undefined);
+  }
+
+  /** Commands that waited for the cache's ECPUPerSecond limit since its engines started (the ThrottledCmds metric). */
+  throttledCmds(cache: ServerlessCacheRecord): number {
+    return this.machine.runtime(cache)?.throttle.throttledCmds ?? 0;
   }
 
   /** Runs `work` in this cache's order (e.g. a snapshot before a delete). */
@@ -314,6 +322,7 @@ export class ServerlessLifecycle {
         // Valkey/Redis: tokens are checked on both ports from the start, so a user group that
         // gains an IAM user later (ModifyServerlessCache, ModifyUserGroup) needs no restart.
         iam: redis ? { cacheName: cache.name, region: region.key.region, resourceType: SERVERLESS_RESOURCE_TYPE } : undefined,
+        throttle: redis ? runtime.throttle : undefined,
       },
       preferredPort,
     );
@@ -367,6 +376,7 @@ export class ServerlessLifecycle {
 
   /** The engines' users and refusals, and the data limit, as the record says. */
   private async applySettings(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<void> {
+    runtime.throttle.setLimit(cache.usageLimits?.ecpuPerSecond?.maximum);
     const engines = [runtime.primary, runtime.replica].filter((e): e is EngineNode => e !== undefined);
     if (cache.engine === "memcached") return;
     const denials = this.options.allowRestrictedCommands ? [] : (runtime.denials ??= await this.knownDenials(engines[0]!));

@@ -8,6 +8,7 @@ import type { EmulatorConfig } from "../config.js";
 import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
+import { EcpuGate } from "../endpoints/ecpu-throttle.js";
 import { IamFront } from "../endpoints/iam-front.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
 import type { EngineDriver, EngineKind, EngineNode, NodeSpec, NodeTls, TransitEncryptionMode } from "../engines/engine.js";
@@ -127,7 +128,8 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   async function startRoutedNode(driver: EngineDriver, spec: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
     const name = spec.nodeName;
     const mode = spec.transitEncryption!;
-    const { iam, ...engineSpec } = spec;
+    const { iam, throttle, ...engineSpec } = spec;
+    let admin: { user: string; password: string } | undefined;
     const makeFront = (port: number): NodeFront & { start(): Promise<void>; setTargets(plain: { host: string; port: number }, tls: { host: string; port: number }): void } => {
       if (!iam) return new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name });
       const material = tlsOrThrow();
@@ -141,6 +143,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
         key: material.keyPem,
         checkToken: tokenChecker(iam, name),
         connectionLifetimeMs: config.iamConnectionLifetimeMs,
+        gate: throttle ? (client, send) => new EcpuGate(throttle, client, send, () => admin) : undefined,
       });
     };
     // A node replaced after its engine died asks for the port its router has just let go.
@@ -173,6 +176,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       await router.stop();
       throw error;
     }
+    admin = engine.adminAuth;
     router.setTargets(engine.endpoint, { host: engine.endpoint.host, port: tlsPort });
     let released = false;
     return new RoutedNode(
@@ -188,7 +192,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   }
 
   return {
-    async startNode({ iam, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
+    async startNode({ iam, throttle, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
       const { driver } = registry.resolve(spec.engine, spec.engineVersion);
       const mode = spec.transitEncryption;
       if (iam && driver.id === "embedded") {
@@ -197,7 +201,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       const fronted = mode !== undefined && iam !== undefined && spec.engine !== "memcached";
       const node =
         mode === "preferred" || fronted
-          ? await startRoutedNode(driver, { ...spec, iam: fronted ? iam : undefined }, preferredPort)
+          ? await startRoutedNode(driver, { ...spec, iam: fronted ? iam : undefined, throttle: fronted ? throttle : undefined }, preferredPort)
           : await onPreferredOrRange(preferredPort, (port) =>
               driver.start({ ...spec, port, bindHost: config.nodeBindHost, tls: mode ? nodeTls(mode, driver, port) : undefined }),
             );

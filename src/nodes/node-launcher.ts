@@ -3,6 +3,7 @@
  * (forwarders, Memcached Auto Discovery) in front of them. nodes/launcher.ts implements it.
  */
 import type { EngineKind, EngineNode, NodeSpec, TransitEncryptionMode } from "../engines/engine.js";
+import type { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
 import type { IamTokenScope } from "../iam-token.js";
 import type { Endpoint } from "../process/connect.js";
 
@@ -20,6 +21,8 @@ export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
    * of a cache with TLS in transit whose users may be IAM users.
    */
   iam?: IamCacheScope;
+  /** With `iam`: every client connection on the public port counts against this ECPU budget (a serverless cache's ECPUPerSecond). */
+  throttle?: EcpuThrottle;
 };
 
 /** Starts what a cluster needs, on ports from the configured range (nodes/launcher.ts). */
