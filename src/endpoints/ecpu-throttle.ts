@@ -316,3 +316,75 @@ export class EcpuGate {
     if (admin && args[1]!.toString("utf8") === admin.user && args[2]!.toString("utf8") === admin.password) this.free = true;
   }
 }
+
+/**
+ * The same budget for a listener that frames the commands itself (the Memcached Endpoint):
+ * whole chunks of the client's input wait while the bucket is empty, then are processed at
+ * once, their commands and bytes reported with `counted`. The bucket's debt makes what
+ * follows a large chunk wait in turn, so the rate holds over time.
+ */
+export class EcpuChunkGate {
+  private readonly queue: Buffer[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private commands = 0;
+  private bytes = 0;
+  private charged = 0;
+  private closed = false;
+
+  constructor(
+    private readonly throttle: EcpuThrottle,
+    private readonly client: net.Socket,
+    private readonly process: (chunk: Buffer) => void,
+  ) {
+    client.once("close", () => {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+    });
+  }
+
+  write(chunk: Buffer): void {
+    if (this.queue.length === 0) {
+      const wait = this.throttle.waitMs();
+      if (wait === 0) return this.process(chunk);
+      this.hold(wait);
+    }
+    this.queue.push(chunk);
+    this.client.pause();
+  }
+
+  /** Commands and request bytes the listener found in what it processed. */
+  counted(commands: number, bytes: number): void {
+    this.commands += commands;
+    this.bytes += bytes;
+    this.charge();
+  }
+
+  replied(bytes: number): void {
+    this.bytes += bytes;
+    this.charge();
+  }
+
+  private charge(): void {
+    const total = ecpusFor(this.commands, this.bytes);
+    if (total > this.charged) {
+      this.throttle.take(total - this.charged);
+      this.charged = total;
+    }
+  }
+
+  private hold(waitMs: number): void {
+    this.throttle.throttledCmds++;
+    this.timer = setTimeout(() => this.release(), waitMs);
+  }
+
+  private release(): void {
+    this.timer = undefined;
+    if (this.closed) return;
+    while (this.queue.length > 0) {
+      const wait = this.throttle.waitMs();
+      if (wait > 0) return this.hold(wait);
+      this.process(this.queue.shift()!);
+    }
+    this.client.resume();
+  }
+}

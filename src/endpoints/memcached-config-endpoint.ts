@@ -9,6 +9,7 @@ import tls from "node:tls";
 import type { TransitEncryptionMode } from "../engine-terms.js";
 import type { Logger } from "../logger.js";
 import { listen } from "../process/listen.js";
+import type { EcpuThrottle } from "./ecpu-throttle.js";
 import { configGetClusterReply, legacyClusterReply, type CacheNodeAddress } from "./auto-discovery.js";
 import { ProxyConnection, targetKey, targetOf } from "./memcached-proxy-connection.js";
 import { sniffTls } from "./tls-sniff.js";
@@ -25,6 +26,8 @@ export interface MemcachedConfigEndpointOptions {
   tls?: { mode: TransitEncryptionMode; cert: string; key: string; ca: string };
   /** Commands the endpoint refuses itself, before Auto Discovery and the nodes (serverless caches). */
   refuse?: (tokens: string[]) => Buffer | undefined;
+  /** A serverless cache's ECPUPerSecond budget, spent by every client connection. */
+  throttle?: EcpuThrottle;
 }
 
 const nodeKey = (n: CacheNodeAddress) => `${n.host}|${n.ip}|${n.port}`;
@@ -145,6 +148,7 @@ export class MemcachedConfigEndpoint {
       configReply: () => this.replies.config,
       legacyReply: () => this.replies.legacy,
       refuse: this.opts.refuse,
+      throttle: this.opts.throttle,
       onClose: () => this.connections.delete(conn),
     });
     this.connections.add(conn);

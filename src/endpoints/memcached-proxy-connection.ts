@@ -15,6 +15,7 @@ import type net from "node:net";
 import type { Logger } from "../logger.js";
 import { connectEndpoint } from "../process/connect.js";
 import { LEGACY_CONFIG_KEY, type CacheNodeAddress } from "./auto-discovery.js";
+import { EcpuChunkGate, type EcpuThrottle } from "./ecpu-throttle.js";
 import {
   LineTooLongError,
   TextStreamFramer,
@@ -43,6 +44,8 @@ export interface ConnectionContext {
   legacyReply(): Buffer;
   /** Commands this endpoint refuses itself (serverless caches): the answer, in order; undefined passes the command on. */
   refuse?(tokens: string[]): Buffer | undefined;
+  /** A serverless cache's ECPUPerSecond budget: the client's input waits while it is spent. */
+  throttle?: EcpuThrottle;
   onClose(): void;
 }
 
@@ -85,12 +88,15 @@ export class ProxyConnection {
   private clientEnded = false;
   /** Set once we stop proxying; the client socket may still be flushing. */
   private closed = false;
+  private readonly gate: EcpuChunkGate | undefined;
 
   constructor(
     private readonly client: net.Socket,
     private readonly ctx: ConnectionContext,
   ) {
-    client.on("data", (chunk: Buffer) => this.onClientData(chunk));
+    const gate = ctx.throttle ? new EcpuChunkGate(ctx.throttle, client, (chunk) => this.onClientData(chunk)) : undefined;
+    this.gate = gate;
+    client.on("data", gate ? (chunk: Buffer) => gate.write(chunk) : (chunk: Buffer) => this.onClientData(chunk));
     client.on("end", () => this.onClientEnd());
     client.on("error", (err) => {
       ctx.log.debug("client connection error", { error: err.message });
@@ -137,8 +143,14 @@ export class ProxyConnection {
     try {
       this.fromClient.push(
         chunk,
-        (line) => this.onCommand(line),
-        (data) => this.submit({ toNode: data, needsNode: false }),
+        (line) => {
+          this.gate?.counted(1, line.length);
+          this.onCommand(line);
+        },
+        (data) => {
+          this.gate?.counted(0, data.length);
+          this.submit({ toNode: data, needsNode: false });
+        },
       );
     } catch (err) {
       if (!(err instanceof LineTooLongError)) throw err;
@@ -237,6 +249,7 @@ export class ProxyConnection {
 
   private onNodeData(chunk: Buffer): void {
     if (this.closed) return;
+    this.gate?.replied(chunk.length);
     try {
       this.fromNode.push(
         chunk,

@@ -238,13 +238,14 @@ export class ServerlessLifecycle {
    * cache: a fresh pair forms its cluster, a restarted pair re-forms it from its files.
    */
   private async startEngines(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime, opts: { fresh: boolean }): Promise<void> {
+    runtime.throttle.setLimit(cache.usageLimits?.ecpuPerSecond?.maximum);
     if (cache.engine === "memcached") {
       const refuse = this.options.allowRestrictedCommands ? undefined : (tokens: string[]) => {
         const refusal = serverlessMemcachedRefusal(tokens);
         return refusal === undefined ? undefined : Buffer.from(refusal);
       };
       const [endpoint, engine] = await Promise.allSettled([
-        this.options.launcher.startConfigEndpoint(cache.port || undefined, "required", { refuse }),
+        this.options.launcher.startConfigEndpoint(cache.port || undefined, "required", { refuse, throttle: runtime.throttle }),
         this.startEngine(region, cache, runtime, "primary"),
       ]);
       if (endpoint.status === "fulfilled") runtime.endpoint = endpoint.value;

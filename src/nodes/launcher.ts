@@ -221,7 +221,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       const endpointTls = material && transitEncryption
         ? { mode: transitEncryption, cert: material.certPem, key: material.keyPem, ca: material.caPem }
         : undefined;
-      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, refuse: options.refuse }));
+      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, refuse: options.refuse, throttle: options.throttle }));
     },
 
     startForwarder(name: string, preferredPort?: number, options: ForwarderOptions = {}): Promise<Forwarder> {

@@ -47,6 +47,8 @@ export interface ConfigEndpointOptions {
    * refusals): the answer for the command's tokens, or undefined to pass it on.
    */
   refuse?: (tokens: string[]) => Buffer | undefined;
+  /** A serverless cache's ECPUPerSecond budget, spent by every client connection. */
+  throttle?: EcpuThrottle;
 }
 
 export interface ForwarderOptions {

@@ -8,6 +8,7 @@
  */
 import { CreateServerlessCacheCommand, ModifyServerlessCacheCommand, type ServerlessCache } from "@aws-sdk/client-elasticache";
 import Redis, { type Cluster } from "ioredis";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { cloudwatchClient } from "../cloudwatch/helpers.js";
@@ -59,6 +60,38 @@ async function offer(client: Cluster, perSecond: number, tag: string): Promise<{
   const seconds = (performance.now() - t0) / 1000;
   expect(answers.every((a) => a === "OK")).toBe(true);
   return { commands: answers.length, seconds };
+}
+
+/** The same load of memcached `set`s on one TLS connection: the commands stored and the seconds they took. */
+async function offerMemcached(port: number, perSecond: number): Promise<{ commands: number; seconds: number }> {
+  const socket = tls.connect({ host: "127.0.0.1", port, ca });
+  await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
+  const total = (perSecond / 10) * STEPS;
+  let stored = 0;
+  let text = "";
+  const t0 = performance.now();
+  const done = new Promise<void>((resolve, reject) => {
+    socket.on("data", (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      const lines = text.split("\r\n");
+      text = lines.pop()!;
+      for (const line of lines) {
+        if (line !== "STORED") reject(new Error(`unexpected reply ${line}`));
+        if (++stored === total) resolve();
+      }
+    });
+    socket.once("error", reject);
+  });
+  for (let step = 0; step < STEPS; step++) {
+    let batch = "";
+    for (let i = 0; i < perSecond / 10; i++) batch += `set m${step}-${i} 0 0 1\r\nv\r\n`;
+    socket.write(batch);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await done;
+  const seconds = (performance.now() - t0) / 1000;
+  socket.destroy();
+  return { commands: stored, seconds };
 }
 
 async function throttled(name: string): Promise<number> {
@@ -115,4 +148,14 @@ describe("ECPUPerSecond.Maximum", () => {
     await offer(client, 2 * LIMIT, "w");
     expect(await throttled("sl-unlimited")).toBe(afterLimit);
   }, 90_000);
+
+  it("throttles a Memcached serverless cache the same way at its Endpoint", async () => {
+    const sdk = sdkClient(emulator);
+    await sdk.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "sl-throttled-mc", Engine: "memcached", CacheUsageLimits: { ECPUPerSecond: { Maximum: LIMIT } } }));
+    const cache = await describeServerlessCache(sdk, "sl-throttled-mc", (c) => c.Status === "available");
+    const { commands, seconds } = await offerMemcached(cache.Endpoint!.Port!, 2 * LIMIT);
+    expect(commands).toBe(2 * LIMIT * (STEPS / 10));
+    expect(commands / seconds).toBeLessThanOrEqual(LIMIT * 1.15);
+    expect(await throttled("sl-throttled-mc")).toBeGreaterThan(0);
+  }, 60_000);
 });
