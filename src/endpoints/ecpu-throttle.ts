@@ -76,24 +76,27 @@ const STAR = 42;
 const DOLLAR = 36;
 /** `*N` / `$len` header lines are short; a longer one is not RESP. */
 const MAX_HEADER_LINE = 32;
-/** Arguments kept to recognise `AUTH <user> <password>`: the first three, when short. */
+/** Longest user name or password kept to recognise the emulator's own `AUTH <user> <password>`. */
 const MAX_CAPTURED_ARG = 512;
 
 type State = "start" | "count" | "bulkHeader" | "bulk" | "inline" | "raw";
 
-/** Finds where each client command ends in the stream, keeping the first arguments of short ones. */
+/** Finds where each client command ends in the stream; keeps the arguments of an `AUTH <user> <password>`. */
 class CommandFramer {
   state: State = "start";
   private line = 0;
   private lineLength = 0;
   private lineBad = false;
+  /** The header line's prefix (`$`) is still to be checked. */
+  private expectDollar = false;
   private argsLeft = 0;
   private argIndex = 0;
   private bulkLeft = 0;
+  private bulkLength = 0;
   private parts: Buffer[] = [];
-  private partBytes = 0;
   private capturing = false;
-  /** The completed command's first arguments (those short enough to keep). */
+  private isAuth = false;
+  /** The completed command's arguments when it was an `AUTH` with two of them. */
   args: Buffer[] = [];
 
   /** Scans `buf` from `pos`; returns the index just after the first command that ends there, or -1 when the chunk ends first. */
@@ -105,10 +108,11 @@ class CommandFramer {
           return -1;
         case "start": {
           const b = buf[pos]!;
-          this.args = [];
           if (b === STAR) {
             this.state = "count";
-            this.resetLine();
+            this.resetLine(false);
+            this.isAuth = false;
+            if (this.args.length > 0) this.args = [];
             pos++;
           } else if (b === CR || b === LF) {
             pos++; // blank lines between commands are skipped by the engine too
@@ -126,7 +130,19 @@ class CommandFramer {
         case "count":
         case "bulkHeader": {
           const header = this.state;
-          while (pos < end && buf[pos] !== LF) this.lineByte(buf[pos++]!);
+          for (; pos < end; pos++) {
+            const b = buf[pos]!;
+            if (b === LF) break;
+            if (this.expectDollar) {
+              if (b !== DOLLAR) this.lineBad = true;
+              this.expectDollar = false;
+              continue;
+            }
+            this.lineLength++;
+            if (b === CR) continue;
+            if (b < 48 || b > 57 || this.lineLength > MAX_HEADER_LINE) this.lineBad = true;
+            else this.line = this.line * 10 + (b - 48);
+          }
           if (pos >= end) {
             if (this.lineLength > MAX_HEADER_LINE) this.state = "raw";
             break;
@@ -144,34 +160,30 @@ class CommandFramer {
               return pos;
             }
             this.state = "bulkHeader";
-            this.resetLine(DOLLAR);
+            this.resetLine(true);
           } else {
+            this.bulkLength = this.line;
             this.bulkLeft = this.line + 2;
-            this.capturing = this.argIndex < 3 && this.line <= MAX_CAPTURED_ARG;
-            this.parts = [];
-            this.partBytes = 0;
+            // Only what an AUTH needs: a 4-byte name, then its user and password (when short).
+            this.capturing = this.argIndex === 0 ? this.line === 4 : this.isAuth && this.argIndex < 3 && this.line <= MAX_CAPTURED_ARG;
             this.state = "bulk";
           }
           break;
         }
         case "bulk": {
           const take = Math.min(this.bulkLeft, end - pos);
-          if (this.capturing) {
-            this.parts.push(buf.subarray(pos, pos + take));
-            this.partBytes += take;
-          }
+          if (this.capturing) this.parts.push(buf.subarray(pos, pos + take));
           pos += take;
           this.bulkLeft -= take;
           if (this.bulkLeft > 0) return -1;
-          if (this.capturing) this.args.push(Buffer.concat(this.parts, this.partBytes).subarray(0, this.partBytes - 2));
-          this.parts = [];
+          if (this.capturing) this.captured();
           this.argIndex++;
           if (--this.argsLeft === 0) {
             this.state = "start";
             return pos;
           }
           this.state = "bulkHeader";
-          this.resetLine(DOLLAR);
+          this.resetLine(true);
           break;
         }
       }
@@ -184,25 +196,23 @@ class CommandFramer {
     return this.state === "start";
   }
 
-  private expect: number | undefined;
+  private captured(): void {
+    const whole = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+    this.parts = [];
+    const arg = whole.subarray(0, this.bulkLength);
+    if (this.argIndex === 0) {
+      this.isAuth = arg.toString("latin1").toLowerCase() === "auth" && this.argsLeft === 3;
+      if (this.isAuth) this.args = [arg];
+    } else if (this.isAuth) {
+      this.args.push(Buffer.from(arg));
+    }
+  }
 
-  private resetLine(prefix?: number): void {
+  private resetLine(dollar: boolean): void {
     this.line = 0;
     this.lineLength = 0;
     this.lineBad = false;
-    this.expect = prefix;
-  }
-
-  private lineByte(b: number): void {
-    if (this.expect !== undefined) {
-      if (b !== this.expect) this.lineBad = true;
-      this.expect = undefined;
-      return;
-    }
-    this.lineLength++;
-    if (b === CR) return;
-    if (b < 48 || b > 57 || this.lineLength > MAX_HEADER_LINE) this.lineBad = true;
-    else this.line = this.line * 10 + (b - 48);
+    this.expectDollar = dollar;
   }
 }
 

@@ -283,10 +283,12 @@ export class ServerlessLifecycle {
     }
     const primary = runtime.primary!;
     const replica = runtime.replica!;
-    if (opts.fresh) await this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }]);
-    else await this.options.topology.reformCluster([primary, replica]);
+    // Users, refusals and the data limit go in while the cluster forms: no client gets in before both are done.
+    await Promise.all([
+      opts.fresh ? this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }]) : this.options.topology.reformCluster([primary, replica]),
+      this.applySettings(region, cache, runtime),
+    ]);
     cache.port = primary.endpoint.port;
-    await this.applySettings(region, cache, runtime);
   }
 
   /** Two consecutive ports of the range that no node holds, held until released one by one as the engines start. */
