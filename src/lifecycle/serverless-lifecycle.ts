@@ -25,6 +25,7 @@ import type { LifecycleDelays } from "../config.js";
 import { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
 import { tokenDefaultUser, type AclUser } from "../engines/acl.js";
 import type { EngineNode } from "../engines/engine.js";
+import { restoreMemcached } from "../engines/memcached-dump.js";
 import { serverlessCommandNames, serverlessDenials, serverlessMemcachedRefusal } from "../engines/restricted.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
 import { SERVERLESS_RESOURCE_TYPE } from "../iam-token.js";
@@ -363,10 +364,19 @@ export class ServerlessLifecycle {
   /**
    * SnapshotArnsToRestore: every key of every RDB moves into the primary (MIGRATE over TLS,
    * TTLs kept), whatever layout the snapshot had (one shard or many); the replica follows.
+   * Memcached: the items of its snapshots are set into the engine (engines/memcached-dump.ts).
    */
   private async restoreData(cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<void> {
     const sources = cache.restore?.sources;
     if (!sources?.length || !runtime.primary) return;
+    if (cache.engine === "memcached") {
+      // Memcached snapshots are items files: every item not expired by now is set again.
+      let items = 0;
+      for (const source of sources) items += await restoreMemcached(runtime.primary.endpoint, source.file);
+      this.options.logger.info("serverless cache restored from its snapshots", { cache: cache.name, items });
+      cache.restore = undefined;
+      return;
+    }
     const moved = await redistribute(
       this.options.launcher,
       sources.map((s) => ({ file: s.file, to: [0] })),
