@@ -16,8 +16,8 @@
  * what ElastiCache restricts and what serverless caches refuse (engines/restricted.ts).
  * Both Valkey/Redis ports are IAM fronts (endpoints/iam-front.ts): an IAM user of the group
  * gets in with a token for the cache's name and `ResourceType=ServerlessCache`.
- * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction, changed
- * live by ModifyServerlessCache.
+ * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction (Memcached:
+ * its memory limit, `cache_memlimit`), changed live by ModifyServerlessCache.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -26,6 +26,7 @@ import { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
 import { tokenDefaultUser, type AclUser } from "../engines/acl.js";
 import type { EngineNode } from "../engines/engine.js";
 import { restoreMemcached } from "../engines/memcached-dump.js";
+import { memcachedRequest } from "../engines/probes.js";
 import { serverlessCommandNames, serverlessDenials, serverlessMemcachedRefusal } from "../engines/restricted.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
 import { SERVERLESS_RESOURCE_TYPE } from "../iam-token.js";
@@ -95,6 +96,7 @@ export const serverlessEvents = {
   deleted: (name: string) => `Cache ${name} was deleted.`,
   limitsUpdated: (name: string) => `Limits updated for the cache ${name}.`,
   securityGroupsUpdated: (name: string) => `SecurityGroups updated for the cache ${name}.`,
+  tagsUpdated: (name: string) => `Tags updated for the cache ${name}.`,
   updated: (name: string) => `Cache ${name} was updated.`,
   recovered: (name: string) => `Cache ${name} recovered after the emulator restarted.`,
 };
@@ -316,7 +318,7 @@ export class ServerlessLifecycle {
         nodeName: `serverless/${cache.name}/${role}`,
         engine: cache.engine,
         engineVersion: cache.fullEngineVersion,
-        // Memcached cannot change its memory live: without a limit it gets room enough.
+        // Memcached without a limit gets room enough (cache_memlimit changes it live).
         maxMemoryBytes: this.dataLimitBytes(cache) ?? (redis ? undefined : MEMCACHED_UNLIMITED_BYTES),
         workDir: join(this.cacheDir(region, cache), role),
         params: redis ? this.redisParams() : {},
@@ -391,7 +393,15 @@ export class ServerlessLifecycle {
   private async applySettings(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<void> {
     runtime.throttle.setLimit(cache.usageLimits?.ecpuPerSecond?.maximum);
     const engines = [runtime.primary, runtime.replica].filter((e): e is EngineNode => e !== undefined);
-    if (cache.engine === "memcached") return;
+    if (cache.engine === "memcached") {
+      // memcached's own live setting, in megabytes (without a limit: the room it started with).
+      const megabytes = Math.max(1, Math.ceil((this.dataLimitBytes(cache) ?? MEMCACHED_UNLIMITED_BYTES) / (1024 * 1024)));
+      for (const engine of engines) {
+        const reply = await memcachedRequest(engine.endpoint, `cache_memlimit ${megabytes}\r\n`, /\r\n/, { timeoutMs: 5000 });
+        if (!reply.startsWith("OK")) throw new Error(`memcached refused cache_memlimit ${megabytes}: ${reply.trim()}`);
+      }
+      return;
+    }
     const denials = this.options.allowRestrictedCommands ? [] : (runtime.denials ??= await this.knownDenials(engines[0]!));
     const users = cache.userGroupId
       ? usersFor(region, { userGroupIds: [cache.userGroupId], authTokenHashes: [], authTokenOpenToo: false })
