@@ -233,6 +233,7 @@ export class EcpuGate {
   private bytes = 0;
   private charged = 0;
   private closed = false;
+  private ended: (() => void) | undefined;
 
   constructor(
     private readonly throttle: EcpuThrottle,
@@ -272,13 +273,12 @@ export class EcpuGate {
   }
 
   private process(chunk: Buffer): void {
-    let from = 0;
     let pos = 0;
     while (pos < chunk.length) {
       if (this.framer.atStart && !this.free) {
         const wait = this.throttle.waitMs();
         if (wait > 0) {
-          if (pos > from) this.send(chunk.subarray(from, pos));
+          if (pos > 0) this.send(chunk.subarray(0, pos));
           this.hold(chunk.subarray(pos), wait);
           return;
         }
@@ -298,7 +298,13 @@ export class EcpuGate {
         this.free = true;
       }
     }
-    if (chunk.length > from) this.send(from === 0 ? chunk : chunk.subarray(from));
+    this.send(chunk);
+  }
+
+  /** The client ended its side: `then` runs once everything held has gone on. */
+  end(then: () => void): void {
+    if (this.queue.length === 0) return then();
+    this.ended = then;
   }
 
   private hold(rest: Buffer, waitMs: number): void {
@@ -315,7 +321,15 @@ export class EcpuGate {
       const chunk = this.queue.shift()!;
       this.process(chunk);
     }
-    if (!this.timer) this.client.resume();
+    if (this.timer) return;
+    this.client.resume();
+    this.finishEnd();
+  }
+
+  private finishEnd(): void {
+    const then = this.ended;
+    this.ended = undefined;
+    then?.();
   }
 
   /** `AUTH <admin> <password>` with the emulator's own credentials: the connection is the emulator's. */
@@ -340,6 +354,7 @@ export class EcpuChunkGate {
   private bytes = 0;
   private charged = 0;
   private closed = false;
+  private ended: (() => void) | undefined;
 
   constructor(
     private readonly throttle: EcpuThrottle,
@@ -382,6 +397,12 @@ export class EcpuChunkGate {
     }
   }
 
+  /** The client ended its side: `then` runs once everything held has been processed. */
+  end(then: () => void): void {
+    if (this.queue.length === 0) return then();
+    this.ended = then;
+  }
+
   private hold(waitMs: number): void {
     this.throttle.throttledCmds++;
     this.timer = setTimeout(() => this.release(), waitMs);
@@ -396,5 +417,8 @@ export class EcpuChunkGate {
       this.process(this.queue.shift()!);
     }
     this.client.resume();
+    const then = this.ended;
+    this.ended = undefined;
+    then?.();
   }
 }

@@ -47,6 +47,8 @@ export interface IamFrontOptions {
 export interface ConnectionGate {
   write(bytes: Buffer): void;
   replied(bytes: number): void;
+  /** The client ended its side: `then` runs once the gate has passed on everything it holds. */
+  end(then: () => void): void;
 }
 
 export class IamFront extends TlsRouter {
@@ -129,7 +131,7 @@ export class IamFront extends TlsRouter {
       client.on("data", forward);
       client.resume();
     });
-    client.once("end", () => upstream.end());
+    client.once("end", () => (gate ? gate.end(() => upstream.end()) : upstream.end()));
     upstream.once("close", () => {
       if (expiry) clearTimeout(expiry);
       client.destroySoon();

@@ -97,7 +97,7 @@ export class ProxyConnection {
     const gate = ctx.throttle ? new EcpuChunkGate(ctx.throttle, client, (chunk) => this.onClientData(chunk)) : undefined;
     this.gate = gate;
     client.on("data", gate ? (chunk: Buffer) => gate.write(chunk) : (chunk: Buffer) => this.onClientData(chunk));
-    client.on("end", () => this.onClientEnd());
+    client.on("end", () => (gate ? gate.end(() => this.onClientEnd()) : this.onClientEnd()));
     client.on("error", (err) => {
       ctx.log.debug("client connection error", { error: err.message });
       this.destroy();

@@ -158,4 +158,22 @@ describe("ECPUPerSecond.Maximum", () => {
     expect(commands / seconds).toBeLessThanOrEqual(LIMIT * 1.15);
     expect(await throttled("sl-throttled-mc")).toBeGreaterThan(0);
   }, 60_000);
+
+  it("answers every held command of a client that ended its side (a pipe), Valkey and Memcached", async () => {
+    const sdk = sdkClient(emulator);
+    const valkey = await describeServerlessCache(sdk, "sl-throttled", (c) => c.Status === "available");
+    const memcached = await describeServerlessCache(sdk, "sl-throttled-mc", (c) => c.Status === "available");
+    // Twice a second's budget in one write, then the client's end of the connection closed.
+    const piped = (port: number, request: string, reply: string) =>
+      new Promise<number>((resolve, reject) => {
+        let text = "";
+        const socket = tls.connect({ host: "127.0.0.1", port, ca, allowHalfOpen: true }, () => socket.end(request));
+        socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+        socket.on("end", () => resolve(text.split(reply).length - 1));
+        socket.on("error", reject);
+      });
+    const n = 2 * LIMIT;
+    expect(await piped(valkey.Endpoint!.Port!, "SET {p}k v\r\n".repeat(n) + "QUIT\r\n", "+OK\r\n")).toBe(n + 1);
+    expect(await piped(memcached.Endpoint!.Port!, "set p 0 0 1\r\nv\r\n".repeat(n) + "quit\r\n", "STORED\r\n")).toBe(n);
+  }, 60_000);
 });
