@@ -8,7 +8,7 @@
  * time as the exptime), then waits for a meta no-op, so every set is in when it resolves.
  */
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
@@ -105,12 +105,13 @@ function decodeKey(encoded: string): Buffer {
   return Buffer.from(bytes);
 }
 
-/** Every live item of the engine into `file`; resolves with the items written and the file's size. */
+/** Every live item of the engine into `file`; resolves with the items written and their keys' and values' bytes. */
 export async function dumpMemcached(endpoint: Endpoint, file: string): Promise<{ items: number; bytes: number }> {
   await mkdir(dirname(file), { recursive: true });
   const conn = new TextConnection(endpoint);
   const out = createWriteStream(file);
   let items = 0;
+  let bytes = 0;
   try {
     await conn.ready;
     conn.write("lru_crawler metadump all\r\n");
@@ -138,6 +139,7 @@ export async function dumpMemcached(endpoint: Endpoint, file: string): Promise<{
         const item: Item = { k: key.toString("base64"), f: flags, x: ttl < 0 ? 0 : Date.now() + ttl * 1000, v: value.toString("base64") };
         if (!out.write(`${JSON.stringify(item)}\n`)) await once(out, "drain");
         items++;
+        bytes += key.length + value.length;
       }
     }
   } finally {
@@ -145,7 +147,7 @@ export async function dumpMemcached(endpoint: Endpoint, file: string): Promise<{
     out.end();
     await once(out, "close");
   }
-  return { items, bytes: (await stat(file)).size };
+  return { items, bytes };
 }
 
 /** Sets every item of `file` that has not expired into the engine; resolves with how many. */
