@@ -5,7 +5,8 @@ import { dirname } from "node:path";
 export interface Goal {
   /** What the goal constrains: the ratio ours/baseline, or our absolute figure. */
   on: "ratio" | "ours";
-  op: "<=" | ">=" | "<" | ">";
+  /** `within`: |x - 1| <= value (a ratio held near its baseline, e.g. a rate limit). */
+  op: "<=" | ">=" | "<" | ">" | "within";
   value: number;
 }
 
@@ -34,7 +35,7 @@ export function row(r: Omit<RowResult, "ratio" | "met">): RowResult {
   if (r.goal && Number.isFinite(ratio)) {
     const x = r.goal.on === "ratio" ? ratio : r.ours;
     const v = r.goal.value;
-    met = r.goal.op === "<=" ? x <= v : r.goal.op === ">=" ? x >= v : r.goal.op === "<" ? x < v : x > v;
+    met = r.goal.op === "within" ? Math.abs(x - 1) <= v : r.goal.op === "<=" ? x <= v : r.goal.op === ">=" ? x >= v : r.goal.op === "<" ? x < v : x > v;
   }
   return { ...r, ratio, met };
 }
@@ -54,6 +55,7 @@ function fmt(x: number, unit: string): string {
 function goalText(r: RowResult): string {
   if (!r.goal) return "(info)";
   const subject = r.goal.on === "ratio" ? "ratio" : r.unit || "value";
+  if (r.goal.op === "within") return `${subject} 1±${r.goal.value.toLocaleString("en-US")}`;
   return `${subject} ${r.goal.op} ${r.goal.value.toLocaleString("en-US")}`;
 }
 

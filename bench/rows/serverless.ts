@@ -4,7 +4,8 @@
  * looping a TLS PING until +PONG (the emulator forms a one-shard cluster of two engines, so
  * it starts twice the processes and waits for the cluster to agree). 16b/16c:
  * redis-benchmark --tls SET/GET through the serverless Endpoint vs a bare TLS
- * redis-server in the same run (no ECPU limit: the engines serve clients directly).
+ * redis-server in the same run (no ECPU limit). 16d: the ECPU limit under twice its load
+ * (serverless-ecpu.ts).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,6 +20,7 @@ import { freePort, sleep, spawnTracked, stopTracked } from "../lib/procs.js";
 import { redisBenchmark, benchCommand, type Rates } from "../lib/redis-bench.js";
 import { row, type RowResult } from "../lib/report.js";
 import { median, round3 } from "../lib/stats.js";
+import { rowEcpuLimit } from "./serverless-ecpu.js";
 
 const POLL_MS = 1;
 const TESTS = ["SET", "GET"];
@@ -162,6 +164,7 @@ export async function rowServerless(ctx: RowContext): Promise<RowResult[]> {
         samples: { oursRps: o.map(round3), baselineRps: b.map(round3), pairedRatios: paired.map(round3) },
       });
     };
+    const ecpu = await rowEcpuLimit(ctx, harness, ca);
     return [
       row({
         id: "16a",
@@ -176,6 +179,7 @@ export async function rowServerless(ctx: RowContext): Promise<RowResult[]> {
       }),
       load("SET", "16b"),
       load("GET", "16c"),
+      ecpu,
     ];
   } finally {
     await harness.stop();

@@ -36,6 +36,19 @@ export interface IamFrontOptions {
   checkToken: (userName: string, token: string) => boolean;
   /** How long an IAM-authenticated connection lives without authenticating again (AWS: 12 h). */
   connectionLifetimeMs: number;
+  /**
+   * Meters every client connection (a serverless cache's ECPU limit, ecpu-throttle.ts): when
+   * set, TLS is always terminated here and the client's bytes pass through the gate it returns.
+   */
+  gate?: (client: net.Socket, send: (bytes: Buffer) => void) => ConnectionGate;
+}
+
+/** What a metering gate does with a connection's bytes: requests on their way, replies counted. */
+export interface ConnectionGate {
+  write(bytes: Buffer): void;
+  replied(bytes: number): void;
+  /** The client ended its side: `then` runs once the gate has passed on everything it holds. */
+  end(then: () => void): void;
 }
 
 export class IamFront extends TlsRouter {
@@ -57,7 +70,7 @@ export class IamFront extends TlsRouter {
   protected override route(client: net.Socket, first: Buffer, isTls: boolean): void {
     const targets = this.targets;
     if (!targets || (!isTls && this.opts.mode === "required")) return void client.destroy();
-    if (this.iamUsers.size === 0) return this.splice(client, first, isTls ? targets.tls : targets.plain);
+    if (this.iamUsers.size === 0 && !this.opts.gate) return this.splice(client, first, isTls ? targets.tls : targets.plain);
     if (!isTls) return this.authenticate(client, first, targets.plain);
     client.unshift(first);
     const secure = new tls.TLSSocket(client, { isServer: true, secureContext: this.secureContext });
@@ -75,7 +88,8 @@ export class IamFront extends TlsRouter {
       client.destroy();
       upstream.destroy();
     };
-    const scanner = new RespAuthScanner((command) => {
+    // Without IAM users the stream needs no scanning (a later IAM AUTH here is refused, as on a spliced connection).
+    const scanner = this.iamUsers.size === 0 ? undefined : new RespAuthScanner((command) => {
       const replacement = this.rewrite(command);
       if (replacement) {
         if (expiry) clearTimeout(expiry);
@@ -88,9 +102,16 @@ export class IamFront extends TlsRouter {
       return replacement;
     });
     let waiting = false;
+    let ok = true;
+    const send = (piece: Buffer) => {
+      ok = upstream.write(piece);
+    };
+    const gate = this.opts.gate?.(client, send);
+    const pass = gate ? (piece: Buffer) => gate.write(piece) : send;
     const forward = (chunk: Buffer) => {
-      let ok = true;
-      for (const piece of scanner.push(chunk)) ok = upstream.write(piece);
+      ok = true;
+      if (scanner) for (const piece of scanner.push(chunk)) pass(piece);
+      else pass(chunk);
       if (!ok && !waiting) {
         // Backpressure, as pipe() does: the engine's side drains before the client is read again.
         waiting = true;
@@ -104,12 +125,13 @@ export class IamFront extends TlsRouter {
     upstream.on("error", close);
     client.on("error", close);
     upstream.once("connect", () => {
+      if (gate) upstream.on("data", (reply: Buffer) => gate.replied(reply.length));
       upstream.pipe(client);
       if (first) forward(first);
       client.on("data", forward);
       client.resume();
     });
-    client.once("end", () => upstream.end());
+    client.once("end", () => (gate ? gate.end(() => upstream.end()) : upstream.end()));
     upstream.once("close", () => {
       if (expiry) clearTimeout(expiry);
       client.destroySoon();

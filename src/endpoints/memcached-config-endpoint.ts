@@ -13,6 +13,7 @@ import tls from "node:tls";
 import type { TransitEncryptionMode } from "../engine-terms.js";
 import type { Logger } from "../logger.js";
 import { listen } from "../process/listen.js";
+import type { EcpuThrottle } from "./ecpu-throttle.js";
 import { configGetClusterReply, legacyClusterReply, type CacheNodeAddress } from "./auto-discovery.js";
 import { ProxyConnection, targetKey, targetOf } from "./memcached-proxy-connection.js";
 import { sniffTls } from "./tls-sniff.js";
@@ -35,6 +36,8 @@ export interface MemcachedConfigEndpointOptions {
    * connection goes to the node set with setTargets.
    */
   node?: { name: string; discovery: () => { config: Buffer; legacy: Buffer } | undefined };
+  /** A serverless cache's ECPUPerSecond budget, spent by every client connection. */
+  throttle?: EcpuThrottle;
 }
 
 const nodeKey = (n: CacheNodeAddress) => `${n.host}|${n.ip}|${n.port}`;
@@ -168,6 +171,7 @@ export class MemcachedConfigEndpoint {
       configReply: () => (node ? node.discovery()?.config : this.replies.config),
       legacyReply: () => (node ? node.discovery()?.legacy : this.replies.legacy),
       refuse: this.opts.refuse,
+      throttle: this.opts.throttle,
       onClose: () => this.connections.delete(conn),
     });
     this.connections.add(conn);

@@ -15,6 +15,7 @@ import type net from "node:net";
 import type { Logger } from "../logger.js";
 import { connectEndpoint } from "../process/connect.js";
 import { LEGACY_CONFIG_KEY, type CacheNodeAddress } from "./auto-discovery.js";
+import { EcpuChunkGate, type EcpuThrottle } from "./ecpu-throttle.js";
 import {
   LineTooLongError,
   TextStreamFramer,
@@ -59,6 +60,8 @@ export interface ConnectionContext {
   legacyReply(): Buffer | undefined;
   /** Commands this endpoint refuses itself (serverless caches): the answer, in order; undefined passes the command on. */
   refuse?(tokens: string[]): Buffer | undefined;
+  /** A serverless cache's ECPUPerSecond budget: the client's input waits while it is spent. */
+  throttle?: EcpuThrottle;
   onClose(): void;
 }
 
@@ -101,13 +104,16 @@ export class ProxyConnection {
   private clientEnded = false;
   /** Set once we stop proxying; the client socket may still be flushing. */
   private closed = false;
+  private readonly gate: EcpuChunkGate | undefined;
 
   constructor(
     private readonly client: net.Socket,
     private readonly ctx: ConnectionContext,
   ) {
-    client.on("data", (chunk: Buffer) => this.onClientData(chunk));
-    client.on("end", () => this.onClientEnd());
+    const gate = ctx.throttle ? new EcpuChunkGate(ctx.throttle, client, (chunk) => this.onClientData(chunk)) : undefined;
+    this.gate = gate;
+    client.on("data", gate ? (chunk: Buffer) => gate.write(chunk) : (chunk: Buffer) => this.onClientData(chunk));
+    client.on("end", () => (gate ? gate.end(() => this.onClientEnd()) : this.onClientEnd()));
     client.on("error", (err) => {
       ctx.log.debug("client connection error", { error: err.message });
       this.destroy();
@@ -150,8 +156,8 @@ export class ProxyConnection {
         return;
       }
     }
-    // Fast path: nothing to answer here in this chunk, the node connection is up: pass it on whole.
-    if (this.state === "attached" && !this.ctx.refuse && this.fromClient.skim(chunk, mayBeLocal)) {
+    // Fast path: nothing to answer, refuse or count here in this chunk, the node connection is up: pass it on whole.
+    if (this.state === "attached" && !this.ctx.refuse && !this.gate && this.fromClient.skim(chunk, mayBeLocal)) {
       this.toNode.push(chunk);
       this.flush();
       return;
@@ -159,8 +165,14 @@ export class ProxyConnection {
     try {
       this.fromClient.push(
         chunk,
-        (line) => this.onCommand(line),
-        (data) => this.submit({ toNode: data, needsNode: false }),
+        (line) => {
+          this.gate?.counted(1, line.length);
+          this.onCommand(line);
+        },
+        (data) => {
+          this.gate?.counted(0, data.length);
+          this.submit({ toNode: data, needsNode: false });
+        },
       );
     } catch (err) {
       if (!(err instanceof LineTooLongError)) throw err;
@@ -264,6 +276,7 @@ export class ProxyConnection {
 
   private onNodeData(chunk: Buffer): void {
     if (this.closed) return;
+    this.gate?.replied(chunk.length);
     // Fast path: no `MN` of ours can be in this chunk (none is awaited): pass it on whole.
     if (this.markers.length === 0 && this.fromNode.skim(chunk)) {
       this.toClient.push(chunk);

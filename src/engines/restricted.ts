@@ -122,10 +122,16 @@ export function serverlessCommandNames(): string[] {
  */
 export const SERVERLESS_MEMCACHED_REFUSED = ["lru", "lru_crawler", "watch", "verbosity", "me"] as const;
 
+/** AWS: "GET / GETS are limited to 16 KB of keys" on a Memcached serverless cache (the keys' bytes of one request). */
+export const SERVERLESS_MEMCACHED_MULTIGET_KEY_BYTES = 16 * 1024;
+/** The answer to a get over that limit: AWS's text is not documented; memcached's own for a bad key list. */
+const MULTIGET_TOO_LARGE = "CLIENT_ERROR bad command line format\r\n";
+
 /**
  * The answer a Memcached serverless cache gives a command it refuses, or undefined for a
  * command it serves: memcached's own `ERROR` for the unsupported commands and `stats`
- * forms, a `CLIENT_ERROR` for a delayed `flush_all`. There is no Auto Discovery (a client
+ * forms, a `CLIENT_ERROR` for a delayed `flush_all` and for a get whose keys exceed 16 KB.
+ * There is no Auto Discovery (a client
  * connects to the one Endpoint): `config` is unknown, as on a stock memcached, and the
  * legacy discovery key is a key like any other, absent.
  */
@@ -138,5 +144,10 @@ export function serverlessMemcachedRefusal(tokens: string[]): string | undefined
     return "CLIENT_ERROR delayed flush_all is not supported\r\n";
   }
   if (command === "get" && tokens.length === 2 && first === "AmazonElastiCache:cluster") return "END\r\n";
+  if (command === "get" || command === "gets" || command === "gat" || command === "gats") {
+    // gat/gats: the first argument is the new exptime, the keys follow.
+    const keys = tokens.slice(command.startsWith("gat") ? 2 : 1);
+    if (keys.reduce((sum, k) => sum + k.length, 0) > SERVERLESS_MEMCACHED_MULTIGET_KEY_BYTES) return MULTIGET_TOO_LARGE;
+  }
   return undefined;
 }

@@ -16,14 +16,17 @@
  * what ElastiCache restricts and what serverless caches refuse (engines/restricted.ts).
  * Both Valkey/Redis ports are IAM fronts (endpoints/iam-front.ts): an IAM user of the group
  * gets in with a token for the cache's name and `ResourceType=ServerlessCache`.
- * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction, changed
- * live by ModifyServerlessCache.
+ * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction (Memcached:
+ * its memory limit, `cache_memlimit`), changed live by ModifyServerlessCache.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
+import { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
 import { tokenDefaultUser, type AclUser } from "../engines/acl.js";
 import type { EngineNode } from "../engines/engine.js";
+import { restoreMemcached } from "../engines/memcached-dump.js";
+import { memcachedRequest } from "../engines/probes.js";
 import { serverlessCommandNames, serverlessDenials, serverlessMemcachedRefusal } from "../engines/restricted.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
 import { SERVERLESS_RESOURCE_TYPE } from "../iam-token.js";
@@ -69,6 +72,8 @@ interface ServerlessRuntime {
   endpoint?: ConfigEndpoint;
   /** The ACL rules of the serverless refusals this engine knows (computed once). */
   denials?: string[];
+  /** ECPUPerSecond.Maximum, shared by the Endpoint and the ReaderEndpoint (endpoints/ecpu-throttle.ts). */
+  throttle: EcpuThrottle;
 }
 
 type Role = "primary" | "replica";
@@ -91,6 +96,7 @@ export const serverlessEvents = {
   deleted: (name: string) => `Cache ${name} was deleted.`,
   limitsUpdated: (name: string) => `Limits updated for the cache ${name}.`,
   securityGroupsUpdated: (name: string) => `SecurityGroups updated for the cache ${name}.`,
+  tagsUpdated: (name: string) => `Tags updated for the cache ${name}.`,
   updated: (name: string) => `Cache ${name} was updated.`,
   recovered: (name: string) => `Cache ${name} recovered after the emulator restarted.`,
 };
@@ -99,7 +105,7 @@ const serverlessKind: MachineKind<ServerlessCacheRecord, ServerlessRuntime> = {
   label: "serverless cache",
   sourceType: "serverless-cache",
   sourceId: (cache) => cache.name,
-  newRuntime: () => ({}),
+  newRuntime: () => ({ throttle: new EcpuThrottle() }),
   failed: (cache, message) =>
     cache.status === "creating"
       ? { status: "create-failed", event: serverlessEvents.createFailed(cache.name, message) }
@@ -208,6 +214,11 @@ export class ServerlessLifecycle {
     return (["primary", "replica"] as const).flatMap((role) => (runtime?.[role] ? [{ role, engine: runtime[role]! }] : []));
   }
 
+  /** Commands that waited for the cache's ECPUPerSecond limit since its engines started (the ThrottledCmds metric). */
+  throttledCmds(cache: ServerlessCacheRecord): number {
+    return this.machine.runtime(cache)?.throttle.throttledCmds ?? 0;
+  }
+
   /** Runs `work` in this cache's order (e.g. a snapshot before a delete). */
   exclusive(cache: ServerlessCacheRecord, work: () => Promise<void>): Promise<void> {
     return this.machine.exclusive(cache, work);
@@ -236,13 +247,14 @@ export class ServerlessLifecycle {
    * cache: a fresh pair forms its cluster, a restarted pair re-forms it from its files.
    */
   private async startEngines(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime, opts: { fresh: boolean }): Promise<void> {
+    runtime.throttle.setLimit(cache.usageLimits?.ecpuPerSecond?.maximum);
     if (cache.engine === "memcached") {
       const refuse = this.options.allowRestrictedCommands ? undefined : (tokens: string[]) => {
         const refusal = serverlessMemcachedRefusal(tokens);
         return refusal === undefined ? undefined : Buffer.from(refusal);
       };
       const [endpoint, engine] = await Promise.allSettled([
-        this.options.launcher.startConfigEndpoint(cache.port || undefined, "required", { refuse }),
+        this.options.launcher.startConfigEndpoint(cache.port || undefined, "required", { refuse, throttle: runtime.throttle }),
         this.startEngine(region, cache, runtime, "primary"),
       ]);
       if (endpoint.status === "fulfilled") runtime.endpoint = endpoint.value;
@@ -280,10 +292,12 @@ export class ServerlessLifecycle {
     }
     const primary = runtime.primary!;
     const replica = runtime.replica!;
-    if (opts.fresh) await this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }]);
-    else await this.options.topology.reformCluster([primary, replica]);
+    // Users, refusals and the data limit go in while the cluster forms: no client gets in before both are done.
+    await Promise.all([
+      opts.fresh ? this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }]) : this.options.topology.reformCluster([primary, replica]),
+      this.applySettings(region, cache, runtime),
+    ]);
     cache.port = primary.endpoint.port;
-    await this.applySettings(region, cache, runtime);
   }
 
   /** Two consecutive ports of the range that no node holds, held until released one by one as the engines start. */
@@ -310,7 +324,7 @@ export class ServerlessLifecycle {
         nodeName: `serverless/${cache.name}/${role}`,
         engine: cache.engine,
         engineVersion: cache.fullEngineVersion,
-        // Memcached cannot change its memory live: without a limit it gets room enough.
+        // Memcached without a limit gets room enough (cache_memlimit changes it live).
         maxMemoryBytes: this.dataLimitBytes(cache) ?? (redis ? undefined : MEMCACHED_UNLIMITED_BYTES),
         workDir: join(this.cacheDir(region, cache), role),
         params: redis ? this.redisParams() : {},
@@ -320,6 +334,7 @@ export class ServerlessLifecycle {
         // Valkey/Redis: tokens are checked on both ports from the start, so a user group that
         // gains an IAM user later (ModifyServerlessCache, ModifyUserGroup) needs no restart.
         iam: redis ? { cacheName: cache.name, region: region.key.region, resourceType: SERVERLESS_RESOURCE_TYPE } : undefined,
+        throttle: redis ? runtime.throttle : undefined,
       },
       preferredPort,
     );
@@ -357,10 +372,19 @@ export class ServerlessLifecycle {
   /**
    * SnapshotArnsToRestore: every key of every RDB moves into the primary (MIGRATE over TLS,
    * TTLs kept), whatever layout the snapshot had (one shard or many); the replica follows.
+   * Memcached: the items of its snapshots are set into the engine (engines/memcached-dump.ts).
    */
   private async restoreData(cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<void> {
     const sources = cache.restore?.sources;
     if (!sources?.length || !runtime.primary) return;
+    if (cache.engine === "memcached") {
+      // Memcached snapshots are items files: every item not expired by now is set again.
+      let items = 0;
+      for (const source of sources) items += await restoreMemcached(runtime.primary.endpoint, source.file);
+      this.options.logger.info("serverless cache restored from its snapshots", { cache: cache.name, items });
+      cache.restore = undefined;
+      return;
+    }
     const moved = await redistribute(
       this.options.launcher,
       sources.map((s) => ({ file: s.file, to: [0] })),
@@ -373,8 +397,17 @@ export class ServerlessLifecycle {
 
   /** The engines' users and refusals, and the data limit, as the record says. */
   private async applySettings(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<void> {
+    runtime.throttle.setLimit(cache.usageLimits?.ecpuPerSecond?.maximum);
     const engines = [runtime.primary, runtime.replica].filter((e): e is EngineNode => e !== undefined);
-    if (cache.engine === "memcached") return;
+    if (cache.engine === "memcached") {
+      // memcached's own live setting, in megabytes (without a limit: the room it started with).
+      const megabytes = Math.max(1, Math.ceil((this.dataLimitBytes(cache) ?? MEMCACHED_UNLIMITED_BYTES) / (1024 * 1024)));
+      for (const engine of engines) {
+        const reply = await memcachedRequest(engine.endpoint, `cache_memlimit ${megabytes}\r\n`, /\r\n/, { timeoutMs: 5000 });
+        if (!reply.startsWith("OK")) throw new Error(`memcached refused cache_memlimit ${megabytes}: ${reply.trim()}`);
+      }
+      return;
+    }
     const denials = this.options.allowRestrictedCommands ? [] : (runtime.denials ??= await this.knownDenials(engines[0]!));
     const users = cache.userGroupId
       ? usersFor(region, { userGroupIds: [cache.userGroupId], authTokenHashes: [], authTokenOpenToo: false })

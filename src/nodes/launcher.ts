@@ -8,6 +8,7 @@ import type { EmulatorConfig } from "../config.js";
 import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
+import { EcpuGate } from "../endpoints/ecpu-throttle.js";
 import { IamFront } from "../endpoints/iam-front.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
 import type { EngineDriver, EngineKind, EngineNode, NodeSpec, NodeTls, TransitEncryptionMode } from "../engines/engine.js";
@@ -180,7 +181,8 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   async function startRoutedNode(driver: EngineDriver, spec: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
     const name = spec.nodeName;
     const mode = spec.transitEncryption!;
-    const { iam, discovery: _discovery, ...engineSpec } = spec;
+    const { iam, throttle, discovery: _discovery, ...engineSpec } = spec;
+    let admin: { user: string; password: string } | undefined;
     const makeFront = (port: number): NodeFront & { start(): Promise<void>; setTargets(plain: { host: string; port: number }, tls: { host: string; port: number }): void } => {
       if (!iam) return new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name });
       const material = tlsOrThrow();
@@ -194,6 +196,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
         key: material.keyPem,
         checkToken: tokenChecker(iam, name),
         connectionLifetimeMs: config.iamConnectionLifetimeMs,
+        gate: throttle ? (client, send) => new EcpuGate(throttle, client, send, () => admin) : undefined,
       });
     };
     const router = await startFront(preferredPort, makeFront);
@@ -216,6 +219,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       await router.stop();
       throw error;
     }
+    admin = engine.adminAuth;
     const targets = { plain: engine.endpoint, tls: { host: engine.endpoint.host, port: tlsPort } };
     router.setTargets(targets.plain, targets.tls);
     let released = false;
@@ -233,7 +237,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   }
 
   return {
-    async startNode({ iam, discovery, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
+    async startNode({ iam, throttle, discovery, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
       const { driver } = registry.resolve(spec.engine, spec.engineVersion);
       const mode = spec.transitEncryption;
       // Auto Discovery on the node's own endpoint (README: Cache clusters).
@@ -248,7 +252,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
       const fronted = mode !== undefined && iam !== undefined && spec.engine !== "memcached";
       const node =
         mode === "preferred" || fronted
-          ? await startRoutedNode(driver, { ...spec, iam: fronted ? iam : undefined }, preferredPort)
+          ? await startRoutedNode(driver, { ...spec, iam: fronted ? iam : undefined, throttle: fronted ? throttle : undefined }, preferredPort)
           : await onPreferredOrRange(preferredPort, (port) =>
               driver.start({ ...spec, port, bindHost: config.nodeBindHost, tls: mode ? nodeTls(mode, driver, port) : undefined }),
             );
@@ -265,7 +269,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
 
     startConfigEndpoint(preferredPort?: number, transitEncryption?: TransitEncryptionMode, options: ConfigEndpointOptions = {}): Promise<ConfigEndpoint> {
       const endpointTls = memcachedEndpointTls(transitEncryption);
-      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, refuse: options.refuse }));
+      return startListener(preferredPort, (port) => new MemcachedConfigEndpoint({ bindHost: config.nodeBindHost, port, logger, tls: endpointTls, refuse: options.refuse, throttle: options.throttle }));
     },
 
     startForwarder(name: string, preferredPort?: number, options: ForwarderOptions = {}): Promise<Forwarder> {

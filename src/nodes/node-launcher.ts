@@ -3,6 +3,7 @@
  * (forwarders, Memcached Auto Discovery) in front of them. nodes/launcher.ts implements it.
  */
 import type { EngineKind, EngineNode, NodeSpec, TransitEncryptionMode } from "../engines/engine.js";
+import type { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
 import type { IamTokenScope } from "../iam-token.js";
 import type { Endpoint } from "../process/connect.js";
 
@@ -28,6 +29,8 @@ export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
    * port answers too (a MemcachedConfigEndpoint in node mode) unless --memcached-node-discovery off.
    */
   discovery?: DiscoveryReplies;
+  /** With `iam`: every client connection on the public port counts against this ECPU budget (a serverless cache's ECPUPerSecond). */
+  throttle?: EcpuThrottle;
 };
 
 /** Starts what a cluster needs, on ports from the configured range (nodes/launcher.ts). */
@@ -52,6 +55,8 @@ export interface ConfigEndpointOptions {
    * refusals): the answer for the command's tokens, or undefined to pass it on.
    */
   refuse?: (tokens: string[]) => Buffer | undefined;
+  /** A serverless cache's ECPUPerSecond budget, spent by every client connection. */
+  throttle?: EcpuThrottle;
 }
 
 export interface ForwarderOptions {

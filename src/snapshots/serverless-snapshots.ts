@@ -1,5 +1,6 @@
 /**
- * Serverless cache snapshots on real engines: the primary's RDB (BGSAVE, rdb.ts) in the
+ * Serverless cache snapshots on real engines: the primary's RDB (BGSAVE, rdb.ts; Memcached:
+ * its items read out of the engine, engines/memcached-dump.ts) in the
  * snapshot store, copies, exports to the folder standing in for S3, and the automatic daily
  * snapshots (DailySnapshotTime, SnapshotRetentionLimit) on the snapshot clock. Actions store
  * the records; this module does the work and moves the statuses on, with AWS's events.
@@ -15,6 +16,7 @@ import type { Logger } from "../logger.js";
 import { buildArn } from "../state/arn.js";
 import type { ServerlessCacheRecord, ServerlessSnapshotRecord } from "../state/records.js";
 import type { RegionState, Store } from "../state/store.js";
+import { dumpMemcached } from "../engines/memcached-dump.js";
 import { placeFile, saveRdb } from "./rdb.js";
 import { automaticSnapshotName, expired, type SnapshotClock, windowStartBetween } from "./schedule.js";
 import { SnapshotWork } from "./snapshot-work.js";
@@ -76,8 +78,15 @@ export class ServerlessSnapshots {
           const [primary] = this.options.serverless.engines(cache);
           if (!primary) throw new Error(`serverless cache ${cache.name} has no running engine`);
           const file = this.files.rdbPath(region.key, snapshotDir(snapshot.name), "0001");
-          snapshot.sizeBytes = await saveRdb(primary, file, { isCancelled: () => this.work.stopped });
-          snapshot.rdbFile = file;
+          if (cache.engine === "memcached") {
+            // memcached keeps nothing on disk: its items are read out of the running engine.
+            const items = memcachedItemsFile(file);
+            snapshot.sizeBytes = (await dumpMemcached(primary.endpoint, items)).bytes;
+            snapshot.rdbFile = items;
+          } else {
+            snapshot.sizeBytes = await saveRdb(primary, file, { isCancelled: () => this.work.stopped });
+            snapshot.rdbFile = file;
+          }
           snapshot.status = "available";
           emitEvent(region, "serverless-cache-snapshot", snapshot.name, serverlessSnapshotEvents.created(snapshot.name, cache.name), snapshot.arn);
         } catch (error) {
@@ -94,7 +103,8 @@ export class ServerlessSnapshots {
     void this.work.track(
       this.busy(source, "copying", async () => {
         try {
-          const to = this.files.rdbPath(region.key, snapshotDir(target.name), "0001");
+          const rdb = this.files.rdbPath(region.key, snapshotDir(target.name), "0001");
+          const to = source.cache.engine === "memcached" ? memcachedItemsFile(rdb) : rdb;
           await placeFile(source.rdbFile!, to);
           target.rdbFile = to;
           target.sizeBytes = source.sizeBytes;
@@ -187,7 +197,7 @@ export class ServerlessSnapshots {
   }
 
   private checkCache(region: RegionState, cache: ServerlessCacheRecord, now: number): void {
-    if (!(cache.snapshotRetentionLimit > 0) || cache.engine === "memcached") {
+    if (!(cache.snapshotRetentionLimit > 0)) {
       this.checkedUpTo.delete(cache.arn);
       this.due.delete(cache.arn);
       return;
@@ -219,6 +229,11 @@ export class ServerlessSnapshots {
       if (snapshot.status === status) snapshot.status = "available";
     }
   }
+}
+
+/** A Memcached snapshot's items (JSON lines), beside where an RDB would be. */
+function memcachedItemsFile(rdbPath: string): string {
+  return rdbPath.replace(/\.rdb$/, ".memcached.jsonl");
 }
 
 /** Serverless snapshots share the store with node-based ones: their folders are apart. */

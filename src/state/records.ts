@@ -421,7 +421,7 @@ export interface ServerlessSnapshotRecord {
   expiryTime?: Date;
   sizeBytes?: number;
   cache: { name: string; engine: EngineKind; majorEngineVersion: string; fullEngineVersion: string };
-  /** The RDB file once taken. */
+  /** The RDB file once taken (Memcached: its items file, engines/memcached-dump.ts). */
   rdbFile?: string;
   /** Automatic snapshots: the snapshot clock time of the daily snapshot time it was taken for. */
   takenAt?: number;

@@ -68,9 +68,19 @@ export const createServerlessCache: ActionHandler<"CreateServerlessCache"> = asy
   return { ServerlessCache: serverlessCacheToWire(cache, ctx.services.config.advertisedHost) };
 };
 
-/** SnapshotArnsToRestore: Valkey and Redis OSS only here (their snapshots are RDB files). */
+/**
+ * SnapshotArnsToRestore: a Memcached cache restores Memcached serverless snapshots (their
+ * items); a Valkey/Redis cache restores RDB files (its snapshots, node-based ones, S3 objects).
+ */
 function restoreFor(ctx: ActionContext, engine: string, arns: string[]) {
-  if (engine === "memcached") throw commonErrors.invalidParameterCombination("SnapshotArnsToRestore is supported for the valkey and redis engines only.");
   if (ctx.services.config.engineMode === "embedded") throw commonErrors.invalidParameterCombination("The embedded engine subset (--engine embedded) cannot load RDB files.");
-  return serverlessRestoreSources(ctx, arns);
+  const restore = serverlessRestoreSources(ctx, arns);
+  if (engine === "memcached") {
+    const onlyMemcached = restore.nodeSnapshots.length === 0 && restore.sources.length === restore.serverlessSnapshots.length && restore.serverlessSnapshots.every((s) => s.cache.engine === "memcached");
+    if (!onlyMemcached) throw commonErrors.invalidParameterCombination("A memcached serverless cache can be restored from memcached serverless cache snapshots only.");
+  } else {
+    const foreign = restore.serverlessSnapshots.find((s) => s.cache.engine === "memcached");
+    if (foreign) throw commonErrors.invalidParameterCombination(`Snapshot ${foreign.name} is a memcached snapshot; a ${engine} serverless cache restores valkey or redis snapshots only.`);
+  }
+  return restore;
 }

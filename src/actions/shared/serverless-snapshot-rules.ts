@@ -27,9 +27,8 @@ export function checkNewServerlessSnapshotName(state: RegionState, name: string,
   return lower;
 }
 
-/** Snapshots of the cache are Valkey/Redis here; the cache must be `available`; at most 24 a day. */
+/** The cache must be `available`; at most 24 snapshots a day. */
 export function checkSnapshotSource(ctx: ActionContext, cache: ServerlessCacheRecord, opts: { deleting?: boolean } = {}): void {
-  if (cache.engine === "memcached") throw commonErrors.notSupportedYet("Snapshots of Memcached serverless caches");
   if (!opts.deleting && cache.status !== "available") {
     throw modelError(
       "InvalidServerlessCacheStateFault",

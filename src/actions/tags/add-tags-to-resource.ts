@@ -1,7 +1,7 @@
 /** AddTagsToResource: adds or overwrites tags on the resource an ARN names. */
 import type { ActionHandler } from "../shared/context.js";
 import { checkTags } from "../shared/tags.js";
-import { findTaggableResource } from "./tag-rules.js";
+import { findTaggableResource, tagsChanged } from "./tag-rules.js";
 
 export const addTagsToResource: ActionHandler<"AddTagsToResource"> = async (ctx, input) => {
   const resource = findTaggableResource(ctx, input.ResourceName);
@@ -10,5 +10,6 @@ export const addTagsToResource: ActionHandler<"AddTagsToResource"> = async (ctx,
   const tags = [...merged].map(([Key, Value]) => ({ Key, Value }));
   checkTags(tags);
   resource.tags.set(resource.key, tags);
+  tagsChanged(ctx, resource);
   return { TagList: tags };
 };

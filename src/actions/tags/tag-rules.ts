@@ -1,4 +1,6 @@
 /** Finding the resource an ARN names, for every ARN type the resource registry declares. */
+import { emitEvent } from "../../lifecycle/events.js";
+import { serverlessEvents } from "../../lifecycle/serverless-lifecycle.js";
 import { clipValue } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
 import { parseArn, type ParsedArn } from "../../state/arn.js";
@@ -37,6 +39,13 @@ export function findTaggableResource(ctx: Pick<ActionContext, "state" | "account
   const refused = kind.tagging?.refuse?.(found);
   if (refused) throw refused;
   return { arn, key: kind.arnOf ? kind.arnOf(found) : resourceName, tags: tagMap(ctx, kind.scope) };
+}
+
+/** AWS's event for a serverless cache whose tags changed (serverless-metrics-events); other kinds have none. */
+export function tagsChanged(ctx: Pick<ActionContext, "state">, resource: TaggableResource): void {
+  if (resource.arn.resourceType !== "serverlesscache") return;
+  const name = parseArn(resource.key)?.resourceName ?? resource.arn.resourceName;
+  emitEvent(ctx.state, "serverless-cache", name, serverlessEvents.tagsUpdated(name), resource.key);
 }
 
 /**

@@ -11,7 +11,9 @@
  *   commands being every client command the engine ran (the emulator's own upkeep,
  *   replication between the two engines and the sampler's INFO and COMMAND left out). `<Group>CmdsECPUs` share the round's ECPUs by their commands.
  * - `TotalCmdsCount`: those commands.
- * - `ThrottledCmds`: always 0, since no ECPU-per-second limit is enforced.
+ * - `ThrottledCmds`: the commands the cache's ECPUPerSecond limit made wait at its
+ *   Endpoint and ReaderEndpoint (endpoints/ecpu-throttle.ts, whose `ecpusFor` is the ECPU
+ *   definition used here too).
  * - `SuccessfulReadRequestLatency` / `SuccessfulWriteRequestLatency`: the engine's time per
  *   read / write command (INFO commandstats), not the round trip AWS measures at its proxy.
  */
@@ -19,6 +21,7 @@ import type { StandardUnit } from "../../generated/cloudwatch.js";
 import type { EngineNode } from "../../engines/engine.js";
 import { RESTRICTED_COMMANDS, SERVERLESS_CLUSTER_SUBCOMMANDS, SERVERLESS_RESTRICTED_COMMANDS } from "../../engines/restricted.js";
 import type { Logger } from "../../logger.js";
+import { ecpusFor } from "../../endpoints/ecpu-throttle.js";
 import type { ServerlessCacheRecord } from "../../state/records.js";
 import type { Store } from "../../state/store.js";
 import { ELASTICACHE_NAMESPACE, type ElastiCacheNodeSource, type Previous } from "./elasticache-source.js";
@@ -28,6 +31,8 @@ import type { MetricSource, MetricValue, ResourceSample } from "./sampler.js";
 export interface ServerlessEngines {
   /** The cache's running engines, primary first. */
   engines(cache: ServerlessCacheRecord): EngineNode[];
+  /** Commands that waited for the cache's ECPUPerSecond limit, a running total. */
+  throttledCmds(cache: ServerlessCacheRecord): number;
 }
 
 /** Valkey/Redis serverless metrics taken as the node reading names them. */
@@ -122,7 +127,7 @@ export class ServerlessCacheSource implements MetricSource {
   readonly name = "serverless caches";
   private readonly previous = new Map<string, Previous>();
   /** Per cache: the engine pid and the running totals (commands, read/write usec) of the previous round. */
-  private readonly totals = new Map<string, { pid: number | undefined; reads: number; ownBytes: number; ecpus: number; commandStat?: string; values: Map<string, number> }>();
+  private readonly totals = new Map<string, { pid: number | undefined; reads: number; ownBytes: number; ecpus: number; throttled: number; commandStat?: string; values: Map<string, number> }>();
 
   constructor(private readonly deps: { store: Store; serverless: ServerlessEngines; nodes: ElastiCacheNodeSource; logger: Logger }) {}
 
@@ -199,17 +204,19 @@ export class ServerlessCacheSource implements MetricSource {
     };
     const commands = Math.max(0, delta("commands"));
     const ownBytes = (fresh ? 0 : before.ownBytes) + INFO_REQUEST_BYTES + Object.entries(fields).reduce((sum, [k, v]) => sum + k.length + v.length + (memcached ? 7 : 3), 0);
-    this.totals.set(key, { pid: engine.pid, reads: reads + 1, ownBytes, ecpus: 0, commandStat: fields.cmdstat_command, values: totalsNow });
+    const throttledTotal = this.deps.serverless.throttledCmds(cache);
+    const throttledBefore = before?.throttled ?? 0;
+    this.totals.set(key, { pid: engine.pid, reads: reads + 1, ownBytes, ecpus: 0, throttled: throttledTotal, commandStat: fields.cmdstat_command, values: totalsNow });
     // Nor is a COMMAND the sampler asked this engine (once per engine version, its reply ~100 KiB).
     const askedCommand = callsOf(fields.cmdstat_command) > (fresh ? 0 : callsOf(before.commandStat));
     const bytes = Math.max(0, delta("bytes") - (askedCommand ? this.deps.nodes.commandReplyBytes(engine) : 0));
-    const ecpus = commands === 0 ? 0 : Math.max(commands, Math.ceil(bytes / 1024));
+    const ecpus = ecpusFor(commands, bytes);
     const push = (name: string, unit: StandardUnit, value: number, total?: number) => values.push({ name, unit, value, ...(total === undefined ? {} : { total }) });
     push("TotalCmdsCount", "Count", commands, totalsNow.get("commands"));
     const ecpuTotal = (fresh ? 0 : before.ecpus) + ecpus;
     this.totals.get(key)!.ecpus = ecpuTotal;
     push("ElastiCacheProcessingUnits", "Count", ecpus, ecpuTotal);
-    push("ThrottledCmds", "Count", 0);
+    push("ThrottledCmds", "Count", throttledTotal >= throttledBefore ? throttledTotal - throttledBefore : throttledTotal, throttledTotal);
     if (memcached) {
       push("BytesUsedForCache", "Bytes", num("bytes"));
     } else {
