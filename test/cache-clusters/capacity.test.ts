@@ -112,11 +112,12 @@ describe("node quotas (--max-nodes 6)", () => {
 describe("InsufficientCacheClusterCapacity", () => {
   it("is the answer when the node port range has no room for the nodes and endpoints", async () => {
     const { from } = nodePortRange();
-    const small = await startEmulator({ nodePorts: { from, to: from + 3 } });
+    const small = await startEmulator({ nodePorts: { from, to: from + 6 } });
     try {
       const c = sdkClient(small);
-      // Four nodes and a configuration endpoint need five ports.
-      await expectAwsError(c.send(memcached("wide", 4)), "InsufficientCacheClusterCapacity", 400, new RegExp(`${from}-${from + 3}`));
+      // A Memcached node answering Auto Discovery takes two ports (its listener and memcached's):
+      // four nodes and a configuration endpoint need nine, three need seven.
+      await expectAwsError(c.send(memcached("wide", 4)), "InsufficientCacheClusterCapacity", 400, new RegExp(`${from}-${from + 6} has 7 free port\\(s\\), 9 are needed`));
       await c.send(memcached("fits", 3));
       await waitForCluster(c, "fits", "available");
       await expectAwsError(
@@ -129,6 +130,20 @@ describe("InsufficientCacheClusterCapacity", () => {
         "InsufficientCacheClusterCapacity",
         400,
       );
+      expect(await nodeCount(c)).toBe(3);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it("counts one port per Memcached node when nodes do not answer Auto Discovery", async () => {
+    const { from } = nodePortRange();
+    const small = await startEmulator({ nodePorts: { from, to: from + 3 }, memcachedNodeDiscovery: false });
+    try {
+      const c = sdkClient(small);
+      await expectAwsError(c.send(memcached("wide", 4)), "InsufficientCacheClusterCapacity", 400, /has 4 free port\(s\), 5 are needed/);
+      await c.send(memcached("fits", 3));
+      await waitForCluster(c, "fits", "available");
       expect(await nodeCount(c)).toBe(3);
     } finally {
       await small.stop();

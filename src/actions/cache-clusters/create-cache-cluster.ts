@@ -7,7 +7,7 @@ import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js
 import { resources } from "../../state/resources.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import { accessAtCreate } from "../shared/access-rules.js";
-import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
+import { checkNodeCapacity, groupNodePorts, nodePortsOf, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
 import { defaultSettings } from "../shared/default-settings.js";
 import { checkClusterId, checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkPort } from "../shared/engine-rules.js";
@@ -65,6 +65,7 @@ export const createCacheCluster: ActionHandler<"CreateCacheCluster"> = async (ct
     addedNodes: numNodes,
     addedEndpoints: engine === "memcached" ? 1 : 0,
     cluster: { id, nodesAfter: numNodes, limit: NODES_PER_MEMCACHED_CLUSTER },
+    portsPerNode: nodePortsOf(ctx.services.config.memcachedNodeDiscovery, { engine, transitEncryption: transit.mode, iamFront: false }),
   });
 
   const now = new Date();
@@ -139,7 +140,7 @@ async function addReplicaToGroup(ctx: ActionContext, id: string, input: ActionIn
   checkTags(input.Tags ?? []);
   const nodeGroup = group.nodeGroups[0];
   // A primary and at most 5 replicas.
-  checkNodeCapacity(ctx, { addedNodes: 1, cluster: { id: group.id, nodesAfter: nodeGroup.memberClusterIds.length + 1, limit: 6 } });
+  checkNodeCapacity(ctx, { addedNodes: 1, cluster: { id: group.id, nodesAfter: nodeGroup.memberClusterIds.length + 1, limit: 6 }, portsPerNode: groupNodePorts(ctx, group) });
   const cluster = addMember(ctx, group, nodeGroup, "replica", input.PreferredAvailabilityZone, id);
   storeTags(ctx, cluster.arn, input.Tags);
   group.status = "modifying";

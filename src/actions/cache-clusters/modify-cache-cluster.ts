@@ -13,7 +13,7 @@ import type { RegionState } from "../../state/store.js";
 import type { CacheClusterRecord, CacheNodeRecord } from "../../state/records.js";
 import { cacheClusterToWire } from "../../state/to-wire.js";
 import { modifyAccess } from "../shared/access-rules.js";
-import { checkNodeCapacity, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
+import { checkNodeCapacity, clusterNodePorts, NODES_PER_MEMCACHED_CLUSTER } from "../shared/capacity.js";
 import type { ActionContext, ActionHandler, ActionInput, Services } from "../shared/context.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkParameterGroupSwitch } from "../shared/engine-rules.js";
 import { findCluster, requireAvailable } from "../shared/lookups.js";
@@ -46,6 +46,7 @@ export const modifyCacheCluster: ActionHandler<"ModifyCacheCluster"> = async (ct
     checkNodeCapacity(ctx, {
       addedNodes: changes.numCacheNodes - cluster.nodes.length,
       cluster: { id: cluster.id, nodesAfter: changes.numCacheNodes, limit: NODES_PER_MEMCACHED_CLUSTER },
+      portsPerNode: clusterNodePorts(ctx, cluster),
     });
   }
   checkCacheSecurityGroups(ctx.state, input.CacheSecurityGroupNames ?? [], { securityGroupIds: input.SecurityGroupIds });

@@ -13,7 +13,7 @@ import { resources } from "../../state/resources.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
 import { joinAsSecondary, planSecondary } from "../global-replication-groups/secondary.js";
 import { accessAtCreate } from "../shared/access-rules.js";
-import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
+import { checkNodeCapacity, nodePortsOf, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
 import type { ActionContext, ActionHandler, ActionInput } from "../shared/context.js";
 import { defaultSettings } from "../shared/default-settings.js";
 import { checkEngine, checkEngineVersion, checkNodeType, checkParameterGroup, checkPort, isClusterModeGroup } from "../shared/engine-rules.js";
@@ -89,6 +89,11 @@ export const createReplicationGroup: ActionHandler<"CreateReplicationGroup"> = a
     addedNodes: nodes - (primary ? 1 : 0),
     addedEndpoints: layout.clusterEnabled ? 1 : 2,
     cluster: { id, nodesAfter: nodes, limit: layout.clusterEnabled ? NODES_PER_CLUSTER_MODE_GROUP : nodes },
+    portsPerNode: nodePortsOf(ctx.services.config.memcachedNodeDiscovery, {
+      engine,
+      transitEncryption: transit.mode,
+      iamFront: transit.enabled && access.userGroupIds.length > 0,
+    }),
   });
 
   const shared = defaultSettings(input);

@@ -5,7 +5,7 @@
 import { commonErrors } from "../../protocol/aws-error.js";
 import type { NodeGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
+import { checkNodeCapacity, groupNodePorts, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
 import type { ActionHandler } from "../shared/context.js";
 import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 import { addMember } from "../shared/member-clusters.js";
@@ -42,7 +42,7 @@ export const modifyReplicationGroupShardConfiguration: ActionHandler<"ModifyRepl
   const replicas = group.nodeGroups[0].memberClusterIds.length - 1;
   const adding = Math.max(count - current, 0) * (1 + replicas);
   const nodes = group.nodeGroups.reduce((n, ng) => n + ng.memberClusterIds.length, 0);
-  checkNodeCapacity(ctx, { addedNodes: adding, cluster: { id: group.id, nodesAfter: nodes + adding, limit: NODES_PER_CLUSTER_MODE_GROUP } });
+  checkNodeCapacity(ctx, { addedNodes: adding, cluster: { id: group.id, nodesAfter: nodes + adding, limit: NODES_PER_CLUSTER_MODE_GROUP }, portsPerNode: groupNodePorts(ctx, group) });
   const added: NodeGroupRecord[] = [];
   const zones = input.ReshardingConfiguration ?? [];
   for (let i = current; i < count; i++) {

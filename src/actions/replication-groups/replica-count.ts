@@ -6,7 +6,7 @@ import { commonErrors } from "../../protocol/aws-error.js";
 import { modelError } from "../../service-errors/elasticache.js";
 import type { CacheClusterRecord, NodeGroupRecord, ReplicationGroupRecord } from "../../state/records.js";
 import { replicationGroupToWire } from "../../state/to-wire.js";
-import { checkNodeCapacity, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
+import { checkNodeCapacity, groupNodePorts, NODES_PER_CLUSTER_MODE_GROUP } from "../shared/capacity.js";
 import type { ActionContext, ActionHandler } from "../shared/context.js";
 import { findNodeGroup, findReplicationGroup, requireGroupAvailable } from "../shared/lookups.js";
 import { addMember } from "../shared/member-clusters.js";
@@ -26,6 +26,7 @@ export const increaseReplicaCount: ActionHandler<"IncreaseReplicaCount"> = async
   checkNodeCapacity(ctx, {
     addedNodes: adding,
     cluster: group.clusterEnabled ? { id: group.id, nodesAfter: nodes + adding, limit: NODES_PER_CLUSTER_MODE_GROUP } : undefined,
+    portsPerNode: groupNodePorts(ctx, group),
   });
   const added: CacheClusterRecord[] = [];
   for (const { nodeGroup, count, zones } of targets) {
