@@ -69,7 +69,16 @@ export interface ConnectionContext {
 interface Marker {
   /** The local answer to emit in place of the `MN`; null when the client sent `mn` itself. */
   reply: Buffer | null;
+  /** The client has ended its side: every reply is in once this `MN` is, so the connection ends. */
+  ends?: true;
 }
+
+/**
+ * Sent to the node when the client ends its side, in place of a half-close: memcached over TLS
+ * drops what it has not yet answered when it reads the peer's close_notify, so the node's side
+ * stays open until the `MN` of this `mn` shows that every earlier command has its reply.
+ */
+const CLIENT_ENDED: Unit = { toNode: NOOP_REQUEST, marker: { reply: Buffer.alloc(0), ends: true }, needsNode: false };
 
 /** One piece of client input, with what it means for the node and without one. */
 interface Unit {
@@ -234,9 +243,10 @@ export class ProxyConnection {
 
   private onClientEnd(): void {
     this.clientEnded = true;
-    // Half-close towards the node too; the node's own close then ends the client.
-    if (this.state === "attached") this.node?.end();
-    else if (this.state === "detached") this.finish();
+    if (this.state === "detached") return this.finish();
+    // Replies to everything sent so far, then the end (CLIENT_ENDED); `quit` ends it sooner.
+    this.submit({ ...CLIENT_ENDED, marker: { ...CLIENT_ENDED.marker! } });
+    this.flush();
   }
 
   // --- node side -----------------------------------------------------------------------
@@ -270,7 +280,6 @@ export class ProxyConnection {
     }
     this.pending = [];
     this.flush();
-    if (this.clientEnded) socket.end();
     this.client.resume();
   }
 
@@ -300,7 +309,9 @@ export class ProxyConnection {
 
   /** Reply lines pass through, except that an `MN` answering our own `mn` becomes the local answer. */
   private onReplyLine(line: Buffer): void {
+    if (this.closed) return;
     const marker = this.markers.length > 0 && line.equals(NOOP_REPLY) ? this.markers.shift() : undefined;
+    if (marker?.ends) return this.finish();
     this.toClient.push(marker?.reply ?? line);
   }
 

@@ -9,6 +9,7 @@ import { CreateCacheClusterCommand, ModifyCacheClusterCommand, type ElastiCacheC
 import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import net from "node:net";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCli } from "../../src/cli-options.js";
 import type { Emulator } from "../../src/index.js";
@@ -139,6 +140,26 @@ describe("Auto Discovery on TLS nodes", () => {
     expect(await memcachedOver(ports[0], "get t\r\n", ca)).toBe("VALUE t 0 2\r\nok\r\nEND\r\n");
     // TLS only: a plaintext client gets nothing.
     expect(await memcachedOver(ports[1], "version\r\n")).toBe("");
+  });
+
+  it("answers every command of a client that wrote them all and ended its side (a pipe)", async () => {
+    const ca = await fetchCa(emulator);
+    const cluster = await waitForCluster(sdk, "disc-tls", "available");
+    const piped = (port: number, request: string) =>
+      new Promise<string>((resolve, reject) => {
+        let text = "";
+        const socket = tls.connect({ host: "127.0.0.1", port, ca, allowHalfOpen: true }, () => socket.end(request));
+        socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+        socket.on("end", () => resolve(text));
+        socket.on("error", reject);
+      });
+    const n = 2000;
+    const sets = "set p 0 0 1\r\nv\r\n".repeat(n);
+    for (const port of [cluster.CacheNodes![0].Endpoint!.Port!, cluster.ConfigurationEndpoint!.Port!]) {
+      // Without quit: the endpoint ends the connection once the last reply is in.
+      expect(await piped(port, sets + "get p\r\n")).toBe("STORED\r\n".repeat(n) + "VALUE p 0 1\r\nv\r\nEND\r\n");
+      expect(await piped(port, sets + "quit\r\n")).toBe("STORED\r\n".repeat(n));
+    }
   });
 });
 
