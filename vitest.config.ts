@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Two files at a time: most of a test's time is spent waiting on engines and endpoints, and
+    // every file's emulator takes node ports of its own (test/helpers/emulator.ts).
+    maxWorkers: 2,
+    minWorkers: 1,
     globalSetup: ["test/helpers/global-setup.ts"],
     // The JSON report is what CI counts (.ci/run).
     reporters: ["default", "json"],
