@@ -77,6 +77,8 @@ describe("cluster mode disabled", () => {
     const zone = byZone.get(primary!)!;
     const writer = redisClients.connect(group.NodeGroups![0].PrimaryEndpoint!);
     await writer.set("before", "1");
+    // Replication is asynchronous, on AWS too: a write only the primary holds may go with it.
+    expect(await writer.call("WAIT", "2", "5000")).toBe(2);
 
     const started = await emulatorCall(emulator, "POST", "faults/az-power-interruption", { replicationGroupId: "zonal", availabilityZone: zone, durationMs: 5000 });
     expect(started.status).toBe(201);
