@@ -101,6 +101,15 @@ export interface EngineNode {
    * its engine ends while routed elsewhere.
    */
   readonly front?: NodeFrontRouting;
+  /**
+   * Nodes whose front comes and goes (a serverless cache's engines, nodes/on-demand-front-node.ts):
+   * `true` puts the IAM front (token checks, the ECPU gate) on the public port and moves the
+   * engine's TLS listener to an internal port; `false` gives the public port back to the engine.
+   * The client connections open on the public port at that moment are closed (they reconnect).
+   */
+  useFront?(on: boolean): Promise<void>;
+  /** With useFront: whether the front holds the public port now. */
+  readonly fronted?: boolean;
 }
 
 export interface NodeFrontRouting {

@@ -14,8 +14,11 @@
  *
  * Who may connect is the engines' ACL: the default user (or the user group's users), minus
  * what ElastiCache restricts and what serverless caches refuse (engines/restricted.ts).
- * Both Valkey/Redis ports are IAM fronts (endpoints/iam-front.ts): an IAM user of the group
- * gets in with a token for the cache's name and `ResourceType=ServerlessCache`.
+ * Each Valkey/Redis port is the engine's own TLS listener while the cache has neither an
+ * ECPUPerSecond limit nor an IAM user; when it has one, an IAM front (endpoints/iam-front.ts)
+ * takes both ports live (nodes/on-demand-front-node.ts): an IAM user of the group gets in with
+ * a token for the cache's name and `ResourceType=ServerlessCache`, and every command passes
+ * the ECPU gate. It leaves again when neither is left.
  * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction (Memcached:
  * its memory limit, `cache_memlimit`), changed live by ModifyServerlessCache.
  */
@@ -112,6 +115,14 @@ const serverlessKind: MachineKind<ServerlessCacheRecord, ServerlessRuntime> = {
       : { status: "available", event: `A limit update to the cache ${cache.name} failed due to invalid configuration.` },
   remove: (region, cache) => region.serverlessCaches.delete(cache.name),
 };
+
+/**
+ * Whether a Valkey/Redis cache's ports need the IAM front: to meter an ECPUPerSecond limit, or
+ * to check the tokens of IAM users. Otherwise the engines' own TLS listeners are the ports.
+ */
+function needsFront(cache: ServerlessCacheRecord, users: AclUser[]): boolean {
+  return (cache.usageLimits?.ecpuPerSecond?.maximum ?? 0) > 0 || users.some((u) => u.auth.kind === "iam");
+}
 
 export class ServerlessLifecycle {
   private readonly machine: ResourceMachine<ServerlessCacheRecord, ServerlessRuntime>;
@@ -331,10 +342,11 @@ export class ServerlessLifecycle {
         // Closed until its users and refusals are set (applySettings).
         defaultUserOff: redis || undefined,
         transitEncryption: "required",
-        // Valkey/Redis: tokens are checked on both ports from the start, so a user group that
-        // gains an IAM user later (ModifyServerlessCache, ModifyUserGroup) needs no restart.
+        // Valkey/Redis: the engine's own TLS listener is the port while there is neither an ECPU
+        // limit nor an IAM user; an IAM front takes the port live when one appears (applySettings).
         iam: redis ? { cacheName: cache.name, region: region.key.region, resourceType: SERVERLESS_RESOURCE_TYPE } : undefined,
         throttle: redis ? runtime.throttle : undefined,
+        frontOnDemand: redis || undefined,
       },
       preferredPort,
     );
@@ -413,10 +425,12 @@ export class ServerlessLifecycle {
       ? usersFor(region, { userGroupIds: [cache.userGroupId], authTokenHashes: [], authTokenOpenToo: false })
       : [tokenDefaultUser({ hashes: [], openToo: false })];
     const maxmemory = String(this.dataLimitBytes(cache) ?? 0);
+    const front = needsFront(cache, users);
     await Promise.all(
       engines.map(async (engine) => {
         await this.options.acl.apply(engine, users, denials);
         await engine.adminCommand!(["CONFIG", "SET", "maxmemory", maxmemory]);
+        await engine.useFront?.(front);
       }),
     );
   }

@@ -4,7 +4,8 @@
  * A client offers twice the limit (ioredis Cluster over TLS, paced in 100 ms steps); every
  * command succeeds, and the rate it gets, computed from the commands it completed and the
  * time they took, stays near the limit. Without a limit nothing waits; ModifyServerlessCache
- * sets and removes (Minimum=Maximum=0) the limit live, on connections already open.
+ * sets and removes (Minimum=Maximum=0) the limit live: the open cluster client is closed at
+ * each switch of what listens on the ports (serverless-front-switch.test.ts) and reconnects.
  */
 import { CreateServerlessCacheCommand, ModifyServerlessCacheCommand, type ServerlessCache } from "@aws-sdk/client-elasticache";
 import Redis, { type Cluster } from "ioredis";
@@ -127,7 +128,7 @@ describe("ECPUPerSecond.Maximum", () => {
     expect(ecpus.total).toBeGreaterThanOrEqual(commands);
   }, 60_000);
 
-  it("without a limit, the same load waits for nothing; ModifyServerlessCache sets the limit live on the open connection, and Minimum=Maximum=0 removes it", async () => {
+  it("without a limit, the same load waits for nothing; ModifyServerlessCache sets the limit live for the client (which reconnects), and Minimum=Maximum=0 removes it", async () => {
     const sdk = sdkClient(emulator);
     const cache = await created("sl-unlimited");
     expect(cache.CacheUsageLimits).toBeUndefined();
