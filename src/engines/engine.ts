@@ -50,6 +50,11 @@ export interface NodeSpec {
   tls?: NodeTls;
   /** Redis-like engines: an RDB file the node loads at start (restore from a snapshot). */
   seedRdbPath?: string;
+  /**
+   * Redis-like engines in cluster mode: the nodes.conf the node starts from (a cluster written
+   * ahead of its nodes' start, topology seedShard), placed as its cluster-config-file.
+   */
+  seedClusterConfig?: string;
 }
 
 export interface EngineNode {

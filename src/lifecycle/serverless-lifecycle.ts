@@ -23,6 +23,7 @@
  * its memory limit, `cache_memlimit`), changed live by ModifyServerlessCache.
  */
 import { rm } from "node:fs/promises";
+import net from "node:net";
 import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
 import { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
@@ -41,7 +42,7 @@ import type { RegionState } from "../state/store.js";
 import { usersFor } from "./node-acl.js";
 import { redistribute } from "./redistribute.js";
 import { ResourceMachine, type MachineKind, type Step } from "./resource-machine.js";
-import type { Topology } from "./topology.js";
+import type { ShardSeed, Topology } from "./topology.js";
 
 /** What the lifecycle needs of the ACL keeper (lifecycle/node-acl.ts). */
 export interface ServerlessAcl {
@@ -278,6 +279,7 @@ export class ServerlessLifecycle {
       return;
     }
     let preferred = cache.port || undefined;
+    let formed: ShardSeed | undefined;
     for (let attempt = 1; ; attempt++) {
       // A new pair holds both ports at once, so no other node takes the reader's port meanwhile;
       // both engines then start side by side.
@@ -286,16 +288,24 @@ export class ServerlessLifecycle {
         releasePort(primaryPort);
         releasePort(replicaPort);
       }
+      // A new cache's one-shard cluster is written into its engines' nodes.conf: formed as they start.
+      const seed = opts.fresh && net.isIP(this.options.advertisedHost) !== 0
+        ? this.options.topology.seedShard({ host: this.options.advertisedHost, port: primaryPort }, [{ host: this.options.advertisedHost, port: replicaPort }])
+        : undefined;
       const started = await Promise.allSettled([
-        this.startEngine(region, cache, runtime, "primary", primaryPort),
-        this.startEngine(region, cache, runtime, "replica", replicaPort),
+        this.startEngine(region, cache, runtime, "primary", primaryPort, seed?.primaryConfig),
+        this.startEngine(region, cache, runtime, "replica", replicaPort, seed?.replicaConfigs[0]),
       ]);
       const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) {
         await this.stopRuntime(runtime);
         throw failed.reason;
       }
-      if (runtime.replica!.endpoint.port === runtime.primary!.endpoint.port + 1) break;
+      const [primaryAt, replicaAt] = [runtime.primary!.endpoint.port, runtime.replica!.endpoint.port];
+      if (seed ? primaryAt === primaryPort && replicaAt === replicaPort : replicaAt === primaryAt + 1) {
+        formed = seed;
+        break;
+      }
       // The reader's port is the Endpoint's + 1: another pair of ports is tried.
       await this.stopRuntime(runtime);
       if (attempt >= PAIR_ATTEMPTS) throw new Error("no two consecutive free ports in the node port range");
@@ -305,7 +315,11 @@ export class ServerlessLifecycle {
     const replica = runtime.replica!;
     // Users, refusals and the data limit go in while the cluster forms: no client gets in before both are done.
     await Promise.all([
-      opts.fresh ? this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }]) : this.options.topology.reformCluster([primary, replica]),
+      formed
+        ? this.options.topology.formSeededShard({ primary, replicas: [replica] }, formed)
+        : opts.fresh
+          ? this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }])
+          : this.options.topology.reformCluster([primary, replica]),
       this.applySettings(region, cache, runtime),
     ]);
     cache.port = primary.endpoint.port;
@@ -328,7 +342,14 @@ export class ServerlessLifecycle {
     throw new Error(`no two consecutive free ports in ${range.from}-${range.to}`);
   }
 
-  private async startEngine(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime, role: Role, preferredPort?: number): Promise<EngineNode> {
+  private async startEngine(
+    region: RegionState,
+    cache: ServerlessCacheRecord,
+    runtime: ServerlessRuntime,
+    role: Role,
+    preferredPort?: number,
+    seedClusterConfig?: string,
+  ): Promise<EngineNode> {
     const redis = cache.engine !== "memcached";
     const engine = await this.options.launcher.startNode(
       {
@@ -339,6 +360,7 @@ export class ServerlessLifecycle {
         maxMemoryBytes: this.dataLimitBytes(cache) ?? (redis ? undefined : MEMCACHED_UNLIMITED_BYTES),
         workDir: join(this.cacheDir(region, cache), role),
         params: redis ? this.redisParams() : {},
+        seedClusterConfig,
         // Closed until its users and refusals are set (applySettings).
         defaultUserOff: redis || undefined,
         transitEncryption: "required",
