@@ -257,45 +257,32 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
   async function startOnDemandFrontNode(driver: EngineDriver, spec: NodeStartSpec & { iam: IamCacheScope }, preferredPort?: number): Promise<EngineNode> {
     const { iam, throttle, discovery: _discovery, frontOnDemand: _onDemand, ...engineSpec } = spec;
     const name = spec.nodeName;
-    const deadline = Date.now() + (preferredPort !== undefined ? PORT_REUSE_WAIT_MS : 0);
-    let preferred = preferredPort;
-    for (let attempt = 0; attempt < 200; attempt++) {
-      let publicPort: number;
-      try {
-        publicPort = allocatePort(config.nodePorts, preferred);
-      } catch (error) {
-        if (!(error instanceof PortInUseError) || preferred === undefined) throw error;
-        // A node replaced after its engine died asks for the port its entry has just let go.
-        if (Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-        else preferred = undefined;
-        continue;
-      }
-      let engine: EngineNode;
-      try {
-        // A taken port of the engine's (which one, the engine does not say) moves the plaintext port first, then the public one.
-        engine = await startOnFreePort(config.nodePorts, undefined, (port) =>
-          driver.start({ ...engineSpec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, publicPort, publicPort) }), { maxAttempts: 3 });
-      } catch (error) {
-        releasePort(publicPort);
-        if (!(error instanceof PortInUseError) && !(error instanceof NoFreePortError)) throw error;
-        if (preferred !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-        else {
-          if (preferred !== undefined) logger.warn(`requested port ${preferred} is in use; using a port from the node range`);
-          preferred = undefined;
+    let node: OnDemandFrontNode | undefined;
+    // The public port is taken as a listener's is; "starting" it starts the engine with its TLS listener there.
+    await startFront(preferredPort, (publicPort) => ({
+      port: publicPort,
+      start: async () => {
+        let engine: EngineNode;
+        try {
+          // Which of its ports was taken the engine does not say: its plaintext port moves first, then the public one.
+          engine = await startOnFreePort(config.nodePorts, undefined, (port) =>
+            driver.start({ ...engineSpec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, publicPort, publicPort) }), { maxAttempts: 3 });
+        } catch (error) {
+          throw error instanceof NoFreePortError ? new PortInUseError(publicPort) : error;
         }
-        continue;
-      }
-      return new OnDemandFrontNode({
-        engine,
-        publicPort,
-        ca: tlsOrThrow().caPem,
-        makeFront: (port) => iamFront(port, { name, mode: "required", iam, throttle }, () => engine.adminAuth),
-        allocatePort: () => allocatePort(config.nodePorts),
-        releasePort: (port) => releasePort(port),
-        releasePublic: () => releasePort(publicPort),
-      });
-    }
-    throw new Error(`no free port for a node in ${config.nodePorts.from}-${config.nodePorts.to}`);
+        node = new OnDemandFrontNode({
+          engine,
+          publicPort,
+          ca: tlsOrThrow().caPem,
+          makeFront: (port) => iamFront(port, { name, mode: "required", iam, throttle }, () => engine.adminAuth),
+          allocatePort: () => allocatePort(config.nodePorts),
+          releasePort: (port) => releasePort(port),
+          releasePublic: () => releasePort(publicPort),
+        });
+      },
+      stop: async () => node?.stop(),
+    }));
+    return node!;
   }
 
   return {

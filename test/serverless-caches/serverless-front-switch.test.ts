@@ -24,7 +24,7 @@ import type { Emulator } from "../../src/index.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { fetchCa } from "../helpers/tls.js";
 import { waitForUserGroup } from "../helpers/users.js";
-import { describeServerlessCache } from "./helpers.js";
+import { describeServerlessCache, offerSets } from "./helpers.js";
 
 let emulator: Emulator;
 let sdk: ElastiCacheClient;
@@ -105,15 +105,8 @@ async function modify(input: Omit<ConstructorParameters<typeof ModifyServerlessC
 
 /** `perSecond` one-ECPU SETs a second for 1.5 s: the rate the client got. */
 async function rate(client: Cluster, perSecond: number, tag: string): Promise<number> {
-  const replies: Array<Promise<unknown>> = [];
-  const t0 = performance.now();
-  for (let step = 0; step < 15; step++) {
-    for (let i = 0; i < perSecond / 10; i++) replies.push(client.set(`{${tag}}${step}-${i}`, "v"));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const answers = await Promise.all(replies);
-  expect(answers.every((a) => a === "OK")).toBe(true);
-  return answers.length / ((performance.now() - t0) / 1000);
+  const { commands, seconds } = await offerSets(client, perSecond, tag, 15);
+  return commands / seconds;
 }
 
 beforeAll(async () => {

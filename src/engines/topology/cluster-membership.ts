@@ -58,8 +58,8 @@ interface Prepared {
  * they become replicas after a failover) and an immediate diskless sync. Returns the
  * node's id, bus port and state.
  */
-async function prepare(conn: AdminConnection): Promise<Prepared> {
-  const auth = conn.target.adminAuth;
+async function prepare(conn: AdminConnection, opts: { replicationAuth?: boolean } = {}): Promise<Prepared> {
+  const auth = opts.replicationAuth === false ? undefined : conn.target.adminAuth;
   const set: Command = ["CONFIG", "SET", "repl-diskless-sync-delay", "0"];
   if (auth) set.push("masteruser", auth.user, "masterauth", auth.password);
   const [setReply, id, busPort, info, dbsize] = await conn.send([
@@ -105,7 +105,7 @@ export async function resumeCluster(nodes: AdminTarget[], opts: WaitOptions = {}
   const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return withConnections(nodes, async (conns) => {
-    await Promise.all(conns.map(prepare));
+    await Promise.all(conns.map((c) => prepare(c)));
     const views = await Promise.all(conns.map(readView));
     const replicas = conns.flatMap((conn, i) => {
       const masterId = views[i]!.myself.role === "replica" ? views[i]!.myself.masterId : undefined;
@@ -278,7 +278,7 @@ export async function createCluster<T extends AdminTarget>(
   if (new Set(nodes).size !== nodes.length) throw new Error("a node appears twice in the cluster spec");
 
   return withConnections(nodes, async (conns) => {
-    const prepared = await Promise.all(conns.map(prepare));
+    const prepared = await Promise.all(conns.map((c) => prepare(c)));
     const of = new Map(nodes.map((n, i) => [n, prepared[i]!]));
     for (const p of prepared) {
       if (p.knownNodes > 1 || p.slotsAssigned > 0) throw new Error(`${describe(p.conn.target)} is already part of a cluster`);
@@ -447,7 +447,11 @@ export async function formSeededShard<T extends AdminTarget>(shard: { primary: T
   const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return withConnections([shard.primary, ...shard.replicas], async (conns) => {
-    const prepared = await Promise.all(conns.map(prepare));
+    // The primary starts as a replica of the slot holder: without the admin's credentials it cannot
+    // sync from it (the engines' default user is off or may not PSYNC), so it never loads the holder's
+    // empty data set nor restarts its append-only file after a sync (a rewrite the writes it
+    // acknowledges meanwhile would depend on). It gets them once it is the primary.
+    const prepared = await Promise.all(conns.map((conn, i) => prepare(conn, { replicationAuth: i > 0 })));
     const [primary, ...replicas] = prepared;
     const ids = [seed.primaryId, ...seed.replicaIds];
     prepared.forEach((p, i) => {
@@ -465,6 +469,8 @@ export async function formSeededShard<T extends AdminTarget>(shard: { primary: T
     const [, nodeTimeout] = (check(await primary!.conn.call(["CONFIG", "GET", "cluster-node-timeout"])) as RespValue[]).map(asText);
     check(await primary!.conn.call(["CONFIG", "SET", "cluster-node-timeout", String(SEEDED_PING_NODE_TIMEOUT_MS)]));
     check(await primary!.conn.call(["CLUSTER", "FAILOVER", "TAKEOVER"]), `${describe(primary!.conn.target)}: CLUSTER FAILOVER TAKEOVER`);
+    const auth = primary!.conn.target.adminAuth;
+    if (auth) check(await primary!.conn.call(["CONFIG", "SET", "masteruser", auth.user, "masterauth", auth.password]), `${describe(primary!.conn.target)}: CONFIG SET`);
     mark("takeover");
     let expected: ExpectedShard[];
     try {
@@ -492,7 +498,7 @@ export async function joinCluster(members: JoinMember[], cluster: AdminTarget[],
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const all = [...members.map((m) => m.node), ...cluster.filter((c) => !members.some((m) => m.node === c))];
   return withConnections(all, async (conns) => {
-    const prepared = await Promise.all(conns.map(prepare));
+    const prepared = await Promise.all(conns.map((c) => prepare(c)));
     const newOnes = prepared.slice(0, members.length);
     for (const p of newOnes) {
       if (p.knownNodes > 1 || p.slotsAssigned > 0) throw new Error(`${describe(p.conn.target)} is already part of a cluster`);
