@@ -49,3 +49,29 @@ export const waitRedisPong = (port: number, opts: { intervalMs?: number; timeout
 /** `version` until `VERSION x.y.z`. */
 export const waitMemcachedVersion = (port: number, opts: { intervalMs?: number; timeoutMs?: number } = {}) =>
   loop(port, "version\r\n", /^VERSION \S+\r\n/, opts);
+
+/** One `SET key x` on a fresh connection: "+OK", the error line, or what ended the attempt. */
+export function setOnce(port: number, key: string, timeoutMs = 500): Promise<string> {
+  return new Promise((resolve) => {
+    let text = "";
+    let done = false;
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.setNoDelay(true);
+    const finish = (outcome: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish("timeout"), timeoutMs);
+    socket.on("connect", () => socket.write(`SET ${key} x\r\n`));
+    socket.on("data", (chunk) => {
+      text += chunk.toString("latin1");
+      const end = text.indexOf("\r\n");
+      if (end >= 0) finish(text.startsWith("+OK") ? "+OK" : text.slice(0, Math.min(end, 40)).split(" ")[0]!);
+    });
+    socket.on("error", (e: NodeJS.ErrnoException) => finish(e.code ?? "error"));
+    socket.on("close", () => finish("closed"));
+  });
+}

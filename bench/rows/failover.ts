@@ -11,43 +11,17 @@
 import { PORTS, type RowContext } from "../lib/context.js";
 import { startEmulator } from "../lib/emulator.js";
 import { spawnBareRedis } from "../lib/engines.js";
-import { waitRedisPong } from "../lib/probes.js";
+import { setOnce, waitRedisPong } from "../lib/probes.js";
 import { alive, descendantsOf, freePort, sleep, stopTracked, type Tracked } from "../lib/procs.js";
 import { createGroupUntilAvailable, deleteGroupQuietly, describeGroup, type GroupView } from "../lib/replication.js";
 import { row, type RowResult } from "../lib/report.js";
 import { info } from "../lib/resp.js";
-import net from "node:net";
 import { median, round3 } from "../lib/stats.js";
 
 const GOAL_MS = 2000;
 const RETRY_MS = 1;
 const GROUP = "bench-fo";
 
-/** One `SET` on a fresh connection: "+OK", the error line, or what ended the attempt. */
-export function setOnce(port: number, timeoutMs = 500): Promise<string> {
-  return new Promise((resolve) => {
-    let text = "";
-    let done = false;
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.setNoDelay(true);
-    const finish = (outcome: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish("timeout"), timeoutMs);
-    socket.on("connect", () => socket.write("SET bench:failover x\r\n"));
-    socket.on("data", (chunk) => {
-      text += chunk.toString("latin1");
-      const end = text.indexOf("\r\n");
-      if (end >= 0) finish(text.startsWith("+OK") ? "+OK" : text.slice(0, Math.min(end, 40)).split(" ")[0]!);
-    });
-    socket.on("error", (e: NodeJS.ErrnoException) => finish(e.code ?? "error"));
-    socket.on("close", () => finish("closed"));
-  });
-}
 
 export interface Healthy {
   group: GroupView;
@@ -109,14 +83,14 @@ export async function rowFailover(ctx: RowContext): Promise<RowResult[]> {
     if (!Number.isInteger(pid) || !descendantsOf(emulatorPid).includes(pid)) {
       throw new Error(`primary ${h.primaryCluster} reports process_id ${pid}, which is not a process of our emulator (${emulatorPid})`);
     }
-    const before = await setOnce(h.endpoint);
+    const before = await setOnce(h.endpoint, "bench:failover");
     if (before !== "+OK") throw new Error(`PrimaryEndpoint refuses a write before the kill: ${before}`);
     const seen: Record<string, number> = {};
     const t0 = performance.now();
     process.kill(pid, "SIGKILL");
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const outcome = await setOnce(h.endpoint);
+      const outcome = await setOnce(h.endpoint, "bench:failover");
       seen[outcome] = (seen[outcome] ?? 0) + 1;
       if (outcome === "+OK") break;
       if (Date.now() > deadline) throw new Error(`no write accepted through the PrimaryEndpoint 30 s after the kill (${JSON.stringify(seen)})`);

@@ -14,7 +14,8 @@ import { createGroupUntilAvailable, deleteGroupQuietly } from "../lib/replicatio
 import { row, type RowResult } from "../lib/report.js";
 import { info } from "../lib/resp.js";
 import { median, round3 } from "../lib/stats.js";
-import { setOnce, waitHealthy } from "./failover.js";
+import { setOnce } from "../lib/probes.js";
+import { waitHealthy } from "./failover.js";
 
 const PORTS = { emulator: { from: 25600, to: 25699 } };
 const GROUP = "bench-fault";
@@ -25,7 +26,7 @@ async function untilWritable(endpoint: number, t0: number): Promise<{ ms: number
   const deadline = Date.now() + 30_000;
   let failed = 0;
   for (;;) {
-    if ((await setOnce(endpoint)) === "+OK") return { ms: performance.now() - t0, failed };
+    if ((await setOnce(endpoint, "bench:failover")) === "+OK") return { ms: performance.now() - t0, failed };
     failed++;
     if (Date.now() > deadline) throw new Error(`no write accepted through the PrimaryEndpoint 30 s after the kill (${failed} attempts)`);
     await sleep(RETRY_MS);
@@ -41,7 +42,7 @@ export async function rowFaultKill(ctx: RowContext): Promise<RowResult[]> {
 
   const once = async (how: "api" | "direct", record: boolean) => {
     const h = await waitHealthy(harness.url, 60_000, GROUP);
-    if ((await setOnce(h.endpoint)) !== "+OK") throw new Error("the PrimaryEndpoint refuses a write before the kill");
+    if ((await setOnce(h.endpoint, "bench:failover")) !== "+OK") throw new Error("the PrimaryEndpoint refuses a write before the kill");
     let t0: number;
     if (how === "api") {
       t0 = performance.now();

@@ -29,7 +29,7 @@ import net from "node:net";
 import type { RowContext } from "../lib/context.js";
 import { startEmulator } from "../lib/emulator.js";
 import { spawnBareRedis } from "../lib/engines.js";
-import { waitRedisPong } from "../lib/probes.js";
+import { setOnce, waitRedisPong } from "../lib/probes.js";
 import { freePort, sleep, stopTracked, type Tracked } from "../lib/procs.js";
 import { row, type RowResult } from "../lib/report.js";
 import { redisOnce } from "../lib/resp.js";
@@ -61,33 +61,10 @@ async function globalStatus(c: ElastiCacheClient): Promise<string | undefined> {
   return (await c.send(new DescribeGlobalReplicationGroupsCommand({ GlobalReplicationGroupId: GID }))).GlobalReplicationGroups![0]!.Status;
 }
 
-/** One `SET` on a fresh connection: "+OK", or what else ended the attempt. */
-function setOnce(port: number, timeoutMs = 500): Promise<string> {
-  return new Promise((resolve) => {
-    let text = "";
-    let done = false;
-    const socket = net.connect({ host: "127.0.0.1", port });
-    const finish = (outcome: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish("timeout"), timeoutMs);
-    socket.on("connect", () => socket.write("SET bench:gds x\r\n"));
-    socket.on("data", (chunk) => {
-      text += chunk.toString("latin1");
-      if (text.includes("\r\n")) finish(text.startsWith("+OK") ? "+OK" : text.split(" ")[0]!);
-    });
-    socket.on("error", (e: NodeJS.ErrnoException) => finish(e.code ?? "error"));
-    socket.on("close", () => finish("closed"));
-  });
-}
 
 async function untilWritable(port: number): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while ((await setOnce(port)) !== "+OK") {
+  while ((await setOnce(port, "bench:gds")) !== "+OK") {
     if (Date.now() > deadline) throw new Error(`port ${port} accepts no write 30 s after the failover`);
     await sleep(1);
   }
@@ -289,7 +266,7 @@ export async function rowGlobalDatastores(ctx: RowContext): Promise<RowResult[]>
       bareProcs.push(...procs);
       await Promise.all([waitRedisPong(primary, { intervalMs: 1 }), waitRedisPong(replica, { intervalMs: 1 })]);
       await redisOnce(replica, ["REPLICAOF", "127.0.0.1", primary]);
-      await until(() => setOnce(replica), (r) => r.startsWith("-READONLY"), "the bare replica");
+      await until(() => setOnce(replica, "bench:gds"), (r) => r.startsWith("-READONLY"), "the bare replica");
       const b0 = performance.now();
       await redisOnce(replica, ["REPLICAOF", "NO", "ONE"]);
       await untilWritable(replica);

@@ -216,6 +216,39 @@ class CommandFramer {
   }
 }
 
+/** The ECPUs one connection has used (commands and bytes moved), charged to the bucket as whole ECPUs accrue. */
+class EcpuMeter {
+  private commands = 0;
+  private bytes = 0;
+  private charged = 0;
+
+  constructor(private readonly throttle: EcpuThrottle) {}
+
+  /** Counts without charging yet (a command's bytes before its end). */
+  count(commands: number, bytes: number): void {
+    this.commands += commands;
+    this.bytes += bytes;
+  }
+
+  charge(): void {
+    const total = ecpusFor(this.commands, this.bytes);
+    if (total > this.charged) {
+      this.throttle.take(total - this.charged);
+      this.charged = total;
+    }
+  }
+}
+
+/** Runs `stop` when the client's socket closes; the answer tells whether it has. */
+function closedWith(client: net.Socket, stop: () => void): () => boolean {
+  let closed = false;
+  client.once("close", () => {
+    closed = true;
+    stop();
+  });
+  return () => closed;
+}
+
 /** The emulator's own credentials: a connection that authenticates with them is never throttled. */
 export type AdminCredentials = () => { user: string; password: string } | undefined;
 
@@ -229,10 +262,8 @@ export class EcpuGate {
   private readonly queue: Buffer[] = [];
   private timer: NodeJS.Timeout | undefined;
   private free = false;
-  private commands = 0;
-  private bytes = 0;
-  private charged = 0;
-  private closed = false;
+  private readonly meter: EcpuMeter;
+  private readonly closed: () => boolean;
   private ended: (() => void) | undefined;
 
   constructor(
@@ -241,10 +272,8 @@ export class EcpuGate {
     private readonly send: (bytes: Buffer) => void,
     private readonly admin: AdminCredentials,
   ) {
-    client.once("close", () => {
-      this.closed = true;
-      if (this.timer) clearTimeout(this.timer);
-    });
+    this.meter = new EcpuMeter(throttle);
+    this.closed = closedWith(client, () => clearTimeout(this.timer));
   }
 
   write(chunk: Buffer): void {
@@ -260,16 +289,8 @@ export class EcpuGate {
   /** Reply bytes count towards the ECPUs (one per KiB moved). */
   replied(bytes: number): void {
     if (this.free) return;
-    this.bytes += bytes;
-    this.charge();
-  }
-
-  private charge(): void {
-    const total = ecpusFor(this.commands, this.bytes);
-    if (total > this.charged) {
-      this.throttle.take(total - this.charged);
-      this.charged = total;
-    }
+    this.meter.count(0, bytes);
+    this.meter.charge();
   }
 
   private process(chunk: Buffer): void {
@@ -285,16 +306,16 @@ export class EcpuGate {
       }
       const next = this.framer.scan(chunk, pos);
       const upTo = next < 0 ? chunk.length : next;
-      this.bytes += upTo - pos;
+      this.meter.count(0, upTo - pos);
       pos = upTo;
       if (next >= 0) {
-        this.commands++;
-        this.charge();
+        this.meter.count(1, 0);
+        this.meter.charge();
         this.checkAdmin();
         if (this.free) break;
       } else if (this.framer.state === "raw") {
         // Not RESP the gate can follow: counted by its bytes, never held again.
-        this.charge();
+        this.meter.charge();
         this.free = true;
       }
     }
@@ -316,7 +337,7 @@ export class EcpuGate {
 
   private release(): void {
     this.timer = undefined;
-    if (this.closed) return;
+    if (this.closed()) return;
     while (this.queue.length > 0 && !this.timer) {
       const chunk = this.queue.shift()!;
       this.process(chunk);
@@ -350,10 +371,8 @@ export class EcpuGate {
 export class EcpuChunkGate {
   private readonly queue: Buffer[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private commands = 0;
-  private bytes = 0;
-  private charged = 0;
-  private closed = false;
+  private readonly meter: EcpuMeter;
+  private readonly closed: () => boolean;
   private ended: (() => void) | undefined;
 
   constructor(
@@ -361,10 +380,8 @@ export class EcpuChunkGate {
     private readonly client: net.Socket,
     private readonly process: (chunk: Buffer) => void,
   ) {
-    client.once("close", () => {
-      this.closed = true;
-      if (this.timer) clearTimeout(this.timer);
-    });
+    this.meter = new EcpuMeter(throttle);
+    this.closed = closedWith(client, () => clearTimeout(this.timer));
   }
 
   write(chunk: Buffer): void {
@@ -379,22 +396,12 @@ export class EcpuChunkGate {
 
   /** Commands and request bytes the listener found in what it processed. */
   counted(commands: number, bytes: number): void {
-    this.commands += commands;
-    this.bytes += bytes;
-    this.charge();
+    this.meter.count(commands, bytes);
+    this.meter.charge();
   }
 
   replied(bytes: number): void {
-    this.bytes += bytes;
-    this.charge();
-  }
-
-  private charge(): void {
-    const total = ecpusFor(this.commands, this.bytes);
-    if (total > this.charged) {
-      this.throttle.take(total - this.charged);
-      this.charged = total;
-    }
+    this.counted(0, bytes);
   }
 
   /** The client ended its side: `then` runs once everything held has been processed. */
@@ -410,7 +417,7 @@ export class EcpuChunkGate {
 
   private release(): void {
     this.timer = undefined;
-    if (this.closed) return;
+    if (this.closed()) return;
     while (this.queue.length > 0) {
       const wait = this.throttle.waitMs();
       if (wait > 0) return this.hold(wait);

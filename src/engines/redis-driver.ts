@@ -102,8 +102,10 @@ export class RedisServerDriver implements EngineDriver {
   }
 
   /** The argv for a node (exported for tests and for the docs). */
-  args(spec: NodeSpec, aclFile: string): string[] {
+  args(spec: NodeSpec, aclFile: string, configFile?: string): string[] {
     const args = [
+      // A config file must come first; the options after it override it.
+      ...(configFile ? [configFile] : []),
       "--port", String(spec.port),
       "--bind", spec.bindHost,
       "--save", "",
@@ -141,6 +143,12 @@ export class RedisServerDriver implements EngineDriver {
       }),
       { mode: 0o600 },
     );
+    // The replicas' credentials from the first moment, never on the command line: a node that
+    // starts as a replica (a restart keeping its data, a cluster node from its nodes.conf)
+    // begins its handshake before anything could CONFIG SET them, and a handshake begun
+    // without them is refused (NOPERM) and then stalls until repl-timeout.
+    const configFile = path.resolve(spec.workDir, "replication.conf");
+    await fs.writeFile(configFile, `masteruser ${this.adminAuth.user}\nmasterauth ${this.adminAuth.password}\n`, { mode: 0o600 });
     if (spec.seedRdbPath) await placeSeed(spec.seedRdbPath, path.resolve(spec.workDir, spec.params?.dbfilename ?? "dump.rdb"));
     if (spec.seedClusterConfig !== undefined) {
       if (spec.params?.["cluster-enabled"] !== "yes") throw new Error("a seeded nodes.conf is for cluster mode nodes");
@@ -154,7 +162,7 @@ export class RedisServerDriver implements EngineDriver {
     const node = await ProcessNode.launch({
       spec: launchSpec,
       command: this.binary,
-      args: this.args(launchSpec, aclFile),
+      args: this.args(launchSpec, aclFile, configFile),
       logger: this.logger.child({ node: spec.nodeName, engine: this.id }),
       probe: (endpoint, timeoutMs) => respPing(endpoint, { timeoutMs }),
       answeringPid: async (endpoint) => {

@@ -38,6 +38,8 @@ import {
 let emulator: Emulator;
 let client: ElastiCacheClient;
 let requestedPort: number;
+/** The member clusters left after the last replica count change. */
+let remaining: string[] = [];
 const clients: Redis[] = [];
 const ID = "tf-rg";
 const [T1, T2] = ["terraform-token-0123456789", "rotated-token-0123456789"];
@@ -299,21 +301,28 @@ describe("aws_elasticache_replication_group, cluster mode disabled", () => {
   });
 
   it("num_cache_clusters 4 -> 2: DecreaseReplicaCount(n-1), last in the apply, with the member clusters waiter", async () => {
-    await waitReplicationGroupAvailable(client, ID);
+    const before = (await waitReplicationGroupAvailable(client, ID)).NodeGroups![0]!;
+    // The node type change above ended with a planned failover: the primary may be any member now.
+    const primary = before.NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId!;
+    const oldestReplica = before.NodeGroupMembers!.map((m) => m.CacheClusterId!).filter((id) => id !== primary).sort()[0]!;
     await client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: ID, NewReplicaCount: 1, ApplyImmediately: true }));
     await waitReplicationGroupMemberClustersAvailable(client, ID);
-    await waitReplicationGroupAvailable(client, ID);
+    const after = await waitReplicationGroupAvailable(client, ID);
     config.num_cache_clusters = 2;
     config.replicas_per_node_group = 1;
     const state = await expectNoDiff();
-    expect(state.member_clusters).toEqual([`${ID}-001`, `${ID}-002`]);
+    // The newest replicas go; the primary stays where it was.
+    expect(state.member_clusters).toEqual([primary, oldestReplica].sort());
+    expect(after.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === "primary")!.CacheClusterId).toBe(primary);
+    remaining = state.member_clusters as string[];
   });
 
   it("destroys with a final snapshot and the deleted waiter; the members go with it", async () => {
     const deleted = await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: ID, FinalSnapshotIdentifier: "tf-rg-final" }));
     expect(deleted.ReplicationGroup?.Status).toBe("deleting");
     await waitReplicationGroupDeleted(client, ID);
-    for (const member of [`${ID}-001`, `${ID}-002`]) {
+    expect(remaining).toHaveLength(2);
+    for (const member of remaining) {
       const gone = await orNotFound(async () => {
         const c = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: member }))).CacheClusters?.[0];
         return c ? { status: c.CacheClusterStatus!, value: c } : undefined;

@@ -62,12 +62,7 @@ export function planSecondary(ctx: ActionContext, input: Input): SecondaryPlan {
     return {
       grg,
       input: {
-        ...input,
-        GlobalReplicationGroupId: undefined,
-        Engine: primary.engine,
-        EngineVersion: primary.engineVersion,
-        CacheNodeType: primary.cacheNodeType,
-        ClusterMode: primary.clusterMode,
+        ...inheritedFrom(primary, input),
         NumNodeGroups: primary.nodeGroups.length,
         NodeGroupConfiguration: primary.nodeGroups.map((ng, i) => ({
           NodeGroupId: String(i + 1).padStart(4, "0"),
@@ -76,9 +71,6 @@ export function planSecondary(ctx: ActionContext, input: Input): SecondaryPlan {
         })),
         ReplicasPerNodeGroup: undefined,
         AutomaticFailoverEnabled: true,
-        TransitEncryptionEnabled: primary.settings.transitEncryptionEnabled ?? false,
-        TransitEncryptionMode: primary.settings.transitEncryptionEnabled ? primary.settings.transitEncryptionMode : undefined,
-        AtRestEncryptionEnabled: primary.settings.atRestEncryptionEnabled,
       },
     };
   }
@@ -86,19 +78,26 @@ export function planSecondary(ctx: ActionContext, input: Input): SecondaryPlan {
   return {
     grg,
     input: {
-      ...input,
-      GlobalReplicationGroupId: undefined,
-      Engine: primary.engine,
-      EngineVersion: primary.engineVersion,
-      CacheNodeType: primary.cacheNodeType,
-      ClusterMode: primary.clusterMode,
+      ...inheritedFrom(primary, input),
       NumCacheClusters: input.ReplicasPerNodeGroup !== undefined ? undefined : nodes,
       AutomaticFailoverEnabled: primary.automaticFailover && nodes >= 2,
       MultiAZEnabled: input.MultiAZEnabled ?? (primary.multiAZ && nodes >= 2),
-      TransitEncryptionEnabled: primary.settings.transitEncryptionEnabled ?? false,
-      TransitEncryptionMode: primary.settings.transitEncryptionEnabled ? primary.settings.transitEncryptionMode : undefined,
-      AtRestEncryptionEnabled: primary.settings.atRestEncryptionEnabled,
     },
+  };
+}
+
+/** The request with what every secondary takes from the primary: engine, version, node type, cluster mode, encryption. */
+function inheritedFrom(primary: ReplicationGroupRecord, input: Input): Input {
+  return {
+    ...input,
+    GlobalReplicationGroupId: undefined,
+    Engine: primary.engine,
+    EngineVersion: primary.engineVersion,
+    CacheNodeType: primary.cacheNodeType,
+    ClusterMode: primary.clusterMode,
+    TransitEncryptionEnabled: primary.settings.transitEncryptionEnabled ?? false,
+    TransitEncryptionMode: primary.settings.transitEncryptionEnabled ? primary.settings.transitEncryptionMode : undefined,
+    AtRestEncryptionEnabled: primary.settings.atRestEncryptionEnabled,
   };
 }
 
