@@ -58,8 +58,8 @@ interface Prepared {
  * they become replicas after a failover) and an immediate diskless sync. Returns the
  * node's id, bus port and state.
  */
-async function prepare(conn: AdminConnection, opts: { replicationAuth?: boolean } = {}): Promise<Prepared> {
-  const auth = opts.replicationAuth === false ? undefined : conn.target.adminAuth;
+async function prepare(conn: AdminConnection): Promise<Prepared> {
+  const auth = conn.target.adminAuth;
   const set: Command = ["CONFIG", "SET", "repl-diskless-sync-delay", "0"];
   if (auth) set.push("masteruser", auth.user, "masterauth", auth.password);
   const [setReply, id, busPort, info, dbsize] = await conn.send([
@@ -224,6 +224,22 @@ export async function moveReplicationOffset(conn: AdminConnection, slots: SlotRa
   check((await conn.send([["DEL", key]]))[0]!, `${describe(conn.target)}: moving the replication offset`);
 }
 
+/**
+ * A node with an append-only file that loaded a data set from a primary (a fast start's primary
+ * replicates the slot holder first) starts its file again with a rewrite, and until that rewrite
+ * is done (or while it waits for another child, such as a replica's sync) the writes it
+ * acknowledges are in no file a restart reads: an engine killed then comes back without them. Resolves once
+ * nothing of the kind is pending (at once without an append-only file).
+ */
+async function waitAppendOnlyWritten(conn: AdminConnection, deadline: number, pollMs: number): Promise<void> {
+  for (;;) {
+    const info = parseInfo(asText(await conn.call(["INFO", "persistence"])));
+    if (info.aof_enabled !== "1" || (info.aof_rewrite_scheduled === "0" && info.aof_rewrite_in_progress === "0")) return;
+    if (Date.now() > deadline) throw new Error(`${describe(conn.target)}: its append-only file is not rewritten in time`);
+    await sleep(pollMs);
+  }
+}
+
 async function waitReplicaLinks(conns: AdminConnection[], deadline: number, pollMs: number): Promise<void> {
   let pending = conns;
   while (pending.length > 0) {
@@ -381,13 +397,16 @@ async function settleShards(
   const expected: ExpectedShard[] = plan.map((s) => ({ primaryId: s.primary.id, replicaIds: s.replicas.map((r) => r.id), slots: s.slots }));
   const conns = prepared.map((p) => p.conn);
   await announce(meetFrom, prepared);
-  await waitAgreedAndSettled(conns, (views) => disagreement(views, (slots) => layoutMismatch(slots, expected)), {
-    deadline,
-    pollMs,
-    logger: opts.logger,
-    what: "cluster creation",
-    nudge: async (views) => void (await Promise.all([announce(meetFrom, prepared), publishOffsets(conns, views)])),
-  });
+  await Promise.all([
+    waitAgreedAndSettled(conns, (views) => disagreement(views, (slots) => layoutMismatch(slots, expected)), {
+      deadline,
+      pollMs,
+      logger: opts.logger,
+      what: "cluster creation",
+      nudge: async (views) => void (await Promise.all([announce(meetFrom, prepared), publishOffsets(conns, views)])),
+    }),
+    ...plan.map((s) => waitAppendOnlyWritten(s.primary.conn, deadline, pollMs)),
+  ]);
   mark("agreed");
   return expected;
 }
@@ -447,11 +466,7 @@ export async function formSeededShard<T extends AdminTarget>(shard: { primary: T
   const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return withConnections([shard.primary, ...shard.replicas], async (conns) => {
-    // The primary starts as a replica of the slot holder: without the admin's credentials it cannot
-    // sync from it (the engines' default user is off or may not PSYNC), so it never loads the holder's
-    // empty data set nor restarts its append-only file after a sync (a rewrite the writes it
-    // acknowledges meanwhile would depend on). It gets them once it is the primary.
-    const prepared = await Promise.all(conns.map((conn, i) => prepare(conn, { replicationAuth: i > 0 })));
+    const prepared = await Promise.all(conns.map((c) => prepare(c)));
     const [primary, ...replicas] = prepared;
     const ids = [seed.primaryId, ...seed.replicaIds];
     prepared.forEach((p, i) => {
@@ -469,8 +484,6 @@ export async function formSeededShard<T extends AdminTarget>(shard: { primary: T
     const [, nodeTimeout] = (check(await primary!.conn.call(["CONFIG", "GET", "cluster-node-timeout"])) as RespValue[]).map(asText);
     check(await primary!.conn.call(["CONFIG", "SET", "cluster-node-timeout", String(SEEDED_PING_NODE_TIMEOUT_MS)]));
     check(await primary!.conn.call(["CLUSTER", "FAILOVER", "TAKEOVER"]), `${describe(primary!.conn.target)}: CLUSTER FAILOVER TAKEOVER`);
-    const auth = primary!.conn.target.adminAuth;
-    if (auth) check(await primary!.conn.call(["CONFIG", "SET", "masteruser", auth.user, "masterauth", auth.password]), `${describe(primary!.conn.target)}: CONFIG SET`);
     mark("takeover");
     let expected: ExpectedShard[];
     try {
