@@ -50,6 +50,11 @@ export interface NodeSpec {
   tls?: NodeTls;
   /** Redis-like engines: an RDB file the node loads at start (restore from a snapshot). */
   seedRdbPath?: string;
+  /**
+   * Redis-like engines in cluster mode: the nodes.conf the node starts from (a cluster written
+   * ahead of its nodes' start, topology seedShard), placed as its cluster-config-file.
+   */
+  seedClusterConfig?: string;
 }
 
 export interface EngineNode {
@@ -101,6 +106,15 @@ export interface EngineNode {
    * its engine ends while routed elsewhere.
    */
   readonly front?: NodeFrontRouting;
+  /**
+   * Nodes whose front comes and goes (a serverless cache's engines, nodes/on-demand-front-node.ts):
+   * `true` puts the IAM front (token checks, the ECPU gate) on the public port and moves the
+   * engine's TLS listener to an internal port; `false` gives the public port back to the engine.
+   * The client connections open on the public port at that moment are closed (they reconnect).
+   */
+  useFront?(on: boolean): Promise<void>;
+  /** With useFront: whether the front holds the public port now. */
+  readonly fronted?: boolean;
 }
 
 export interface NodeFrontRouting {

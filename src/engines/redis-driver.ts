@@ -150,6 +150,10 @@ export class RedisServerDriver implements EngineDriver {
     const configFile = path.resolve(spec.workDir, "replication.conf");
     await fs.writeFile(configFile, `masteruser ${this.adminAuth.user}\nmasterauth ${this.adminAuth.password}\n`, { mode: 0o600 });
     if (spec.seedRdbPath) await placeSeed(spec.seedRdbPath, path.resolve(spec.workDir, spec.params?.dbfilename ?? "dump.rdb"));
+    if (spec.seedClusterConfig !== undefined) {
+      if (spec.params?.["cluster-enabled"] !== "yes") throw new Error("a seeded nodes.conf is for cluster mode nodes");
+      await fs.writeFile(path.resolve(spec.workDir, spec.params["cluster-config-file"] ?? "nodes.conf"), spec.seedClusterConfig);
+    }
     // With appendonly on, redis would read its (empty) AOF rather than the seed: a seeded node
     // starts without it and turns it on once loaded, which writes the loaded data to the AOF.
     const seededWithAof = spec.seedRdbPath !== undefined && spec.params?.appendonly === "yes";

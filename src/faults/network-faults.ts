@@ -17,6 +17,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { EmulatorConfig } from "../config.js";
+import { closeClientConnections } from "../engines/client-connections.js";
 import type { EngineNode, NodeFrontRouting } from "../engines/engine.js";
 import type { ClusterLifecycle } from "../lifecycle/cluster-lifecycle.js";
 import type { ServerlessLifecycle } from "../lifecycle/serverless-lifecycle.js";
@@ -375,20 +376,4 @@ export class NetworkFaults implements FaultSource {
 function unsupported(node: TargetNode): string {
   const where = `node ${node.cacheClusterId}/${node.cacheNodeId}`;
   return `${where} cannot take network effects: it runs on the embedded engine subset (install redis-server, valkey-server or memcached)`;
-}
-
-/**
- * Closes the client connections the engine accepted on `ports` (not replication links, not the
- * emulator's own), so clients reconnect through the effect.
- */
-async function closeClientConnections(engine: EngineNode, ports: ReadonlySet<number>): Promise<void> {
-  if (!engine.adminCommand) return;
-  const list = String(await engine.adminCommand(["CLIENT", "LIST"]));
-  for (const line of list.split("\n")) {
-    const fields = new Map(line.trim().split(" ").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as const));
-    const port = Number((fields.get("laddr") ?? "").split(":").pop());
-    const flags = fields.get("flags") ?? "";
-    if (!ports.has(port) || flags.includes("S") || flags.includes("M") || fields.get("user") === engine.adminAuth?.user) continue;
-    await engine.adminCommand(["CLIENT", "KILL", "ID", fields.get("id")!]).catch(() => undefined);
-  }
 }

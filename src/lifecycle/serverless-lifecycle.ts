@@ -14,12 +14,16 @@
  *
  * Who may connect is the engines' ACL: the default user (or the user group's users), minus
  * what ElastiCache restricts and what serverless caches refuse (engines/restricted.ts).
- * Both Valkey/Redis ports are IAM fronts (endpoints/iam-front.ts): an IAM user of the group
- * gets in with a token for the cache's name and `ResourceType=ServerlessCache`.
+ * Each Valkey/Redis port is the engine's own TLS listener while the cache has neither an
+ * ECPUPerSecond limit nor an IAM user; when it has one, an IAM front (endpoints/iam-front.ts)
+ * takes both ports live (nodes/on-demand-front-node.ts): an IAM user of the group gets in with
+ * a token for the cache's name and `ResourceType=ServerlessCache`, and every command passes
+ * the ECPU gate. It leaves again when neither is left.
  * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction (Memcached:
  * its memory limit, `cache_memlimit`), changed live by ModifyServerlessCache.
  */
 import { rm } from "node:fs/promises";
+import net from "node:net";
 import { join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
 import { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
@@ -38,7 +42,7 @@ import type { RegionState } from "../state/store.js";
 import { usersFor } from "./node-acl.js";
 import { redistribute } from "./redistribute.js";
 import { ResourceMachine, type MachineKind, type Step } from "./resource-machine.js";
-import type { Topology } from "./topology.js";
+import type { ShardSeed, Topology } from "./topology.js";
 
 /** What the lifecycle needs of the ACL keeper (lifecycle/node-acl.ts). */
 export interface ServerlessAcl {
@@ -112,6 +116,14 @@ const serverlessKind: MachineKind<ServerlessCacheRecord, ServerlessRuntime> = {
       : { status: "available", event: `A limit update to the cache ${cache.name} failed due to invalid configuration.` },
   remove: (region, cache) => region.serverlessCaches.delete(cache.name),
 };
+
+/**
+ * Whether a Valkey/Redis cache's ports need the IAM front: to meter an ECPUPerSecond limit, or
+ * to check the tokens of IAM users. Otherwise the engines' own TLS listeners are the ports.
+ */
+function needsFront(cache: ServerlessCacheRecord, users: AclUser[]): boolean {
+  return (cache.usageLimits?.ecpuPerSecond?.maximum ?? 0) > 0 || users.some((u) => u.auth.kind === "iam");
+}
 
 export class ServerlessLifecycle {
   private readonly machine: ResourceMachine<ServerlessCacheRecord, ServerlessRuntime>;
@@ -267,6 +279,7 @@ export class ServerlessLifecycle {
       return;
     }
     let preferred = cache.port || undefined;
+    let formed: ShardSeed | undefined;
     for (let attempt = 1; ; attempt++) {
       // A new pair holds both ports at once, so no other node takes the reader's port meanwhile;
       // both engines then start side by side.
@@ -275,16 +288,24 @@ export class ServerlessLifecycle {
         releasePort(primaryPort);
         releasePort(replicaPort);
       }
+      // A new cache's one-shard cluster is written into its engines' nodes.conf: formed as they start.
+      const seed = opts.fresh && net.isIP(this.options.advertisedHost) !== 0
+        ? this.options.topology.seedShard({ host: this.options.advertisedHost, port: primaryPort }, [{ host: this.options.advertisedHost, port: replicaPort }])
+        : undefined;
       const started = await Promise.allSettled([
-        this.startEngine(region, cache, runtime, "primary", primaryPort),
-        this.startEngine(region, cache, runtime, "replica", replicaPort),
+        this.startEngine(region, cache, runtime, "primary", primaryPort, seed?.primaryConfig),
+        this.startEngine(region, cache, runtime, "replica", replicaPort, seed?.replicaConfigs[0]),
       ]);
       const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) {
         await this.stopRuntime(runtime);
         throw failed.reason;
       }
-      if (runtime.replica!.endpoint.port === runtime.primary!.endpoint.port + 1) break;
+      const [primaryAt, replicaAt] = [runtime.primary!.endpoint.port, runtime.replica!.endpoint.port];
+      if (seed ? primaryAt === primaryPort && replicaAt === replicaPort : replicaAt === primaryAt + 1) {
+        formed = seed;
+        break;
+      }
       // The reader's port is the Endpoint's + 1: another pair of ports is tried.
       await this.stopRuntime(runtime);
       if (attempt >= PAIR_ATTEMPTS) throw new Error("no two consecutive free ports in the node port range");
@@ -294,7 +315,11 @@ export class ServerlessLifecycle {
     const replica = runtime.replica!;
     // Users, refusals and the data limit go in while the cluster forms: no client gets in before both are done.
     await Promise.all([
-      opts.fresh ? this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }]) : this.options.topology.reformCluster([primary, replica]),
+      formed
+        ? this.options.topology.formSeededShard({ primary, replicas: [replica] }, formed)
+        : opts.fresh
+          ? this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }])
+          : this.options.topology.reformCluster([primary, replica]),
       this.applySettings(region, cache, runtime),
     ]);
     cache.port = primary.endpoint.port;
@@ -317,7 +342,14 @@ export class ServerlessLifecycle {
     throw new Error(`no two consecutive free ports in ${range.from}-${range.to}`);
   }
 
-  private async startEngine(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime, role: Role, preferredPort?: number): Promise<EngineNode> {
+  private async startEngine(
+    region: RegionState,
+    cache: ServerlessCacheRecord,
+    runtime: ServerlessRuntime,
+    role: Role,
+    preferredPort?: number,
+    seedClusterConfig?: string,
+  ): Promise<EngineNode> {
     const redis = cache.engine !== "memcached";
     const engine = await this.options.launcher.startNode(
       {
@@ -328,13 +360,15 @@ export class ServerlessLifecycle {
         maxMemoryBytes: this.dataLimitBytes(cache) ?? (redis ? undefined : MEMCACHED_UNLIMITED_BYTES),
         workDir: join(this.cacheDir(region, cache), role),
         params: redis ? this.redisParams() : {},
+        seedClusterConfig,
         // Closed until its users and refusals are set (applySettings).
         defaultUserOff: redis || undefined,
         transitEncryption: "required",
-        // Valkey/Redis: tokens are checked on both ports from the start, so a user group that
-        // gains an IAM user later (ModifyServerlessCache, ModifyUserGroup) needs no restart.
+        // Valkey/Redis: the engine's own TLS listener is the port while there is neither an ECPU
+        // limit nor an IAM user; an IAM front takes the port live when one appears (applySettings).
         iam: redis ? { cacheName: cache.name, region: region.key.region, resourceType: SERVERLESS_RESOURCE_TYPE } : undefined,
         throttle: redis ? runtime.throttle : undefined,
+        frontOnDemand: redis || undefined,
       },
       preferredPort,
     );
@@ -413,10 +447,12 @@ export class ServerlessLifecycle {
       ? usersFor(region, { userGroupIds: [cache.userGroupId], authTokenHashes: [], authTokenOpenToo: false })
       : [tokenDefaultUser({ hashes: [], openToo: false })];
     const maxmemory = String(this.dataLimitBytes(cache) ?? 0);
+    const front = needsFront(cache, users);
     await Promise.all(
       engines.map(async (engine) => {
         await this.options.acl.apply(engine, users, denials);
         await engine.adminCommand!(["CONFIG", "SET", "maxmemory", maxmemory]);
+        await engine.useFront?.(front);
       }),
     );
   }

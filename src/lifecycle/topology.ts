@@ -14,6 +14,7 @@ import {
   createCluster,
   expandSlots,
   forgetDeadNode,
+  formSeededShard,
   formatSlots,
   parseSlots,
   pickMostUpToDate,
@@ -24,9 +25,14 @@ import {
   replaceReplica,
   replicaOf,
   resumeCluster,
+  seedShard,
   waitClusterConsistent,
   waitReplicaSynced,
+  type SeedAddress,
+  type ShardSeed,
 } from "../engines/topology/index.js";
+
+export type { SeedAddress, ShardSeed };
 
 export interface Shard {
   /** AWS's Slots text for the shard ("0-5460"). */
@@ -44,6 +50,13 @@ export interface Topology {
   mostUpToDate(nodes: EngineNode[]): Promise<EngineNode>;
   /** Builds a Redis Cluster from fresh nodes; resolves once every node agrees it is ok. */
   buildCluster(shards: Shard[]): Promise<void>;
+  /**
+   * The nodes.conf files of a one-shard cluster (every slot) whose nodes will start on these
+   * addresses (NodeSpec.seedClusterConfig), so it is formed as they start: no MEET or handshake.
+   */
+  seedShard(primary: SeedAddress, replicas: SeedAddress[]): ShardSeed;
+  /** A shard whose nodes started from seedShard's files: the primary takes over its slots; resolves once every node agrees it is ok. */
+  formSeededShard(shard: { primary: EngineNode; replicas: EngineNode[] }, seed: ShardSeed): Promise<void>;
   /** Promotes a replica of a Redis Cluster shard (TAKEOVER when its primary is dead); `live` must agree after. */
   clusterFailover(replica: EngineNode, opts: { takeover: boolean; live: EngineNode[] }): Promise<void>;
   /**
@@ -96,6 +109,12 @@ export const redisTopology: Topology = {
 
   async buildCluster(shards) {
     await createCluster(shards.map((s) => ({ primary: s.primary, replicas: s.replicas, slots: parseSlots(s.slots) })));
+  },
+
+  seedShard: (primary, replicas) => seedShard(primary, replicas),
+
+  async formSeededShard(shard, seed) {
+    await formSeededShard(shard, seed);
   },
 
   async clusterFailover(replica, opts) {

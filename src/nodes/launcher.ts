@@ -8,7 +8,7 @@ import type { EmulatorConfig } from "../config.js";
 import { HaproxyForwarder } from "../endpoints/haproxy-forwarder.js";
 import { MemcachedConfigEndpoint } from "../endpoints/memcached-config-endpoint.js";
 import { TcpForwarder } from "../endpoints/tcp-forwarder.js";
-import { EcpuGate } from "../endpoints/ecpu-throttle.js";
+import { EcpuGate, type EcpuThrottle } from "../endpoints/ecpu-throttle.js";
 import { IamFront } from "../endpoints/iam-front.js";
 import { TlsRouter } from "../endpoints/tls-router.js";
 import type { EngineDriver, EngineKind, EngineNode, NodeSpec, NodeTls, TransitEncryptionMode } from "../engines/engine.js";
@@ -16,10 +16,11 @@ import { verifyIamAuthToken } from "../iam-token.js";
 import type { EngineRegistry } from "../engines/registry.js";
 import type { Logger } from "../logger.js";
 import type { PidRegistry } from "../process/pid-registry.js";
-import { allocatePort, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
+import { allocatePort, NoFreePortError, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
 import type { TlsMaterial } from "../tls/certificates.js";
 import type { HaproxyBinary } from "./forwarder-choice.js";
 import type { ConfigEndpoint, ConfigEndpointOptions, DiscoveryReplies, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
+import { OnDemandFrontNode } from "./on-demand-front-node.js";
 import { RoutedNode, type NodeFront } from "./routed-node.js";
 
 export interface LauncherDeps {
@@ -120,6 +121,32 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     };
   }
 
+  /**
+   * The IAM front of a node on `port`: it checks tokens for `iam`'s cache and, with `throttle`,
+   * meters every client connection against that ECPU budget (the emulator's admin user, `admin()`,
+   * is never held).
+   */
+  function iamFront(
+    port: number,
+    node: { name: string; mode: TransitEncryptionMode; iam: IamCacheScope; throttle?: EcpuThrottle },
+    admin: () => { user: string; password: string } | undefined,
+  ): IamFront {
+    const material = tlsOrThrow();
+    const throttle = node.throttle;
+    return new IamFront({
+      bindHost: config.nodeBindHost,
+      port,
+      logger,
+      name: node.name,
+      mode: node.mode,
+      cert: material.certPem,
+      key: material.keyPem,
+      checkToken: tokenChecker(node.iam, node.name),
+      connectionLifetimeMs: config.iamConnectionLifetimeMs,
+      gate: throttle ? (client, send) => new EcpuGate(throttle, client, send, admin) : undefined,
+    });
+  }
+
   /** A node's public listener: a node replaced after its engine died asks for the port its front has just let go. */
   async function startFront<T extends { readonly port: number; start(): Promise<void>; stop(): Promise<void> }>(
     preferredPort: number | undefined,
@@ -183,22 +210,8 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     const mode = spec.transitEncryption!;
     const { iam, throttle, discovery: _discovery, ...engineSpec } = spec;
     let admin: { user: string; password: string } | undefined;
-    const makeFront = (port: number): NodeFront & { start(): Promise<void>; setTargets(plain: { host: string; port: number }, tls: { host: string; port: number }): void } => {
-      if (!iam) return new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name });
-      const material = tlsOrThrow();
-      return new IamFront({
-        bindHost: config.nodeBindHost,
-        port,
-        logger,
-        name,
-        mode,
-        cert: material.certPem,
-        key: material.keyPem,
-        checkToken: tokenChecker(iam, name),
-        connectionLifetimeMs: config.iamConnectionLifetimeMs,
-        gate: throttle ? (client, send) => new EcpuGate(throttle, client, send, () => admin) : undefined,
-      });
-    };
+    const makeFront = (port: number): NodeFront & { start(): Promise<void>; setTargets(plain: { host: string; port: number }, tls: { host: string; port: number }): void } =>
+      iam ? iamFront(port, { name, mode, iam, throttle }, () => admin) : new TlsRouter({ bindHost: config.nodeBindHost, port, logger, name });
     const router = await startFront(preferredPort, makeFront);
     let tlsPort = 0;
     let engine: EngineNode;
@@ -236,10 +249,52 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     );
   }
 
+  /**
+   * A TLS-only Redis/Valkey node whose IAM front comes and goes (nodes/on-demand-front-node.ts):
+   * the engine's TLS listener on the public port (preferredPort when it is free), its plaintext
+   * one on a port of the range, and no front until the node is asked for one.
+   */
+  async function startOnDemandFrontNode(driver: EngineDriver, spec: NodeStartSpec & { iam: IamCacheScope }, preferredPort?: number): Promise<EngineNode> {
+    const { iam, throttle, discovery: _discovery, frontOnDemand: _onDemand, ...engineSpec } = spec;
+    const name = spec.nodeName;
+    let node: OnDemandFrontNode | undefined;
+    // The public port is taken as a listener's is; "starting" it starts the engine with its TLS listener there.
+    await startFront(preferredPort, (publicPort) => ({
+      port: publicPort,
+      start: async () => {
+        let engine: EngineNode;
+        try {
+          // Which of its ports was taken the engine does not say: its plaintext port moves first, then the public one.
+          engine = await startOnFreePort(config.nodePorts, undefined, (port) =>
+            driver.start({ ...engineSpec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, publicPort, publicPort) }), { maxAttempts: 3 });
+        } catch (error) {
+          throw error instanceof NoFreePortError ? new PortInUseError(publicPort) : error;
+        }
+        node = new OnDemandFrontNode({
+          engine,
+          publicPort,
+          ca: tlsOrThrow().caPem,
+          makeFront: (port) => iamFront(port, { name, mode: "required", iam, throttle }, () => engine.adminAuth),
+          allocatePort: () => allocatePort(config.nodePorts),
+          releasePort: (port) => releasePort(port),
+          releasePublic: () => releasePort(publicPort),
+        });
+      },
+      stop: async () => node?.stop(),
+    }));
+    return node!;
+  }
+
   return {
-    async startNode({ iam, throttle, discovery, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
+    async startNode({ iam, throttle, discovery, frontOnDemand, ...spec }: NodeStartSpec, preferredPort?: number): Promise<EngineNode> {
       const { driver } = registry.resolve(spec.engine, spec.engineVersion);
       const mode = spec.transitEncryption;
+      if (frontOnDemand) {
+        if (!iam || mode !== "required" || spec.engine === "memcached") throw new Error("a front on demand is for TLS-only Redis/Valkey nodes that check IAM tokens");
+        const node = await startOnDemandFrontNode(driver, { ...spec, iam, throttle }, preferredPort);
+        await node.ready();
+        return node;
+      }
       // Auto Discovery on the node's own endpoint (README: Cache clusters).
       if (discovery && spec.engine === "memcached" && config.memcachedNodeDiscovery) {
         const node = await startDiscoveryNode(driver, spec, discovery, preferredPort);

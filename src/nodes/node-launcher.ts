@@ -31,6 +31,12 @@ export type NodeStartSpec = Omit<NodeSpec, "port" | "bindHost" | "tls"> & {
   discovery?: DiscoveryReplies;
   /** With `iam`: every client connection on the public port counts against this ECPU budget (a serverless cache's ECPUPerSecond). */
   throttle?: EcpuThrottle;
+  /**
+   * With `iam` and TLS `required` (a serverless cache's Valkey/Redis engine): the front is on the
+   * public port only while the node is asked for it (EngineNode.useFront); otherwise the
+   * engine's own TLS listener is (nodes/on-demand-front-node.ts).
+   */
+  frontOnDemand?: boolean;
 };
 
 /** Starts what a cluster needs, on ports from the configured range (nodes/launcher.ts). */

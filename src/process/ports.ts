@@ -35,13 +35,15 @@ export class PortPool {
   /** A port of `range` not held by our nodes (or `preferred`, which must not be held). Marks it held. */
   allocate(range: PortRange, preferred?: number): number {
     checkRange(range);
+    const key = `${range.from}-${range.to}`;
     if (preferred !== undefined) {
       if (this.held.has(preferred)) throw new PortInUseError(preferred);
       this.held.add(preferred);
       this.reserved.delete(preferred);
+      // The next port handed out is not one just given by number (a pair of ports held, then started side by side).
+      if (this.cursors.get(key) === preferred) this.cursors.set(key, preferred + 1 > range.to ? range.from : preferred + 1);
       return preferred;
     }
-    const key = `${range.from}-${range.to}`;
     const size = range.to - range.from + 1;
     const start = this.cursors.get(key) ?? range.from;
     for (let i = 0; i < size; i++) {

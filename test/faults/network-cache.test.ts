@@ -131,7 +131,7 @@ describe("a replication group (cluster mode enabled)", () => {
 });
 
 describe("a serverless cache", () => {
-  it("slows its endpoint and reader endpoint over TLS, clearing gives the fronts their direct path back, and a reset reaches the client", async () => {
+  it("slows its endpoint and reader endpoint over TLS, clearing gives the engines their ports back, and a reset reaches the client", async () => {
     await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "slnet", Engine: "valkey" }));
     const cache = await describeServerlessCache(client, "slnet", (c) => c.Status === "available");
     const ca = await fetchCa(emulator);
@@ -146,7 +146,7 @@ describe("a serverless cache", () => {
       expect(Math.min(...(await pingTimes(redis, 3)))).toBeGreaterThanOrEqual(100);
     }
     await clearFault(emulator, set.json.id);
-    // Its ports are its IAM fronts' (the emulator's) as always; they pass connections to the engines directly again.
+    // Without an ECPU limit or an IAM user its ports are the engines' own listeners: back on them, no effect.
     for (const endpoint of endpoints) {
       const redis = connect(endpoint, { tls: { ca } });
       expect(Math.min(...(await pingTimes(redis, 3)))).toBeLessThan(100);
@@ -161,6 +161,24 @@ describe("a serverless cache", () => {
     const error = new Promise<string>((resolve) => fresh.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message)));
     await fresh.connect().catch(() => undefined);
     expect(await error).toBe("ECONNRESET");
+  });
+
+  it("with an ECPU limit (its ports are the IAM fronts), slows both endpoints and is fast again once cleared", async () => {
+    await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "slnet-limited", Engine: "valkey", CacheUsageLimits: { ECPUPerSecond: { Maximum: 100_000 } } }));
+    const cache = await describeServerlessCache(client, "slnet-limited", (c) => c.Status === "available");
+    const ca = await fetchCa(emulator);
+    const endpoints = [cache.Endpoint!, cache.ReaderEndpoint!];
+    const answer = await cacheFault(emulator, "slnet-limited", { fault: "latency", latencyMs: 100 });
+    expect(answer.status).toBe(201);
+    for (const endpoint of endpoints) {
+      const redis = connect(endpoint, { tls: { ca } });
+      expect(Math.min(...(await pingTimes(redis, 3)))).toBeGreaterThanOrEqual(100);
+    }
+    await clearFault(emulator, answer.json.faults[0].id);
+    for (const endpoint of endpoints) {
+      const redis = connect(endpoint, { tls: { ca } });
+      expect(Math.min(...(await pingTimes(redis, 3)))).toBeLessThan(100);
+    }
   });
 });
 

@@ -126,6 +126,8 @@ export function fakeTopology(): Topology & { calls: string[] } {
     promote: record("promote"),
     mostUpToDate: async (nodes) => nodes[0]!,
     buildCluster: record("buildCluster"),
+    seedShard: (_primary, replicas) => ({ primaryId: "p", replicaIds: replicas.map((_, i) => `r${i}`), primaryConfig: "", replicaConfigs: replicas.map(() => "") }),
+    formSeededShard: record("formSeededShard"),
     clusterFailover: record("clusterFailover"),
     rejoinCluster: record("rejoinCluster"),
     waitClusterAgrees: record("waitClusterAgrees"),

@@ -4,7 +4,8 @@
  * A client offers twice the limit (ioredis Cluster over TLS, paced in 100 ms steps); every
  * command succeeds, and the rate it gets, computed from the commands it completed and the
  * time they took, stays near the limit. Without a limit nothing waits; ModifyServerlessCache
- * sets and removes (Minimum=Maximum=0) the limit live, on connections already open.
+ * sets and removes (Minimum=Maximum=0) the limit live: the open cluster client is closed at
+ * each switch of what listens on the ports (serverless-front-switch.test.ts) and reconnects.
  */
 import { CreateServerlessCacheCommand, ModifyServerlessCacheCommand, type ServerlessCache } from "@aws-sdk/client-elasticache";
 import Redis, { type Cluster } from "ioredis";
@@ -15,7 +16,7 @@ import { cloudwatchClient } from "../cloudwatch/helpers.js";
 import { sdkClient, startEmulator } from "../helpers/emulator.js";
 import { fetchCa } from "../helpers/tls.js";
 import { statisticOverHour } from "../monitoring/helpers.js";
-import { describeServerlessCache } from "./helpers.js";
+import { describeServerlessCache, offerSets } from "./helpers.js";
 
 let emulator: Emulator;
 let ca: string;
@@ -44,23 +45,8 @@ function cluster(cache: ServerlessCache): Cluster {
   return c;
 }
 
-/**
- * Offers `perSecond` small SETs a second (one ECPU each) for STEPS tenths of a second, then
- * waits for every reply: the commands completed and the seconds from the first to the last.
- */
-async function offer(client: Cluster, perSecond: number, tag: string): Promise<{ commands: number; seconds: number }> {
-  const perStep = perSecond / 10;
-  const replies: Array<Promise<unknown>> = [];
-  const t0 = performance.now();
-  for (let step = 0; step < STEPS; step++) {
-    for (let i = 0; i < perStep; i++) replies.push(client.set(`{${tag}}${step}-${i}`, "v"));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const answers = await Promise.all(replies);
-  const seconds = (performance.now() - t0) / 1000;
-  expect(answers.every((a) => a === "OK")).toBe(true);
-  return { commands: answers.length, seconds };
-}
+/** `perSecond` one-ECPU SETs a second for STEPS tenths of a second: the commands completed and the seconds they took. */
+const offer = (client: Cluster, perSecond: number, tag: string) => offerSets(client, perSecond, tag, STEPS);
 
 /** The same load of memcached `set`s on one TLS connection: the commands stored and the seconds they took. */
 async function offerMemcached(port: number, perSecond: number): Promise<{ commands: number; seconds: number }> {
@@ -127,7 +113,7 @@ describe("ECPUPerSecond.Maximum", () => {
     expect(ecpus.total).toBeGreaterThanOrEqual(commands);
   }, 60_000);
 
-  it("without a limit, the same load waits for nothing; ModifyServerlessCache sets the limit live on the open connection, and Minimum=Maximum=0 removes it", async () => {
+  it("without a limit, the same load waits for nothing; ModifyServerlessCache sets the limit live for the client (which reconnects), and Minimum=Maximum=0 removes it", async () => {
     const sdk = sdkClient(emulator);
     const cache = await created("sl-unlimited");
     expect(cache.CacheUsageLimits).toBeUndefined();

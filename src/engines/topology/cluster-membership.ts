@@ -17,7 +17,8 @@
  */
 import { AdminConnection, admin, asText, check, describe, parseInfo, sleep, withConnections, type AdminTarget, type Command } from "./admin.js";
 import { toReplicationInfo } from "./replication.js";
-import { keyInSlots, toRanges, type SlotRange } from "./slots.js";
+import { randomBytes } from "node:crypto";
+import { keyInSlots, SLOT_COUNT, toRanges, type SlotRange } from "./slots.js";
 import { RespError, type RespValue } from "../resp.js";
 import {
   ANNOUNCE_EVERY_MS,
@@ -104,7 +105,7 @@ export async function resumeCluster(nodes: AdminTarget[], opts: WaitOptions = {}
   const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return withConnections(nodes, async (conns) => {
-    await Promise.all(conns.map(prepare));
+    await Promise.all(conns.map((c) => prepare(c)));
     const views = await Promise.all(conns.map(readView));
     const replicas = conns.flatMap((conn, i) => {
       const masterId = views[i]!.myself.role === "replica" ? views[i]!.myself.masterId : undefined;
@@ -223,6 +224,22 @@ export async function moveReplicationOffset(conn: AdminConnection, slots: SlotRa
   check((await conn.send([["DEL", key]]))[0]!, `${describe(conn.target)}: moving the replication offset`);
 }
 
+/**
+ * A node with an append-only file that loaded a data set from a primary (a fast start's primary
+ * replicates the slot holder first) starts its file again with a rewrite, and until that rewrite
+ * is done (or while it waits for another child, such as a replica's sync) the writes it
+ * acknowledges are in no file a restart reads: an engine killed then comes back without them. Resolves once
+ * nothing of the kind is pending (at once without an append-only file).
+ */
+async function waitAppendOnlyWritten(conn: AdminConnection, deadline: number, pollMs: number): Promise<void> {
+  for (;;) {
+    const info = parseInfo(asText(await conn.call(["INFO", "persistence"])));
+    if (info.aof_enabled !== "1" || (info.aof_rewrite_scheduled === "0" && info.aof_rewrite_in_progress === "0")) return;
+    if (Date.now() > deadline) throw new Error(`${describe(conn.target)}: its append-only file is not rewritten in time`);
+    await sleep(pollMs);
+  }
+}
+
 async function waitReplicaLinks(conns: AdminConnection[], deadline: number, pollMs: number): Promise<void> {
   let pending = conns;
   while (pending.length > 0) {
@@ -277,7 +294,7 @@ export async function createCluster<T extends AdminTarget>(
   if (new Set(nodes).size !== nodes.length) throw new Error("a node appears twice in the cluster spec");
 
   return withConnections(nodes, async (conns) => {
-    const prepared = await Promise.all(conns.map(prepare));
+    const prepared = await Promise.all(conns.map((c) => prepare(c)));
     const of = new Map(nodes.map((n, i) => [n, prepared[i]!]));
     for (const p of prepared) {
       if (p.knownNodes > 1 || p.slotsAssigned > 0) throw new Error(`${describe(p.conn.target)} is already part of a cluster`);
@@ -348,27 +365,132 @@ export async function createCluster<T extends AdminTarget>(
       }
       mark("fastStartTakeover");
     }
-    await attachReplicas(
-      plan.flatMap((s) => s.replicas.map((r) => ({ conn: r.conn, masterId: s.primary.id }))),
-      deadline,
-      pollMs,
-    );
-    mark("replicated");
-    const replicaConns = plan.flatMap((s) => s.replicas.map((r) => r.conn));
-    await waitReplicaLinks(replicaConns, deadline, pollMs);
-    mark("replicaLinksUp");
-    await Promise.all(plan.filter((s) => s.replicas.length > 0).map((s) => moveReplicationOffset(s.primary.conn, s.slots, deadline, pollMs)));
+    const expected = await settleShards(plan, prepared, { deadline, pollMs, logger: opts.logger, mark });
+    return { shards: expected.map(({ primaryId, replicaIds }) => ({ primaryId, replicaIds })), timings };
+  });
+}
 
-    const expected: ExpectedShard[] = plan.map((s) => ({ primaryId: s.primary.id, replicaIds: s.replicas.map((r) => r.id), slots: s.slots }));
-    await announce(prepared, prepared);
-    await waitAgreedAndSettled(conns, (views) => disagreement(views, (slots) => layoutMismatch(slots, expected)), {
+/**
+ * The end of a cluster's creation, once every primary holds its slots: replicas attached to
+ * their primaries with their links up, the replication offsets moved (so CLUSTER SLOTS lists
+ * the replicas), and every node agreeing on the expected layout. `meetFrom`: the nodes that
+ * re-MEET the others to spread the news while waiting (default: all).
+ */
+async function settleShards(
+  plan: Array<{ primary: Prepared; replicas: Prepared[]; slots: SlotRange[] }>,
+  prepared: Prepared[],
+  opts: { deadline: number; pollMs: number; logger?: WaitOptions["logger"]; mark: (phase: string) => void; meetFrom?: Prepared[] },
+): Promise<ExpectedShard[]> {
+  const meetFrom = opts.meetFrom ?? prepared;
+  const { deadline, pollMs, mark } = opts;
+  await attachReplicas(
+    plan.flatMap((s) => s.replicas.map((r) => ({ conn: r.conn, masterId: s.primary.id }))),
+    deadline,
+    pollMs,
+  );
+  mark("replicated");
+  const replicaConns = plan.flatMap((s) => s.replicas.map((r) => r.conn));
+  await waitReplicaLinks(replicaConns, deadline, pollMs);
+  mark("replicaLinksUp");
+  await Promise.all(plan.filter((s) => s.replicas.length > 0).map((s) => moveReplicationOffset(s.primary.conn, s.slots, deadline, pollMs)));
+
+  const expected: ExpectedShard[] = plan.map((s) => ({ primaryId: s.primary.id, replicaIds: s.replicas.map((r) => r.id), slots: s.slots }));
+  const conns = prepared.map((p) => p.conn);
+  await announce(meetFrom, prepared);
+  await Promise.all([
+    waitAgreedAndSettled(conns, (views) => disagreement(views, (slots) => layoutMismatch(slots, expected)), {
       deadline,
       pollMs,
       logger: opts.logger,
       what: "cluster creation",
-      nudge: async (views) => void (await Promise.all([announce(prepared, prepared), publishOffsets(conns, views)])),
+      nudge: async (views) => void (await Promise.all([announce(meetFrom, prepared), publishOffsets(conns, views)])),
+    }),
+    ...plan.map((s) => waitAppendOnlyWritten(s.primary.conn, deadline, pollMs)),
+  ]);
+  mark("agreed");
+  return expected;
+}
+
+/** The primary's cluster-node-timeout while a seeded shard settles: it pings a replica whose last pong is older than half of it. */
+const SEEDED_PING_NODE_TIMEOUT_MS = 200;
+
+/** Where a node of a seeded shard will listen: an IP address (nodes.conf holds no names), its client and bus ports. */
+export interface SeedAddress {
+  host: string;
+  port: number;
+  /** Default: port + 10000, Redis's own default and the TLS nodes' (redis-driver.ts). */
+  busPort?: number;
+}
+
+/** A one-shard cluster written ahead of its nodes' start (seedShard): their ids and nodes.conf files. */
+export interface ShardSeed {
+  primaryId: string;
+  replicaIds: string[];
+  primaryConfig: string;
+  replicaConfigs: string[];
+}
+
+/**
+ * The nodes.conf files of a one-shard cluster (every slot) whose nodes will start on these
+ * addresses: the cluster exists as they start, without MEET, handshake, slot assignment or
+ * CLUSTER REPLICATE, and the nodes' first cluster cron connects their bus links. Redis holds a
+ * fresh primary in cluster_state:fail for 2 s after its start (CreateClusterOptions.fastStart)
+ * while a replica is exempt, so, as fastStart does, the files have the primary start as a
+ * replica of the first replica, which holds the slots; formSeededShard has it take over.
+ */
+export function seedShard(primary: SeedAddress, replicas: SeedAddress[]): ShardSeed {
+  if (replicas.length === 0) throw new Error("a seeded shard needs a replica to hold its slots until the primary takes over");
+  const newId = () => randomBytes(20).toString("hex");
+  const primaryId = newId();
+  const replicaIds = replicas.map(newId);
+  const holder = replicaIds[0]!;
+  const nodes = [
+    { id: primaryId, at: primary, role: "slave", master: holder, epoch: 0, slots: "" },
+    ...replicas.map((at, i) => (i === 0 ? { id: holder, at, role: "master", master: "-", epoch: 1, slots: ` 0-${SLOT_COUNT - 1}` } : { id: replicaIds[i]!, at, role: "slave", master: holder, epoch: 0, slots: "" })),
+  ];
+  const file = (self: string) =>
+    nodes.map((n) => `${n.id} ${n.at.host}:${n.at.port}@${n.at.busPort ?? n.at.port + 10000} ${n.id === self ? "myself," : ""}${n.role},nofailover ${n.master} 0 0 ${n.epoch} connected${n.slots}`).join("\n") +
+    "\nvars currentEpoch 1 lastVoteEpoch 0\n";
+  return { primaryId, replicaIds, primaryConfig: file(primaryId), replicaConfigs: replicaIds.map(file) };
+}
+
+/**
+ * Makes a shard whose nodes started from seedShard's files what createCluster makes: the
+ * primary (a replica in its file, so cluster_state:ok at once) takes over every slot as soon as
+ * it reports ok, the other nodes follow it as replicas, and it resolves when every node agrees.
+ */
+export async function formSeededShard<T extends AdminTarget>(shard: { primary: T; replicas: T[] }, seed: ShardSeed, opts: WaitOptions = {}): Promise<CreatedCluster> {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  const mark = (name: string) => (timings[name] = Date.now() - t0);
+  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+  const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  return withConnections([shard.primary, ...shard.replicas], async (conns) => {
+    const prepared = await Promise.all(conns.map((c) => prepare(c)));
+    const [primary, ...replicas] = prepared;
+    const ids = [seed.primaryId, ...seed.replicaIds];
+    prepared.forEach((p, i) => {
+      if (p.id !== ids[i]) throw new Error(`${describe(p.conn.target)} did not start from its seeded nodes.conf (id ${p.id}, expected ${ids[i]})`);
     });
-    mark("agreed");
+    mark("prepared");
+    for (;;) {
+      const view = await readView(primary!.conn);
+      if (view.state === "ok" && view.myself.role === "replica") break;
+      if (Date.now() > deadline) throw new Error(`${describe(primary!.conn.target)}: not ready to take over its seeded shard in time`);
+      await sleep(pollMs);
+    }
+    // The primary pings its replicas every cluster cron tick while they settle, so it hears their new role and
+    // offset at once (a re-MEET would too, but leaves handshake entries and broken bus links to wait out).
+    const [, nodeTimeout] = (check(await primary!.conn.call(["CONFIG", "GET", "cluster-node-timeout"])) as RespValue[]).map(asText);
+    check(await primary!.conn.call(["CONFIG", "SET", "cluster-node-timeout", String(SEEDED_PING_NODE_TIMEOUT_MS)]));
+    check(await primary!.conn.call(["CLUSTER", "FAILOVER", "TAKEOVER"]), `${describe(primary!.conn.target)}: CLUSTER FAILOVER TAKEOVER`);
+    mark("takeover");
+    let expected: ExpectedShard[];
+    try {
+      expected = await settleShards([{ primary: primary!, replicas, slots: [[0, SLOT_COUNT - 1]] }], prepared, { deadline, pollMs, logger: opts.logger, mark, meetFrom: [] });
+    } finally {
+      check(await primary!.conn.call(["CONFIG", "SET", "cluster-node-timeout", nodeTimeout!]));
+    }
     return { shards: expected.map(({ primaryId, replicaIds }) => ({ primaryId, replicaIds })), timings };
   });
 }
@@ -389,7 +511,7 @@ export async function joinCluster(members: JoinMember[], cluster: AdminTarget[],
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const all = [...members.map((m) => m.node), ...cluster.filter((c) => !members.some((m) => m.node === c))];
   return withConnections(all, async (conns) => {
-    const prepared = await Promise.all(conns.map(prepare));
+    const prepared = await Promise.all(conns.map((c) => prepare(c)));
     const newOnes = prepared.slice(0, members.length);
     for (const p of newOnes) {
       if (p.knownNodes > 1 || p.slotsAssigned > 0) throw new Error(`${describe(p.conn.target)} is already part of a cluster`);

@@ -47,16 +47,20 @@ export {
   addShard,
   createCluster,
   forgetDeadNode,
+  formSeededShard,
   joinCluster,
   prepareClusterNode,
   removeNodeFromCluster,
   removeNodesFromCluster,
   replaceReplica,
   resumeCluster,
+  seedShard,
   type ClusterShardSpec,
   type CreateClusterOptions,
   type CreatedCluster,
   type JoinMember,
+  type SeedAddress,
+  type ShardSeed,
 } from "./cluster-membership.js";
 export { clusterFailover, type ClusterFailoverOptions, type ClusterFailoverResult } from "./cluster-failover.js";
 export { applySlotMoves, migrateSlots, ownedBy, type MigrateResult, type MigrateSlotsOptions } from "./resharding.js";
