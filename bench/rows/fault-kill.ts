@@ -47,7 +47,7 @@ export async function rowFaultKill(ctx: RowContext): Promise<RowResult[]> {
     if (how === "api") {
       t0 = performance.now();
       const answer = await fetch(`${harness.url}/_emulator/nodes/${h.primaryCluster}/0001/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"fault":"kill"}' });
-      if (answer.status !== 200) throw new Error(`kill fault refused: ${answer.status} ${await answer.text()}`);
+      if (answer.status !== 201) throw new Error(`kill fault refused: ${answer.status} ${await answer.text()}`);
     } else {
       const pid = Number((await info(h.primaryPort, "server")).process_id);
       t0 = performance.now();
