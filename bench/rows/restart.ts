@@ -71,6 +71,14 @@ async function waitAllAvailable(url: string, timeoutMs = 120_000): Promise<Map<s
   }
 }
 
+async function waitAvailable(url: string, id: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await post(url, "DescribeCacheClusters", { CacheClusterId: id })).includes("<CacheClusterStatus>available<")) {
+    if (Date.now() > deadline) throw new Error(`${id} not available within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
 async function createAll(url: string): Promise<void> {
   await Promise.all(
     Array.from({ length: CLUSTERS }, (_, i) =>
@@ -148,6 +156,7 @@ export async function rowRestart(ctx: RowContext): Promise<RowResult[]> {
     const arn = "arn:aws:elasticache:us-east-1:000000000000:cluster:tagged";
     for (const cli of [persistent, ephemeral]) {
       await post(cli.url, "CreateCacheCluster", { CacheClusterId: "tagged", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 });
+      await waitAvailable(cli.url, "tagged"); // AWS tags a cluster only once it is available
       await tagBurst(cli.url, arn); // warm-up
       await describeBurst(cli.url);
     }
