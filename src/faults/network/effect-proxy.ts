@@ -29,7 +29,11 @@ export interface EffectProxyOptions {
 /** Above this many bytes waiting in a lane, its source is paused until it drains. */
 const HIGH_WATER = 1 << 20;
 
-/** One direction of one connection: chunks released in order at their due time. */
+/**
+ * One direction of one connection: chunks released in order at their due time. Times are
+ * performance.now() (sub-millisecond): with whole milliseconds and timers that may fire a
+ * fraction of a millisecond early, a 120 ms latency could deliver an answer after 119.1 ms.
+ */
 class Lane {
   private readonly queue: Array<{ chunk: Buffer; at: number }> = [];
   private queued = 0;
@@ -52,7 +56,7 @@ class Lane {
   push(chunk: Buffer): void {
     const e = this.effect();
     if (e.blackhole) return;
-    const now = Date.now();
+    const now = performance.now();
     let at = now;
     if (this.delayed && e.latencyMs > 0) {
       const jitter = e.jitterMs > 0 ? (Math.random() * 2 - 1) * e.jitterMs : 0;
@@ -71,7 +75,7 @@ class Lane {
 
   private enqueue(chunk: Buffer, at: number): void {
     this.lastAt = at;
-    if (this.queue.length === 0 && at <= Date.now()) {
+    if (this.queue.length === 0 && at <= performance.now()) {
       this.dest.write(chunk);
       return;
     }
@@ -86,11 +90,11 @@ class Lane {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.release();
-    }, Math.max(0, this.queue[0]!.at - Date.now()));
+    }, Math.max(0, this.queue[0]!.at - performance.now()));
   }
 
   private release(): void {
-    const now = Date.now();
+    const now = performance.now();
     while (this.queue.length > 0 && this.queue[0]!.at <= now) {
       const { chunk } = this.queue.shift()!;
       this.queued -= chunk.length;
