@@ -12,7 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PORTS, type RowContext } from "../lib/context.js";
-import { CLI, waitForLine } from "../lib/emulator.js";
+import { CLI, sdkClient, waitAvailable, waitForLine } from "../lib/emulator.js";
 import { probeOnce } from "../lib/probes.js";
 import { sleep, spawnTracked, stopTracked, type Tracked } from "../lib/procs.js";
 import { row, type RowResult } from "../lib/report.js";
@@ -67,14 +67,6 @@ async function waitAllAvailable(url: string, timeoutMs = 120_000): Promise<Map<s
     const bad = statuses.find((s) => s && !["creating", "available", "rebooting cache cluster nodes"].includes(s));
     if (bad) throw new Error(`a cluster went ${bad}`);
     if (Date.now() > deadline) throw new Error(`not all ${CLUSTERS} clusters available within ${timeoutMs} ms (${statuses.join(",")})`);
-    await sleep(5);
-  }
-}
-
-async function waitAvailable(url: string, id: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await post(url, "DescribeCacheClusters", { CacheClusterId: id })).includes("<CacheClusterStatus>available<")) {
-    if (Date.now() > deadline) throw new Error(`${id} not available within ${timeoutMs} ms`);
     await sleep(5);
   }
 }
@@ -156,7 +148,9 @@ export async function rowRestart(ctx: RowContext): Promise<RowResult[]> {
     const arn = "arn:aws:elasticache:us-east-1:000000000000:cluster:tagged";
     for (const cli of [persistent, ephemeral]) {
       await post(cli.url, "CreateCacheCluster", { CacheClusterId: "tagged", Engine: "memcached", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 });
-      await waitAvailable(cli.url, "tagged"); // AWS tags a cluster only once it is available
+      // AWS tags a cluster only once it is available.
+      const client = sdkClient(cli.url);
+      await waitAvailable(client, "tagged").finally(() => client.destroy());
       await tagBurst(cli.url, arn); // warm-up
       await describeBurst(cli.url);
     }
