@@ -67,6 +67,15 @@ export const optionSpecs: OptionSpec[] = [
       o.memcachedNodeDiscovery = v === "on";
     },
   },
+  {
+    flag: "serverless-warm-pair",
+    kind: "string",
+    help: "on | off: after a Valkey/Redis serverless cache is created, keep a formed engine pair for the next create (default on; off: each create forms its own)",
+    apply: (o, v) => {
+      if (v !== "on" && v !== "off") throw new Error(`expects on or off, got "${v}"`);
+      o.serverlessWarmPair = v === "on";
+    },
+  },
   { flag: "max-nodes", kind: "string", help: "cache nodes per account and region (default 300, AWS's quota)", apply: (o, v) => (o.maxNodes = integer("max-nodes", v)) },
   { flag: "create-delay-ms", kind: "string", help: "minimum time in `creating` (default 0)", apply: delay("createMs", "create-delay-ms") },
   { flag: "modify-delay-ms", kind: "string", help: "minimum time in `modifying` (default 0)", apply: delay("modifyMs", "modify-delay-ms") },

@@ -76,6 +76,12 @@ export interface EmulatorConfig {
    * default); off: the node endpoint is memcached itself (faster; README: Auto Discovery).
    */
   memcachedNodeDiscovery: boolean;
+  /**
+   * After a Valkey/Redis serverless cache is created, a formed pair of engines of its version
+   * waits for the next CreateServerlessCache, which adopts it and is `available` in
+   * milliseconds (on, the default); off: every create starts and forms its own pair.
+   */
+  serverlessWarmPair: boolean;
   /** Folder that stands in for S3 in CopySnapshot TargetBucket and SnapshotArns (`<dir>/<bucket>/<key>`); undefined = `<data dir or temp dir>/exports`. */
   snapshotExportDir?: string;
   /**
@@ -123,6 +129,7 @@ export const defaultConfig: EmulatorConfig = {
   iamConnectionLifetimeMs: 12 * 3600 * 1000,
   maxNodes: 300,
   memcachedNodeDiscovery: true,
+  serverlessWarmPair: true,
   clockScale: 1,
   snapshotQuota: 1000,
   serverlessCacheQuota: 40,

@@ -99,8 +99,10 @@ export class DataPlane {
       advertisedHost: config.advertisedHost,
       workRoot: layout.nodes,
       scratchRoot: layout.restore,
+      warmRoot: layout.warm,
       memoryScale: config.nodeMemoryScale,
       allowRestrictedCommands: config.allowRestrictedCommands,
+      warmPair: config.serverlessWarmPair,
       logger,
       onChange,
     });
@@ -168,7 +170,7 @@ export class DataPlane {
       { name: "access", halt: () => access.halt(), stop: () => access.stopAll(), reset: () => access.stopAll() },
       { name: "snapshots", stop: () => snapshots.stop(), reset: () => snapshots.reset(), background: true },
       { name: "serverless snapshots", stop: () => serverlessSnapshots.stop(), reset: () => serverlessSnapshots.reset(), background: true },
-      { name: "serverless caches", halt: () => serverless.halt(), stop: () => serverless.stopAll(), reset: () => serverless.stopAll(), recover: (region) => serverless.recover(region) },
+      { name: "serverless caches", halt: () => serverless.halt(), stop: () => serverless.stopAll(), reset: () => serverless.reset(), recover: (region) => serverless.recover(region) },
       { name: "replication groups", halt: () => replication.halt(), stop: () => replication.stopAll(), reset: () => replication.stopAll(), recover: (region) => replication.recover(region) },
       { name: "cache clusters", halt: () => clusters.halt(), stop: () => clusters.stopAll(), reset: () => clusters.stopAll(), recover: (region) => clusters.recover(region) },
     ];

@@ -158,7 +158,11 @@ export function createEmulator(options: EmulatorOptions & { logger?: Logger } = 
         interceptor: injection.chaos,
       }),
       handleEmulator: emulatorRoutes({
-        health: () => ({ engines: registry?.describe(), forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" } }),
+        health: () => ({
+          engines: registry?.describe(),
+          forwarder: haproxy ? { driver: "haproxy", binary: haproxy.path, version: haproxy.version } : { driver: "node" },
+          serverlessWarmPair: services.serverless.warmPairState,
+        }),
         caPem: () => tlsMaterial?.caPem,
         reset,
         readiness: provisioning ? () => ({ ready: provisioning.progress.phase === "provisioned", provisioning: provisioning.progress }) : undefined,

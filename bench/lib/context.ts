@@ -30,7 +30,7 @@ export const PORTS = {
   snapshots: { emulator: { from: 24500, to: 24599 }, bare: { from: 24600, to: 24649 } },
   iam: { emulator: { from: 24650, to: 24749 } },
   restart: { emulator: { from: 25000, to: 25199 } },
-  serverless: { emulator: { from: 25200, to: 25299 }, bare: { from: 25300, to: 25349 } },
+  serverless: { emulator: { from: 25200, to: 25299 }, bare: { from: 25300, to: 25349 }, coldEmulator: { from: 25350, to: 25399 } },
   serviceUpdates: { emulator: { from: 25400, to: 25499 }, bare: { from: 25500, to: 25549 } },
   memcachedNode: { emulator: { from: 25700, to: 25799 }, bare: { from: 25800, to: 25849 } },
 } as const;

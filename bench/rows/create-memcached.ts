@@ -9,6 +9,7 @@ import { probeOnce, waitMemcachedVersion } from "../lib/probes.js";
 import { freePort, stopTracked, type Tracked } from "../lib/procs.js";
 import { row, type RowResult } from "../lib/report.js";
 import { median, round3 } from "../lib/stats.js";
+import { pairedRuns } from "../lib/paired.js";
 
 const POLL_MS = 1;
 const NODES = 3;
@@ -48,18 +49,9 @@ export async function rowCreateMemcached(ctx: RowContext): Promise<RowResult[]> 
     }
   };
   try {
-    await runOurs();
-    await runBare();
-    for (let i = 0; i < reps; i++) {
-      ctx.log(`row 2: repetition ${i + 1}/${reps}`);
-      if (i % 2 === 0) {
-        ours.push(await runOurs());
-        bare.push(await runBare());
-      } else {
-        bare.push(await runBare());
-        ours.push(await runOurs());
-      }
-    }
+    const runs = await pairedRuns(reps, runOurs, runBare, (i) => ctx.log(`row 2: repetition ${i}/${reps}`));
+    ours.push(...runs.ours);
+    bare.push(...runs.bare);
   } finally {
     await harness.stop();
   }

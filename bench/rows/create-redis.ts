@@ -10,6 +10,7 @@ import { probeOnce, waitRedisPong } from "../lib/probes.js";
 import { freePort, stopTracked } from "../lib/procs.js";
 import { row, type RowResult } from "../lib/report.js";
 import { median, round3 } from "../lib/stats.js";
+import { pairedRuns } from "../lib/paired.js";
 
 const POLL_MS = 1;
 
@@ -44,19 +45,9 @@ export async function rowCreateRedis(ctx: RowContext): Promise<RowResult[]> {
     }
   };
   try {
-    // Warm-up (not recorded): first SDK call, first spawn, JIT.
-    await runOurs();
-    await runBare();
-    for (let i = 0; i < reps; i++) {
-      ctx.log(`row 1: repetition ${i + 1}/${reps}`);
-      if (i % 2 === 0) {
-        ours.push(await runOurs());
-        bare.push(await runBare());
-      } else {
-        bare.push(await runBare());
-        ours.push(await runOurs());
-      }
-    }
+    const runs = await pairedRuns(reps, runOurs, runBare, (i) => ctx.log(`row 1: repetition ${i}/${reps}`));
+    ours.push(...runs.ours);
+    bare.push(...runs.bare);
   } finally {
     await harness.stop();
   }

@@ -1,8 +1,9 @@
 /**
  * Row 16: serverless caches. 16a: CreateServerlessCache (valkey) -> the first
  * DescribeServerlessCaches that says `available`, vs spawning a bare TLS redis-server and
- * looping a TLS PING until +PONG (the emulator forms a one-shard cluster of two engines, so
- * it starts twice the processes and waits for the cluster to agree). 16b/16c:
+ * looping a TLS PING until +PONG; the create adopts the warm pair formed after the one
+ * before (16e, info: the same with --serverless-warm-pair off, where each create starts two
+ * engines and waits for their one-shard cluster to agree). 16b/16c:
  * redis-benchmark --tls SET/GET through the serverless Endpoint vs a bare TLS
  * redis-server in the same run (no ECPU limit). 16d: the ECPU limit under twice its load
  * (serverless-ecpu.ts).
@@ -17,6 +18,7 @@ import { PORTS, type RowContext } from "../lib/context.js";
 import { startEmulator, type Harness } from "../lib/emulator.js";
 import { REDIS_SERVER, scratchDir } from "../lib/engines.js";
 import { freePort, sleep, spawnTracked, stopTracked } from "../lib/procs.js";
+import { pairedRuns } from "../lib/paired.js";
 import { redisBenchmark, benchCommand, type Rates } from "../lib/redis-bench.js";
 import { row, type RowResult } from "../lib/report.js";
 import { median, round3 } from "../lib/stats.js";
@@ -65,9 +67,66 @@ async function createUntilAvailable(harness: Harness, name: string): Promise<{ m
   }
 }
 
+/**
+ * Waits while the emulator forms its warm pair (the engines the next create adopts, started
+ * after each create): neither side of the comparison is measured beside that work.
+ */
+async function warmPairSettled(harness: Harness): Promise<void> {
+  for (;;) {
+    const health = (await (await fetch(`${harness.url}/_emulator/health`)).json()) as { serverlessWarmPair?: string };
+    if (health.serverlessWarmPair !== "forming") return;
+    await sleep(5);
+  }
+}
+
 async function deleteAndWaitGone(harness: Harness, name: string): Promise<void> {
   await harness.client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: name }));
   while (await describe(harness, name)) await sleep(5);
+}
+
+/** A bare TLS redis-server on `port` (the baseline of 16a and 16b/16c). */
+function spawnBareTls(port: number, cert: { cert: string; key: string }) {
+  return spawnTracked(
+    REDIS_SERVER,
+    ["--port", "0", "--tls-port", String(port), "--tls-cert-file", cert.cert, "--tls-key-file", cert.key, "--tls-ca-cert-file", cert.cert, "--tls-auth-clients", "no", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { cwd: scratchDir() },
+  );
+}
+
+/**
+ * `reps` alternating pairs (after one warm-up of each): CreateServerlessCache -> available
+ * (then PING on the Endpoint, delete, gone) vs a bare TLS redis-server spawn -> +PONG.
+ */
+async function measureCreates(
+  ctx: RowContext,
+  harness: Harness,
+  ca: string,
+  reps: number,
+  bareCert: { cert: string; key: string },
+  label: string,
+): Promise<{ ours: number[]; bare: number[] }> {
+  let n = 0;
+  const runOurs = async () => {
+    const name = `bench-sl-${label}-${n++}`;
+    await warmPairSettled(harness);
+    const { ms, cache } = await createUntilAvailable(harness, name);
+    if (!(await tlsPing(cache.Endpoint!.Port!, ca))) throw new Error(`serverless Endpoint ${cache.Endpoint!.Port} does not answer PING`);
+    await deleteAndWaitGone(harness, name);
+    return ms;
+  };
+  const runBare = async () => {
+    await warmPairSettled(harness);
+    const port = await freePort(PORTS.serverless.bare);
+    const t0 = performance.now();
+    const proc = spawnBareTls(port, bareCert);
+    try {
+      while (!(await tlsPing(port, bareCert.cert))) await sleep(1);
+      return performance.now() - t0;
+    } finally {
+      await stopTracked(proc);
+    }
+  };
+  return pairedRuns(reps, runOurs, runBare, (i) => ctx.log(`row 16: ${label} repetition ${i}/${reps}`));
 }
 
 export async function rowServerless(ctx: RowContext): Promise<RowResult[]> {
@@ -81,45 +140,8 @@ export async function rowServerless(ctx: RowContext): Promise<RowResult[]> {
   try {
     const ca = await (await fetch(`${harness.url}/_emulator/ca.pem`)).text();
     writeFileSync(caFile, ca);
-    const spawnBare = (port: number) =>
-      spawnTracked(
-        REDIS_SERVER,
-        ["--port", "0", "--tls-port", String(port), "--tls-cert-file", bareCert.cert, "--tls-key-file", bareCert.key, "--tls-ca-cert-file", bareCert.cert, "--tls-auth-clients", "no", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        { cwd: scratchDir() },
-      );
-    let n = 0;
-    const runOurs = async () => {
-      const name = `bench-sl-${n++}`;
-      const { ms, cache } = await createUntilAvailable(harness, name);
-      if (!(await tlsPing(cache.Endpoint!.Port!, ca))) throw new Error(`serverless Endpoint ${cache.Endpoint!.Port} does not answer PING`);
-      await deleteAndWaitGone(harness, name);
-      return ms;
-    };
-    const runBare = async () => {
-      const port = await freePort(PORTS.serverless.bare);
-      const t0 = performance.now();
-      const proc = spawnBare(port);
-      try {
-        while (!(await tlsPing(port, bareCert.cert))) await sleep(1);
-        return performance.now() - t0;
-      } finally {
-        await stopTracked(proc);
-      }
-    };
-    const ours: number[] = [];
-    const bare: number[] = [];
-    await runOurs();
-    await runBare();
-    for (let i = 0; i < reps; i++) {
-      ctx.log(`row 16: create repetition ${i + 1}/${reps}`);
-      if (i % 2 === 0) {
-        ours.push(await runOurs());
-        bare.push(await runBare());
-      } else {
-        bare.push(await runBare());
-        ours.push(await runOurs());
-      }
-    }
+    const spawnBare = (port: number) => spawnBareTls(port, bareCert);
+    const { ours, bare } = await measureCreates(ctx, harness, ca, reps, bareCert, "create");
     const createPaired = ours.map((x, i) => x / bare[i]!);
 
     // Throughput: the serverless Endpoint (cluster mode) vs a bare TLS redis-server.
@@ -174,15 +196,38 @@ export async function rowServerless(ctx: RowContext): Promise<RowResult[]> {
         baseline: median(bare),
         baselineLabel: "bare TLS spawn+PING",
         goal: { on: "ratio", op: "<=", value: 2.0 },
-        note: `median of ${reps} (1 warm-up dropped; median of paired ratios ${median(createPaired).toFixed(3)}); two engines and a one-shard cluster vs one bare TLS redis-server; cache deleted (and gone) between runs`,
+        note: `median of ${reps} (1 warm-up dropped; median of paired ratios ${median(createPaired).toFixed(3)}); the create adopts the warm pair (default --serverless-warm-pair on; each run starts once the next pair has formed); cache deleted (and gone) between runs`,
         samples: { oursMs: ours.map(round3), baselineMs: bare.map(round3), pairedRatios: createPaired.map(round3) },
       }),
       load("SET", "16b"),
       load("GET", "16c"),
       ecpu,
+      await rowColdCreate(ctx, reps, bareCert),
     ];
   } finally {
     await harness.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 16e (info): create -> available with --serverless-warm-pair off: two engines started and a one-shard cluster formed per create. */
+async function rowColdCreate(ctx: RowContext, reps: number, bareCert: { cert: string; key: string }): Promise<RowResult> {
+  const harness = await startEmulator(PORTS.serverless.coldEmulator, "process", { cliArgs: ["--serverless-warm-pair", "off"], options: { serverlessWarmPair: false } });
+  try {
+    const ca = await (await fetch(`${harness.url}/_emulator/ca.pem`)).text();
+    const { ours, bare } = await measureCreates(ctx, harness, ca, reps, bareCert, "cold");
+    const paired = ours.map((x, i) => x / bare[i]!);
+    return row({
+      id: "16e",
+      name: "create->available, --serverless-warm-pair off",
+      unit: "ms",
+      ours: median(ours),
+      baseline: median(bare),
+      baselineLabel: "bare TLS spawn+PING",
+      note: `median of ${reps} (1 warm-up dropped; median of paired ratios ${median(paired).toFixed(3)}); two engines started and a one-shard cluster formed per create (Redis 7.0's 100 ms cluster cron bounds it)`,
+      samples: { oursMs: ours.map(round3), baselineMs: bare.map(round3), pairedRatios: paired.map(round3) },
+    });
+  } finally {
+    await harness.stop();
   }
 }

@@ -22,20 +22,20 @@
  * DataStorage.Maximum is the engines' maxmemory with AWS's volatile-lru eviction (Memcached:
  * its memory limit, `cache_memlimit`), changed live by ModifyServerlessCache.
  */
-import { rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import net from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { LifecycleDelays } from "../config.js";
 import { EcpuThrottle } from "../endpoints/ecpu-throttle.js";
 import { tokenDefaultUser, type AclUser } from "../engines/acl.js";
-import type { EngineNode } from "../engines/engine.js";
+import type { EngineKind, EngineNode } from "../engines/engine.js";
 import { restoreMemcached } from "../engines/memcached-dump.js";
 import { memcachedRequest } from "../engines/probes.js";
 import { serverlessCommandNames, serverlessDenials, serverlessMemcachedRefusal } from "../engines/restricted.js";
 import { clusterNodeParams } from "../engines/topology/index.js";
 import { SERVERLESS_RESOURCE_TYPE } from "../iam-token.js";
 import type { Logger } from "../logger.js";
-import type { ConfigEndpoint, NodeLauncher } from "../nodes/node-launcher.js";
+import type { ConfigEndpoint, IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
 import { allocatePort, PortInUseError, releasePort, type PortRange } from "../process/ports.js";
 import type { ServerlessCacheRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
@@ -43,6 +43,7 @@ import { usersFor } from "./node-acl.js";
 import { redistribute } from "./redistribute.js";
 import { ResourceMachine, type MachineKind, type Step } from "./resource-machine.js";
 import type { ShardSeed, Topology } from "./topology.js";
+import { WarmPool } from "./warm-pool.js";
 
 /** What the lifecycle needs of the ACL keeper (lifecycle/node-acl.ts). */
 export interface ServerlessAcl {
@@ -61,10 +62,18 @@ export interface ServerlessLifecycleOptions {
   workRoot: string;
   /** Scratch space for the temporary engines of a restore (SnapshotArnsToRestore). */
   scratchRoot: string;
+  /** The warm pair's working directories, on the filesystem of `workRoot` (adoption renames them there). */
+  warmRoot: string;
   /** Multiplies DataStorage limits (as --node-memory-scale does node types' memory). */
   memoryScale: number;
   /** --allow-restricted-commands: serverless refusals are lifted too. */
   allowRestrictedCommands: boolean;
+  /**
+   * --serverless-warm-pair: after a Valkey/Redis serverless cache is created, a formed engine
+   * pair of the same engine version waits for the next create, which adopts it (README:
+   * Serverless caches). Default off here; the emulator's configuration turns it on.
+   */
+  warmPair?: boolean;
   logger: Logger;
   onChange?: () => void;
 }
@@ -81,6 +90,35 @@ interface ServerlessRuntime {
 }
 
 type Role = "primary" | "replica";
+
+/** Where a pair of engines lives and what it is: a cache's, or a warm pair waiting for one. */
+interface EngineHome {
+  /** In the engines' node names: `serverless/<label>/<role>`. */
+  label: string;
+  dir: string;
+  engine: EngineKind;
+  engineVersion: string;
+  /** The cache IAM tokens must name; a warm pair's is filled in when a cache adopts it (read at each check). */
+  iam: IamCacheScope;
+  maxMemoryBytes?: number;
+  /** Called with each engine as it starts (a cache restarts an engine that dies; a warm pair is ended). */
+  watch(role: Role, engine: EngineNode): void;
+}
+
+/** Which warm pair a cache can adopt: its engines must run the same engine and version. */
+interface WarmKey {
+  engine: EngineKind;
+  engineVersion: string;
+}
+
+/** A formed Valkey/Redis pair no cache has yet: closed to clients (default user off), no data limit. */
+interface WarmPair {
+  key: WarmKey;
+  dir: string;
+  scope: IamCacheScope;
+  runtime: ServerlessRuntime;
+  adopted: boolean;
+}
 
 const BYTES_PER_GB = 1024 * 1024 * 1024;
 
@@ -128,6 +166,11 @@ function needsFront(cache: ServerlessCacheRecord, users: AclUser[]): boolean {
 export class ServerlessLifecycle {
   private readonly machine: ResourceMachine<ServerlessCacheRecord, ServerlessRuntime>;
   private readonly steps: Record<"create" | "modify" | "delete", Step<ServerlessCacheRecord>>;
+  /** The formed pair the next Valkey/Redis create adopts (--serverless-warm-pair); undefined when off. */
+  private readonly warm: WarmPool<WarmKey, WarmPair> | undefined;
+  private warmCount = 0;
+  /** Warm pairs' directories left by an emulator that ended abruptly are removed before the first pair forms. */
+  private warmRootCleared: Promise<void> | undefined;
 
   constructor(private readonly options: ServerlessLifecycleOptions) {
     this.machine = new ResourceMachine(serverlessKind, options);
@@ -136,15 +179,31 @@ export class ServerlessLifecycle {
       modify: { delay: "modifyMs" },
       delete: { delay: "deleteMs", ends: "removed" },
     };
+    this.warm = options.warmPair
+      ? new WarmPool<WarmKey, WarmPair>({
+          form: (key) => this.formWarmPair(key),
+          discard: (pair) => this.discardWarmPair(pair),
+          sameKey: (a, b) => a.engine === b.engine && a.engineVersion === b.engineVersion,
+          logger: options.logger,
+          label: "serverless warm pair",
+        })
+      : undefined;
   }
 
-  /** The record is stored `creating`: start its engines, then `available`. */
+  /**
+   * The record is stored `creating`: its engines start (a Valkey/Redis cache adopts the warm
+   * pair when one of its engine version is there), then `available`; a warm pair forms for
+   * the next create.
+   */
   create(region: RegionState, cache: ServerlessCacheRecord): void {
     void this.machine.transition(region, cache, this.steps.create, async (runtime) => {
-      await rm(this.cacheDir(region, cache), { recursive: true, force: true });
-      await this.startEngines(region, cache, runtime, { fresh: true });
+      if (!(await this.adoptWarmPair(region, cache, runtime))) {
+        await rm(this.cacheDir(region, cache), { recursive: true, force: true });
+        await this.startEngines(region, cache, runtime, { fresh: true });
+      }
       await this.restoreData(cache, runtime);
       await this.resetStats(runtime);
+      if (cache.engine !== "memcached") this.warm?.prepare(warmKey(cache));
       return serverlessEvents.created(cache.name);
     });
   }
@@ -245,13 +304,39 @@ export class ServerlessLifecycle {
     this.machine.halt();
   }
 
-  stopAll(): Promise<void> {
+  /** Stops every cache's engines and the warm pair (the emulator stops). */
+  async stopAll(): Promise<void> {
+    await Promise.all([this.machine.stopAll((runtime) => this.stopRuntime(runtime)), this.warm?.stop()]);
+  }
+
+  /** Stops every cache's engines (/_emulator/reset); the warm pair, which holds nothing of any account, stays for the next create. */
+  reset(): Promise<void> {
     return this.machine.stopAll((runtime) => this.stopRuntime(runtime));
+  }
+
+  /** The warm pair, as /_emulator/health reports it: `off` (--serverless-warm-pair off), `none`, `forming` or `ready`. */
+  get warmPairState(): "off" | "none" | "forming" | "ready" {
+    return this.warm?.state ?? "off";
   }
 
   private cacheDir(region: RegionState, cache: ServerlessCacheRecord): string {
     // "_" cannot start a cache cluster id, so this never meets a cluster's directory.
     return join(this.options.workRoot, region.key.accountId, region.key.region, "_serverless", cache.name);
+  }
+
+  /** Where a cache's engines live, and what happens when one of them dies. */
+  private homeOf(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime): EngineHome {
+    const redis = cache.engine !== "memcached";
+    return {
+      label: cache.name,
+      dir: this.cacheDir(region, cache),
+      engine: cache.engine,
+      engineVersion: cache.fullEngineVersion,
+      iam: { cacheName: cache.name, region: region.key.region, resourceType: SERVERLESS_RESOURCE_TYPE },
+      // Memcached without a limit gets room enough (cache_memlimit changes it live).
+      maxMemoryBytes: this.dataLimitBytes(cache) ?? (redis ? undefined : MEMCACHED_UNLIMITED_BYTES),
+      watch: (role, engine) => engine.onExit((code, signal) => this.exited(region, cache, runtime, role, engine, code, signal)),
+    };
   }
 
   /**
@@ -260,6 +345,7 @@ export class ServerlessLifecycle {
    */
   private async startEngines(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime, opts: { fresh: boolean }): Promise<void> {
     runtime.throttle.setLimit(cache.usageLimits?.ecpuPerSecond?.maximum);
+    const home = this.homeOf(region, cache, runtime);
     if (cache.engine === "memcached") {
       const refuse = this.options.allowRestrictedCommands ? undefined : (tokens: string[]) => {
         const refusal = serverlessMemcachedRefusal(tokens);
@@ -267,7 +353,7 @@ export class ServerlessLifecycle {
       };
       const [endpoint, engine] = await Promise.allSettled([
         this.options.launcher.startConfigEndpoint(cache.port || undefined, "required", { refuse, throttle: runtime.throttle }),
-        this.startEngine(region, cache, runtime, "primary"),
+        this.startEngine(home, runtime, "primary"),
       ]);
       if (endpoint.status === "fulfilled") runtime.endpoint = endpoint.value;
       if (endpoint.status === "rejected" || engine.status === "rejected") {
@@ -278,7 +364,22 @@ export class ServerlessLifecycle {
       cache.port = runtime.endpoint!.port;
       return;
     }
-    let preferred = cache.port || undefined;
+    // Users, refusals and the data limit go in while the cluster forms: no client gets in before both are done.
+    await this.startRedisPair(home, runtime, { fresh: opts.fresh, preferredPort: cache.port || undefined, alongside: () => this.applySettings(region, cache, runtime) });
+    cache.port = runtime.primary!.endpoint.port;
+  }
+
+  /**
+   * Starts a Valkey/Redis pair on two consecutive ports (`preferredPort` and the next when
+   * given) and makes it a one-shard cluster: fresh, formed from the nodes.conf written before
+   * they start; otherwise re-formed from their files. `alongside` runs while the cluster forms.
+   */
+  private async startRedisPair(
+    home: EngineHome,
+    runtime: ServerlessRuntime,
+    opts: { fresh: boolean; preferredPort?: number; alongside?: () => Promise<void> },
+  ): Promise<void> {
+    let preferred = opts.preferredPort;
     let formed: ShardSeed | undefined;
     for (let attempt = 1; ; attempt++) {
       // A new pair holds both ports at once, so no other node takes the reader's port meanwhile;
@@ -293,8 +394,8 @@ export class ServerlessLifecycle {
         ? this.options.topology.seedShard({ host: this.options.advertisedHost, port: primaryPort }, [{ host: this.options.advertisedHost, port: replicaPort }])
         : undefined;
       const started = await Promise.allSettled([
-        this.startEngine(region, cache, runtime, "primary", primaryPort, seed?.primaryConfig),
-        this.startEngine(region, cache, runtime, "replica", replicaPort, seed?.replicaConfigs[0]),
+        this.startEngine(home, runtime, "primary", primaryPort, seed?.primaryConfig),
+        this.startEngine(home, runtime, "replica", replicaPort, seed?.replicaConfigs[0]),
       ]);
       const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) {
@@ -313,16 +414,92 @@ export class ServerlessLifecycle {
     }
     const primary = runtime.primary!;
     const replica = runtime.replica!;
-    // Users, refusals and the data limit go in while the cluster forms: no client gets in before both are done.
     await Promise.all([
       formed
         ? this.options.topology.formSeededShard({ primary, replicas: [replica] }, formed)
         : opts.fresh
           ? this.options.topology.buildCluster([{ slots: "0-16383", primary, replicas: [replica] }])
           : this.options.topology.reformCluster([primary, replica]),
-      this.applySettings(region, cache, runtime),
+      opts.alongside?.(),
     ]);
-    cache.port = primary.endpoint.port;
+  }
+
+  /**
+   * A warm pair for the next create: a formed one-shard cluster of `key`'s engine, closed to
+   * clients, in a directory of its own until a cache adopts it.
+   */
+  private async formWarmPair(key: WarmKey): Promise<WarmPair> {
+    const root = this.options.warmRoot;
+    await (this.warmRootCleared ??= rm(root, { recursive: true, force: true }));
+    const label = `warm-${++this.warmCount}`;
+    const pair: WarmPair = {
+      key,
+      dir: join(root, label),
+      scope: { cacheName: "", region: "", resourceType: SERVERLESS_RESOURCE_TYPE },
+      runtime: { throttle: new EcpuThrottle() },
+      adopted: false,
+    };
+    const home: EngineHome = {
+      label: `(${label})`,
+      dir: pair.dir,
+      engine: key.engine,
+      engineVersion: key.engineVersion,
+      iam: pair.scope,
+      watch: (_role, engine) => engine.onExit(() => {
+        if (!pair.adopted) this.warm?.lost(pair);
+      }),
+    };
+    try {
+      await this.startRedisPair(home, pair.runtime, { fresh: true });
+      pair.runtime.denials = this.options.allowRestrictedCommands ? [] : await this.knownDenials(pair.runtime.primary!);
+    } catch (error) {
+      await this.discardWarmPair(pair);
+      throw error;
+    }
+    this.options.logger.debug("serverless warm pair formed", { engine: key.engine, engineVersion: key.engineVersion, port: pair.runtime.primary!.endpoint.port });
+    return pair;
+  }
+
+  private async discardWarmPair(pair: WarmPair): Promise<void> {
+    await this.stopRuntime(pair.runtime);
+    await rm(pair.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * A new Valkey/Redis cache takes the warm pair of its engine version when there is one: its
+   * directory becomes the cache's, the IAM scope names the cache, and the cache's users,
+   * refusals and limits go in (as for engines started for it). False: there was none, or it
+   * could not be adopted (it is then ended), and the cache starts engines of its own.
+   */
+  private async adoptWarmPair(region: RegionState, cache: ServerlessCacheRecord, runtime: ServerlessRuntime): Promise<boolean> {
+    if (cache.engine === "memcached" || !this.warm) return false;
+    const pair = await this.warm.take(warmKey(cache));
+    if (!pair) return false;
+    pair.adopted = true;
+    const dir = this.cacheDir(region, cache);
+    try {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dirname(dir), { recursive: true });
+      // The engines keep running: their working directory moves with them (CONFIG GET dir says the new one).
+      await rename(pair.dir, dir);
+      Object.assign(pair.scope, { cacheName: cache.name, region: region.key.region });
+      Object.assign(runtime, pair.runtime);
+      for (const role of ["primary", "replica"] as const) {
+        const engine = runtime[role]!;
+        engine.onExit((code, signal) => this.exited(region, cache, runtime, role, engine, code, signal));
+      }
+      await this.applySettings(region, cache, runtime);
+    } catch (error) {
+      this.options.logger.warn("serverless cache could not adopt the warm pair; starting engines of its own", { cache: cache.name, error: String(error) });
+      // The pair's engines, whether the runtime had them yet or not.
+      await this.stopRuntime(pair.runtime);
+      Object.assign(runtime, { primary: undefined, replica: undefined, denials: undefined, throttle: new EcpuThrottle() });
+      await Promise.all([rm(pair.dir, { recursive: true, force: true }), rm(dir, { recursive: true, force: true })]);
+      return false;
+    }
+    cache.port = runtime.primary!.endpoint.port;
+    this.options.logger.debug("serverless cache adopted the warm pair", { cache: cache.name, port: cache.port });
+    return true;
   }
 
   /** Two consecutive ports of the range that no node holds, held until released one by one as the engines start. */
@@ -342,23 +519,15 @@ export class ServerlessLifecycle {
     throw new Error(`no two consecutive free ports in ${range.from}-${range.to}`);
   }
 
-  private async startEngine(
-    region: RegionState,
-    cache: ServerlessCacheRecord,
-    runtime: ServerlessRuntime,
-    role: Role,
-    preferredPort?: number,
-    seedClusterConfig?: string,
-  ): Promise<EngineNode> {
-    const redis = cache.engine !== "memcached";
+  private async startEngine(home: EngineHome, runtime: ServerlessRuntime, role: Role, preferredPort?: number, seedClusterConfig?: string): Promise<EngineNode> {
+    const redis = home.engine !== "memcached";
     const engine = await this.options.launcher.startNode(
       {
-        nodeName: `serverless/${cache.name}/${role}`,
-        engine: cache.engine,
-        engineVersion: cache.fullEngineVersion,
-        // Memcached without a limit gets room enough (cache_memlimit changes it live).
-        maxMemoryBytes: this.dataLimitBytes(cache) ?? (redis ? undefined : MEMCACHED_UNLIMITED_BYTES),
-        workDir: join(this.cacheDir(region, cache), role),
+        nodeName: `serverless/${home.label}/${role}`,
+        engine: home.engine,
+        engineVersion: home.engineVersion,
+        maxMemoryBytes: home.maxMemoryBytes,
+        workDir: join(home.dir, role),
         params: redis ? this.redisParams() : {},
         seedClusterConfig,
         // Closed until its users and refusals are set (applySettings).
@@ -366,14 +535,14 @@ export class ServerlessLifecycle {
         transitEncryption: "required",
         // Valkey/Redis: the engine's own TLS listener is the port while there is neither an ECPU
         // limit nor an IAM user; an IAM front takes the port live when one appears (applySettings).
-        iam: redis ? { cacheName: cache.name, region: region.key.region, resourceType: SERVERLESS_RESOURCE_TYPE } : undefined,
+        iam: redis ? home.iam : undefined,
         throttle: redis ? runtime.throttle : undefined,
         frontOnDemand: redis || undefined,
       },
       preferredPort,
     );
     runtime[role] = engine;
-    engine.onExit((code, signal) => this.exited(region, cache, runtime, role, engine, code, signal));
+    home.watch(role, engine);
     return engine;
   }
 
@@ -392,12 +561,13 @@ export class ServerlessLifecycle {
     this.options.logger.warn("serverless cache engine exited; restarting it", { cache: cache.name, role, code, signal });
     void this.machine.run(region, cache, async (rt) => {
       if (rt[role]) return;
+      const home = this.homeOf(region, cache, rt);
       if (cache.engine === "memcached") {
-        await this.startEngine(region, cache, rt, role);
+        await this.startEngine(home, rt, role);
         this.publishMemcached(rt);
         return;
       }
-      await this.startEngine(region, cache, rt, role, role === "primary" ? cache.port : cache.port + 1);
+      await this.startEngine(home, rt, role, role === "primary" ? cache.port : cache.port + 1);
       await this.options.topology.reformCluster(this.engines(cache));
       await this.applySettings(region, cache, rt);
     });
@@ -499,4 +669,8 @@ export class ServerlessLifecycle {
     const engine = runtime.primary;
     runtime.endpoint?.setNodes(engine ? [{ host: this.options.advertisedHost, ip: engine.endpoint.host, port: engine.endpoint.port }] : []);
   }
+}
+
+function warmKey(cache: ServerlessCacheRecord): WarmKey {
+  return { engine: cache.engine, engineVersion: cache.fullEngineVersion };
 }

@@ -9,6 +9,7 @@
  *   <data dir>/snapshots/   snapshot RDB files
  *   <data dir>/exports/     CopySnapshot's S3 stand-in (unless --snapshot-export-dir)
  *   <data dir>/restore/     scratch engines of a restore into another layout
+ *   <data dir>/warm/        the serverless warm pair's engines until a cache adopts them (renamed into nodes/)
  *   <data dir>/run/         pid records of the engines (reaped after a crash)
  */
 import { join } from "node:path";
@@ -20,6 +21,8 @@ export interface DataDirLayout {
   snapshots: string;
   exports: string;
   restore: string;
+  /** The serverless warm pair's working directories (on the filesystem of `nodes`: adoption renames them there). */
+  warm: string;
   run: string;
 }
 
@@ -35,6 +38,8 @@ export function dataDirLayout(opts: { dataDir?: string; tempRoot?: string; snaps
     snapshots: join(base, "snapshots"),
     exports: opts.snapshotExportDir ?? join(base, "exports"),
     restore: join(base, "restore"),
+    // "_" cannot start an account id, so without a data dir this never meets a node's directory.
+    warm: dataDir ? join(dataDir, "warm") : join(nodes, "_serverless-warm"),
     run: runDir(dataDir),
   };
 }

@@ -2,7 +2,7 @@
  * Lists running engine processes (redis-server, valkey-server, memcached, and the haproxy
  * of the replication group endpoints) by reading /proc.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 const ENGINE_NAMES = ["redis-server", "valkey-server", "memcached", "haproxy"];
 
@@ -49,4 +49,38 @@ export function belongsToRun(pid: number, root: number): boolean {
     if (p === 1) return parentPid(pid) === 1;
   }
   return false;
+}
+
+/** The TCP ports `pid` listens on (from its socket descriptors and /proc/net/tcp{,6}), sorted. */
+export function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+        if (inode) inodes.add(inode);
+      } catch {
+        // the descriptor closed while we looked
+      }
+    }
+  } catch {
+    return [];
+  }
+  const ports = new Set<number>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode; st 0A is LISTEN.
+      if (fields.length < 10 || fields[3] !== "0A" || !inodes.has(fields[9]!)) continue;
+      ports.add(parseInt(fields[1]!.split(":")[1]!, 16));
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
 }
