@@ -36,7 +36,7 @@ import { clusterNodeParams } from "../engines/topology/index.js";
 import { SERVERLESS_RESOURCE_TYPE } from "../iam-token.js";
 import type { Logger } from "../logger.js";
 import type { ConfigEndpoint, IamCacheScope, NodeLauncher } from "../nodes/node-launcher.js";
-import { allocatePort, PortInUseError, releasePort, type PortRange } from "../process/ports.js";
+import { allocatePort, defaultPortPool, PortInUseError, releasePort, type PortRange } from "../process/ports.js";
 import type { ServerlessCacheRecord } from "../state/records.js";
 import type { RegionState } from "../state/store.js";
 import { usersFor } from "./node-acl.js";
@@ -127,6 +127,9 @@ const CLUSTER_NODE_TIMEOUT_MS = 2000;
 
 /** A Memcached serverless cache without a DataStorage limit (memcached takes memory as it needs it). */
 const MEMCACHED_UNLIMITED_BYTES = BYTES_PER_GB;
+
+/** Ports of the range a warm pair holds: each engine's TLS port (the public one) and plaintext port. */
+const WARM_PAIR_PORTS = 4;
 
 /** How often a pair of consecutive ports is tried before giving up. */
 const PAIR_ATTEMPTS = 20;
@@ -312,6 +315,24 @@ export class ServerlessLifecycle {
   /** Stops every cache's engines (/_emulator/reset); the warm pair, which holds nothing of any account, stays for the next create. */
   reset(): Promise<void> {
     return this.machine.stopAll((runtime) => this.stopRuntime(runtime));
+  }
+
+  /**
+   * Ports of the node range the warm pair holds (formed or forming): the capacity check counts
+   * them as free, since the pair yields them (yieldWarmPair) to nodes that need them.
+   */
+  get warmPairPorts(): number {
+    return this.warm && this.warm.state !== "none" ? WARM_PAIR_PORTS : 0;
+  }
+
+  /**
+   * Ends the warm pair so that nodes can have its ports: allocations that find the range full
+   * meanwhile wait for them (PortPool.releaseSoon). The next serverless create forms one again.
+   */
+  yieldWarmPair(): void {
+    if (!this.warm || this.warm.state === "none") return;
+    this.options.logger.info("serverless warm pair ended to make room in the node port range");
+    defaultPortPool.releaseSoon(this.warm.release());
   }
 
   /** The warm pair, as /_emulator/health reports it: `off` (--serverless-warm-pair off), `none`, `forming` or `ready`. */

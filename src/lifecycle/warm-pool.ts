@@ -4,7 +4,8 @@
  * one for that key is ready or forming; `take(key)` hands it over (waiting for one still
  * forming), after which the pool holds nothing until the next `prepare`. At most one is kept:
  * preparing for another key ends the one held. A held one that breaks (`lost`) is ended and
- * not replaced until the next `prepare`. `stop()` ends what is held and refuses to form more.
+ * not replaced until the next `prepare`, as is one `release`d (to give back what it holds).
+ * `stop()` ends what is held and refuses to form more.
  */
 import type { Logger } from "../logger.js";
 
@@ -78,6 +79,12 @@ export class WarmPool<K, P> {
     if (this.slot?.ready !== pair) return;
     this.options.logger.warn(`${this.options.label}: the one formed ahead broke; ending it`);
     this.endSlot(this.slot);
+  }
+
+  /** Ends what is held now (formed or forming); the next prepare forms one again. Resolves once it is ended. */
+  async release(): Promise<void> {
+    this.endSlot(this.slot);
+    while (this.ending.size > 0) await Promise.all([...this.ending]);
   }
 
   /** Ends what is held and forms no more. */

@@ -16,7 +16,7 @@ import { verifyIamAuthToken } from "../iam-token.js";
 import type { EngineRegistry } from "../engines/registry.js";
 import type { Logger } from "../logger.js";
 import type { PidRegistry } from "../process/pid-registry.js";
-import { allocatePort, NoFreePortError, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
+import { allocatePort, allocatePortWhenFree, NoFreePortError, PortInUseError, releasePort, startOnFreePort } from "../process/ports.js";
 import type { TlsMaterial } from "../tls/certificates.js";
 import type { HaproxyBinary } from "./forwarder-choice.js";
 import type { ConfigEndpoint, ConfigEndpointOptions, DiscoveryReplies, Forwarder, ForwarderOptions, IamCacheScope, NodeLauncher, NodeStartSpec } from "./node-launcher.js";
@@ -55,11 +55,11 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     for (let attempt = 0; attempt < 200; attempt++) {
       let port: number;
       try {
-        port = allocatePort(config.nodePorts, preferred);
+        port = await allocatePortWhenFree(config.nodePorts, preferred);
       } catch (error) {
         if (!(error instanceof PortInUseError)) throw error;
         if (opts.fallback === false) throw error;
-        port = allocatePort(config.nodePorts);
+        port = await allocatePortWhenFree(config.nodePorts);
       }
       const listener = make(port);
       try {
@@ -217,7 +217,7 @@ export function createNodeLauncher({ registry, config, logger, tls, haproxy }: L
     let engine: EngineNode;
     try {
       engine = await startOnFreePort(config.nodePorts, undefined, async (port) => {
-        const candidate = allocatePort(config.nodePorts);
+        const candidate = await allocatePortWhenFree(config.nodePorts);
         try {
           // The engine's listeners are always both kinds here; the front decides what clients get.
           const started = await driver.start({ ...engineSpec, port, bindHost: config.nodeBindHost, tls: nodeTls("preferred", driver, router!.port, candidate) });

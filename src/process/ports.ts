@@ -31,6 +31,8 @@ export class PortPool {
   private readonly reserved = new Set<number>();
   /** Next port to try per range, so retries and later allocations move on instead of reusing a taken port. */
   private readonly cursors = new Map<string, number>();
+  /** Ports on their way back (a holder stopping to make room): allocations that find none free wait for them. */
+  private readonly releasing = new Set<Promise<void>>();
 
   /** A port of `range` not held by our nodes (or `preferred`, which must not be held). Marks it held. */
   allocate(range: PortRange, preferred?: number): number {
@@ -58,6 +60,22 @@ export class PortPool {
 
   release(port: number): void {
     this.held.delete(port);
+  }
+
+  /** Ports held now will be released when `done` settles (e.g. the serverless warm pair ending to make room for nodes). */
+  releaseSoon(done: Promise<void>): void {
+    const settled: Promise<void> = done.then(
+      () => void this.releasing.delete(settled),
+      () => void this.releasing.delete(settled),
+    );
+    this.releasing.add(settled);
+  }
+
+  /** Waits for the ports on their way back; false when none were. */
+  async releases(): Promise<boolean> {
+    if (this.releasing.size === 0) return false;
+    await Promise.all([...this.releasing]);
+    return true;
   }
 
   /** Keeps `ports` for whoever asks for them by number; returns the function that lifts what is left. */
@@ -98,6 +116,19 @@ export function releasePort(port: number, pool: PortPool = defaultPortPool): voi
   pool.release(port);
 }
 
+/**
+ * allocatePort, except that when the range has no free port but some are on their way back
+ * (PortPool.releaseSoon), it waits for them and tries again.
+ */
+export async function allocatePortWhenFree(range: PortRange, preferred?: number, pool: PortPool = defaultPortPool): Promise<number> {
+  try {
+    return pool.allocate(range, preferred);
+  } catch (error) {
+    if (!(error instanceof NoFreePortError) || !(await pool.releases())) throw error;
+    return pool.allocate(range, preferred);
+  }
+}
+
 /** Reserves recorded ports while resources come back, so no other start takes them first; returns the release. */
 export function reservePorts(ports: Iterable<number>, pool: PortPool = defaultPortPool): () => void {
   return pool.reserve(ports);
@@ -123,7 +154,7 @@ export async function startOnFreePort<T extends PortHolder>(
   const pool = opts.pool ?? defaultPortPool;
   const maxAttempts = opts.maxAttempts ?? Math.min(range.to - range.from + 1, 200);
   for (let attempt = 1; ; attempt++) {
-    const port = pool.allocate(range, preferred);
+    const port = await allocatePortWhenFree(range, preferred, pool);
     let node: T;
     try {
       node = await start(port);

@@ -6,6 +6,7 @@
 import {
   CreateCacheClusterCommand,
   CreateReplicationGroupCommand,
+  CreateServerlessCacheCommand,
   DescribeCacheClustersCommand,
   IncreaseReplicaCountCommand,
   ModifyCacheClusterCommand,
@@ -16,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/index.js";
 import { nodePortRange, sdkClient, startEmulator } from "../helpers/emulator.js";
 import { expectAwsError } from "../helpers/errors.js";
-import { waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
+import { eventually, waitForCluster, waitForReplicationGroup } from "../helpers/wait.js";
+import { describeServerlessCache } from "../serverless-caches/helpers.js";
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -144,6 +146,32 @@ describe("InsufficientCacheClusterCapacity", () => {
       await expectAwsError(c.send(memcached("wide", 4)), "InsufficientCacheClusterCapacity", 400, /has 4 free port\(s\), 5 are needed/);
       await c.send(memcached("fits", 3));
       await waitForCluster(c, "fits", "available");
+      expect(await nodeCount(c)).toBe(3);
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
+describe("the serverless warm pair", () => {
+  it("gives its ports to nodes that need them; a request beyond them is still refused", async () => {
+    const { from } = nodePortRange();
+    // Ten ports: a serverless cache takes four (two engines, each a TLS and a plaintext port), its warm pair four more.
+    const small = await startEmulator({ nodePorts: { from, to: from + 9 } });
+    const health = async () => ((await (await fetch(`${small.url}/_emulator/health`)).json()) as { serverlessWarmPair: string }).serverlessWarmPair;
+    try {
+      const c = sdkClient(small);
+      await c.send(new CreateServerlessCacheCommand({ ServerlessCacheName: "sl", Engine: "valkey" }));
+      await describeServerlessCache(c, "sl", (s) => s.Status === "available");
+      await eventually(async () => (await health()) === "ready", { timeoutMs: 30_000 });
+      // Two ports are free, the warm pair holds four: seven are too many, three fit once the pair has yielded.
+      await expectAwsError(c.send(memcached("wide", 3)), "InsufficientCacheClusterCapacity", 400, /has 6 free port\(s\), 7 are needed/);
+      expect(await health()).toBe("ready");
+      await c.send(new CreateCacheClusterCommand({ CacheClusterId: "three", Engine: "redis", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 }));
+      await c.send(new CreateCacheClusterCommand({ CacheClusterId: "four", Engine: "redis", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 }));
+      await c.send(new CreateCacheClusterCommand({ CacheClusterId: "five", Engine: "redis", CacheNodeType: "cache.t3.micro", NumCacheNodes: 1 }));
+      for (const id of ["three", "four", "five"]) await waitForCluster(c, id, "available");
+      expect(await health()).toBe("none");
       expect(await nodeCount(c)).toBe(3);
     } finally {
       await small.stop();

@@ -6,7 +6,7 @@ import { EmbeddedDriver } from "../../src/engines/embedded-driver.js";
 import { PortInUseError } from "../../src/process/ports.js";
 import type { EngineDriver, EngineKind, EngineNode } from "../../src/engines/engine.js";
 import { MemcachedDriver } from "../../src/engines/memcached-driver.js";
-import { NoFreePortError, PortPool, startOnFreePort } from "../../src/process/ports.js";
+import { allocatePortWhenFree, NoFreePortError, PortPool, startOnFreePort } from "../../src/process/ports.js";
 import { RedisServerDriver } from "../../src/engines/redis-driver.js";
 import { respPing } from "../../src/engines/probes.js";
 import { MEMCACHED, REDIS_SERVER, TEST_RANGE, closeServer, haveMemcached, haveRedis, heldPort, holdPort, pool, processGone, spec } from "../helpers/engine-nodes.js";
@@ -32,6 +32,20 @@ describe("PortPool", () => {
     expect(p.allocate(range, 5002)).toBe(5002);
     lift();
     expect(p.allocate(range)).toBe(5000);
+  });
+
+  it("an allocation that finds the range full waits for ports on their way back, and only then", async () => {
+    const p = new PortPool();
+    const range = { from: 5000, to: 5001 };
+    p.allocate(range);
+    p.allocate(range);
+    await expect(allocatePortWhenFree(range, undefined, p)).rejects.toThrow(NoFreePortError);
+    let release!: () => void;
+    p.releaseSoon(new Promise<void>((resolve) => (release = resolve)).then(() => p.release(5001)));
+    const waiting = allocatePortWhenFree(range, undefined, p);
+    release();
+    expect(await waiting).toBe(5001);
+    await expect(allocatePortWhenFree(range, undefined, p)).rejects.toThrow(NoFreePortError);
   });
 
   it("startOnFreePort releases the port when the node stops", async () => {

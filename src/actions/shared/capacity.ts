@@ -2,7 +2,8 @@
  * Capacity limits, as AWS words them, checked in one place by every action that adds cache
  * nodes: the per-cluster node quota, the per-customer node quota of the account and region
  * (configurable, AWS's default 300), and the capacity the machine really has (free ports in
- * the node port range), which AWS reports as InsufficientCacheClusterCapacity.
+ * the node port range, the serverless warm pair's included: it yields them), which AWS
+ * reports as InsufficientCacheClusterCapacity.
  */
 import type { TransitEncryptionMode } from "../../engines/engine.js";
 import { iamScopeOf, transitEncryptionOf } from "../../lifecycle/node-runner.js";
@@ -79,7 +80,9 @@ export function checkNodeCapacity(ctx: ActionContext, request: NodeRequest): voi
     );
   }
   const range = ctx.services.config.nodePorts;
-  const free = range.to - range.from + 1 - defaultPortPool.heldIn(range) - portsAboutToBeTaken(ctx);
+  // The serverless warm pair's ports count as free: it gives them up when the nodes need them.
+  const warm = ctx.services.serverless.warmPairPorts;
+  const free = range.to - range.from + 1 - defaultPortPool.heldIn(range) - portsAboutToBeTaken(ctx) + warm;
   const needed = request.addedNodes * (request.portsPerNode ?? 1) + (request.addedEndpoints ?? 0);
   if (needed > free) {
     throw modelError(
@@ -87,6 +90,7 @@ export function checkNodeCapacity(ctx: ActionContext, request: NodeRequest): voi
       `Insufficient capacity for ${request.addedNodes} more cache node(s): the node port range ${range.from}-${range.to} has ${Math.max(free, 0)} free port(s), ${needed} are needed.`,
     );
   }
+  if (needed > free - warm) ctx.services.serverless.yieldWarmPair();
 }
 
 function nodesInRegion(state: RegionState): number {
