@@ -19,6 +19,10 @@ const integer = (flag: string, value: string): number => {
   if (!/^\d+$/.test(value)) throw new Error(`expects a whole number, got "${value}"`);
   return Number(value);
 };
+const onOff = (value: string): boolean => {
+  if (value !== "on" && value !== "off") throw new Error(`expects on or off, got "${value}"`);
+  return value === "on";
+};
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 const logLevel = (value: string): LogLevel => {
   if (!(LOG_LEVELS as string[]).includes(value)) throw new Error(`expects one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
@@ -62,19 +66,13 @@ export const optionSpecs: OptionSpec[] = [
     flag: "memcached-node-discovery",
     kind: "string",
     help: "on | off: every Memcached node endpoint answers Auto Discovery as on AWS (default on; off: the node endpoint is memcached itself, faster)",
-    apply: (o, v) => {
-      if (v !== "on" && v !== "off") throw new Error(`expects on or off, got "${v}"`);
-      o.memcachedNodeDiscovery = v === "on";
-    },
+    apply: (o, v) => (o.memcachedNodeDiscovery = onOff(v)),
   },
   {
     flag: "serverless-warm-pair",
     kind: "string",
     help: "on | off: after a Valkey/Redis serverless cache is created, keep a formed engine pair for the next create (default on; off: each create forms its own)",
-    apply: (o, v) => {
-      if (v !== "on" && v !== "off") throw new Error(`expects on or off, got "${v}"`);
-      o.serverlessWarmPair = v === "on";
-    },
+    apply: (o, v) => (o.serverlessWarmPair = onOff(v)),
   },
   { flag: "max-nodes", kind: "string", help: "cache nodes per account and region (default 300, AWS's quota)", apply: (o, v) => (o.maxNodes = integer("max-nodes", v)) },
   { flag: "create-delay-ms", kind: "string", help: "minimum time in `creating` (default 0)", apply: delay("createMs", "create-delay-ms") },
