@@ -505,10 +505,9 @@ export class ServerlessLifecycle {
       await rename(pair.dir, dir);
       Object.assign(pair.scope, { cacheName: cache.name, region: region.key.region });
       Object.assign(runtime, pair.runtime);
-      for (const role of ["primary", "replica"] as const) {
-        const engine = runtime[role]!;
-        engine.onExit((code, signal) => this.exited(region, cache, runtime, role, engine, code, signal));
-      }
+      // From now on an engine that dies is the cache's to restart, as for engines started for it.
+      const home = this.homeOf(region, cache, runtime);
+      for (const role of ["primary", "replica"] as const) home.watch(role, runtime[role]!);
       await this.applySettings(region, cache, runtime);
     } catch (error) {
       this.options.logger.warn("serverless cache could not adopt the warm pair; starting engines of its own", { cache: cache.name, error: String(error) });

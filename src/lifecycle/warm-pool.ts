@@ -90,8 +90,7 @@ export class WarmPool<K, P> {
   /** Ends what is held and forms no more. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.endSlot(this.slot);
-    while (this.ending.size > 0) await Promise.all([...this.ending]);
+    await this.release();
   }
 
   private endSlot(slot: Slot<K, P> | undefined): void {
