@@ -587,9 +587,22 @@ export class ServerlessLifecycle {
         this.publishMemcached(rt);
         return;
       }
-      await this.startEngine(home, rt, role, role === "primary" ? cache.port : cache.port + 1);
-      await this.options.topology.reformCluster(this.engines(cache));
+      const survivor = role === "primary" ? rt.replica : undefined;
+      if (!survivor) {
+        await this.startEngine(home, rt, role, role === "primary" ? cache.port : cache.port + 1);
+        await this.options.topology.reformCluster(this.engines(cache));
+        await this.applySettings(region, cache, rt);
+        return;
+      }
+      // The replica holds every write the primary acknowledged (the primary's AOF may lack its
+      // last second): it takes over, the primary's engine starts again and syncs from it as its
+      // replica, then takes its role back on the Endpoint's port once it has every write.
+      const topology = this.options.topology;
+      await topology.clusterFailover(survivor, { takeover: true, live: [survivor] });
+      const restarted = await this.startEngine(home, rt, role, cache.port);
+      await topology.reformCluster(this.engines(cache));
       await this.applySettings(region, cache, rt);
+      await topology.clusterFailover(restarted, { takeover: false, live: this.engines(cache) });
     });
   }
 

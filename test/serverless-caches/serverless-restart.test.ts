@@ -12,6 +12,7 @@ import {
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-elasticache";
 import Redis from "ioredis";
+import { readdirSync, readlinkSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,6 +98,11 @@ it("starts an engine that died again on its port, with every acknowledged write"
   cluster.disconnect();
   const primary = engineProcesses().find((p) => p.pid === pid);
   expect(primary).toBeDefined();
+  // The primary's files lack its writes (as its AOF can by up to a second when the disk is
+  // busy): only the replica holds them when the engine dies.
+  const aofDir = join(readlinkSync(`/proc/${pid}/cwd`), "appendonlydir");
+  expect(readdirSync(aofDir).length).toBeGreaterThan(0);
+  await rm(aofDir, { recursive: true, force: true });
   process.kill(primary!.pid, "SIGKILL");
   await eventually(() => !engineProcesses().some((p) => p.pid === primary!.pid));
   const again = await waitFor(
@@ -113,10 +119,11 @@ it("starts an engine that died again on its port, with every acknowledged write"
         c.disconnect();
       }
     },
-    (r) => r !== undefined && r.slots.length === 1 && (r.slots[0] as unknown[]).length === 4,
-    { what: "the primary to serve again with its replica" },
+    // AWS's shape again: the primary on the Endpoint's port, the replica on the ReaderEndpoint's.
+    (r) => r !== undefined && JSON.stringify(r.slots.map((s) => (s as unknown[][]).slice(2).map((n) => n[1]))) === JSON.stringify([[cache.Endpoint!.Port, cache.ReaderEndpoint!.Port]]),
+    { what: "the primary to serve again on the Endpoint with its replica on the reader" },
   );
-  expect(again!.slots).toHaveLength(1);
+  expect(again!.slots[0]!.slice(0, 2)).toEqual([0, 16383]);
   const all = new Redis.Cluster([{ host: "127.0.0.1", port: cache.Endpoint!.Port! }], { redisOptions: { tls: { ca } } });
   const values = await Promise.all(Array.from({ length: 100 }, (_, i) => all.get(`p:${i}`)));
   all.disconnect();
