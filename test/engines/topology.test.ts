@@ -18,6 +18,7 @@ import {
   clusterSlotOwners,
   countSlots,
   createCluster,
+  disagreement,
   evenSlots,
   expandSlots,
   forgetDeadNode,
@@ -93,6 +94,23 @@ describe("slot helpers", () => {
       expect(split[0]![0]![0]).toBe(0);
       expect(split[n - 1]![0]![1]).toBe(16383);
     }
+  });
+
+  it("says which range two nodes list differently when they disagree", () => {
+    const node = (port: number) => ({ endpoint: { host: "127.0.0.1", port } });
+    const range = (from: number, to: number, replicas: string[]) => ({
+      from,
+      to,
+      primary: { id: "p1", host: "127.0.0.1", port: 7000 },
+      replicas: replicas.map((id, i) => ({ id, host: "127.0.0.1", port: 7001 + i })),
+    });
+    const view = (port: number, slots: SlotRangeView[]) => ({ node: node(port), state: "ok", info: {}, slots, nodes: [], myself: {} as never });
+    const both = [range(0, 16383, ["r1"])];
+    expect(disagreement([view(7000, both), view(7001, both)])).toBeUndefined();
+    expect(disagreement([view(7000, both), view(7001, [range(0, 16383, [])])])).toBe(
+      "127.0.0.1:7001 and 127.0.0.1:7000 disagree on the slots: 0-16383=p1@127.0.0.1:7000[] vs 0-16383=p1@127.0.0.1:7000[r1@127.0.0.1:7001]",
+    );
+    expect(disagreement([view(7000, both), view(7001, [])])).toMatch(/disagree on the slots: none vs 0-16383=p1@/);
   });
 
   it("parses and formats AWS Slots text", () => {

@@ -131,10 +131,24 @@ export async function clusterView(node: AdminTarget): Promise<ClusterView> {
   return withConnections([node], ([c]) => readView(c!));
 }
 
+/** One range as text: its slots, owner and replicas with their addresses. */
+function rangeKey(s: SlotRangeView): string {
+  const a = (n: SlotNodeAddress) => `${n.id}@${n.host}:${n.port}`;
+  return `${s.from}-${s.to}=${a(s.primary)}[${s.replicas.map(a).join(",")}]`;
+}
+
 /** The layout as text, for comparing views: ranges, owners, replicas and their addresses. */
 export function layoutKey(slots: SlotRangeView[]): string {
-  const a = (n: SlotNodeAddress) => `${n.id}@${n.host}:${n.port}`;
-  return slots.map((s) => `${s.from}-${s.to}=${a(s.primary)}[${s.replicas.map(a).join(",")}]`).join(";");
+  return slots.map(rangeKey).join(";");
+}
+
+/** The first range two layouts differ on, as `a` then `b` list it ("none" where one lists fewer). */
+function firstDifference(a: SlotRangeView[], b: SlotRangeView[]): string {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const [x, y] = [a[i] ? rangeKey(a[i]!) : "none", b[i] ? rangeKey(b[i]!) : "none"];
+    if (x !== y) return `${x} vs ${y}`;
+  }
+  return "";
 }
 
 /** Slot -> "primaryId|replicaId,replicaId" ("" when unassigned). */
@@ -180,7 +194,9 @@ export function disagreement(views: ClusterView[], expect?: (slots: SlotRangeVie
   }
   const key = layoutKey(first.slots);
   for (const v of views) {
-    if (layoutKey(v.slots) !== key) return `${describe(v.node)} and ${describe(first.node)} disagree on the slots`;
+    if (layoutKey(v.slots) !== key) {
+      return `${describe(v.node)} and ${describe(first.node)} disagree on the slots: ${firstDifference(v.slots, first.slots)}`;
+    }
   }
   for (const s of first.slots) {
     for (const n of [s.primary, ...s.replicas]) {
