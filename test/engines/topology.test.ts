@@ -36,6 +36,7 @@ import {
   replicationInfo,
   waitClusterConsistent,
   waitReplicaSynced,
+  type ClusterNodeEntry,
   type SlotRangeView,
 } from "../../src/engines/topology/index.js";
 import { haveRedis, killNode, startClusterNodes, startRedis, startRedisNodes, stopNode } from "../helpers/topology-nodes.js";
@@ -104,11 +105,14 @@ describe("slot helpers", () => {
       primary: { id: "p1", host: "127.0.0.1", port: 7000 },
       replicas: replicas.map((id, i) => ({ id, host: "127.0.0.1", port: 7001 + i })),
     });
-    const view = (port: number, slots: SlotRangeView[]) => ({ node: node(port), state: "ok", info: {}, slots, nodes: [], myself: {} as never });
+    const entry = (id: string, flags: string[]) => ({ id, flags, connected: true, configEpoch: 1 }) as ClusterNodeEntry;
+    const nodes = [entry("p1", ["master"]), entry("r1", ["slave", "fail"])];
+    const view = (port: number, slots: SlotRangeView[]) => ({ node: node(port), state: "ok", info: {}, slots, nodes, myself: {} as never });
     const both = [range(0, 16383, ["r1"])];
     expect(disagreement([view(7000, both), view(7001, both)])).toBeUndefined();
     expect(disagreement([view(7000, both), view(7001, [range(0, 16383, [])])])).toBe(
-      "127.0.0.1:7001 and 127.0.0.1:7000 disagree on the slots: 0-16383=p1@127.0.0.1:7000[] vs 0-16383=p1@127.0.0.1:7000[r1@127.0.0.1:7001]",
+      "127.0.0.1:7001 and 127.0.0.1:7000 disagree on the slots: 0-16383=p1@127.0.0.1:7000[] vs 0-16383=p1@127.0.0.1:7000[r1@127.0.0.1:7001]" +
+        " (r1: slave,fail connected epoch 1 / slave,fail connected epoch 1)",
     );
     expect(disagreement([view(7000, both), view(7001, [])])).toMatch(/disagree on the slots: none vs 0-16383=p1@/);
   });

@@ -142,11 +142,25 @@ export function layoutKey(slots: SlotRangeView[]): string {
   return slots.map(rangeKey).join(";");
 }
 
-/** The first range two layouts differ on, as `a` then `b` list it ("none" where one lists fewer). */
-function firstDifference(a: SlotRangeView[], b: SlotRangeView[]): string {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const [x, y] = [a[i] ? rangeKey(a[i]!) : "none", b[i] ? rangeKey(b[i]!) : "none"];
-    if (x !== y) return `${x} vs ${y}`;
+/**
+ * The first range two views list differently ("none" where one lists fewer), then how each
+ * view's CLUSTER NODES holds the nodes named in only one of the two (flags, link, epoch):
+ * a replica that one view leaves out of CLUSTER SLOTS is failing there, or without an offset.
+ */
+function firstDifference(a: ClusterView, b: ClusterView): string {
+  for (let i = 0; i < Math.max(a.slots.length, b.slots.length); i++) {
+    const [x, y] = [a.slots[i], b.slots[i]];
+    const [xKey, yKey] = [x ? rangeKey(x) : "none", y ? rangeKey(y) : "none"];
+    if (xKey === yKey) continue;
+    const ids = (r: SlotRangeView | undefined) => (r ? [r.primary, ...r.replicas].map((n) => n.id) : []);
+    const [xIds, yIds] = [ids(x), ids(y)];
+    const odd = [...xIds.filter((id) => !yIds.includes(id)), ...yIds.filter((id) => !xIds.includes(id))];
+    const held = (v: ClusterView, id: string) => {
+      const e = v.nodes.find((n) => n.id === id);
+      return e ? `${e.flags.join(",")} ${e.connected ? "connected" : "disconnected"} epoch ${e.configEpoch}` : "unknown";
+    };
+    const detail = odd.map((id) => `${id}: ${held(a, id)} / ${held(b, id)}`).join("; ");
+    return `${xKey} vs ${yKey}${detail ? ` (${detail})` : ""}`;
   }
   return "";
 }
@@ -195,7 +209,7 @@ export function disagreement(views: ClusterView[], expect?: (slots: SlotRangeVie
   const key = layoutKey(first.slots);
   for (const v of views) {
     if (layoutKey(v.slots) !== key) {
-      return `${describe(v.node)} and ${describe(first.node)} disagree on the slots: ${firstDifference(v.slots, first.slots)}`;
+      return `${describe(v.node)} and ${describe(first.node)} disagree on the slots: ${firstDifference(v, first)}`;
     }
   }
   for (const s of first.slots) {
