@@ -351,14 +351,15 @@ export class NetworkFaults implements FaultSource {
     await held.undo();
   }
 
+  /** Listed until its effect is gone: once the list no longer has it, every node is on its port again. */
   private async remove(fault: Fault): Promise<void> {
     clearTimeout(fault.timer);
-    this.faults.delete(fault.active.id);
     for (const node of fault.nodes) {
       await this.unapply(node.engine, fault.active.id).catch((error: Error) =>
         this.log.error("network fault not cleared on a node", { id: fault.active.id, node: `${node.cacheClusterId}/${node.cacheNodeId}`, error: error.message }),
       );
     }
+    this.faults.delete(fault.active.id);
     this.log.info("network fault cleared", { id: fault.active.id });
   }
 
