@@ -4,28 +4,15 @@ import { createEmulator, type Emulator, type EmulatorOptions } from "../../src/i
 
 let started = 0;
 
-/** Node ports per emulator. */
-const SLICE = 500;
-/** A cluster node's bus listens on its port + 10000 (Redis's default, as the emulator starts them). */
-const BUS_OFFSET = 10_000;
-
-/**
- * A slice of node ports for the next emulator of this worker. Workers run in parallel: each
- * cycles through slices no other worker uses, so that one's nodes never take ports another's
- * probes, moves or restarts count on. The slices lie in the lowest 10,000 ports of the span,
- * so no node port is another node's cluster bus port (its port + 10000).
- */
 export function nodePortRange(): { from: number; to: number } {
+  // Workers run in parallel: give each its own slice so that probes never meet another worker's node.
   const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
-  const workers = Math.max(1, Number(process.env.TEST_WORKERS ?? 1));
   // TEST_NODE_PORT_BASE/SPAN let two suites run side by side on disjoint ranges.
   const base = Number(process.env.TEST_NODE_PORT_BASE ?? 10000);
-  const span = Number(process.env.TEST_NODE_PORT_SPAN ?? 20000); // default 10000-29999 (buses up to 29999): below the ephemeral range
-  const slices = Math.max(workers, Math.floor(Math.min(span, BUS_OFFSET) / SLICE));
-  const mine = Math.max(1, Math.floor(slices / workers));
-  const slot = (started++ % mine) * workers + ((worker - 1) % workers);
-  const from = base + slot * SLICE;
-  return { from, to: from + SLICE - 1 };
+  const span = Number(process.env.TEST_NODE_PORT_SPAN ?? 20000); // default 10000-29999: below the ephemeral range
+  const slot = (worker * 7 + started++) % Math.max(1, Math.floor(span / 500));
+  const from = base + slot * 500;
+  return { from, to: from + 499 };
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
