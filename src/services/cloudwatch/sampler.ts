@@ -73,11 +73,17 @@ export class MetricsSampler {
     await this.running;
   }
 
-  /** One round now (or the one under way); resolves once its datapoints are stored. */
-  sampleNow(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = this.round().finally(() => (this.running = undefined));
-    return this.running;
+  /**
+   * One round that reads the engines now; resolves once its datapoints are stored. A round
+   * under way may have read them before the caller's last commands: the new one follows it.
+   */
+  async sampleNow(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+    const round = this.round().finally(() => {
+      if (this.running === round) this.running = undefined;
+    });
+    this.running = round;
+    return round;
   }
 
   /** Drops the latest round (after a reset: its resources are gone). */
